@@ -1,0 +1,1 @@
+"""Intake (PI): registration, screening, consent, selection and release of participants."""

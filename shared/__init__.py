@@ -1,0 +1,1 @@
+"""Contracts and plumbing every doorstroom service uses."""

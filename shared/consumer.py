@@ -1,0 +1,150 @@
+"""Subscribing to other services' facts without losing or hot-looping on any of them.
+
+nameko's own event handler acks a message whose handler raised, so the fact is gone. Here a
+handler that raises is retried with backoff through a per-queue retry queue (a copy carries its
+attempt count in our own header, since RabbitMQ 4 no longer counts client republishes in
+`x-death`), and after the last attempt the message is parked in the service's `.dlq` queue with
+its error. A message that cannot be read at all (not JSON, not a valid envelope, failing its
+contract) is parked at once. Parking and retrying publish with confirms before the ack, so a
+crash in between duplicates a message at worst, which the idempotent handlers absorb.
+"""
+import logging
+import traceback
+from functools import partial
+
+from kombu import Exchange, Queue, binding
+from nameko.amqp.publish import Publisher
+from nameko.exceptions import ContainerBeingKilled
+from nameko.messaging import Consumer, QueueConsumer
+
+from shared.events import UnreadableEvent, exchange_for, read_event, utc_now_rfc3339
+
+log = logging.getLogger(__name__)
+
+ATTEMPT_HEADER = "x-doorstroom-attempt"
+ERROR_HEADER = "x-doorstroom-error"
+QUEUE_HEADER = "x-doorstroom-queue"
+ORIGINAL_EXCHANGE_HEADER = "x-doorstroom-original-exchange"
+ORIGINAL_ROUTING_KEY_HEADER = "x-doorstroom-original-routing-key"
+PARKED_AT_HEADER = "x-doorstroom-parked-at"
+
+DEFAULT_MAX_ATTEMPTS = 4
+DEFAULT_RETRY_DELAY_MS = 1000
+
+
+def dead_letter_queue_name(service):
+    return f"{service}.dlq"
+
+
+def event_exchange(service):
+    return Exchange(exchange_for(service), type="topic", durable=True)
+
+
+class ParkingQueueConsumer(QueueConsumer):
+    """A queue consumer that parks a body kombu cannot decode instead of dying on it."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(self._park_undecodable, provider)
+        return consumers
+
+    def _park_undecodable(self, provider, message, exc):
+        provider.park(message, f"undecodable message: {exc!r}")
+
+
+class ChainEventHandler(Consumer):
+    """Consume facts of one producing service into a durable queue named `<service>.<method>`."""
+
+    queue_consumer = ParkingQueueConsumer()
+
+    def __init__(self, source_service, *event_types, **kwargs):
+        self.source_service = source_service
+        self.event_types = event_types
+        super().__init__(queue=None, **kwargs)
+
+    def setup(self):
+        service = self.container.service_name
+        config = self.container.config
+        self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+        self.retry_delay_ms = int(config.get("EVENT_RETRY_DELAY_MS", DEFAULT_RETRY_DELAY_MS))
+        name = f"{service}.{self.method_name}"
+        exchange = event_exchange(self.source_service)
+        self.queue = Queue(
+            name, durable=True,
+            bindings=[binding(exchange, routing_key=event_type) for event_type in self.event_types])
+        self.retry_queue = Queue(
+            f"{name}.retry", durable=True,
+            queue_arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": name})
+        self.dead_letter_queue = Queue(dead_letter_queue_name(service), durable=True)
+        self.publisher = Publisher(
+            config["AMQP_URI"], use_confirms=True,
+            declare=[self.retry_queue, self.dead_letter_queue])
+        super().setup()
+
+    def handle_message(self, body, message):
+        retried = ATTEMPT_HEADER in (message.headers or {})
+        routing_key = None if retried else message.delivery_info.get("routing_key")
+        try:
+            fact = read_event(body, routing_key)
+        except UnreadableEvent as exc:
+            self.park(message, str(exc))
+            return
+        try:
+            self.container.spawn_worker(
+                self, (fact,), {}, context_data={},
+                handle_result=partial(self.handle_result, message))
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
+        error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+        if attempt >= self.max_attempts:
+            self.park(message, error, attempts=attempt)
+        else:
+            self._retry_later(message, attempt, error)
+        return result, exc_info
+
+    def _retry_later(self, message, attempt, error):
+        delay_ms = self.retry_delay_ms * 2 ** (attempt - 1)
+        log.warning("%s: attempt %d failed (%s); retrying in %d ms",
+                    self.queue.name, attempt, error, delay_ms)
+        headers = self._carried_headers(message)
+        headers[ATTEMPT_HEADER] = attempt
+        headers[ERROR_HEADER] = error[:1000]
+        self._republish(message, headers, routing_key=self.retry_queue.name,
+                        expiration=delay_ms / 1000)
+
+    def park(self, message, error, attempts=None):
+        log.error("%s: parking message in %s: %s",
+                  self.queue.name, self.dead_letter_queue.name, error)
+        headers = self._carried_headers(message)
+        headers[ERROR_HEADER] = error[:1000]
+        headers[QUEUE_HEADER] = self.queue.name
+        headers[PARKED_AT_HEADER] = utc_now_rfc3339()
+        if attempts is not None:
+            headers[ATTEMPT_HEADER] = attempts
+        self._republish(message, headers, routing_key=self.dead_letter_queue.name)
+
+    def _carried_headers(self, message):
+        headers = dict(message.headers or {})
+        headers.setdefault(ORIGINAL_EXCHANGE_HEADER, message.delivery_info.get("exchange", ""))
+        headers.setdefault(ORIGINAL_ROUTING_KEY_HEADER, message.delivery_info.get("routing_key", ""))
+        return headers
+
+    def _republish(self, message, headers, routing_key, expiration=None):
+        properties = message.properties or {}
+        self.publisher.publish(
+            message.body,
+            exchange="", routing_key=routing_key, headers=headers, expiration=expiration,
+            content_type=message.content_type or "application/octet-stream",
+            content_encoding=message.content_encoding or "binary",
+            message_id=properties.get("message_id"))
+        self.queue_consumer.ack_message(message)
+
+
+subscribe = ChainEventHandler.decorator

@@ -1,0 +1,45 @@
+"""The published event contracts of the chain: one marshmallow schema per event type.
+
+Producers validate their own output strictly; consumers load tolerantly (unknown fields are
+ignored), so adding an optional field is a compatible change. A breaking change is a new type
+(e.g. `participant.admitted.v2`) published beside the old one for an announced period.
+"""
+from dataclasses import dataclass
+
+_CONTRACTS = {}
+
+
+@dataclass(frozen=True)
+class Contract:
+    type: str
+    producer: str
+    version: int
+    schema: type
+
+    @property
+    def dataschema(self):
+        return f"urn:doorstroom:{self.producer}:{self.type}:v{self.version}"
+
+
+def event_contract(event_type, producer, version=1):
+    def register(schema):
+        if event_type in _CONTRACTS:
+            raise ValueError(f"{event_type} is registered twice")
+        _CONTRACTS[event_type] = Contract(event_type, producer, version, schema)
+        return schema
+    return register
+
+
+def contract_for(event_type):
+    _load_all()
+    return _CONTRACTS[event_type]
+
+
+def all_contracts():
+    _load_all()
+    return dict(_CONTRACTS)
+
+
+def _load_all():
+    # Importing the modules registers their contracts.
+    from shared.contracts import intake, matching, notifications, placement, training  # noqa: F401

@@ -1,0 +1,37 @@
+"""The nameko dependency that gives each worker a unit of work and runs the outbox relay."""
+from nameko.extensions import DependencyProvider
+
+from shared.relay import OutboxRelay
+from shared.store import make_engine, session_factory
+
+
+class Store(DependencyProvider):
+    """`self.uow` in a worker: a fresh unit of work on the service's own database.
+
+    Handlers commit inside the unit of work, not in worker teardown: nameko acks a consumed
+    message before teardown runs.
+    """
+
+    def __init__(self, uow_class):
+        self.uow_class = uow_class
+
+    def setup(self):
+        config = self.container.config
+        self.engine = make_engine(config["DATABASE_URL"])
+        self.uow_class.metadata.create_all(self.engine)
+        self.sessions = session_factory(self.engine)
+        self.relay = OutboxRelay(
+            self.uow_class.service, self.sessions, self.uow_class.outbox, config["AMQP_URI"],
+            sweep_seconds=float(config.get("OUTBOX_SWEEP_SECONDS", 5)))
+
+    def start(self):
+        self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+
+    def stop(self):
+        self.relay.stop()
+
+    def kill(self):
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.uow_class(self.sessions, on_commit=self.relay.wake)

@@ -1,0 +1,21 @@
+"""Errors the domain models raise; plain Python, so domains stay free of frameworks."""
+
+
+class DomainError(Exception):
+    """A request the domain refuses."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state, e.g. an illegal state transition."""
+
+
+class Invalid(DomainError):
+    """A value the domain rules out, named by its field."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field

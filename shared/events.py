@@ -1,0 +1,143 @@
+"""The CloudEvents 1.0 envelope every fact in the chain travels in.
+
+Structured mode: the whole envelope is the JSON body of one persistent AMQP message on the
+producing service's topic exchange, with the event type as routing key. `source` + `id` are minted
+once, when the fact is recorded, and are what consumers deduplicate on.
+"""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from shared.contracts import contract_for
+
+SPECVERSION = "1.0"
+CONTENT_TYPE = "application/json"
+
+
+def exchange_for(service):
+    return f"{service}.events"
+
+
+def source_for(service):
+    return f"/doorstroom/{service}"
+
+
+def service_of(source):
+    """The producing service named by a `source` such as `/doorstroom/intake`."""
+    return source.rsplit("/", 1)[-1]
+
+
+class UnreadableEvent(Exception):
+    """A message that is not a valid chain event: it can never be handled, only parked."""
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    specversion = fields.String(required=True, validate=validate.Equal(SPECVERSION))
+    id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    source = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    type = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    time = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    subject = fields.String(load_default=None, validate=validate.Length(max=200))
+    datacontenttype = fields.String(load_default=CONTENT_TYPE)
+    dataschema = fields.String(load_default=None)
+    data = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    source: str
+    type: str
+    time: str
+    data: dict
+    subject: str | None = None
+    dataschema: str | None = None
+    datacontenttype: str = CONTENT_TYPE
+    specversion: str = SPECVERSION
+
+    @property
+    def key(self):
+        return (self.source, self.id)
+
+    def to_json(self):
+        body = {
+            "specversion": self.specversion,
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "time": self.time,
+            "datacontenttype": self.datacontenttype,
+            "data": self.data,
+        }
+        if self.subject is not None:
+            body["subject"] = self.subject
+        if self.dataschema is not None:
+            body["dataschema"] = self.dataschema
+        return body
+
+
+
+def amqp_headers(envelope):
+    """CloudEvents AMQP binding attributes, so plain clients can filter without parsing."""
+    headers = {f"cloudEvents_{name}": envelope[name]
+               for name in ("id", "source", "type", "time", "specversion")}
+    if envelope.get("subject"):
+        headers["cloudEvents_subject"] = envelope["subject"]
+    return headers
+
+
+def utc_now_rfc3339():
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_event(service, event_type, data, subject=None):
+    """Mint a fact: validates `data` strictly against its published contract."""
+    contract = contract_for(event_type)
+    if contract.producer != service:
+        raise ValueError(f"{service} may not publish {event_type} (owned by {contract.producer})")
+    payload = contract.schema(unknown=RAISE).dump(contract.schema(unknown=RAISE).load(data))
+    return Event(
+        id=str(uuid.uuid4()),
+        source=source_for(service),
+        type=event_type,
+        time=utc_now_rfc3339(),
+        subject=subject,
+        dataschema=contract.dataschema,
+        data=payload,
+    )
+
+
+def read_event(body, routing_key=None):
+    """Load a received body tolerantly; anything a consumer cannot trust raises UnreadableEvent."""
+    if not isinstance(body, dict):
+        raise UnreadableEvent(f"body is {type(body).__name__}, not a JSON object")
+    try:
+        envelope = EnvelopeSchema().load(body)
+    except ValidationError as exc:
+        raise UnreadableEvent(f"invalid CloudEvents envelope: {exc.messages}") from exc
+    if routing_key is not None and routing_key != envelope["type"]:
+        raise UnreadableEvent(
+            f"routing key {routing_key!r} does not match event type {envelope['type']!r}")
+    try:
+        contract = contract_for(envelope["type"])
+    except KeyError as exc:
+        raise UnreadableEvent(f"unknown event type {envelope['type']!r}") from exc
+    if service_of(envelope["source"]) != contract.producer:
+        raise UnreadableEvent(
+            f"{envelope['type']} must come from {source_for(contract.producer)}, "
+            f"not {envelope['source']}")
+    try:
+        data = contract.schema(unknown=EXCLUDE).load(envelope["data"])
+    except ValidationError as exc:
+        raise UnreadableEvent(f"data does not match {envelope['type']}: {exc.messages}") from exc
+    return Event(
+        id=envelope["id"], source=envelope["source"], type=envelope["type"],
+        time=envelope["time"], subject=envelope["subject"],
+        dataschema=envelope["dataschema"], datacontenttype=envelope["datacontenttype"],
+        data=data,
+    )

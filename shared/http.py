@@ -1,0 +1,222 @@
+"""JSON over HTTP for every service: API keys, input validation, error mapping and OpenAPI.
+
+An endpoint declares who may call it and the schemas of what it takes and gives; the handler
+method receives the loaded input and the caller, and returns plain data. Bad input always gets a
+4xx with a JSON body naming the fields; an unexpected fault gets a 500 without internals.
+"""
+import hmac
+import inspect
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, ValidationError, fields
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR, SharedExtension
+from nameko.web.handlers import HttpRequestHandler
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from shared.errors import Conflict, DomainError, Invalid, NotFound
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+
+# Each API key stands for one role of one organisation in the chain.
+ROLES = {
+    "pi-case-manager": "pi",
+    "trainer": "work-company",
+    "job-coach": "work-company",
+    "employer-desk": "social-service",
+    "employer": "employer",
+    "operator": "operator",
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    role: str
+    organisation: str
+
+
+class ApiError(Exception):
+    def __init__(self, status, message, fields=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.fields = fields
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True)
+    fields = fields.Dict(metadata={"description": "messages per offending field"})
+
+
+class ApiKeys(SharedExtension):
+    """The service's API keys (role name -> key), read once from `API_KEYS_FILE`."""
+
+    def setup(self):
+        path = self.container.config.get("API_KEYS_FILE")
+        keys = json.loads(Path(path).read_text()) if path else {}
+        unknown = set(keys) - set(ROLES)
+        if unknown:
+            raise ValueError(f"{path}: unknown roles {sorted(unknown)}")
+        self.keys = keys
+
+    def caller_for(self, token):
+        for role, key in self.keys.items():
+            if hmac.compare_digest(key.encode(), token.encode()):
+                return Caller(role, ROLES[role])
+        return None
+
+
+class ApiEndpoint(HttpRequestHandler):
+    api_keys = ApiKeys()
+
+    def __init__(self, method, url, *, roles=(), body=None, query=None, response=None,
+                 status=200, summary=None, public=False, **kwargs):
+        if not roles and not public:
+            raise ValueError(f"{method} {url}: name the roles that may call it, or make it public")
+        self.roles = frozenset(roles)
+        self.body_schema = body
+        self.query_schema = query
+        self.response_schema = response
+        self.status = status
+        self.summary = summary
+        self.public = public
+        # Refused requests are logged as expected, not as faults of the service.
+        kwargs.setdefault("expected_exceptions", (DomainError, ApiError, ValidationError))
+        super().__init__(method, url, **kwargs)
+
+    def get_entrypoint_parameters(self, request):
+        kwargs = dict(request.path_values)
+        if not self.public:
+            kwargs["caller"] = self._authorise(request)
+        if self.body_schema is not None:
+            kwargs["body"] = _load(self.body_schema(), _json_body(request))
+        if self.query_schema is not None:
+            kwargs["query"] = _load(self.query_schema(), request.args.to_dict())
+        return (), kwargs
+
+    def _authorise(self, request):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        caller = self.api_keys.caller_for(token.strip()) if scheme.lower() == "bearer" else None
+        if caller is None:
+            raise ApiError(401, "a valid API key is required (Authorization: Bearer <key>)")
+        if caller.role not in self.roles:
+            raise ApiError(403, f"role {caller.role!r} may not call {self.method} {self.url}")
+        return caller
+
+    def response_from_result(self, result):
+        if isinstance(result, Response):
+            return result
+        status = self.status
+        if isinstance(result, tuple):
+            status, result = result
+        if self.response_schema is not None and result is not None:
+            result = self.response_schema(many=isinstance(result, list)).dump(result)
+        return _json_response(status, result)
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, ApiError):
+            return _error(exc.status, exc.message, exc.fields)
+        if isinstance(exc, ValidationError):
+            return _error(422, "invalid input", exc.messages)
+        if isinstance(exc, NotFound):
+            return _error(404, str(exc))
+        if isinstance(exc, Conflict):
+            return _error(409, str(exc))
+        if isinstance(exc, Invalid):
+            return _error(422, str(exc), {exc.field: [str(exc)]} if exc.field else None)
+        if isinstance(exc, DomainError):
+            return _error(409, str(exc))
+        if isinstance(exc, HTTPException):
+            return _error(exc.code, exc.description)
+        log.error("unexpected error in %s %s", self.method, self.url, exc_info=exc)
+        return _error(500, "internal error")
+
+
+def _json_body(request):
+    request.max_content_length = MAX_BODY_BYTES
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise ApiError(400, "a JSON object is required as request body")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"malformed JSON: {exc}") from exc
+
+
+def _load(schema, data):
+    if not isinstance(data, dict):
+        raise ApiError(422, f"expected a JSON object, got {type(data).__name__}",
+                       {"_schema": ["Invalid input type."]})
+    return schema.load(data)
+
+
+def _json_response(status, payload):
+    body = "" if payload is None else json.dumps(payload, default=str)
+    return Response(body, status=status, mimetype="application/json")
+
+
+def _error(status, message, field_messages=None):
+    payload = {"error": message}
+    if field_messages:
+        payload["fields"] = field_messages
+    return _json_response(status, payload)
+
+
+api = ApiEndpoint.decorator
+
+
+def openapi_document(service_cls, title, description=""):
+    """OpenAPI 3 for every endpoint of `service_cls`, from its marshmallow schemas."""
+    spec = APISpec(title=title, version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()], info={"description": description})
+    spec.components.security_scheme("apiKey", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", schema=ErrorSchema)
+    paths = {}
+    for _, method in inspect.getmembers(service_cls, inspect.isfunction):
+        for endpoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
+            if isinstance(endpoint, ApiEndpoint):
+                path, operation = _operation(endpoint, method)
+                paths.setdefault(path, {})[endpoint.method.lower()] = operation
+    for path in sorted(paths):
+        spec.path(path=path, operations=paths[path])
+    return spec.to_dict()
+
+
+_PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def _operation(endpoint, method):
+    error = {"content": {"application/json": {"schema": "Error"}}}
+    operation = {
+        "operationId": method.__name__,
+        "summary": endpoint.summary or (inspect.getdoc(method) or method.__name__).splitlines()[0],
+        "parameters": [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                       for name in _PATH_PARAM.findall(endpoint.url)],
+        "responses": {str(endpoint.status): {"description": "success"}},
+    }
+    if endpoint.response_schema is not None:
+        operation["responses"][str(endpoint.status)]["content"] = {
+            "application/json": {"schema": endpoint.response_schema}}
+    if endpoint.query_schema is not None:
+        operation["parameters"].append({"in": "query", "schema": endpoint.query_schema})
+    if endpoint.body_schema is not None:
+        operation["requestBody"] = {
+            "required": True, "content": {"application/json": {"schema": endpoint.body_schema}}}
+        operation["responses"].update({"400": {"description": "malformed JSON", **error},
+                                       "413": {"description": "body too large", **error},
+                                       "422": {"description": "invalid fields", **error}})
+    if not endpoint.public:
+        operation["security"] = [{"apiKey": []}]
+        operation["responses"].update({"401": {"description": "no valid API key", **error},
+                                       "403": {"description": "role not allowed", **error}})
+    if "{" in _PATH_PARAM.sub("{}", endpoint.url):
+        operation["responses"]["404"] = {"description": "not found", **error}
+    return _PATH_PARAM.sub(r"{\1}", endpoint.url), operation

@@ -1,0 +1,52 @@
+"""What every doorstroom service serves besides its own API: health, OpenAPI, its facts."""
+from kombu import Connection
+from marshmallow import Schema, fields
+from nameko.dependency_providers import Config
+
+from shared.http import api, openapi_document
+from shared.store import ping
+
+class PublishedFactsQuery(Schema):
+    subject = fields.String(load_default=None)
+
+
+class ChainService:
+    """Base of the five services: subclasses set `name`, `title` and `uow` (a Store)."""
+
+    title = "doorstroom service"
+    config = Config()
+
+    @api("GET", "/health", public=True)
+    def health(self):
+        """Whether the service reaches its database and the broker."""
+        checks = {"database": _check(self._database_ok), "broker": _check(self._broker_ok)}
+        healthy = all(status == "ok" for status in checks.values())
+        return (200 if healthy else 503), {"service": self.name,
+                                           "status": "ok" if healthy else "unhealthy", **checks}
+
+    @api("GET", "/openapi.json", public=True)
+    def openapi(self):
+        """This service's OpenAPI 3 document."""
+        return openapi_document(type(self), self.title)
+
+    @api("GET", "/events", roles=("operator",), query=PublishedFactsQuery)
+    def published_facts(self, caller, query):
+        """The facts this service recorded, oldest first, optionally about one participant."""
+        with self.uow as uow:
+            return uow.published_facts(subject=query["subject"])
+
+    def _database_ok(self):
+        with self.uow as uow:
+            ping(uow.session)
+
+    def _broker_ok(self):
+        with Connection(self.config["AMQP_URI"], connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1)
+
+
+def _check(probe):
+    try:
+        probe()
+    except Exception as exc:  # a health check reports faults, it does not raise them
+        return f"failing: {exc.__class__.__name__}: {exc}"
+    return "ok"

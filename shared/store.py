@@ -1,0 +1,211 @@
+"""SQLAlchemy plumbing each service's store builds on: engine, unit of work, outbox and inbox.
+
+The outbox and inbox live in the service's own database, so that a state change, the facts it
+produces and the record of the fact that caused it commit in one transaction.
+"""
+import dataclasses
+import json
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, TypeDecorator, BigInteger, Column, DateTime, Integer, MetaData, String, Table,
+                        create_engine, event, func, insert, select, update)
+from sqlalchemy.orm import sessionmaker
+
+from shared.events import Event, new_event
+
+
+def reliability_tables(metadata: MetaData):
+    """Declare the outbox and inbox tables in a service's metadata."""
+    outbox = Table(
+        "outbox", metadata,
+        # An integer key keeps publishing in the order the facts were recorded.
+        Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("event_type", String(200), nullable=False),
+        Column("subject", String(200), index=True),
+        Column("envelope", JSON, nullable=False),
+        Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True), index=True),
+    )
+    inbox = Table(
+        "inbox", metadata,
+        Column("source", String(200), primary_key=True),
+        Column("event_id", String(200), primary_key=True),
+        Column("event_type", String(200), nullable=False),
+        Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    return outbox, inbox
+
+
+def make_engine(url):
+    if url.startswith("postgresql"):
+        # psycopg2 blocks every greenthread unless its wait callback is patched.
+        from psycogreen.eventlet import patch_psycopg
+        patch_psycopg()
+        return create_engine(url, pool_pre_ping=True, json_serializer=json.dumps)
+    engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    # WAL lets readers go on while one writer commits; a lock wait inside sqlite3 would
+    # block every greenthread, so transactions stay short and writers few.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class AlreadyHandled(Exception):
+    """The inbox already holds this fact: handling it again must change nothing."""
+
+
+class UnitOfWork:
+    """One business transaction: the repositories, the facts it records, the facts it handled.
+
+    A service's subclass names its `service`, its `metadata` with the `outbox` and `inbox`
+    tables, and opens its repositories in `_open(session)`.
+    """
+    service: str
+    metadata: MetaData
+    outbox: Table
+    inbox: Table
+
+    def __init__(self, sessions, on_commit=None):
+        self._sessions = sessions
+        self._on_commit = on_commit
+        self.session = None
+
+    def __enter__(self):
+        self.session = self._sessions()
+        self._recorded = False
+        self._open(self.session)
+        return self
+
+    def __exit__(self, *exc):
+        self.session.rollback()
+        self.session.close()
+        self.session = None
+
+    def _open(self, session):
+        pass
+
+    def commit(self):
+        self.session.commit()
+        if self._recorded and self._on_commit:
+            self._on_commit()
+
+    def record(self, event_type, data, subject=None):
+        """Record a fact to be published after commit; returns the minted event."""
+        fact = new_event(self.service, event_type, data, subject=subject)
+        self.session.execute(insert(self.outbox).values(
+            event_id=fact.id, event_type=fact.type, subject=fact.subject, envelope=fact.to_json()))
+        self._recorded = True
+        return fact
+
+    def handle_once(self, fact: Event):
+        """Note in this transaction that `fact` is handled; raises AlreadyHandled if it was."""
+        seen = self.session.execute(select(self.inbox.c.event_id).where(
+            self.inbox.c.source == fact.source, self.inbox.c.event_id == fact.id)).first()
+        if seen:
+            raise AlreadyHandled(fact.key)
+        self.session.execute(insert(self.inbox).values(
+            source=fact.source, event_id=fact.id, event_type=fact.type))
+
+    def published_facts(self, subject=None, limit=500):
+        query = select(self.outbox.c.envelope).order_by(self.outbox.c.seq).limit(limit)
+        if subject is not None:
+            query = query.where(self.outbox.c.subject == subject)
+        return [row.envelope for row in self.session.execute(query)]
+
+
+def handle_fact(uow, fact, apply):
+    """Apply `fact` once: effects, new facts and the inbox record commit together.
+
+    A concurrent duplicate loses the race on the inbox's primary key; its retry then finds the
+    fact handled and does nothing.
+    """
+    with uow:
+        try:
+            uow.handle_once(fact)
+        except AlreadyHandled:
+            return False
+        apply(uow)
+        uow.commit()
+        return True
+
+
+def unpublished(session, outbox, limit=100):
+    return session.execute(
+        select(outbox.c.seq, outbox.c.envelope)
+        .where(outbox.c.published_at.is_(None))
+        .order_by(outbox.c.seq).limit(limit)
+    ).all()
+
+
+def mark_published(session, outbox, seq):
+    session.execute(update(outbox).where(outbox.c.seq == seq).values(published_at=func.now()))
+
+
+def session_factory(engine):
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def ping(session):
+    session.execute(select(1))
+
+
+class ValueObjects(TypeDecorator):
+    """A frozen dataclass (or a list of them) kept in one JSON column.
+
+    Entities replace such values rather than mutate them, so the ORM sees every change.
+    """
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, value_class, many=False):
+        super().__init__()
+        self.value_class = value_class
+        self.many = many
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if self.many:
+            return [_to_json(v) for v in value]
+        return _to_json(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if self.many:
+            return [_from_json(self.value_class, v) for v in value]
+        return _from_json(self.value_class, value)
+
+
+def _to_json(value):
+    return {f.name: _json_scalar(getattr(value, f.name)) for f in dataclasses.fields(value)}
+
+
+def _json_scalar(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return list(value)
+    return value
+
+
+_PARSERS = {date: date.fromisoformat, datetime: datetime.fromisoformat, tuple: tuple}
+
+
+def _from_json(value_class, data):
+    parsed = {}
+    for f in dataclasses.fields(value_class):
+        if f.name in data:
+            raw = data[f.name]
+            parse = _PARSERS.get(f.type)
+            parsed[f.name] = parse(raw) if parse and raw is not None else raw
+    return value_class(**parsed)
