@@ -86,7 +86,8 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc):
-        self.session.rollback()
+        # close() discards uncommitted work without expiring the loaded objects, which the
+        # API still dumps after the unit of work ends.
         self.session.close()
         self.session = None
 

@@ -1,0 +1,190 @@
+"""`doorstroom demo`: a synthetic cohort through the chain, as each organisation would do it.
+
+Only the services' public HTTP APIs are used. Most participants are suitable; a few take the
+exits real participants take: rejected at selection, dropped out of training, no suitable job.
+"""
+import json
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import requests
+
+from doorstroom import chain
+
+WAIT_SECONDS = 60
+
+# Each suitable participant follows one vocational route; its vacancy asks for its certificate.
+ROUTES = (
+    ("cleaning", "cleaner", "cleaning-diploma", "Dordrecht"),
+    ("logistics", "warehouse worker", "forklift", "Zwijndrecht"),
+    ("construction", "construction labourer", "vca-basic", "Sliedrecht"),
+)
+
+
+@dataclass
+class Participant:
+    number: int
+    fate: str  # placed | rejected | dropped-out | no-job
+    sector: str
+    id: str = ""
+
+
+def cohort(size):
+    fates = {3: "rejected", 6: "dropped-out", 8: "no-job"}
+    return [Participant(n, fates.get(n % 10, "placed"),
+                        "hospitality" if fates.get(n % 10) == "no-job" else ROUTES[n % 3][0])
+            for n in range(size)]
+
+
+class Chain:
+    def __init__(self, keys, base):
+        self.keys = keys
+        self.base = base
+        self.http = requests.Session()
+
+    def call(self, method, service, path, role, body=None, expect=(200, 201)):
+        response = self.http.request(
+            method, f"{chain.url_of(service, self.base)}{path}", json=body, timeout=10,
+            headers={"Authorization": f"Bearer {self.keys[role]}"})
+        if response.status_code not in expect:
+            raise DemoFailed(f"{method} {service}{path} answered {response.status_code}: "
+                             f"{response.text[:300]}")
+        return response.json() if response.content else None
+
+    def wait_for(self, what, probe):
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            result = probe()
+            if result:
+                return result
+            time.sleep(0.25)
+        raise DemoFailed(f"timed out waiting for {what}")
+
+
+class DemoFailed(Exception):
+    pass
+
+
+def set_up_employers(api, start_date, positions):
+    for sector, occupation, certificate, municipality in ROUTES:
+        employer = api.call("POST", "matching", "/employers", "employer-desk", {
+            "name": f"{occupation.title()} BV", "sector": sector, "municipality": municipality,
+            "social_return": True})
+        api.call("POST", "matching", "/vacancies", "employer-desk", {
+            "employer_id": employer["id"], "occupation": occupation, "sector": sector,
+            "required_certificates": ["employee-skills", certificate],
+            "municipality": municipality, "hours_per_week": 32, "start_date": str(start_date),
+            "positions": positions})
+
+
+def intake(api, person, release_date):
+    registered = api.call("POST", "intake", "/participants", "pi-case-manager", {
+        "target_group": "detainee-last-phase", "institution": "PI Dordtse Poorten",
+        "municipality": ROUTES[person.number % 3][3], "expected_release_date": str(release_date)})
+    person.id = registered["id"]
+    path = f"/participants/{person.id}"
+    api.call("PUT", "intake", f"{path}/screening", "pi-case-manager", {
+        "motivation": 2 if person.fate == "rejected" else 4, "safety_cleared": True,
+        "language_level": "B1", "skills": ["teamwork"], "preferred_sectors": [person.sector]})
+    for purpose in ("training", "matching", "placement-follow-up"):
+        api.call("POST", "intake", f"{path}/consents", "pi-case-manager", {
+            "purpose": purpose, "legal_basis": "consent", "version": "2026-1"})
+    decision = ({"decision": "reject", "reason": "not-motivated"} if person.fate == "rejected"
+                else {"decision": "admit"})
+    api.call("POST", "intake", f"{path}/selection", "pi-case-manager", decision)
+
+
+def train(api, person, today):
+    path = f"/participants/{person.id}"
+    programme = api.wait_for(f"enrolment of {person.id}", lambda: _programme(api, path))
+    if person.fate == "dropped-out":
+        api.call("POST", "training", f"{path}/drop-out", "trainer", {"reason": "motivation"})
+        return
+    for module in programme["modules"]:
+        api.call("POST", "training", f"{path}/results", "trainer",
+                 {"module": module, "passed": True, "completed_on": str(today)})
+
+
+def _programme(api, path):
+    found = api.call("GET", "training", f"{path}/programme", "trainer", expect=(200, 404))
+    return found if "id" in found else None
+
+
+def match(api, person):
+    proposal = api.wait_for(
+        f"a proposal for {person.id}",
+        lambda: api.call("GET", "matching", f"/proposals?participant_id={person.id}",
+                         "employer-desk"))[0]
+    path = f"/proposals/{proposal['id']}/responses"
+    api.call("POST", "matching", path, "employer", {"party": "employer", "decision": "accept"})
+    api.call("POST", "matching", path, "employer-desk", {"party": "candidate", "decision": "accept"})
+
+
+def place(api, person, today):
+    placement = api.wait_for(
+        f"a planned placement for {person.id}",
+        lambda: api.call("GET", "placement", f"/placements?participant_id={person.id}",
+                         "job-coach"))[0]
+    api.call("POST", "placement", f"/placements/{placement['id']}/start", "job-coach", {
+        "contract_type": "work-trial", "job_coach": "Team Jobcoaching Drechtwerk",
+        "started_on": str(today)})
+
+
+def heard_by_pi(api, ids):
+    """Which of `ids` the PI's inbox says started work: proof the facts crossed the chain."""
+    entries = api.call("GET", "notifications", "/inbox/pi?limit=500", "operator")
+    return {e["subject"] for e in entries if e["event_type"] == "placement.started"} & ids
+
+
+def run(args):
+    keys_file = chain.data_dir(args.data_dir) / "api-keys.json"
+    if not keys_file.exists():
+        print(f"No API keys at {keys_file}: start the chain first with `doorstroom up`.",
+              file=sys.stderr)
+        return 2
+    api = Chain(json.loads(keys_file.read_text()), chain.port_base(args.port_base))
+    today = date.today()
+    people = cohort(args.participants)
+    try:
+        set_up_employers(api, today + timedelta(days=60), positions=args.participants)
+        for person in people:
+            intake(api, person, today + timedelta(days=30))
+        admitted = [p for p in people if p.fate != "rejected"]
+        for person in admitted:
+            train(api, person, today)
+        trained = [p for p in admitted if p.fate != "dropped-out"]
+        for person in trained:
+            api.call("POST", "intake", f"/participants/{person.id}/release", "pi-case-manager",
+                     {"released_on": str(today)})
+        suitable = [p for p in trained if p.fate == "placed"]
+        for person in suitable:
+            match(api, person)
+        for person in suitable:
+            place(api, person, today)
+        placed = api.wait_for("word of every started job at the PI",
+                              lambda: _all_or_none(heard_by_pi(api, {p.id for p in suitable}),
+                                                   len(suitable)))
+        unmatched = [p for p in trained if p.fate == "no-job"
+                     and api.call("GET", "matching", f"/proposals?participant_id={p.id}",
+                                  "employer-desk")]
+    except (DemoFailed, requests.RequestException) as exc:
+        print(f"demo failed: {exc}", file=sys.stderr)
+        return 1
+
+    funnel = [("registered", len(people)), ("admitted", len(admitted)),
+              ("trained", len(trained)), ("matched", len(suitable)), ("placed", len(placed))]
+    print(f"{'stage':<12}{'participants':>13}")
+    for stage, count in funnel:
+        print(f"{stage:<12}{count:>13}")
+    if unmatched:
+        print(f"demo failed: {len(unmatched)} participant(s) without a suitable job got a "
+              "proposal", file=sys.stderr)
+        return 1
+    print("every accepted match became a started placement")
+    return 0
+
+
+def _all_or_none(found, expected):
+    return found if len(found) == expected else None

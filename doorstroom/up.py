@@ -1,0 +1,141 @@
+"""`doorstroom up`: the whole chain on this machine, each service its own process."""
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+from kombu import Connection
+
+from doorstroom import chain
+from shared.http import ROLES
+
+HEALTH_TIMEOUT_SECONDS = 60
+
+
+def broker_problem(uri):
+    """None when a broker answers at `uri`, otherwise what is wrong and how to get one."""
+    try:
+        with Connection(uri, connect_timeout=3) as connection:
+            connection.ensure_connection(max_retries=1)
+    except Exception as exc:  # any failure means: no usable broker here
+        return (f"No RabbitMQ broker answers at {_without_password(uri)} ({exc}).\n"
+                "Start one (`rabbitmq-server -detached`, or `docker compose up -d rabbitmq`), "
+                "or point AMQP_URI at one.")
+    return None
+
+
+def _without_password(uri):
+    scheme, _, rest = uri.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    return f"{scheme}://{credentials.split(':')[0]}:***@{host}" if at else uri
+
+
+def api_keys(directory):
+    """Local API keys, one per role: kept in DIR/api-keys.json so the demo and you can use them."""
+    path = directory / "api-keys.json"
+    keys = json.loads(path.read_text()) if path.exists() else {}
+    missing = [role for role in ROLES if role not in keys]
+    if missing:
+        keys.update({role: secrets.token_urlsafe(24) for role in missing})
+        path.write_text(json.dumps(keys, indent=2) + "\n")
+        path.chmod(0o600)
+    return keys
+
+
+def service_environment(service, directory, base):
+    return {
+        **os.environ,
+        "AMQP_URI": chain.amqp_uri(),
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{chain.port_of(service, base)}",
+        "DATABASE_URL": f"sqlite:///{directory / f'{service}.db'}",
+        "API_KEYS_FILE": str(directory / "api-keys.json"),
+    }
+
+
+def start_services(directory, base):
+    logs = directory / "logs"
+    logs.mkdir(exist_ok=True)
+    nameko = shutil.which("nameko", path=os.path.dirname(sys.executable)) or "nameko"
+    processes = {}
+    for service in chain.SERVICES:
+        command = [nameko, *chain.service_command(service)[1:]]
+        with open(logs / f"{service}.log", "ab") as log:
+            processes[service] = subprocess.Popen(
+                command, cwd=chain.PROJECT_ROOT, env=service_environment(service, directory, base),
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return processes
+
+
+def wait_until_healthy(processes, base):
+    deadline = time.monotonic() + HEALTH_TIMEOUT_SECONDS
+    waiting = set(processes)
+    while waiting and time.monotonic() < deadline:
+        for service in sorted(waiting):
+            if processes[service].poll() is not None:
+                return f"{service} exited with code {processes[service].returncode}"
+            try:
+                if requests.get(f"{chain.url_of(service, base)}/health", timeout=2).ok:
+                    waiting.discard(service)
+            except requests.RequestException:
+                pass
+        time.sleep(0.3)
+    return f"not healthy after {HEALTH_TIMEOUT_SECONDS}s: {', '.join(sorted(waiting))}" if waiting else None
+
+
+def stop_services(processes):
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run(args):
+    problem = broker_problem(chain.amqp_uri())
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    directory = chain.data_dir(args.data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    keys = api_keys(directory)
+    base = chain.port_base(args.port_base)
+
+    stopping = []
+    def request_stop(signum, _frame):
+        stopping.append(signum)
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+    processes = start_services(directory, base)
+    try:
+        problem = wait_until_healthy(processes, base)
+        if problem:
+            print(f"The chain did not start: {problem}. Logs: {directory / 'logs'}", file=sys.stderr)
+            return 1
+        print(f"doorstroom is up (broker {_without_password(chain.amqp_uri())}, data {directory})")
+        for service in chain.SERVICES:
+            print(f"  {service:<14} {chain.url_of(service, base)}   (OpenAPI: /openapi.json)")
+        print(f"API keys (also in {directory / 'api-keys.json'}):")
+        for role, key in keys.items():
+            print(f"  {role:<16} {key}")
+        print(f"Logs in {directory / 'logs'}. Ctrl-C stops the chain.", flush=True)
+        while not stopping:
+            for service, process in processes.items():
+                if process.poll() is not None:
+                    print(f"{service} exited with code {process.returncode}; stopping the chain",
+                          file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+        print("stopping the chain", flush=True)
+        return 0
+    finally:
+        stop_services(processes)

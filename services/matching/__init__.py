@@ -1,0 +1,1 @@
+"""Matching (social service): employers, vacancies, candidate profiles and explainable matches."""

@@ -1,0 +1,48 @@
+"""Who hears about which facts, and the inbox entries that tell them."""
+import fnmatch
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+# The chain's default rules: which organisation hears about which facts.
+DEFAULT_SUBSCRIPTIONS = {
+    "pi": ("participant.admitted", "placement.started"),
+    "municipality": ("participant.released", "placement.started"),
+    "probation": ("participant.released", "placement.started"),
+    "work-company": ("participant.admitted", "match.accepted", "training.certificate_awarded"),
+    "social-service": ("training.programme_completed", "placement.started"),
+    "employer": ("match.proposed",),
+}
+
+SUMMARIES = {
+    "participant.admitted": "Deelnemer {subject} is toegelaten tot de keten.",
+    "participant.released": "Deelnemer {subject} is vrijgelaten.",
+    "training.certificate_awarded": "Deelnemer {subject} heeft een certificaat behaald.",
+    "training.programme_completed": "Deelnemer {subject} heeft het programma afgerond.",
+    "match.proposed": "Er is een kandidaat ({subject}) voorgesteld voor een vacature.",
+    "match.accepted": "De match voor deelnemer {subject} is door beide partijen geaccepteerd.",
+    "placement.started": "Deelnemer {subject} is aan het werk gegaan.",
+}
+
+
+def recipients_for(event_type, subscriptions=DEFAULT_SUBSCRIPTIONS):
+    return sorted(recipient for recipient, patterns in subscriptions.items()
+                  if any(fnmatch.fnmatchcase(event_type, p) for p in patterns))
+
+
+@dataclass
+class InboxEntry:
+    id: str
+    recipient: str
+    event_source: str
+    event_id: str
+    event_type: str
+    subject: str | None
+    summary: str
+    received_at: datetime
+
+    @classmethod
+    def for_fact(cls, recipient, fact, received_at):
+        template = SUMMARIES.get(fact.type, "Nieuw feit: {type} over {subject}.")
+        return cls(str(uuid.uuid4()), recipient, fact.source, fact.id, fact.type, fact.subject,
+                   template.format(subject=fact.subject or "-", type=fact.type), received_at)

@@ -1,0 +1,1 @@
+"""Placement (work company): from accepted match to a job that lasts."""

@@ -1,0 +1,1 @@
+"""Training (work company): pre-release programmes that end in recognised certificates."""
