@@ -12,7 +12,7 @@ import logging
 import traceback
 from functools import partial
 
-from kombu import Exchange, Queue, binding
+from kombu import Connection, Exchange, Queue, binding
 from nameko.amqp.publish import Publisher
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
@@ -80,6 +80,10 @@ class ChainEventHandler(Consumer):
         self.publisher = Publisher(
             config["AMQP_URI"], use_confirms=True,
             declare=[self.retry_queue, self.dead_letter_queue])
+        # Declared up front, so operators see an empty dead-letter queue rather than none.
+        with Connection(config["AMQP_URI"]) as connection:
+            for queue in (self.retry_queue, self.dead_letter_queue):
+                queue(connection.default_channel).declare()
         super().setup()
 
     def handle_message(self, body, message):

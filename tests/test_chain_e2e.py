@@ -1,0 +1,185 @@
+"""The whole chain as separately running services on the real broker, in a fresh vhost."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pika
+import pytest
+import requests
+
+from doorstroom import chain
+from shared.events import read_event
+
+pytestmark = pytest.mark.e2e
+
+PORT_BASE = 18000
+PERSONAL_KEYS = {"name", "first_name", "last_name", "bsn", "date_of_birth", "birth_date",
+                 "address", "offence", "offence_details"}
+
+
+def doorstroom(*args, env, **kwargs):
+    return [sys.executable, "-m", "doorstroom.cli", *args, "--port-base", str(PORT_BASE),
+            "--data-dir", env["DOORSTROOM_DATA_DIR"]]
+
+
+@pytest.fixture(scope="module")
+def env(amqp_uri, tmp_path_factory):
+    return {**os.environ, "AMQP_URI": amqp_uri,
+            "DOORSTROOM_DATA_DIR": str(tmp_path_factory.mktemp("chain"))}
+
+
+@pytest.fixture(scope="module")
+def running_chain(env):
+    process = subprocess.Popen(doorstroom("up", env=env), env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    output = []
+    for line in process.stdout:
+        output.append(line)
+        if "Ctrl-C stops the chain" in line or process.poll() is not None:
+            break
+    assert "doorstroom is up" in "".join(output), "".join(output)
+    yield
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+
+
+@pytest.fixture(scope="module")
+def channel(amqp_uri):
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    yield connection.channel()
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def watch(channel, running_chain):
+    """A queue that hears every fact on every service's exchange."""
+    queue = channel.queue_declare("", exclusive=True).method.queue
+    for service in chain.SERVICES:
+        channel.exchange_declare(f"{service}.events", "topic", durable=True)
+        channel.queue_bind(queue, f"{service}.events", "#")
+    return queue
+
+
+def drain(channel, queue, quiet_seconds=2.0):
+    messages, last = [], time.monotonic()
+    while time.monotonic() - last < quiet_seconds:
+        method, properties, body = channel.basic_get(queue, auto_ack=True)
+        if method is None:
+            time.sleep(0.05)
+            continue
+        messages.append((method.exchange, method.routing_key, properties, body))
+        last = time.monotonic()
+    return messages
+
+
+def run_demo(env, participants=10):
+    return subprocess.run(doorstroom("demo", "--participants", str(participants), env=env),
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo(env, channel, watch):
+    result = run_demo(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result, drain(channel, watch)
+
+
+def personal_keys(value):
+    if isinstance(value, dict):
+        return {k for k in value if k in PERSONAL_KEYS} | set().union(
+            *(personal_keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(personal_keys(v) for v in value))
+    return set()
+
+
+def test_the_demo_walks_a_cohort_to_work_with_every_fact_a_clean_cloudevent(demo):
+    result, messages = demo
+    assert "placed" in result.stdout
+    exchanges = {exchange for exchange, *_ in messages}
+    assert exchanges == {f"{service}.events" for service in chain.SERVICES}
+    facts = []
+    for exchange, routing_key, properties, body in messages:
+        envelope = json.loads(body)
+        fact = read_event(envelope, routing_key)
+        assert exchange == f"{fact.source.rsplit('/', 1)[-1]}.events"
+        assert properties.delivery_mode == 2
+        assert properties.message_id == fact.id
+        assert properties.headers["cloudEvents_type"] == fact.type
+        if "participant_id" in fact.data:  # an employer's trade name is no personal data
+            assert personal_keys(envelope) == set(), envelope
+        facts.append(fact)
+    started = [f for f in facts if f.type == "placement.started"]
+    accepted = {f.data["participant_id"] for f in facts if f.type == "match.accepted"}
+    assert len(started) >= 6
+    assert {f.data["participant_id"] for f in started} == accepted
+
+
+def test_replaying_every_fact_produces_no_new_fact(demo, channel, watch):
+    _, messages = demo
+    seen = {json.loads(body)["id"] for *_, body in messages}
+    for exchange, routing_key, properties, body in messages:
+        channel.basic_publish(exchange, routing_key, body, properties)
+    replayed = drain(channel, watch, quiet_seconds=4.0)
+    new = [json.loads(body)["type"] for *_, body in replayed if json.loads(body)["id"] not in seen]
+    assert new == []
+
+
+def test_unreadable_messages_are_parked_and_the_chain_goes_on(env, channel, running_chain):
+    bad = pika.BasicProperties(content_type="application/json", delivery_mode=2)
+    channel.basic_publish("intake.events", "participant.admitted", b"{not json", bad)
+    channel.basic_publish("intake.events", "participant.admitted",
+                          json.dumps({"specversion": "1.0", "type": "participant.admitted"}), bad)
+    deadline = time.monotonic() + 20
+    parked = {}
+    while time.monotonic() < deadline:
+        parked = {s: channel.queue_declare(f"{s}.dlq", passive=True).method.message_count
+                  for s in ("training", "matching", "notifications")}
+        if all(count >= 2 for count in parked.values()):
+            break
+        time.sleep(0.2)
+    assert all(count >= 2 for count in parked.values()), parked
+    for service in chain.SERVICES:
+        assert requests.get(f"{chain.url_of(service, PORT_BASE)}/health", timeout=5).ok
+    again = run_demo(env)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def _bad_bodies(schema_properties):
+    first = next(iter(schema_properties or {"anything": None}))
+    return [
+        ("malformed JSON", b'{"unterminated": '),
+        ("empty object", b"{}"),
+        ("wrong JSON type", b"[1, 2, 3]"),
+        ("huge field", json.dumps({first: "x" * 50_000}).encode()),
+        ("huge body", json.dumps({first: "x" * 1_000_000}).encode()),
+    ]
+
+
+def test_every_write_endpoint_answers_bad_input_with_a_json_4xx(env, running_chain):
+    keys = json.loads((chain.data_dir(env["DOORSTROOM_DATA_DIR"]) / "api-keys.json").read_text())
+    checked = 0
+    for service in chain.SERVICES:
+        base = chain.url_of(service, PORT_BASE)
+        document = requests.get(f"{base}/openapi.json", timeout=5).json()
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                if method not in ("post", "put", "patch"):
+                    continue
+                schema = operation["requestBody"]["content"]["application/json"]["schema"]
+                properties = document["components"]["schemas"][schema["$ref"].split("/")[-1]]["properties"]
+                url = base + path.replace("{", "").replace("}", "")
+                for role, key in keys.items():
+                    for what, body in _bad_bodies(properties):
+                        response = requests.request(
+                            method, url, data=body, timeout=10,
+                            headers={"Authorization": f"Bearer {key}",
+                                     "Content-Type": "application/json"})
+                        assert 400 <= response.status_code < 500, (service, path, what, response.text)
+                        assert "error" in response.json()
+                        checked += 1
+        assert requests.get(f"{base}/health", timeout=5).ok
+    assert checked > 0
