@@ -1,0 +1,28 @@
+"""docker-compose.yml runs every service as `doorstroom up` does (no Docker engine needed)."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from doorstroom.chain import PROJECT_ROOT, SERVICES, service_command
+
+COMPOSE_FILE = Path(PROJECT_ROOT) / "docker-compose.yml"
+
+
+def test_every_service_runs_with_the_command_up_uses():
+    compose = yaml.safe_load(COMPOSE_FILE.read_text())
+    for service in SERVICES:
+        definition = compose["services"][service]
+        assert definition["command"] == service_command(service)
+        assert definition["environment"]["DATABASE_URL"].endswith(f"/{service}")
+        assert "healthcheck" in definition
+    assert {"rabbitmq", "postgres"} <= set(compose["services"])
+
+
+@pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")
+def test_the_compose_file_is_valid():
+    result = subprocess.run(["docker-compose", "-f", str(COMPOSE_FILE), "config", "-q"],
+                            capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stderr
