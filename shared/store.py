@@ -7,10 +7,11 @@ import dataclasses
 import json
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, TypeDecorator, BigInteger, Column, DateTime, Integer, MetaData, String, Table,
-                        create_engine, event, func, insert, select, update)
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table,
+                        TypeDecorator, create_engine, event, func, insert, select, update)
 from sqlalchemy.orm import sessionmaker
 
+from shared.errors import NotFound
 from shared.events import Event, new_event
 
 
@@ -121,6 +122,30 @@ class UnitOfWork:
         if subject is not None:
             query = query.where(self.outbox.c.subject == subject)
         return [row.envelope for row in self.session.execute(query)]
+
+
+class Repository:
+    """Loads and adds one kind of entity; `get` of an unknown key raises NotFound."""
+    entity = None
+
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, item):
+        self.session.add(item)
+
+    def find(self, key):
+        return self.session.get(self.entity, key)
+
+    def get(self, key):
+        item = self.find(key)
+        if item is None:
+            raise NotFound(f"no {self.entity.__name__.lower()} {key}")
+        return item
+
+    def where(self, *conditions, order_by=(), offset=0, limit=None):
+        query = select(self.entity).where(*conditions).order_by(*order_by).offset(offset)
+        return list(self.session.scalars(query if limit is None else query.limit(limit)))
 
 
 def handle_fact(uow, fact, apply):

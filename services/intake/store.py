@@ -1,10 +1,9 @@
 """Intake's own database: participants, their screening and consents, outbox and inbox."""
-from sqlalchemy import Column, Date, Enum, MetaData, String, Table, select
+from sqlalchemy import Column, Date, Enum, MetaData, String, Table
 from sqlalchemy.orm import registry
 
 from services.intake.domain import Consent, Participant, Screening, Status
-from shared.errors import NotFound
-from shared.store import UnitOfWork, ValueObjects, reliability_tables
+from shared.store import Repository, UnitOfWork, ValueObjects, reliability_tables
 
 metadata = MetaData()
 
@@ -28,24 +27,13 @@ mapper_registry = registry(metadata=metadata)
 mapper_registry.map_imperatively(Participant, participants)
 
 
-class ParticipantRepository:
-    def __init__(self, session):
-        self.session = session
-
-    def add(self, participant):
-        self.session.add(participant)
-
-    def get(self, participant_id):
-        participant = self.session.get(Participant, participant_id)
-        if participant is None:
-            raise NotFound(f"no participant {participant_id}")
-        return participant
+class ParticipantRepository(Repository):
+    entity = Participant
 
     def list(self, status=None, offset=0, limit=50):
-        query = select(Participant).order_by(Participant.expected_release_date, Participant.id)
-        if status is not None:
-            query = query.where(Participant.status == status)
-        return list(self.session.scalars(query.offset(offset).limit(limit)))
+        return self.where(*([Participant.status == status] if status is not None else []),
+                          order_by=(Participant.expected_release_date, Participant.id),
+                          offset=offset, limit=limit)
 
 
 class IntakeUnitOfWork(UnitOfWork):

@@ -1,12 +1,11 @@
 """Matching's own database: employers, vacancies, candidate profiles and proposals."""
 from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Float, Integer, MetaData, String, Table,
-                        UniqueConstraint, select)
+                        UniqueConstraint)
 from sqlalchemy.orm import registry
 
 from services.matching.domain import (Candidate, CandidateStatus, Employer, Proposal,
                                       ProposalStatus, Vacancy, VacancyStatus)
-from shared.errors import NotFound
-from shared.store import UnitOfWork, reliability_tables
+from shared.store import Repository, UnitOfWork, reliability_tables
 
 metadata = MetaData()
 
@@ -76,28 +75,6 @@ mappers = registry(metadata=metadata)
 for entity, table in ((Employer, employers), (Vacancy, vacancies), (Candidate, candidates),
                       (Proposal, proposals)):
     mappers.map_imperatively(entity, table)
-
-
-class Repository:
-    entity = None
-
-    def __init__(self, session):
-        self.session = session
-
-    def add(self, item):
-        self.session.add(item)
-
-    def find(self, key):
-        return self.session.get(self.entity, key)
-
-    def get(self, key):
-        item = self.find(key)
-        if item is None:
-            raise NotFound(f"no {self.entity.__name__.lower()} {key}")
-        return item
-
-    def where(self, *conditions, order_by=()):
-        return list(self.session.scalars(select(self.entity).where(*conditions).order_by(*order_by)))
 
 
 class Employers(Repository):

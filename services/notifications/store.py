@@ -1,9 +1,9 @@
 """Notifications' own database: inbox entries per recipient."""
-from sqlalchemy import Column, DateTime, MetaData, String, Table, UniqueConstraint, select
+from sqlalchemy import Column, DateTime, MetaData, String, Table, UniqueConstraint
 from sqlalchemy.orm import registry
 
 from services.notifications.domain import InboxEntry
-from shared.store import UnitOfWork, reliability_tables
+from shared.store import Repository, UnitOfWork, reliability_tables
 
 metadata = MetaData()
 
@@ -26,17 +26,13 @@ outbox, inbox = reliability_tables(metadata)
 registry(metadata=metadata).map_imperatively(InboxEntry, inbox_entries)
 
 
-class InboxEntries:
-    def __init__(self, session):
-        self.session = session
-
-    def add(self, entry):
-        self.session.add(entry)
+class InboxEntries(Repository):
+    entity = InboxEntry
 
     def for_recipient(self, recipient, offset=0, limit=50):
-        return list(self.session.scalars(
-            select(InboxEntry).where(InboxEntry.recipient == recipient)
-            .order_by(InboxEntry.received_at, InboxEntry.id).offset(offset).limit(limit)))
+        return self.where(InboxEntry.recipient == recipient,
+                          order_by=(InboxEntry.received_at, InboxEntry.id),
+                          offset=offset, limit=limit)
 
 
 class NotificationsUnitOfWork(UnitOfWork):

@@ -1,10 +1,9 @@
 """Placement's own database."""
-from sqlalchemy import Column, Date, Enum, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Date, Enum, Integer, MetaData, String, Table
 from sqlalchemy.orm import registry
 
 from services.placement.domain import Placement, Status
-from shared.errors import NotFound
-from shared.store import UnitOfWork, reliability_tables
+from shared.store import Repository, UnitOfWork, reliability_tables
 
 metadata = MetaData()
 
@@ -28,29 +27,18 @@ outbox, inbox = reliability_tables(metadata)
 registry(metadata=metadata).map_imperatively(Placement, placements)
 
 
-class PlacementRepository:
-    def __init__(self, session):
-        self.session = session
-
-    def add(self, placement):
-        self.session.add(placement)
-
-    def get(self, placement_id):
-        placement = self.session.get(Placement, placement_id)
-        if placement is None:
-            raise NotFound(f"no placement {placement_id}")
-        return placement
+class PlacementRepository(Repository):
+    entity = Placement
 
     def for_match(self, match_id):
-        return self.session.scalars(select(Placement).where(Placement.match_id == match_id)).first()
+        found = self.where(Placement.match_id == match_id)
+        return found[0] if found else None
 
     def list(self, participant_id=None, status=None):
-        query = select(Placement).order_by(Placement.start_date, Placement.id)
-        if participant_id is not None:
-            query = query.where(Placement.participant_id == participant_id)
-        if status is not None:
-            query = query.where(Placement.status == status)
-        return list(self.session.scalars(query))
+        conditions = [column == value for column, value in (
+            (Placement.participant_id, participant_id), (Placement.status, status))
+            if value is not None]
+        return self.where(*conditions, order_by=(Placement.start_date, Placement.id))
 
 
 class PlacementUnitOfWork(UnitOfWork):

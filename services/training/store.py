@@ -1,10 +1,9 @@
 """Training's own database: programmes with their results and certificates."""
-from sqlalchemy import JSON, Column, Date, Enum, MetaData, String, Table, select
+from sqlalchemy import JSON, Column, Date, Enum, MetaData, String, Table
 from sqlalchemy.orm import registry
 
 from services.training.domain import Certificate, ModuleResult, Programme, Status
-from shared.errors import NotFound
-from shared.store import UnitOfWork, ValueObjects, reliability_tables
+from shared.store import Repository, UnitOfWork, ValueObjects, reliability_tables
 
 metadata = MetaData()
 
@@ -26,22 +25,14 @@ outbox, inbox = reliability_tables(metadata)
 registry(metadata=metadata).map_imperatively(Programme, programmes)
 
 
-class ProgrammeRepository:
-    def __init__(self, session):
-        self.session = session
-
-    def add(self, programme):
-        self.session.add(programme)
+class ProgrammeRepository(Repository):
+    """Programmes by participant: each participant has at most one."""
+    entity = Programme
 
     def find(self, participant_id):
-        return self.session.scalars(
-            select(Programme).where(Programme.participant_id == participant_id)).first()
+        found = self.where(Programme.participant_id == participant_id)
+        return found[0] if found else None
 
-    def get(self, participant_id):
-        programme = self.find(participant_id)
-        if programme is None:
-            raise NotFound(f"no programme for participant {participant_id}")
-        return programme
 
 
 class TrainingUnitOfWork(UnitOfWork):

@@ -18,27 +18,26 @@ class ParticipantRegistered(ParticipantFact):
     expected_release_date = fields.Date(required=True)
 
 
-@event_contract("participant.screened", producer="intake")
-class ParticipantScreened(ParticipantFact):
-    motivation = fields.Integer(required=True, validate=validate.Range(1, 5))
-    safety_cleared = fields.Boolean(required=True)
+class Profile(Schema):
+    """What the chain needs of a screening: levels and codes, never the reasons behind them."""
     language_level = LanguageLevel(required=True)
     skills = fields.List(Text(80), load_default=list, validate=validate.Length(max=50))
     preferred_sectors = Codes(vocabulary.SECTORS, load_default=list)
     restrictions = Codes(vocabulary.RESTRICTIONS, load_default=list)
     banned_municipalities = fields.List(Municipality(), load_default=list, validate=validate.Length(max=50))
+
+
+@event_contract("participant.screened", producer="intake")
+class ParticipantScreened(ParticipantFact, Profile):
+    motivation = fields.Integer(required=True, validate=validate.Range(1, 5))
+    safety_cleared = fields.Boolean(required=True)
 
 
 @event_contract("participant.admitted", producer="intake")
-class ParticipantAdmitted(ParticipantFact):
+class ParticipantAdmitted(ParticipantFact, Profile):
     target_group = Code(vocabulary.TARGET_GROUPS, required=True)
     municipality = Municipality(required=True)
     expected_release_date = fields.Date(required=True)
-    language_level = LanguageLevel(required=True)
-    skills = fields.List(Text(80), load_default=list, validate=validate.Length(max=50))
-    preferred_sectors = Codes(vocabulary.SECTORS, load_default=list)
-    restrictions = Codes(vocabulary.RESTRICTIONS, load_default=list)
-    banned_municipalities = fields.List(Municipality(), load_default=list, validate=validate.Length(max=50))
 
 
 @event_contract("participant.rejected", producer="intake")
