@@ -195,11 +195,12 @@ _PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 def _operation(endpoint, method):
     error = {"content": {"application/json": {"schema": "Error"}}}
+    path_params = _PATH_PARAM.findall(endpoint.url)
     operation = {
         "operationId": method.__name__,
         "summary": endpoint.summary or (inspect.getdoc(method) or method.__name__).splitlines()[0],
         "parameters": [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
-                       for name in _PATH_PARAM.findall(endpoint.url)],
+                       for name in path_params],
         "responses": {str(endpoint.status): {"description": "success"}},
     }
     if endpoint.response_schema is not None:
@@ -217,6 +218,6 @@ def _operation(endpoint, method):
         operation["security"] = [{"apiKey": []}]
         operation["responses"].update({"401": {"description": "no valid API key", **error},
                                        "403": {"description": "role not allowed", **error}})
-    if "{" in _PATH_PARAM.sub("{}", endpoint.url):
+    if path_params:
         operation["responses"]["404"] = {"description": "not found", **error}
     return _PATH_PARAM.sub(r"{\1}", endpoint.url), operation
