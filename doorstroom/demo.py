@@ -4,6 +4,7 @@ Only the services' public HTTP APIs are used. Most participants are suitable; a 
 exits real participants take: rejected at selection, dropped out of training, no suitable job.
 """
 import json
+import random
 import sys
 import time
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ class Chain:
     def call(self, method, service, path, role, body=None, expect=(200, 201)):
         response = self.http.request(
             method, f"{chain.url_of(service, self.base)}{path}", json=body, timeout=10,
-            headers={"Authorization": f"Bearer {self.keys[role]}"})
+            headers={"Authorization": f"Bearer {self.keys[role]['key']}"})
         if response.status_code not in expect:
             raise DemoFailed(f"{method} {service}{path} answered {response.status_code}: "
                              f"{response.text[:300]}")
@@ -79,21 +80,52 @@ def set_up_employers(api, start_date, positions):
             "positions": positions})
 
 
-def intake(api, person, release_date):
+def intake(api, person, today):
+    """Register, screen, record consent and plan the release, as a PI case manager does."""
+    route = ROUTES[person.number % 3]
     registered = api.call("POST", "intake", "/participants", "pi-case-manager", {
+        "identity": {"name": f"Deelnemer {person.number:03d}", "bsn": demo_bsn(),
+                     "date_of_birth": str(date(1990, 1, 1) + timedelta(days=97 * person.number))},
         "target_group": "detainee-last-phase", "institution": "PI Dordtse Poorten",
-        "municipality": ROUTES[person.number % 3][3], "expected_release_date": str(release_date)})
+        "municipality": route[3], "expected_release_date": str(today + timedelta(days=45))})
     person.id = registered["id"]
     path = f"/participants/{person.id}"
     api.call("PUT", "intake", f"{path}/screening", "pi-case-manager", {
-        "motivation": 2 if person.fate == "rejected" else 4, "safety_cleared": True,
-        "language_level": "B1", "skills": ["teamwork"], "preferred_sectors": [person.sector]})
+        "motivation": 2 if person.fate == "rejected" else 4,
+        "safety": {"cleared": True, "assessed_by": "security officer", "assessed_on": str(today)},
+        "language_level": "B1", "skills": ["teamwork", "punctuality"],
+        "preferred_sectors": [person.sector], "hours_per_week": 32,
+        "restrictions": {"banned_municipalities": ["Gorinchem"]} if person.number % 4 == 1 else {},
+        "may_work_outside_from": str(today)})
     for purpose in ("training", "matching", "placement-follow-up"):
         api.call("POST", "intake", f"{path}/consents", "pi-case-manager", {
             "purpose": purpose, "legal_basis": "consent", "version": "2026-1"})
+    api.call("POST", "intake", f"{path}/consents", "pi-case-manager", {
+        "purpose": "inform-municipality", "legal_basis": "legal-obligation", "version": "2026-1"})
     decision = ({"decision": "reject", "reason": "not-motivated"} if person.fate == "rejected"
                 else {"decision": "admit"})
     api.call("POST", "intake", f"{path}/selection", "pi-case-manager", decision)
+    if person.fate != "rejected":
+        # Sentence reduction: the release comes sooner than planned.
+        api.call("PUT", "intake", f"{path}/release-date", "pi-case-manager",
+                 {"expected_release_date": str(today + timedelta(days=30))})
+
+
+def demo_bsn():
+    """A random number that passes the eleven-test, so every demo brings new people."""
+    while True:
+        digits = f"{random.randrange(10**8):08d}"
+        check = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1))) % 11
+        if check < 10:
+            return f"{digits}{check}"
+
+
+def plan_release(api, person, today):
+    path = f"/participants/{person.id}"
+    api.call("PUT", "intake", f"{path}/basic-conditions", "pi-case-manager", {"conditions": [
+        {"condition": condition, "status": "settled", "since": str(today)}
+        for condition in ("id-document", "housing", "income", "debts", "care")]})
+    api.call("POST", "intake", f"{path}/release", "pi-case-manager", {"released_on": str(today)})
 
 
 def train(api, person, today):
@@ -150,14 +182,13 @@ def run(args):
     try:
         set_up_employers(api, today + timedelta(days=60), positions=args.participants)
         for person in people:
-            intake(api, person, today + timedelta(days=30))
+            intake(api, person, today)
         admitted = [p for p in people if p.fate != "rejected"]
         for person in admitted:
             train(api, person, today)
         trained = [p for p in admitted if p.fate != "dropped-out"]
         for person in trained:
-            api.call("POST", "intake", f"/participants/{person.id}/release", "pi-case-manager",
-                     {"released_on": str(today)})
+            plan_release(api, person, today)
         suitable = [p for p in trained if p.fate == "placed"]
         for person in suitable:
             match(api, person)

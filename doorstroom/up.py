@@ -12,6 +12,7 @@ import requests
 from kombu import Connection
 
 from doorstroom import chain
+from services.intake.vault import create_key_file
 from shared.http import ROLES
 
 HEALTH_TIMEOUT_SECONDS = 60
@@ -36,25 +37,37 @@ def _without_password(uri):
 
 
 def api_keys(directory):
-    """Local API keys, one per role: kept in DIR/api-keys.json so the demo and you can use them."""
+    """Local API keys, one holder per role named after it: kept in DIR/api-keys.json so the
+    demo and you can use them."""
     path = directory / "api-keys.json"
-    keys = json.loads(path.read_text()) if path.exists() else {}
-    missing = [role for role in ROLES if role not in keys]
+    holders = json.loads(path.read_text()) if path.exists() else {}
+    missing = [role for role in ROLES if role not in holders]
     if missing:
-        keys.update({role: secrets.token_urlsafe(24) for role in missing})
-        path.write_text(json.dumps(keys, indent=2) + "\n")
+        holders.update({role: {"role": role, "key": secrets.token_urlsafe(24)} for role in missing})
+        path.write_text(json.dumps(holders, indent=2) + "\n")
         path.chmod(0o600)
-    return keys
+    return holders
+
+
+def identity_keys(directory):
+    """The key file that seals identities in intake's database; made once, then kept."""
+    path = directory / "intake-identity-keys.json"
+    if not path.exists():
+        create_key_file(path)
+    return path
 
 
 def service_environment(service, directory, base):
-    return {
+    environment = {
         **os.environ,
         "AMQP_URI": chain.amqp_uri(),
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{chain.port_of(service, base)}",
         "DATABASE_URL": f"sqlite:///{directory / f'{service}.db'}",
         "API_KEYS_FILE": str(directory / "api-keys.json"),
     }
+    if service == "intake":
+        environment["IDENTITY_KEYS_FILE"] = str(identity_keys(directory))
+    return environment
 
 
 def start_services(directory, base):
@@ -125,8 +138,8 @@ def run(args):
         for service in chain.SERVICES:
             print(f"  {service:<14} {chain.url_of(service, base)}   (OpenAPI: /openapi.json)")
         print(f"API keys (also in {directory / 'api-keys.json'}):")
-        for role, key in keys.items():
-            print(f"  {role:<16} {key}")
+        for name, holder in keys.items():
+            print(f"  {name:<20} {holder['key']}")
         print(f"Logs in {directory / 'logs'}. Ctrl-C stops the chain.", flush=True)
         while not stopping:
             for service, process in processes.items():

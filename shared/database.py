@@ -20,6 +20,7 @@ class Store(DependencyProvider):
         self.engine = make_engine(config["DATABASE_URL"])
         self.uow_class.metadata.create_all(self.engine)
         self.sessions = session_factory(self.engine)
+        self.resources = self.uow_class.resources(config)
         self.relay = OutboxRelay(
             self.uow_class.service, self.sessions, self.uow_class.outbox, config["AMQP_URI"],
             sweep_seconds=float(config.get("OUTBOX_SWEEP_SECONDS", 5)))
@@ -34,4 +35,4 @@ class Store(DependencyProvider):
         self.relay.stop()
 
     def get_dependency(self, worker_ctx):
-        return self.uow_class(self.sessions, on_commit=self.relay.wake)
+        return self.uow_class(self.sessions, on_commit=self.relay.wake, **self.resources)

@@ -2,7 +2,11 @@
 
 
 class DomainError(Exception):
-    """A request the domain refuses."""
+    """A request the domain refuses; `details` are facts the caller may need to act on it."""
+
+    def __init__(self, message, details=None):
+        super().__init__(message)
+        self.details = details or {}
 
 
 class NotFound(DomainError):
@@ -17,5 +21,5 @@ class Invalid(DomainError):
     """A value the domain rules out, named by its field."""
 
     def __init__(self, field, message):
-        super().__init__(message)
+        super().__init__(message, {"fields": {field: [message]}} if field else None)
         self.field = field

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR, SharedExtension
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from shared.errors import Conflict, DomainError, Invalid, NotFound
+from shared.errors import DomainError, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ MAX_BODY_BYTES = 64 * 1024
 # Each API key stands for one role of one organisation in the chain.
 ROLES = {
     "pi-case-manager": "pi",
+    "pi-privacy-officer": "pi",
     "trainer": "work-company",
     "job-coach": "work-company",
     "employer-desk": "social-service",
@@ -39,6 +40,7 @@ ROLES = {
 
 @dataclass(frozen=True)
 class Caller:
+    name: str
     role: str
     organisation: str
 
@@ -51,26 +53,34 @@ class ApiError(Exception):
         self.fields = fields
 
 
+class Paging(Schema):
+    """Query parameters of every list endpoint."""
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
 class ErrorSchema(Schema):
     error = fields.String(required=True)
     fields = fields.Dict(metadata={"description": "messages per offending field"})
 
 
 class ApiKeys(SharedExtension):
-    """The service's API keys (role name -> key), read once from `API_KEYS_FILE`."""
+    """The service's API keys, read once from `API_KEYS_FILE`: a JSON object that maps each key
+    holder's name to their role and key, e.g. {"a.jansen": {"role": "pi-case-manager",
+    "key": "..."}}. The name is what audit logs record as the reader."""
 
     def setup(self):
         path = self.container.config.get("API_KEYS_FILE")
-        keys = json.loads(Path(path).read_text()) if path else {}
-        unknown = set(keys) - set(ROLES)
+        holders = json.loads(Path(path).read_text()) if path else {}
+        unknown = {entry["role"] for entry in holders.values()} - set(ROLES)
         if unknown:
             raise ValueError(f"{path}: unknown roles {sorted(unknown)}")
-        self.keys = keys
+        self.holders = holders
 
     def caller_for(self, token):
-        for role, key in self.keys.items():
-            if hmac.compare_digest(key.encode(), token.encode()):
-                return Caller(role, ROLES[role])
+        for name, entry in self.holders.items():
+            if hmac.compare_digest(entry["key"].encode(), token.encode()):
+                return Caller(name, entry["role"], ROLES[entry["role"]])
         return None
 
 
@@ -126,14 +136,9 @@ class ApiEndpoint(HttpRequestHandler):
             return _error(exc.status, exc.message, exc.fields)
         if isinstance(exc, ValidationError):
             return _error(422, "invalid input", exc.messages)
-        if isinstance(exc, NotFound):
-            return _error(404, str(exc))
-        if isinstance(exc, Conflict):
-            return _error(409, str(exc))
-        if isinstance(exc, Invalid):
-            return _error(422, str(exc), {exc.field: [str(exc)]} if exc.field else None)
         if isinstance(exc, DomainError):
-            return _error(409, str(exc))
+            status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, Invalid) else 409
+            return _json_response(status, {"error": str(exc), **exc.details})
         if isinstance(exc, HTTPException):
             return _error(exc.code, exc.description)
         log.error("unexpected error in %s %s", self.method, self.url, exc_info=exc)

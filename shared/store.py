@@ -5,6 +5,7 @@ produces and the record of the fact that caused it commit in one transaction.
 """
 import dataclasses
 import json
+import typing
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table,
@@ -91,6 +92,11 @@ class UnitOfWork:
         # API still dumps after the unit of work ends.
         self.session.close()
         self.session = None
+
+    @classmethod
+    def resources(cls, config):
+        """What else the unit of work needs from the service's configuration, by keyword."""
+        return {}
 
     def _open(self, session):
         pass
@@ -217,6 +223,8 @@ def _to_json(value):
 
 
 def _json_scalar(value):
+    if dataclasses.is_dataclass(value):
+        return _to_json(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (tuple, list)):
@@ -228,10 +236,17 @@ _PARSERS = {date: date.fromisoformat, datetime: datetime.fromisoformat, tuple: t
 
 
 def _from_json(value_class, data):
-    parsed = {}
-    for f in dataclasses.fields(value_class):
-        if f.name in data:
-            raw = data[f.name]
-            parse = _PARSERS.get(f.type)
-            parsed[f.name] = parse(raw) if parse and raw is not None else raw
-    return value_class(**parsed)
+    types = typing.get_type_hints(value_class)
+    return value_class(**{name: _parse(types[name], raw) for name, raw in data.items()
+                          if name in types})
+
+
+def _parse(kind, raw):
+    if raw is None:
+        return None
+    # `X | None` is parsed as X.
+    kind = next((k for k in typing.get_args(kind) if k is not type(None)), kind)
+    if dataclasses.is_dataclass(kind):
+        return _from_json(kind, raw)
+    parse = _PARSERS.get(kind)
+    return parse(raw) if parse else raw

@@ -172,11 +172,11 @@ def test_every_write_endpoint_answers_bad_input_with_a_json_4xx(env, running_cha
                 schema = operation["requestBody"]["content"]["application/json"]["schema"]
                 properties = document["components"]["schemas"][schema["$ref"].split("/")[-1]]["properties"]
                 url = base + path.replace("{", "").replace("}", "")
-                for role, key in keys.items():
+                for holder in keys.values():
                     for what, body in _bad_bodies(properties):
                         response = requests.request(
                             method, url, data=body, timeout=10,
-                            headers={"Authorization": f"Bearer {key}",
+                            headers={"Authorization": f"Bearer {holder['key']}",
                                      "Content-Type": "application/json"})
                         assert 400 <= response.status_code < 500, (service, path, what, response.text)
                         assert "error" in response.json()

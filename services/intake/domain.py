@@ -1,15 +1,17 @@
 """Participants as the PI's case managers see them, and the rules for moving them on."""
+import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
 
-from shared.errors import Conflict, Invalid
+from shared.contracts.vocabulary import (BASIC_CONDITIONS, CONDITION_STATUSES, CONSENT_PURPOSES,
+                                         WITHDRAWAL_REASONS)
+from shared.errors import Conflict, Invalid, NotFound
 
 MIN_MOTIVATION = 3
 # Without these purposes the chain cannot train or match a participant.
 PURPOSES_REQUIRED_FOR_ADMISSION = frozenset({"training", "matching"})
-PURPOSES = frozenset({"training", "matching", "placement-follow-up", "inform-municipality"})
 
 
 class Status(str, Enum):
@@ -18,17 +20,87 @@ class Status(str, Enum):
     ADMITTED = "admitted"
     REJECTED = "rejected"
     RELEASED = "released"
+    WITHDRAWN = "withdrawn"
+
+
+# A participant in one of these statuses is in the chain; the others have left it for good.
+ACTIVE = frozenset({Status.REGISTERED, Status.SCREENED, Status.ADMITTED, Status.RELEASED})
+BEFORE_RELEASE = (Status.REGISTERED, Status.SCREENED, Status.ADMITTED)
+
+
+def bsn_is_valid(bsn):
+    """The eleven-test every burgerservicenummer passes: nine digits d1..d9 with
+    9*d1 + 8*d2 + ... + 2*d8 - d9 divisible by 11."""
+    if not re.fullmatch(r"[0-9]{9}", bsn) or bsn == "000000000":
+        return False
+    weighted = sum(int(digit) * weight for digit, weight in zip(bsn, range(9, 1, -1)))
+    return (weighted - int(bsn[8])) % 11 == 0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the participant is. Only intake holds it, sealed at rest."""
+    name: str
+    bsn: str
+    date_of_birth: date
+
+    def __post_init__(self):
+        if not self.name.strip():
+            raise Invalid("name", "a name is required")
+        if not bsn_is_valid(self.bsn):
+            raise Invalid("bsn", "not a valid BSN: it must be nine digits that pass the eleven-test")
+
+
+@dataclass(frozen=True)
+class SafetyClearance:
+    cleared: bool
+    assessed_by: str
+    assessed_on: date
+
+
+@dataclass(frozen=True)
+class Curfew:
+    """Hours the participant must be at home, e.g. 22:00 to 06:00, with or without an ankle monitor."""
+    starts_at: str
+    ends_at: str
+    electronic_monitoring: bool = False
+
+
+@dataclass(frozen=True)
+class Restrictions:
+    no_work_with_minors: bool = False
+    no_work_with_vulnerable_people: bool = False
+    banned_municipalities: tuple = ()
+    vog_risk_areas: tuple = ()
+    driving_ban: bool = False
+    curfew: Curfew | None = None
+
+    def codes(self):
+        """The restriction categories as the chain's codes: what, never why."""
+        flags = {
+            "no-work-with-minors": self.no_work_with_minors,
+            "no-work-with-vulnerable-people": self.no_work_with_vulnerable_people,
+            "area-ban": bool(self.banned_municipalities),
+            "vog-risk-area": bool(self.vog_risk_areas),
+            "driving-ban": self.driving_ban,
+            "curfew": self.curfew is not None,
+            "electronic-monitoring": self.curfew is not None and self.curfew.electronic_monitoring,
+        }
+        return [code for code, applies in flags.items() if applies]
 
 
 @dataclass(frozen=True)
 class Screening:
     motivation: int
-    safety_cleared: bool
+    safety: SafetyClearance
     language_level: str
+    occupations: tuple = ()
     skills: tuple = ()
+    drivers_and_ambitions: str = ""
     preferred_sectors: tuple = ()
-    restrictions: tuple = ()
-    banned_municipalities: tuple = ()
+    hours_per_week: int | None = None
+    restrictions: Restrictions = Restrictions()
+    may_work_outside_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +109,25 @@ class Consent:
     legal_basis: str
     version: str
     given_at: datetime
+    withdrawn_at: datetime | None = None
+
+    @property
+    def active(self):
+        return self.withdrawn_at is None
+
+
+@dataclass(frozen=True)
+class BasicCondition:
+    """One of the five basic conditions for a return to society, as arranged so far."""
+    condition: str
+    status: str
+    since: date
+
+    def __post_init__(self):
+        if self.condition not in BASIC_CONDITIONS:
+            raise Invalid("condition", f"unknown basic condition {self.condition!r}")
+        if self.status not in CONDITION_STATUSES:
+            raise Invalid("status", f"unknown status {self.status!r}")
 
 
 @dataclass
@@ -49,13 +140,20 @@ class Participant:
     status: Status = Status.REGISTERED
     screening: Screening | None = None
     consents: list = field(default_factory=list)
+    basic_conditions: list = field(default_factory=list)
     rejection_reason: str | None = None
     released_on: date | None = None
+    withdrawal_reason: str | None = None
+    withdrawn_on: date | None = None
 
     @classmethod
     def register(cls, target_group, institution, municipality, expected_release_date):
         # A random id: never derived from anything that identifies the person.
         return cls(str(uuid.uuid4()), target_group, institution, municipality, expected_release_date)
+
+    @property
+    def active(self):
+        return self.status in ACTIVE
 
     def screen(self, screening: Screening):
         self._require(Status.REGISTERED, Status.SCREENED, action="screen")
@@ -63,17 +161,33 @@ class Participant:
         self.status = Status.SCREENED
 
     def give_consent(self, consent: Consent):
-        self._require(Status.REGISTERED, Status.SCREENED, Status.ADMITTED, action="record consent for")
-        if consent.purpose not in PURPOSES:
+        self._require(*ACTIVE, action="record consent for")
+        if consent.purpose not in CONSENT_PURPOSES:
             raise Invalid("purpose", f"unknown purpose {consent.purpose!r}")
         self.consents = [c for c in self.consents if c.purpose != consent.purpose] + [consent]
 
+    def withdraw_consent(self, purpose, at: datetime):
+        """Withdraw consent for one purpose; returns the withdrawn consent."""
+        current = self.consent_for(purpose)
+        if current is None:
+            raise NotFound(f"no active consent for {purpose!r}")
+        if current.legal_basis != "consent":
+            raise Conflict(f"sharing for {purpose!r} rests on a {current.legal_basis}, "
+                           "not on consent: it cannot be withdrawn")
+        withdrawn = replace(current, withdrawn_at=at)
+        self.consents = [withdrawn if c is current else c for c in self.consents]
+        return withdrawn
+
+    def consent_for(self, purpose):
+        """The active legal basis for sharing for `purpose`, or None."""
+        return next((c for c in self.consents if c.purpose == purpose and c.active), None)
+
     def admit(self):
         self._require(Status.SCREENED, action="admit")
-        missing = PURPOSES_REQUIRED_FOR_ADMISSION - {c.purpose for c in self.consents}
+        missing = PURPOSES_REQUIRED_FOR_ADMISSION - {c.purpose for c in self.consents if c.active}
         if missing:
             raise Conflict(f"cannot admit without consent for {', '.join(sorted(missing))}")
-        if not self.screening.safety_cleared:
+        if not self.screening.safety.cleared:
             raise Conflict("cannot admit a participant without safety clearance")
         if self.screening.motivation < MIN_MOTIVATION:
             raise Conflict(f"cannot admit with motivation below {MIN_MOTIVATION}")
@@ -84,11 +198,48 @@ class Participant:
         self.rejection_reason = reason
         self.status = Status.REJECTED
 
+    def change_release_date(self, new_date: date):
+        """Move the expected release date; returns the previous one."""
+        self._require(*BEFORE_RELEASE, action="change the release date of")
+        if new_date == self.expected_release_date:
+            raise Conflict(f"the expected release date is already {new_date}")
+        previous, self.expected_release_date = self.expected_release_date, new_date
+        return previous
+
+    def update_basic_conditions(self, updates):
+        self._require(*ACTIVE, action="update the basic conditions of")
+        changed = {u.condition: u for u in updates}
+        if len(changed) != len(updates):
+            raise Invalid("conditions", "each basic condition at most once per update")
+        kept = [c for c in self.basic_conditions if c.condition not in changed]
+        self.basic_conditions = sorted(kept + list(changed.values()),
+                                       key=lambda c: BASIC_CONDITIONS.index(c.condition))
+
     def release(self, released_on: date):
         self._require(Status.ADMITTED, action="release")
         self.released_on = released_on
         self.status = Status.RELEASED
 
+    def withdraw(self, reason, withdrawn_on: date):
+        self._require(*ACTIVE, action="withdraw")
+        if reason not in WITHDRAWAL_REASONS:
+            raise Invalid("reason", f"unknown withdrawal reason {reason!r}")
+        self.withdrawal_reason = reason
+        self.withdrawn_on = withdrawn_on
+        self.status = Status.WITHDRAWN
+
     def _require(self, *allowed, action):
         if self.status not in allowed:
             raise Conflict(f"cannot {action} a participant who is {self.status.value}")
+
+
+@dataclass(frozen=True)
+class PersonalDataRead:
+    """An entry of the audit log: who read which personal data of whom, and when."""
+    participant_id: str
+    reader: str
+    role: str
+    organisation: str
+    fields: tuple
+    read_at: datetime
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))

@@ -1,91 +1,143 @@
 """Intake's use cases: each loads the participant, applies a domain rule, records the fact."""
 from datetime import datetime, timezone
 
-from services.intake.domain import Consent, Participant, Screening
+from services.intake.domain import Consent, Participant, PersonalDataRead, Screening
+
+IDENTITY_FIELDS = ("name", "bsn", "date_of_birth")
 
 
-def register_participant(uow, target_group, institution, municipality, expected_release_date):
+def register_participant(uow, identity, target_group, institution, municipality,
+                         expected_release_date):
     participant = Participant.register(target_group, institution, municipality, expected_release_date)
     with uow:
         uow.participants.add(participant)
-        uow.record("participant.registered", {
-            "participant_id": participant.id,
-            "target_group": target_group,
-            "institution": institution,
-            "municipality": municipality,
-            "expected_release_date": expected_release_date,
-        }, subject=participant.id)
+        uow.session.flush()
+        uow.identities.add(participant.id, identity)
+        _record(uow, "participant.registered", participant,
+                target_group=target_group, institution=institution, municipality=municipality,
+                expected_release_date=expected_release_date)
         uow.commit()
     return participant
+
+
+def read_identity(uow, participant_id, reader, now=None):
+    """The participant's identity, for a PI role; the read is logged in the same transaction."""
+    with uow:
+        uow.participants.get(participant_id)
+        identity = uow.identities.reveal(participant_id)
+        uow.audit.add(PersonalDataRead(participant_id, reader.name, reader.role,
+                                       reader.organisation, IDENTITY_FIELDS, now or _now()))
+        uow.commit()
+    return identity
 
 
 def screen_participant(uow, participant_id, screening: Screening):
-    with uow:
-        participant = uow.participants.get(participant_id)
+    def screen(participant):
         participant.screen(screening)
-        uow.record("participant.screened", {
-            "participant_id": participant.id,
-            "motivation": screening.motivation,
-            "safety_cleared": screening.safety_cleared,
-            **_profile(screening),
-        }, subject=participant.id)
-        uow.commit()
-    return participant
+        _record(uow, "participant.screened", participant, motivation=screening.motivation,
+                safety_cleared=screening.safety.cleared, **_profile(screening))
+    return _change(uow, participant_id, screen)
 
 
 def record_consent(uow, participant_id, purpose, legal_basis, version, now=None):
-    consent = Consent(purpose, legal_basis, version, now or datetime.now(timezone.utc))
-    with uow:
-        participant = uow.participants.get(participant_id)
-        participant.give_consent(consent)
-        uow.commit()
-    return participant
+    consent = Consent(purpose, legal_basis, version, now or _now())
+    return _change(uow, participant_id, lambda participant: participant.give_consent(consent))
+
+
+def withdraw_consent(uow, participant_id, purpose, now=None):
+    def withdraw(participant):
+        withdrawn = participant.withdraw_consent(purpose, now or _now())
+        _record(uow, "participant.consent_withdrawn", participant, purpose=purpose,
+                withdrawn_at=withdrawn.withdrawn_at)
+    return _change(uow, participant_id, withdraw)
 
 
 def admit_participant(uow, participant_id):
-    with uow:
-        participant = uow.participants.get(participant_id)
+    def admit(participant):
         participant.admit()
-        uow.record("participant.admitted", {
-            "participant_id": participant.id,
-            "target_group": participant.target_group,
-            "municipality": participant.municipality,
-            "expected_release_date": participant.expected_release_date,
-            **_profile(participant.screening),
-        }, subject=participant.id)
-        uow.commit()
-    return participant
+        _record(uow, "participant.admitted", participant,
+                target_group=participant.target_group, municipality=participant.municipality,
+                expected_release_date=participant.expected_release_date,
+                **_profile(participant.screening))
+    return _change(uow, participant_id, admit)
 
 
 def reject_participant(uow, participant_id, reason):
-    with uow:
-        participant = uow.participants.get(participant_id)
+    def reject(participant):
         participant.reject(reason)
-        uow.record("participant.rejected", {"participant_id": participant.id, "reason": reason},
-                   subject=participant.id)
-        uow.commit()
-    return participant
+        uow.identities.retire(participant.id)
+        _record(uow, "participant.rejected", participant, reason=reason)
+    return _change(uow, participant_id, reject)
+
+
+def change_release_date(uow, participant_id, expected_release_date):
+    def change(participant):
+        previous = participant.change_release_date(expected_release_date)
+        _record(uow, "participant.release_date_changed", participant,
+                expected_release_date=expected_release_date, previous_release_date=previous)
+    return _change(uow, participant_id, change)
+
+
+def update_basic_conditions(uow, participant_id, conditions):
+    def update(participant):
+        participant.update_basic_conditions(conditions)
+        # The municipality arranges these conditions, but hears of them only on a legal basis
+        # for informing it; without one the update stays inside the PI.
+        if participant.consent_for("inform-municipality"):
+            _record(uow, "participant.basic_conditions_updated", participant,
+                    municipality=participant.municipality,
+                    conditions=[{"condition": c.condition, "status": c.status, "since": c.since}
+                                for c in participant.basic_conditions])
+    return _change(uow, participant_id, update)
 
 
 def release_participant(uow, participant_id, released_on):
+    def release(participant):
+        participant.release(released_on)
+        _record(uow, "participant.released", participant, released_on=released_on,
+                municipality=participant.municipality)
+    return _change(uow, participant_id, release)
+
+
+def withdraw_participant(uow, participant_id, reason, withdrawn_on):
+    def withdraw(participant):
+        participant.withdraw(reason, withdrawn_on)
+        uow.identities.retire(participant.id)
+        _record(uow, "participant.withdrawn", participant, reason=reason,
+                withdrawn_on=withdrawn_on)
+    return _change(uow, participant_id, withdraw)
+
+
+def _change(uow, participant_id, change):
+    """Load the participant, apply `change` (which records its facts) and commit as one."""
     with uow:
         participant = uow.participants.get(participant_id)
-        participant.release(released_on)
-        uow.record("participant.released", {
-            "participant_id": participant.id,
-            "released_on": released_on,
-            "municipality": participant.municipality,
-        }, subject=participant.id)
+        change(participant)
         uow.commit()
     return participant
+
+
+def _record(uow, event_type, participant, **data):
+    uow.record(event_type, {"participant_id": participant.id, **data}, subject=participant.id)
 
 
 def _profile(screening):
     """What the chain needs to know of a screening: codes and levels, never the reasons."""
+    restrictions = screening.restrictions
+    curfew = restrictions.curfew
     return {
         "language_level": screening.language_level,
+        "occupations": list(screening.occupations),
         "skills": list(screening.skills),
         "preferred_sectors": list(screening.preferred_sectors),
-        "restrictions": list(screening.restrictions),
-        "banned_municipalities": list(screening.banned_municipalities),
+        "hours_per_week": screening.hours_per_week,
+        "restrictions": restrictions.codes(),
+        "banned_municipalities": list(restrictions.banned_municipalities),
+        "vog_risk_areas": list(restrictions.vog_risk_areas),
+        "curfew": curfew and {"starts_at": curfew.starts_at, "ends_at": curfew.ends_at},
+        "may_work_outside_from": screening.may_work_outside_from,
     }
+
+
+def _now():
+    return datetime.now(timezone.utc)

@@ -7,16 +7,23 @@ from datetime import datetime
 # The chain's default rules: which organisation hears about which facts.
 DEFAULT_SUBSCRIPTIONS = {
     "pi": ("participant.admitted", "placement.started"),
-    "municipality": ("participant.released", "placement.started"),
-    "probation": ("participant.released", "placement.started"),
-    "work-company": ("participant.admitted", "match.accepted", "training.certificate_awarded"),
+    "municipality": ("participant.release_date_changed", "participant.basic_conditions_updated",
+                     "participant.released", "placement.started"),
+    "probation": ("participant.released", "participant.withdrawn", "placement.started"),
+    "work-company": ("participant.admitted", "participant.release_date_changed",
+                     "participant.withdrawn", "match.accepted", "training.certificate_awarded"),
     "social-service": ("training.programme_completed", "placement.started"),
     "employer": ("match.proposed",),
 }
 
 SUMMARIES = {
     "participant.admitted": "Deelnemer {subject} is toegelaten tot de keten.",
+    "participant.release_date_changed": "De verwachte vrijlatingsdatum van deelnemer {subject} "
+                                        "is gewijzigd.",
+    "participant.basic_conditions_updated": "De basisvoorwaarden van deelnemer {subject} zijn "
+                                            "bijgewerkt.",
     "participant.released": "Deelnemer {subject} is vrijgelaten.",
+    "participant.withdrawn": "Deelnemer {subject} is uit de keten gegaan.",
     "training.certificate_awarded": "Deelnemer {subject} heeft een certificaat behaald.",
     "training.programme_completed": "Deelnemer {subject} heeft het programma afgerond.",
     "match.proposed": "Er is een kandidaat ({subject}) voorgesteld voor een vacature.",

@@ -1,10 +1,11 @@
 """What notifications' API takes and gives."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
+
+from shared.http import Paging
 
 
-class InboxQuery(Schema):
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+class InboxQuery(Paging):
+    pass
 
 
 class InboxEntrySchema(Schema):

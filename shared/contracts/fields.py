@@ -28,3 +28,8 @@ def Municipality(**kwargs):
 
 def LanguageLevel(**kwargs):
     return Code(vocabulary.LANGUAGE_LEVELS, **kwargs)
+
+
+def TimeOfDay(**kwargs):
+    return fields.String(validate=validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                                                  error="Not a time of day (HH:MM)."), **kwargs)

@@ -3,7 +3,7 @@ date of birth, address or offence detail ever leaves intake."""
 from marshmallow import Schema, fields, validate
 
 from shared.contracts import event_contract, vocabulary
-from shared.contracts.fields import Code, Codes, Id, LanguageLevel, Municipality, Text
+from shared.contracts.fields import Code, Codes, Id, LanguageLevel, Municipality, Text, TimeOfDay
 
 
 class ParticipantFact(Schema):
@@ -18,13 +18,28 @@ class ParticipantRegistered(ParticipantFact):
     expected_release_date = fields.Date(required=True)
 
 
+class CurfewHours(Schema):
+    starts_at = TimeOfDay(required=True)
+    ends_at = TimeOfDay(required=True)
+
+
 class Profile(Schema):
     """What the chain needs of a screening: levels and codes, never the reasons behind them."""
     language_level = LanguageLevel(required=True)
-    skills = fields.List(Text(80), load_default=list, validate=validate.Length(max=50))
+    occupations = Codes(vocabulary.OCCUPATIONS, load_default=list)
+    skills = Codes(vocabulary.SKILLS, load_default=list)
     preferred_sectors = Codes(vocabulary.SECTORS, load_default=list)
+    hours_per_week = fields.Integer(load_default=None, allow_none=True,
+                                    validate=validate.Range(1, 48))
     restrictions = Codes(vocabulary.RESTRICTIONS, load_default=list)
-    banned_municipalities = fields.List(Municipality(), load_default=list, validate=validate.Length(max=50))
+    banned_municipalities = fields.List(Municipality(), load_default=list,
+                                        validate=validate.Length(max=50))
+    vog_risk_areas = Codes(vocabulary.VOG_RISK_AREAS, load_default=list,
+                           metadata={"description": "screening-profile risk areas for which "
+                                                    "no certificate of conduct can be given"})
+    curfew = fields.Nested(CurfewHours, load_default=None, allow_none=True,
+                           metadata={"description": "hours the participant must be at home"})
+    may_work_outside_from = fields.Date(load_default=None, allow_none=True)
 
 
 @event_contract("participant.screened", producer="intake")
@@ -42,10 +57,43 @@ class ParticipantAdmitted(ParticipantFact, Profile):
 
 @event_contract("participant.rejected", producer="intake")
 class ParticipantRejected(ParticipantFact):
-    reason = Code({"not-motivated", "safety-not-cleared", "no-consent", "other"}, required=True)
+    reason = Code(vocabulary.REJECTION_REASONS, required=True)
+
+
+@event_contract("participant.release_date_changed", producer="intake")
+class ReleaseDateChanged(ParticipantFact):
+    expected_release_date = fields.Date(required=True)
+    previous_release_date = fields.Date(required=True)
+
+
+class BasicConditionState(Schema):
+    condition = Code(vocabulary.BASIC_CONDITIONS, required=True)
+    status = Code(vocabulary.CONDITION_STATUSES, required=True)
+    since = fields.Date(required=True)
+
+
+@event_contract("participant.basic_conditions_updated", producer="intake")
+class BasicConditionsUpdated(ParticipantFact):
+    """The state of every basic condition recorded so far, not only the changed ones."""
+    municipality = Municipality(required=True)
+    conditions = fields.List(fields.Nested(BasicConditionState), required=True,
+                             validate=validate.Length(max=len(vocabulary.BASIC_CONDITIONS)))
 
 
 @event_contract("participant.released", producer="intake")
 class ParticipantReleased(ParticipantFact):
     released_on = fields.Date(required=True)
     municipality = Municipality(required=True)
+
+
+@event_contract("participant.withdrawn", producer="intake")
+class ParticipantWithdrawn(ParticipantFact):
+    reason = Code(vocabulary.WITHDRAWAL_REASONS, required=True)
+    withdrawn_on = fields.Date(required=True)
+
+
+@event_contract("participant.consent_withdrawn", producer="intake")
+class ConsentWithdrawn(ParticipantFact):
+    """Consent for `purpose` is gone: whoever holds data for that purpose erases it."""
+    purpose = Code(vocabulary.CONSENT_PURPOSES, required=True)
+    withdrawn_at = fields.DateTime(required=True)

@@ -19,7 +19,64 @@ RESTRICTIONS = {
     "vog-risk-area",
     "driving-ban",
     "curfew",
+    "electronic-monitoring",
 }
+
+# The risk areas of Justis' general screening profile for a certificate of conduct (VOG).
+# A participant restricted on an area cannot get a VOG for work that screens on it.
+VOG_RISK_AREAS = {
+    "information",
+    "money",
+    "goods",
+    "services",
+    "business-transactions",
+    "processes",
+    "managing-the-organisation",
+    "persons",
+}
+
+# Occupations the chain trains and matches for, each with its ISCO-08 unit group: the level
+# under which ESCO files its occupations, so codes map onto ESCO without a lookup service.
+OCCUPATIONS = {
+    "office-cleaner": ("9112", "Office cleaner"),
+    "industrial-cleaner": ("9129", "Industrial cleaner"),
+    "warehouse-worker": ("9333", "Warehouse worker"),
+    "forklift-driver": ("8344", "Forklift driver"),
+    "construction-labourer": ("9313", "Construction labourer"),
+    "road-worker": ("9312", "Road worker"),
+    "kitchen-assistant": ("9412", "Kitchen assistant"),
+    "cook": ("5120", "Cook"),
+    "van-driver": ("8322", "Van driver"),
+    "truck-driver": ("8332", "Truck driver"),
+    "gardener": ("9214", "Gardener"),
+    "production-worker": ("9329", "Production worker"),
+    "building-caretaker": ("5153", "Building caretaker"),
+}
+
+SKILLS = {
+    "teamwork": "Working in a team",
+    "punctuality": "Being on time and keeping agreements",
+    "following-safety-instructions": "Following safety instructions",
+    "operating-forklift": "Operating a forklift",
+    "cleaning-techniques": "Professional cleaning techniques",
+    "stock-handling": "Receiving, storing and picking goods",
+    "food-hygiene": "Working hygienically with food",
+    "customer-contact": "Dealing with customers",
+    "manual-handling": "Lifting and carrying safely",
+    "basic-carpentry": "Basic carpentry",
+    "driving": "Driving a vehicle (licence B)",
+    "digital-basics": "Using a computer and smartphone for work",
+}
+
+CONSENT_PURPOSES = {"training", "matching", "placement-follow-up", "inform-municipality"}
+LEGAL_BASES = {"consent", "legal-obligation"}
+
+REJECTION_REASONS = {"not-motivated", "safety-not-cleared", "no-consent", "other"}
+WITHDRAWAL_REASONS = {"dropped-out", "transferred", "recalled-to-custody"}
+
+# The five basic conditions a municipality arranges for someone returning from detention.
+BASIC_CONDITIONS = ("id-document", "housing", "income", "debts", "care")
+CONDITION_STATUSES = {"settled", "in-progress", "not-settled"}
 
 SECTORS = {"cleaning", "logistics", "construction", "hospitality", "transport", "facility"}
 

@@ -2,10 +2,18 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from services.intake.domain import Consent, Participant, Screening, Status
-from shared.errors import Conflict, Invalid
+from services.intake.domain import (BasicCondition, Consent, Curfew, Identity, Participant,
+                                    Restrictions, SafetyClearance, Screening, Status,
+                                    bsn_is_valid)
+from shared.errors import Conflict, Invalid, NotFound
 
 NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
+TODAY = date(2026, 11, 1)
+
+
+def screening(motivation=4, cleared=True, **kwargs):
+    return Screening(motivation, SafetyClearance(cleared, "security officer", TODAY), "B1",
+                     **kwargs)
 
 
 def registered():
@@ -13,15 +21,15 @@ def registered():
                                 date(2027, 3, 1))
 
 
-def screened(motivation=4, safety_cleared=True):
+def screened(**kwargs):
     participant = registered()
-    participant.screen(Screening(motivation, safety_cleared, "B1"))
+    participant.screen(screening(**kwargs))
     return participant
 
 
-def consenting(participant, *purposes):
+def consenting(participant, *purposes, basis="consent"):
     for purpose in purposes:
-        participant.give_consent(Consent(purpose, "consent", "1", NOW))
+        participant.give_consent(Consent(purpose, basis, "1", NOW))
     return participant
 
 
@@ -31,44 +39,127 @@ def admitted():
     return participant
 
 
+def rejected():
+    participant = screened()
+    participant.reject("not-motivated")
+    return participant
+
+
+def released():
+    participant = admitted()
+    participant.release(date(2027, 3, 1))
+    return participant
+
+
+def withdrawn():
+    participant = admitted()
+    participant.withdraw("transferred", TODAY)
+    return participant
+
+
+IN_STATUS = {Status.REGISTERED: registered, Status.SCREENED: screened, Status.ADMITTED: admitted,
+             Status.REJECTED: rejected, Status.RELEASED: released, Status.WITHDRAWN: withdrawn}
+
+ACTIONS = {
+    "screen": lambda p: p.screen(screening()),
+    "give consent": lambda p: p.give_consent(Consent("placement-follow-up", "consent", "1", NOW)),
+    "admit": lambda p: consenting(p, "training", "matching").admit(),
+    "reject": lambda p: p.reject("other"),
+    "change release date": lambda p: p.change_release_date(date(2027, 5, 1)),
+    "update basic conditions": lambda p: p.update_basic_conditions(
+        [BasicCondition("housing", "in-progress", TODAY)]),
+    "release": lambda p: p.release(date(2027, 3, 1)),
+    "withdraw": lambda p: p.withdraw("dropped-out", TODAY),
+}
+ACTIVE = {Status.REGISTERED, Status.SCREENED, Status.ADMITTED, Status.RELEASED}
+ALLOWED = {
+    "screen": {Status.REGISTERED, Status.SCREENED},
+    "give consent": ACTIVE,
+    "admit": {Status.SCREENED},
+    "reject": {Status.REGISTERED, Status.SCREENED},
+    "change release date": {Status.REGISTERED, Status.SCREENED, Status.ADMITTED},
+    "update basic conditions": ACTIVE,
+    "release": {Status.ADMITTED},
+    "withdraw": ACTIVE,
+}
+RESULT = {"screen": Status.SCREENED, "admit": Status.ADMITTED, "reject": Status.REJECTED,
+          "release": Status.RELEASED, "withdraw": Status.WITHDRAWN}
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_every_transition_is_allowed_or_refused(status, action):
+    participant = IN_STATUS[status]()
+    if status in ALLOWED[action]:
+        ACTIONS[action](participant)
+        assert participant.status is RESULT.get(action, status)
+    else:
+        with pytest.raises(Conflict, match="cannot"):
+            ACTIONS[action](participant)
+        assert participant.status is status
+
+
+@pytest.mark.parametrize("bsn, valid", [
+    ("111222333", True),
+    ("123456782", True),
+    ("999999990", True),
+    ("123456789", False),   # fails the eleven-test
+    ("12345678", False),    # eight digits
+    ("1234567890", False),  # ten digits
+    ("12345678a", False),
+    ("000000000", False),   # passes the arithmetic, but is no number
+    ("", False),
+])
+def test_the_bsn_eleven_test(bsn, valid):
+    assert bsn_is_valid(bsn) is valid
+
+
+def test_an_identity_refuses_an_invalid_bsn_or_an_empty_name():
+    with pytest.raises(Invalid) as refused:
+        Identity("Jan Jansen", "123456789", date(1990, 1, 1))
+    assert refused.value.field == "bsn"
+    with pytest.raises(Invalid) as refused:
+        Identity("  ", "123456782", date(1990, 1, 1))
+    assert refused.value.field == "name"
+
+
 def test_ids_are_random_not_derived():
     assert registered().id != registered().id
 
 
-def test_a_screened_participant_with_consent_clearance_and_motivation_is_admitted():
-    assert admitted().status is Status.ADMITTED
-
-
 @pytest.mark.parametrize("participant, why", [
-    (consenting(screened(), "training"), "consent for matching"),
-    (consenting(screened(safety_cleared=False), "training", "matching"), "safety clearance"),
-    (consenting(screened(motivation=2), "training", "matching"), "motivation"),
-    (consenting(registered(), "training", "matching"), "registered"),
+    (lambda: consenting(screened(), "training"), "consent for matching"),
+    (lambda: consenting(screened(cleared=False), "training", "matching"), "safety clearance"),
+    (lambda: consenting(screened(motivation=2), "training", "matching"), "motivation"),
 ])
-def test_admission_is_refused(participant, why):
+def test_admission_needs_consent_clearance_and_motivation(participant, why):
     with pytest.raises(Conflict, match=why):
+        participant().admit()
+
+
+def test_withdrawn_consent_no_longer_counts_for_admission():
+    participant = consenting(screened(), "training", "matching")
+    withdrawn = participant.withdraw_consent("matching", NOW)
+    assert withdrawn.withdrawn_at == NOW and not withdrawn.active
+    assert participant.consent_for("matching") is None
+    with pytest.raises(Conflict, match="consent for matching"):
         participant.admit()
 
 
-def test_a_rejected_participant_cannot_be_admitted_or_screened():
-    participant = screened()
-    participant.reject("not-motivated")
-    with pytest.raises(Conflict):
-        participant.admit()
-    with pytest.raises(Conflict):
-        participant.screen(Screening(5, True, "B2"))
+def test_consent_on_a_legal_obligation_cannot_be_withdrawn():
+    participant = consenting(registered(), "inform-municipality", basis="legal-obligation")
+    with pytest.raises(Conflict, match="legal-obligation"):
+        participant.withdraw_consent("inform-municipality", NOW)
+    assert participant.consent_for("inform-municipality")
 
 
-def test_only_an_admitted_participant_is_released_and_only_once():
-    with pytest.raises(Conflict):
-        screened().release(date(2027, 3, 1))
-    participant = admitted()
-    participant.release(date(2027, 3, 1))
-    assert participant.status is Status.RELEASED
-    with pytest.raises(Conflict):
-        participant.release(date(2027, 3, 2))
-    with pytest.raises(Conflict):
-        participant.reject("other")
+def test_withdrawing_consent_that_was_never_given_is_not_found():
+    with pytest.raises(NotFound):
+        registered().withdraw_consent("training", NOW)
+    participant = consenting(registered(), "training")
+    participant.withdraw_consent("training", NOW)
+    with pytest.raises(NotFound):
+        participant.withdraw_consent("training", NOW)
 
 
 def test_consent_is_per_known_purpose_and_replaced_by_a_newer_version():
@@ -77,3 +168,38 @@ def test_consent_is_per_known_purpose_and_replaced_by_a_newer_version():
     assert [c.version for c in participant.consents] == ["2"]
     with pytest.raises(Invalid):
         participant.give_consent(Consent("marketing", "consent", "1", NOW))
+
+
+def test_a_changed_release_date_returns_the_previous_one_and_refuses_no_change():
+    participant = admitted()
+    assert participant.change_release_date(date(2027, 1, 15)) == date(2027, 3, 1)
+    assert participant.expected_release_date == date(2027, 1, 15)
+    with pytest.raises(Conflict, match="already"):
+        participant.change_release_date(date(2027, 1, 15))
+
+
+def test_basic_conditions_are_merged_in_their_fixed_order():
+    participant = registered()
+    participant.update_basic_conditions([BasicCondition("income", "not-settled", TODAY),
+                                         BasicCondition("id-document", "in-progress", TODAY)])
+    participant.update_basic_conditions([BasicCondition("income", "settled", date(2026, 12, 1))])
+    assert [(c.condition, c.status) for c in participant.basic_conditions] == [
+        ("id-document", "in-progress"), ("income", "settled")]
+    with pytest.raises(Invalid):
+        participant.update_basic_conditions([BasicCondition("housing", "settled", TODAY),
+                                             BasicCondition("housing", "in-progress", TODAY)])
+    with pytest.raises(Invalid):
+        BasicCondition("luck", "settled", TODAY)
+
+
+def test_withdrawal_needs_a_known_reason():
+    with pytest.raises(Invalid):
+        admitted().withdraw("bored", TODAY)
+
+
+def test_restrictions_travel_as_codes_only():
+    restrictions = Restrictions(no_work_with_minors=True, banned_municipalities=("Gorinchem",),
+                                vog_risk_areas=("money",), curfew=Curfew("22:00", "06:00", True))
+    assert restrictions.codes() == ["no-work-with-minors", "area-ban", "vog-risk-area", "curfew",
+                                    "electronic-monitoring"]
+    assert Restrictions().codes() == []
