@@ -9,6 +9,7 @@ import pytest
 
 from services.intake.service import IntakeService
 from services.intake.vault import create_key_file
+from tests.databases import KINDS, fresh_database, stored_bytes
 from tests.harness import running_service
 
 CASE_MANAGER = "pi-case-manager"
@@ -22,10 +23,16 @@ def directory(tmp_path_factory):
     return tmp_path_factory.mktemp("intake")
 
 
+@pytest.fixture(scope="module", params=KINDS)
+def database_url(request, directory):
+    with fresh_database(request.param, directory) as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
-def api(amqp_uri, directory):
-    keys_file = create_key_file(directory / "identity-keys.json")
-    with running_service(IntakeService, amqp_uri, directory,
+def api(amqp_uri, directory, database_url):
+    keys_file = create_key_file(directory / f"identity-keys-{uuid.uuid4().hex}.json")
+    with running_service(IntakeService, amqp_uri, directory, DATABASE_URL=database_url,
                          IDENTITY_KEYS_FILE=str(keys_file), OUTBOX_SWEEP_SECONDS=0.2) as api:
         yield api
 
@@ -210,11 +217,11 @@ def test_only_the_case_manager_reads_an_identity(api, role):
                     "pi-privacy-officer").json() == []
 
 
-def test_the_database_holds_no_readable_name_or_bsn(api, directory):
+def test_the_database_holds_no_readable_name_or_bsn(api, directory, database_url):
     participant = admitted_participant(api)
     bsn = api.call("GET", f"/participants/{participant}/identity", CASE_MANAGER).json()["bsn"]
-    raw = b"".join(path.read_bytes() for path in directory.glob("service.db*"))
-    assert raw, "the database files were not found"
+    raw = stored_bytes(database_url, directory)
+    assert participant.encode() in raw, "the database was not found"
     for secret in (NAME, bsn, BSN, "1991-04-17"):
         assert secret.encode() not in raw
         assert secret.encode("utf-16-le") not in raw

@@ -1,0 +1,46 @@
+"""A fresh, empty database per test module: a SQLite file, or a new PostgreSQL database that is
+dropped afterwards. PostgreSQL is found at TEST_POSTGRES_URL (a database the user may connect
+to and create databases from)."""
+import os
+import uuid
+from contextlib import contextmanager
+
+from sqlalchemy import MetaData, create_engine, select, text
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+KINDS = ("sqlite", "postgresql")
+
+
+@contextmanager
+def fresh_database(kind, directory):
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'service.db'}"
+        return
+    name = f"doorstroom_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def stored_bytes(url, directory):
+    """Everything the database holds, as bytes to search: the raw files of a SQLite database,
+    every value of every table of a PostgreSQL one."""
+    if url.startswith("sqlite"):
+        return b"".join(path.read_bytes() for path in directory.glob("service.db*"))
+    engine = create_engine(url)
+    try:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        with engine.connect() as connection:
+            return b"".join(
+                value if isinstance(value, bytes) else str(value).encode()
+                for table in metadata.sorted_tables
+                for row in connection.execute(select(table)) for value in row)
+    finally:
+        engine.dispose()
