@@ -4,6 +4,7 @@ The outbox and inbox live in the service's own database, so that a state change,
 produces and the record of the fact that caused it commit in one transaction.
 """
 import dataclasses
+import enum
 import json
 import typing
 from datetime import date, datetime
@@ -58,6 +59,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Erased personal data must not linger in free pages of the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -105,6 +108,20 @@ class UnitOfWork:
         self.session.commit()
         if self._recorded and self._on_commit:
             self._on_commit()
+
+    def scrub(self):
+        """After an erasure: make deleted rows unreadable on disk as well. SQLite keeps old
+        pages in its write-ahead log until a checkpoint, PostgreSQL keeps dead rows until a
+        vacuum."""
+        with self._sessions() as session:
+            engine = session.get_bind()
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            elif engine.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                for table in self.metadata.sorted_tables:
+                    connection.exec_driver_sql(f'VACUUM "{table.name}"')
 
     def record(self, event_type, data, subject=None):
         """Record a fact to be published after commit; returns the minted event."""
@@ -227,6 +244,8 @@ def _json_scalar(value):
         return _to_json(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, (tuple, list)):
         return list(value)
     return value
@@ -248,5 +267,7 @@ def _parse(kind, raw):
     kind = next((k for k in typing.get_args(kind) if k is not type(None)), kind)
     if dataclasses.is_dataclass(kind):
         return _from_json(kind, raw)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind(raw)
     parse = _PARSERS.get(kind)
     return parse(raw) if parse else raw

@@ -1,48 +1,144 @@
-"""Programmes, modules and certificates, and the rules for passing through them."""
+"""The work company's training: a catalogue of modules, cohorts with limited places and a
+waiting list, and each participant's programme from employee skills to certificates."""
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import Enum
 
+from shared.contracts.vocabulary import language_rank
 from shared.errors import Conflict, Invalid
+
+FIRST_MODULE = "employee-skills"
+LANGUAGE_MODULE = "dutch-for-work"
+# Passing Dutch for work is taken as reaching this level, whatever the participant started at.
+LANGUAGE_MODULE_LEVEL = "B1"
+
+
+@dataclass
+class Module:
+    """An entry of the catalogue. Trainers add and change modules; codes never change."""
+    code: str
+    name: str
+    weeks: int
+    places: int
+    certificate: str
+    issuer: str
+    valid_years: int | None = None
+    sectors: tuple = ()
+    required_modules: tuple = ()
+    min_language_level: str | None = None
+
+
+ISSUER = "Leerwerkbedrijf Drechtsteden"
+
+
+def default_catalogue():
+    """The standard modules, as new entities (a trainer's changes are their own)."""
+    return {m.code: m for m in (
+    Module(FIRST_MODULE, "Employee skills", 4, 12, "employee-skills", ISSUER),
+    Module("vca-basic", "VCA basic safety", 2, 16, "vca-basic", ISSUER, 10,
+           ("construction", "logistics"), (FIRST_MODULE,), "A2"),
+    Module("bhv", "BHV emergency response", 1, 12, "bhv", ISSUER, 1, ("facility",),
+           (FIRST_MODULE,), "A2"),
+    Module("forklift", "Forklift", 2, 8, "forklift", ISSUER, 5, ("logistics",),
+           (FIRST_MODULE,), "A2"),
+    Module("code-95", "Code 95 professional driver", 5, 10, "code-95", ISSUER, 5,
+           ("transport",), (FIRST_MODULE,), "B1"),
+    Module("cleaning", "Cleaning (sector diploma)", 6, 12, "cleaning-diploma", ISSUER, None,
+           ("cleaning", "facility"), (FIRST_MODULE,)),
+    Module("hospitality", "Hospitality", 4, 10, "hospitality-basic", ISSUER, None,
+           ("hospitality",), (FIRST_MODULE,), "A2"),
+    Module(LANGUAGE_MODULE, "Dutch for work", 8, 10, "dutch-for-work", ISSUER),
+    )}
 
 
 @dataclass(frozen=True)
-class Module:
-    code: str
-    weeks: int
-    certificate: str
-    valid_years: int | None = None
+class Session:
+    held_on: date
+    present: tuple
+    absent: tuple
 
 
-CATALOGUE = {m.code: m for m in (
-    Module("employee-skills", 4, "employee-skills"),
-    Module("vca-basic", 2, "vca-basic", valid_years=10),
-    Module("bhv", 1, "bhv", valid_years=1),
-    Module("forklift", 2, "forklift", valid_years=5),
-    Module("code-95", 5, "code-95", valid_years=5),
-    Module("cleaning", 6, "cleaning-diploma"),
-    Module("hospitality", 4, "hospitality-basic"),
-    Module("dutch-for-work", 8, "dutch-for-work"),
-)}
+@dataclass
+class Cohort:
+    id: str
+    module: str
+    starts_on: date
+    ends_on: date
+    places: int
+    trainer: str
+    members: list = field(default_factory=list)
+    sessions: list = field(default_factory=list)
 
-# Every programme starts with employee skills; the vocational module follows the sector the
-# participant prefers.
-FIRST_MODULE = "employee-skills"
-ROUTE_BY_SECTOR = {
-    "cleaning": "cleaning",
-    "logistics": "forklift",
-    "construction": "vca-basic",
-    "hospitality": "hospitality",
-    "transport": "code-95",
-    "facility": "bhv",
-}
+    @classmethod
+    def plan(cls, module, starts_on, ends_on, places, trainer):
+        if ends_on < starts_on:
+            raise Invalid("ends_on", "a cohort cannot end before it starts")
+        return cls(str(uuid.uuid4()), module, starts_on, ends_on, places, trainer)
+
+    def open_on(self, today):
+        """Whether someone may still join: places free and the cohort not started yet."""
+        return len(self.members) < self.places and self.starts_on >= today
+
+    def take(self, participant_id, today):
+        if participant_id in self.members:
+            raise Conflict("already in this cohort")
+        if not self.open_on(today):
+            raise Conflict("the cohort is full or has started")
+        self.members = [*self.members, participant_id]
+
+    def release(self, participant_id):
+        self.members = [m for m in self.members if m != participant_id]
+
+    def knows(self, participant_id):
+        return participant_id in self.members or any(
+            participant_id in s.present + s.absent for s in self.sessions)
+
+    def forget(self, participant_id):
+        """Leave no trace of the participant: not as a member, not in any attendance list."""
+        self.release(participant_id)
+        self.sessions = [Session(s.held_on, tuple(p for p in s.present if p != participant_id),
+                                 tuple(p for p in s.absent if p != participant_id))
+                         for s in self.sessions]
+
+    def record_session(self, held_on, present, absent):
+        if not self.starts_on <= held_on <= self.ends_on:
+            raise Invalid("held_on", "the session is outside the cohort's dates")
+        if any(s.held_on == held_on for s in self.sessions):
+            raise Conflict(f"attendance for {held_on} is already recorded")
+        strangers = (set(present) | set(absent)) - set(self.members)
+        if strangers:
+            raise Invalid("present", f"not in this cohort: {', '.join(sorted(strangers))}")
+        if set(present) & set(absent):
+            raise Invalid("absent", "a participant is either present or absent")
+        self.sessions = [*self.sessions, Session(held_on, tuple(present), tuple(absent))]
+
+    def attendance_of(self, participant_id):
+        return (sum(participant_id in s.present for s in self.sessions),
+                sum(participant_id in s.present + s.absent for s in self.sessions))
 
 
-class Status(str, Enum):
+def first_open_cohort(cohorts, today):
+    """The earliest cohort a participant can still join, or None: then they wait."""
+    open_ = sorted((c for c in cohorts if c.open_on(today)), key=lambda c: (c.starts_on, c.id))
+    return open_[0] if open_ else None
+
+
+class StepStatus(str, Enum):
+    PLANNED = "planned"
+    WAITLISTED = "waitlisted"
     ENROLLED = "enrolled"
-    COMPLETED = "completed"
-    DROPPED_OUT = "dropped-out"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Step:
+    module: str
+    status: StepStatus = StepStatus.PLANNED
+    cohort_id: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -55,68 +151,189 @@ class ModuleResult:
 @dataclass(frozen=True)
 class Certificate:
     id: str
+    number: str
     certificate: str
     module: str
+    issuer: str
     issued_on: date
     expires_on: date | None
+
+
+class Status(str, Enum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped-out"
+    ENDED = "ended"
+
+
+def propose_route(catalogue, language_level, preferred_sectors, demand):
+    """Employee skills first, then the vocational module that fits the participant's preferred
+    sectors best and whose certificate employers ask for most; Dutch for work before it when
+    the participant's language is below what it needs."""
+    vocational = [m for m in catalogue.values()
+                  if m.code not in (FIRST_MODULE, LANGUAGE_MODULE) and m.sectors]
+    preferred = [m for m in vocational if set(m.sectors) & set(preferred_sectors)] or vocational
+    route = [FIRST_MODULE]
+    if preferred:
+        best = max(preferred, key=lambda m: (demand.get(m.certificate, 0),
+                                             len(set(m.sectors) & set(preferred_sectors)),
+                                             -m.weeks, m.code))
+        if not _language_suffices(language_level, best.min_language_level):
+            route.append(LANGUAGE_MODULE)
+        route.append(best.code)
+    return route
+
+
+def _language_suffices(level, minimum):
+    return minimum is None or language_rank(level) >= language_rank(minimum)
 
 
 @dataclass
 class Programme:
     id: str
     participant_id: str
-    modules: tuple
+    language_level: str
+    release_date: date
     enrolled_on: date
-    planned_end: date
-    status: Status = Status.ENROLLED
+    steps: list
+    status: Status = Status.ACTIVE
     results: list = field(default_factory=list)
     certificates: list = field(default_factory=list)
     drop_out_reason: str | None = None
 
     @classmethod
-    def enrol(cls, participant_id, preferred_sectors, enrolled_on):
-        modules = (FIRST_MODULE,) + tuple(dict.fromkeys(
-            ROUTE_BY_SECTOR[s] for s in preferred_sectors if s in ROUTE_BY_SECTOR))[:1]
-        weeks = sum(CATALOGUE[m].weeks for m in modules)
-        return cls(str(uuid.uuid4()), participant_id, modules, enrolled_on,
-                   enrolled_on + timedelta(weeks=weeks))
+    def propose(cls, participant_id, language_level, preferred_sectors, release_date, catalogue,
+                demand, today):
+        route = propose_route(catalogue, language_level, preferred_sectors, demand)
+        return cls(str(uuid.uuid4()), participant_id, language_level, release_date, today,
+                   [Step(code) for code in route])
+
+    @property
+    def modules(self):
+        return [s.module for s in self.steps]
+
+    def step(self, module):
+        for s in self.steps:
+            if s.module == module:
+                return s
+        raise Invalid("module", f"{module!r} is not in this programme")
 
     def passed(self, module):
         return any(r.module == module and r.passed for r in self.results)
 
     @property
     def complete(self):
-        return all(self.passed(m) for m in self.modules)
+        return all(s.status is StepStatus.PASSED for s in self.steps)
 
-    def record_result(self, module, passed, completed_on):
-        """Record a module's result; returns the certificate a pass earns, or None."""
-        if self.status is not Status.ENROLLED:
-            raise Conflict(f"the programme is {self.status.value}")
-        if module not in self.modules:
-            raise Invalid("module", f"{module!r} is not in this programme")
-        if self.passed(module):
-            raise Conflict(f"{module!r} is already passed")
-        self.results = [*self.results, ModuleResult(module, passed, completed_on)]
+    def next_module(self):
+        """The module to join a cohort for now, or None while one is under way or awaited."""
+        if self.status is not Status.ACTIVE:
+            return None
+        for s in self.steps:
+            if s.status is StepStatus.PASSED:
+                continue
+            return s.module if s.status is StepStatus.PLANNED else None
+        return None
+
+    def check_prerequisites(self, module: Module):
+        missing = [m for m in module.required_modules if not self.passed(m)]
+        if missing:
+            raise Conflict(f"{module.code!r} needs {', '.join(missing)} passed first")
+        if not _language_suffices(self.effective_language_level, module.min_language_level):
+            raise Conflict(f"{module.code!r} needs Dutch at {module.min_language_level} or "
+                           f"{LANGUAGE_MODULE} passed")
+
+    @property
+    def effective_language_level(self):
+        if self.passed(LANGUAGE_MODULE) and not _language_suffices(self.language_level,
+                                                                   LANGUAGE_MODULE_LEVEL):
+            return LANGUAGE_MODULE_LEVEL
+        return self.language_level
+
+    def join(self, module: Module, cohort: Cohort, today):
+        """Take a place in `cohort` for `module`: planned, waiting, or retaking after a fail."""
+        self._require_active()
+        step = self._joinable(module)
+        if cohort.module != module.code:
+            raise Invalid("cohort", f"the cohort is for {cohort.module!r}")
+        cohort.take(self.participant_id, today)
+        self._replace(replace(step, status=StepStatus.ENROLLED, cohort_id=cohort.id,
+                              starts_on=cohort.starts_on, ends_on=cohort.ends_on))
+
+    def wait_for(self, module: Module):
+        self._require_active()
+        step = self._joinable(module)
+        self._replace(replace(step, status=StepStatus.WAITLISTED, cohort_id=None,
+                              starts_on=None, ends_on=None))
+
+    def _joinable(self, module):
+        step = self.step(module.code)
+        if step.status in (StepStatus.ENROLLED, StepStatus.PASSED):
+            raise Conflict(f"{module.code!r} is already {step.status.value}")
+        self.check_prerequisites(module)
+        return step
+
+    def record_result(self, module: Module, passed, completed_on, certificate_number):
+        """Record a cohort's result; a pass returns the certificate it earns."""
+        self._require_active()
+        step = self.step(module.code)
+        if step.status is not StepStatus.ENROLLED:
+            raise Conflict(f"{module.code!r} is {step.status.value}, not followed in a cohort")
+        self.results = [*self.results, ModuleResult(module.code, passed, completed_on)]
+        self._replace(replace(step, status=StepStatus.PASSED if passed else StepStatus.FAILED))
         if not passed:
             return None
-        certificate = _certificate_for(CATALOGUE[module], completed_on)
-        self.certificates = [*self.certificates, certificate]
+        certificate = self.award_certificate(module, completed_on, certificate_number)
         if self.complete:
             self.status = Status.COMPLETED
         return certificate
 
+    def award_certificate(self, module: Module, issued_on, number):
+        if not self.passed(module.code):
+            raise Conflict(f"no certificate for {module.code!r}: it is not passed")
+        if any(c.module == module.code for c in self.certificates):
+            raise Conflict(f"the certificate for {module.code!r} is already awarded")
+        expires_on = _add_years(issued_on, module.valid_years) if module.valid_years else None
+        certificate = Certificate(str(uuid.uuid4()), number, module.certificate, module.code,
+                                  module.issuer, issued_on, expires_on)
+        self.certificates = [*self.certificates, certificate]
+        return certificate
+
     def drop_out(self, reason):
-        if self.status is not Status.ENROLLED:
-            raise Conflict(f"the programme is {self.status.value}")
+        self._require_active()
         self.status = Status.DROPPED_OUT
         self.drop_out_reason = reason
 
+    def end(self):
+        """The participant left the chain: the programme stops where it is."""
+        self._require_active()
+        self.status = Status.ENDED
 
-def _certificate_for(module, issued_on):
-    expires_on = None
-    if module.valid_years:
-        expires_on = _add_years(issued_on, module.valid_years)
-    return Certificate(str(uuid.uuid4()), module.certificate, module.code, issued_on, expires_on)
+    def cohorts_held(self):
+        """Cohorts this programme holds a place in that it gives up when it stops."""
+        return [s.cohort_id for s in self.steps
+                if s.status is StepStatus.ENROLLED and s.cohort_id]
+
+    def replan(self, release_date):
+        self.release_date = release_date
+
+    def planned_end(self, catalogue, today):
+        """When the last module ends: known cohorts' dates, estimated weeks for the rest."""
+        end = max([self.enrolled_on, today] + [s.ends_on for s in self.steps if s.ends_on])
+        for s in self.steps:
+            if s.status in (StepStatus.PLANNED, StepStatus.WAITLISTED, StepStatus.FAILED):
+                end += timedelta(weeks=catalogue[s.module].weeks)
+        return end
+
+    def finishes_before_release(self, catalogue, today):
+        return self.planned_end(catalogue, today) <= self.release_date
+
+    def _replace(self, step):
+        self.steps = [step if s.module == step.module else s for s in self.steps]
+
+    def _require_active(self):
+        if self.status is not Status.ACTIVE:
+            raise Conflict(f"the programme is {self.status.value}")
 
 
 def _add_years(day, years):

@@ -1,55 +1,265 @@
-"""Training's use cases."""
+"""Training's use cases: react to intake and matching, and serve trainers."""
+import logging
+from dataclasses import asdict
 from datetime import date
 
-from services.training.domain import Programme
+from services.training.domain import Cohort, Module, Programme, Status, first_open_cohort
+from shared.errors import Conflict, NotFound
 from shared.store import handle_fact
 
+log = logging.getLogger(__name__)
+
+
+# --- facts from other services ---------------------------------------------------------------
 
 def enrol_admitted_participant(uow, fact, today=None):
+    """Propose a route from the screening and employers' demand, and seek the first place."""
+    today = today or date.today()
+
     def enrol(uow):
-        participant_id = fact.data["participant_id"]
-        if uow.programmes.find(participant_id) is not None:
+        data = fact.data
+        if uow.programmes.find(data["participant_id"]) is not None:
             return
-        programme = Programme.enrol(participant_id, fact.data["preferred_sectors"],
-                                    today or date.today())
+        catalogue = uow.modules.catalogue()
+        programme = Programme.propose(data["participant_id"], data["language_level"],
+                                      data["preferred_sectors"], data["expected_release_date"],
+                                      catalogue, uow.demand.counts(), today)
         uow.programmes.add(programme)
-        uow.record("training.enrolled", {
-            **_ids(programme), "modules": list(programme.modules),
-            "planned_end": programme.planned_end,
-        }, subject=participant_id)
+        _advance(uow, programme, catalogue, today)
     return handle_fact(uow, fact, enrol)
 
 
-def record_result(uow, participant_id, module, passed, completed_on):
+def replan_for_release_date(uow, fact):
+    def replan(uow):
+        programme = uow.programmes.find(fact.data["participant_id"])
+        if programme is not None:
+            programme.replan(fact.data["expected_release_date"])
+    return handle_fact(uow, fact, replan)
+
+
+def end_for_withdrawn_participant(uow, fact, today=None):
+    def end(uow):
+        programme = uow.programmes.find(fact.data["participant_id"])
+        if programme is None or programme.status is not Status.ACTIVE:
+            return
+        programme.end()
+        _give_up_places(uow, programme, today or date.today())
+        uow.record("training.dropped_out", {**_ids(programme), "reason": "left-the-chain"},
+                   subject=programme.participant_id)
+    return handle_fact(uow, fact, end)
+
+
+def erase_on_consent_withdrawal(uow, fact, today=None):
+    """Consent for training is gone: erase everything held about the participant."""
+    def erase(uow):
+        if fact.data["purpose"] != "training":
+            return
+        participant_id = fact.data["participant_id"]
+        programme = uow.programmes.find(participant_id)
+        if programme is not None:
+            _give_up_places(uow, programme, today or date.today())
+            uow.programmes.erase(programme)
+        for cohort in uow.cohorts.where():
+            if cohort.knows(participant_id):
+                cohort.forget(participant_id)
+        uow.waiting.remove(participant_id)
+        uow.forget_facts_about(participant_id)
+    if handle_fact(uow, fact, erase) and fact.data["purpose"] == "training":
+        uow.scrub()
+        # The fact's id, not the participant's: the log must not become a trace either.
+        log.info("erased all training data on consent withdrawal (fact %s)", fact.id)
+
+
+def count_demand(uow, fact):
+    return handle_fact(uow, fact,
+                       lambda uow: uow.demand.add(fact.data.get("required_certificates", [])))
+
+
+# --- trainers -------------------------------------------------------------------------------
+
+def add_module(uow, **details):
+    module = Module(**details)
     with uow:
+        if module.code in uow.modules.catalogue():
+            raise Conflict(f"module {module.code!r} exists; change it instead")
+        _check_references(uow.modules.catalogue(), module)
+        uow.modules.add(module)
+        uow.commit()
+    return module
+
+
+def change_module(uow, code, **details):
+    with uow:
+        catalogue = uow.modules.catalogue()
+        module = uow.modules.get(code)
+        for name, value in details.items():
+            setattr(module, name, value)
+        _check_references(catalogue, module)
+        uow.commit()
+    return module
+
+
+def plan_cohort(uow, module, starts_on, ends_on, places, trainer, today=None):
+    """A new cohort takes waiting participants first, in the order they joined the list."""
+    today = today or date.today()
+    with uow:
+        catalogue = uow.modules.catalogue()
+        if module not in catalogue:
+            raise NotFound(f"no module {module!r}")
+        cohort = Cohort.plan(module, starts_on, ends_on, places, trainer)
+        uow.cohorts.add(cohort)
+        _fill_from_waiting_list(uow, cohort, catalogue, today)
+        uow.commit()
+    return cohort
+
+
+def enrol_in_module(uow, participant_id, module, today=None):
+    """Seek a place for a participant in `module`: their next step, or a retake."""
+    today = today or date.today()
+    with uow:
+        catalogue = uow.modules.catalogue()
         programme = uow.programmes.get(participant_id)
-        certificate = programme.record_result(module, passed, completed_on)
+        if module not in catalogue:
+            raise NotFound(f"no module {module!r}")
+        _seek_place(uow, programme, catalogue[module], catalogue, today)
+        uow.commit()
+    return programme
+
+
+def programme_overview(uow, participant_id, today):
+    """The programme as a trainer reads it, with the planned end and attendance per module."""
+    with uow:
+        catalogue = uow.modules.catalogue()
+        programme = uow.programmes.get(participant_id)
+        steps = []
+        for step in programme.steps:
+            attended, held = (uow.cohorts.get(step.cohort_id).attendance_of(participant_id)
+                              if step.cohort_id else (0, 0))
+            steps.append({**asdict(step), "sessions_attended": attended, "sessions_held": held})
+        return {
+            "id": programme.id, "participant_id": participant_id, "status": programme.status,
+            "enrolled_on": programme.enrolled_on, "release_date": programme.release_date,
+            **_plan(programme, catalogue, today), "steps": steps, "results": programme.results,
+            "certificates": programme.certificates, "drop_out_reason": programme.drop_out_reason,
+        }
+
+
+def record_attendance(uow, cohort_id, held_on, present, absent):
+    with uow:
+        cohort = uow.cohorts.get(cohort_id)
+        cohort.record_session(held_on, present, absent)
+        uow.commit()
+    return cohort
+
+
+def record_result(uow, participant_id, module, passed, completed_on, today=None):
+    today = today or date.today()
+    with uow:
+        catalogue = uow.modules.catalogue()
+        programme = uow.programmes.get(participant_id)
+        if module not in catalogue:
+            raise NotFound(f"no module {module!r}")
+        number = uow.next_certificate_number(completed_on.year) if passed else None
+        certificate = programme.record_result(catalogue[module], passed, completed_on, number)
         uow.record("training.module_completed", {
             **_ids(programme), "module": module, "passed": passed, "completed_on": completed_on,
         }, subject=participant_id)
         if certificate is not None:
             uow.record("training.certificate_awarded", {
-                **_ids(programme), "certificate_id": certificate.id,
+                **_ids(programme), "certificate_id": certificate.id, "number": certificate.number,
                 "certificate": certificate.certificate, "module": certificate.module,
-                "issued_on": certificate.issued_on, "expires_on": certificate.expires_on,
+                "issuer": certificate.issuer, "issued_on": certificate.issued_on,
+                "expires_on": certificate.expires_on,
             }, subject=participant_id)
         if programme.complete:
             uow.record("training.programme_completed", {
                 **_ids(programme), "certificates": [c.certificate for c in programme.certificates],
                 "completed_on": completed_on,
             }, subject=participant_id)
+        else:
+            _advance(uow, programme, catalogue, today)
         uow.commit()
     return programme
 
 
-def drop_out(uow, participant_id, reason):
+def drop_out(uow, participant_id, reason, today=None):
     with uow:
         programme = uow.programmes.get(participant_id)
         programme.drop_out(reason)
+        _give_up_places(uow, programme, today or date.today())
         uow.record("training.dropped_out", {**_ids(programme), "reason": reason},
                    subject=participant_id)
         uow.commit()
     return programme
+
+
+# --- placing participants in cohorts ----------------------------------------------------------
+
+def _advance(uow, programme, catalogue, today):
+    module = programme.next_module()
+    if module is not None:
+        _seek_place(uow, programme, catalogue[module], catalogue, today)
+
+
+def _seek_place(uow, programme, module, catalogue, today):
+    """A place in the earliest open cohort of `module`, or else a place on its waiting list."""
+    cohort = first_open_cohort(uow.cohorts.for_module(module.code), today)
+    if cohort is None:
+        programme.wait_for(module)
+        uow.waiting.remove(programme.participant_id, module.code)
+        uow.waiting.add(module.code, programme.participant_id)
+        uow.record("training.waitlisted", {
+            **_ids(programme), **_plan(programme, catalogue, today), "module": module.code,
+            "position": uow.waiting.position(module.code, programme.participant_id),
+        }, subject=programme.participant_id)
+        return
+    _join(uow, programme, module, cohort, catalogue, today)
+
+
+def _join(uow, programme, module, cohort, catalogue, today):
+    programme.join(module, cohort, today)
+    uow.waiting.remove(programme.participant_id, module.code)
+    uow.record("training.enrolled", {
+        **_ids(programme), **_plan(programme, catalogue, today), "module": module.code,
+        "cohort_id": cohort.id, "starts_on": cohort.starts_on, "ends_on": cohort.ends_on,
+    }, subject=programme.participant_id)
+
+
+def _give_up_places(uow, programme, today):
+    catalogue = uow.modules.catalogue()
+    for cohort_id in programme.cohorts_held():
+        cohort = uow.cohorts.get(cohort_id)
+        cohort.release(programme.participant_id)
+        _fill_from_waiting_list(uow, cohort, catalogue, today)
+    uow.waiting.remove(programme.participant_id)
+
+
+def _fill_from_waiting_list(uow, cohort, catalogue, today):
+    module = catalogue[cohort.module]
+    for participant_id in uow.waiting.waiting_for(cohort.module):
+        if not cohort.open_on(today):
+            return
+        programme = uow.programmes.find(participant_id)
+        if programme is None:
+            uow.waiting.remove(participant_id, cohort.module)
+            continue
+        try:
+            _join(uow, programme, module, cohort, catalogue, today)
+        except Conflict:
+            continue  # prerequisites not met yet: keeps their place in the line
+
+
+def _check_references(catalogue, module):
+    unknown = [m for m in module.required_modules if m not in catalogue and m != module.code]
+    if unknown or module.code in module.required_modules:
+        raise Conflict(f"required modules must be other modules of the catalogue: "
+                       f"{', '.join(unknown) or module.code}")
+
+
+def _plan(programme, catalogue, today):
+    return {"modules": programme.modules,
+            "planned_end": programme.planned_end(catalogue, today),
+            "finishes_before_release": programme.finishes_before_release(catalogue, today)}
 
 
 def _ids(programme):

@@ -1,13 +1,25 @@
 """The work company's training service."""
+from datetime import date
+
 from services.training import handlers
-from services.training.schemas import DropOut, ModuleResultSchema, ProgrammeSchema
+from services.training.schemas import (CertificateSchema, CohortPlan, CohortQuery, CohortSchema,
+                                       DropOut, EnrolmentRequest, ModuleChange, ModuleResultSchema,
+                                       ModuleSchema, ProgrammeSchema, SessionSchema,
+                                       WaitingListSchema)
 from services.training.store import TrainingUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
+from shared.errors import NotFound
 from shared.http import api
 from shared.service import ChainService
 
 TRAINER = ("trainer",)
+INTAKE_FACTS = {
+    "participant.admitted": handlers.enrol_admitted_participant,
+    "participant.release_date_changed": handlers.replan_for_release_date,
+    "participant.withdrawn": handlers.end_for_withdrawn_participant,
+    "participant.consent_withdrawn": handlers.erase_on_consent_withdrawal,
+}
 
 
 class TrainingService(ChainService):
@@ -15,25 +27,92 @@ class TrainingService(ChainService):
     title = "doorstroom training (work company)"
     uow = Store(TrainingUnitOfWork)
 
-    @subscribe("intake", "participant.admitted")
-    def enrol_admitted(self, fact):
-        handlers.enrol_admitted_participant(self.uow, fact)
+    # One queue for all of intake's facts, so they are handled in the order intake made them.
+    @subscribe("intake", *INTAKE_FACTS)
+    def on_intake_fact(self, fact):
+        INTAKE_FACTS[fact.type](self.uow, fact)
+
+    @subscribe("matching", "vacancy.published")
+    def count_demand(self, fact):
+        handlers.count_demand(self.uow, fact)
+
+    @api("GET", "/modules", roles=TRAINER, response=ModuleSchema)
+    def catalogue(self, caller):
+        """The catalogue of modules."""
+        with self.uow as uow:
+            return list(uow.modules.catalogue().values())
+
+    @api("POST", "/modules", roles=TRAINER, body=ModuleSchema, response=ModuleSchema, status=201)
+    def add_module(self, caller, body):
+        """Add a module to the catalogue."""
+        return handlers.add_module(self.uow, **body)
+
+    @api("PUT", "/modules/<code>", roles=TRAINER, body=ModuleChange, response=ModuleSchema)
+    def change_module(self, caller, code, body):
+        """Change a module: any of its fields but its code."""
+        return handlers.change_module(self.uow, code, **body)
+
+    @api("GET", "/modules/<code>/waiting-list", roles=TRAINER, response=WaitingListSchema)
+    def waiting_list(self, caller, code):
+        """Who waits for a place in a cohort of this module, first in line first."""
+        with self.uow as uow:
+            if code not in uow.modules.catalogue():
+                raise NotFound(f"no module {code!r}")
+            return {"module": code, "waiting": uow.waiting.waiting_for(code)}
+
+    @api("GET", "/cohorts", roles=TRAINER, query=CohortQuery, response=CohortSchema)
+    def list_cohorts(self, caller, query):
+        """Cohorts by start date, optionally of one module."""
+        with self.uow as uow:
+            return uow.cohorts.list(**query)
+
+    @api("POST", "/cohorts", roles=TRAINER, body=CohortPlan, response=CohortSchema, status=201)
+    def plan_cohort(self, caller, body):
+        """Plan a cohort; it takes participants from the module's waiting list first."""
+        return handlers.plan_cohort(self.uow, **body)
+
+    @api("GET", "/cohorts/<cohort_id>", roles=TRAINER, response=CohortSchema)
+    def get_cohort(self, caller, cohort_id):
+        """One cohort with its members and attendance."""
+        with self.uow as uow:
+            return uow.cohorts.get(cohort_id)
+
+    @api("POST", "/cohorts/<cohort_id>/sessions", roles=TRAINER, body=SessionSchema,
+         response=CohortSchema, status=201)
+    def record_attendance(self, caller, cohort_id, body):
+        """Record who was present and absent at one session."""
+        return handlers.record_attendance(self.uow, cohort_id, **body)
 
     @api("GET", "/participants/<participant_id>/programme", roles=TRAINER,
          response=ProgrammeSchema)
     def get_programme(self, caller, participant_id):
-        """A participant's programme: modules, results and certificates."""
-        with self.uow as uow:
-            return uow.programmes.get(participant_id)
+        """A participant's programme: route, places, attendance, results and certificates."""
+        return handlers.programme_overview(self.uow, participant_id, date.today())
+
+    @api("POST", "/participants/<participant_id>/enrolments", roles=TRAINER,
+         body=EnrolmentRequest, response=ProgrammeSchema, status=201)
+    def enrol(self, caller, participant_id, body):
+        """Seek a place in a module (the next step, or a retake): a cohort or its waiting list."""
+        handlers.enrol_in_module(self.uow, participant_id, body["module"])
+        return handlers.programme_overview(self.uow, participant_id, date.today())
 
     @api("POST", "/participants/<participant_id>/results", roles=TRAINER,
          body=ModuleResultSchema, response=ProgrammeSchema, status=201)
     def record_result(self, caller, participant_id, body):
         """Record a module's result; a pass awards the module's certificate."""
-        return handlers.record_result(self.uow, participant_id, **body)
+        handlers.record_result(self.uow, participant_id, **body)
+        return handlers.programme_overview(self.uow, participant_id, date.today())
+
+    @api("GET", "/participants/<participant_id>/certificates", roles=TRAINER,
+         response=CertificateSchema)
+    def certificates(self, caller, participant_id):
+        """The certificates a participant earned, with number, issuer and expiry."""
+        with self.uow as uow:
+            return uow.programmes.get(participant_id).certificates
 
     @api("POST", "/participants/<participant_id>/drop-out", roles=TRAINER,
          body=DropOut, response=ProgrammeSchema)
     def drop_out(self, caller, participant_id, body):
         """End a participant's programme early, with a reason."""
-        return handlers.drop_out(self.uow, participant_id, body["reason"])
+        handlers.drop_out(self.uow, participant_id, body["reason"])
+        return handlers.programme_overview(self.uow, participant_id, date.today())

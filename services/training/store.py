@@ -1,28 +1,131 @@
-"""Training's own database: programmes with their results and certificates."""
-from sqlalchemy import JSON, Column, Date, Enum, MetaData, String, Table
+"""Training's own database: the catalogue, cohorts, the waiting lists, programmes, and the
+demand for certificates learned from vacancies."""
+from sqlalchemy import (JSON, BigInteger, Column, Date, DateTime, Enum, Integer, MetaData,
+                        String, Table, delete, func, insert, select, update)
 from sqlalchemy.orm import registry
 
-from services.training.domain import Certificate, ModuleResult, Programme, Status
+from services.training.domain import (Certificate, Cohort, Module,
+                                      ModuleResult, Programme, Session, Status, Step,
+                                      default_catalogue)
 from shared.store import Repository, UnitOfWork, ValueObjects, reliability_tables
 
 metadata = MetaData()
+
+modules = Table(
+    "modules", metadata,
+    Column("code", String(60), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("weeks", Integer, nullable=False),
+    Column("places", Integer, nullable=False),
+    Column("certificate", String(60), nullable=False),
+    Column("issuer", String(120), nullable=False),
+    Column("valid_years", Integer),
+    Column("sectors", JSON, nullable=False),
+    Column("required_modules", JSON, nullable=False),
+    Column("min_language_level", String(2)),
+)
+
+cohorts = Table(
+    "cohorts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("module", String(60), nullable=False, index=True),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("places", Integer, nullable=False),
+    Column("trainer", String(120), nullable=False),
+    Column("members", JSON, nullable=False),
+    Column("sessions", ValueObjects(Session, many=True), nullable=False),
+    # Places are taken by concurrent workers: a stale write fails and is retried.
+    Column("version", Integer, nullable=False),
+)
+
+waiting_list = Table(
+    "waiting_list", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("module", String(60), nullable=False, index=True),
+    Column("participant_id", String(36), nullable=False, index=True),
+    Column("since", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
 
 programmes = Table(
     "programmes", metadata,
     Column("id", String(36), primary_key=True),
     Column("participant_id", String(36), nullable=False, unique=True),
-    Column("modules", JSON, nullable=False),
+    Column("language_level", String(2), nullable=False),
+    Column("release_date", Date, nullable=False),
     Column("enrolled_on", Date, nullable=False),
-    Column("planned_end", Date, nullable=False),
+    Column("steps", ValueObjects(Step, many=True), nullable=False),
     Column("status", Enum(Status, native_enum=False, length=20), nullable=False),
     Column("results", ValueObjects(ModuleResult, many=True), nullable=False),
     Column("certificates", ValueObjects(Certificate, many=True), nullable=False),
     Column("drop_out_reason", String(40)),
 )
 
+demand = Table(
+    "certificate_demand", metadata,
+    Column("certificate", String(60), primary_key=True),
+    Column("vacancies", Integer, nullable=False),
+)
+
+certificate_numbers = Table(
+    "certificate_numbers", metadata,
+    Column("number", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 outbox, inbox = reliability_tables(metadata)
 
-registry(metadata=metadata).map_imperatively(Programme, programmes)
+mappers = registry(metadata=metadata)
+mappers.map_imperatively(Module, modules)
+mappers.map_imperatively(Cohort, cohorts, version_id_col=cohorts.c.version)
+mappers.map_imperatively(Programme, programmes)
+
+
+class ModuleRepository(Repository):
+    entity = Module
+
+    def catalogue(self):
+        """Every module by code; an empty catalogue first gets the standard modules."""
+        if self.session.scalar(select(func.count()).select_from(modules)) == 0:
+            self.session.add_all(default_catalogue().values())
+            self.session.flush()
+        return {m.code: m for m in self.where(order_by=(Module.code,))}
+
+
+class CohortRepository(Repository):
+    entity = Cohort
+
+    def for_module(self, module):
+        return self.where(Cohort.module == module, order_by=(Cohort.starts_on, Cohort.id))
+
+    def list(self, module=None, offset=0, limit=50):
+        return self.where(*([Cohort.module == module] if module else []),
+                          order_by=(Cohort.starts_on, Cohort.id), offset=offset, limit=limit)
+
+
+class WaitingList:
+    """Per module, who waits for a place, first come first served."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, module, participant_id):
+        self.session.execute(insert(waiting_list).values(module=module,
+                                                         participant_id=participant_id))
+
+    def waiting_for(self, module):
+        return list(self.session.scalars(select(waiting_list.c.participant_id)
+                                         .where(waiting_list.c.module == module)
+                                         .order_by(waiting_list.c.seq)))
+
+    def position(self, module, participant_id):
+        return self.waiting_for(module).index(participant_id) + 1
+
+    def remove(self, participant_id, module=None):
+        query = delete(waiting_list).where(waiting_list.c.participant_id == participant_id)
+        if module is not None:
+            query = query.where(waiting_list.c.module == module)
+        self.session.execute(query)
 
 
 class ProgrammeRepository(Repository):
@@ -33,6 +136,28 @@ class ProgrammeRepository(Repository):
         found = self.where(Programme.participant_id == participant_id)
         return found[0] if found else None
 
+    def erase(self, programme):
+        self.session.delete(programme)
+
+
+class Demand:
+    """How many published vacancies ask for each certificate; until any vacancy is heard of,
+    the configured list of certificates in demand."""
+
+    def __init__(self, session, fallback):
+        self.session = session
+        self.fallback = fallback
+
+    def counts(self):
+        counted = {row.certificate: row.vacancies for row in self.session.execute(select(demand))}
+        return counted or {certificate: 1 for certificate in self.fallback}
+
+    def add(self, certificates):
+        for certificate in set(certificates):
+            changed = self.session.execute(update(demand).where(demand.c.certificate == certificate)
+                                           .values(vacancies=demand.c.vacancies + 1)).rowcount
+            if not changed:
+                self.session.execute(insert(demand).values(certificate=certificate, vacancies=1))
 
 
 class TrainingUnitOfWork(UnitOfWork):
@@ -41,5 +166,25 @@ class TrainingUnitOfWork(UnitOfWork):
     outbox = outbox
     inbox = inbox
 
+    def __init__(self, sessions, on_commit=None, demand_fallback=()):
+        super().__init__(sessions, on_commit)
+        self.demand_fallback = demand_fallback
+
+    @classmethod
+    def resources(cls, config):
+        return {"demand_fallback": tuple(str(config.get("TRAINING_DEMAND") or "").split())}
+
     def _open(self, session):
+        self.modules = ModuleRepository(session)
+        self.cohorts = CohortRepository(session)
+        self.waiting = WaitingList(session)
         self.programmes = ProgrammeRepository(session)
+        self.demand = Demand(session, self.demand_fallback)
+
+    def next_certificate_number(self, year):
+        number = self.session.execute(insert(certificate_numbers)).inserted_primary_key[0]
+        return f"DS-{year}-{number:06d}"
+
+    def forget_facts_about(self, subject):
+        """Erase the facts this service recorded about `subject` (already published)."""
+        self.session.execute(delete(self.outbox).where(self.outbox.c.subject == subject))

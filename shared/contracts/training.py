@@ -10,10 +10,27 @@ class TrainingFact(Schema):
     programme_id = Id()
 
 
-@event_contract("training.enrolled", producer="training")
-class Enrolled(TrainingFact):
-    modules = fields.List(Text(60), required=True, validate=validate.Length(min=1, max=20))
+class Plan(Schema):
+    modules = fields.List(Text(60), required=True, validate=validate.Length(min=1, max=20),
+                          metadata={"description": "the participant's route, in order"})
     planned_end = fields.Date(required=True)
+    finishes_before_release = fields.Boolean(required=True)
+
+
+@event_contract("training.enrolled", producer="training")
+class Enrolled(TrainingFact, Plan):
+    """The participant has a place in a cohort for `module`."""
+    module = Text(60, required=True)
+    cohort_id = Id()
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+
+
+@event_contract("training.waitlisted", producer="training")
+class Waitlisted(TrainingFact, Plan):
+    """No cohort for `module` has a place: the participant waits, at `position`."""
+    module = Text(60, required=True)
+    position = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
 @event_contract("training.module_completed", producer="training")
@@ -26,8 +43,10 @@ class ModuleCompleted(TrainingFact):
 @event_contract("training.certificate_awarded", producer="training")
 class CertificateAwarded(TrainingFact):
     certificate_id = Id()
+    number = Text(40, required=True)
     certificate = Code(vocabulary.CERTIFICATES, required=True)
     module = Text(60, required=True)
+    issuer = Text(120, required=True)
     issued_on = fields.Date(required=True)
     expires_on = fields.Date(load_default=None, allow_none=True)
 
@@ -38,6 +57,12 @@ class ProgrammeCompleted(TrainingFact):
     completed_on = fields.Date(required=True)
 
 
+DROP_OUT_REASONS = {"motivation", "health", "transferred", "released-early", "other",
+                    "left-the-chain"}
+
+
 @event_contract("training.dropped_out", producer="training")
 class DroppedOut(TrainingFact):
-    reason = Code({"motivation", "health", "transferred", "released-early", "other"}, required=True)
+    """The programme stopped: by the trainer, or `left-the-chain` when intake withdrew the
+    participant."""
+    reason = Code(DROP_OUT_REASONS, required=True)

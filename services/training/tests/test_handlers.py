@@ -1,0 +1,159 @@
+"""Training's use cases on a real SQLite database: waiting lists, re-planning, withdrawal and
+erasure."""
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from services.training import handlers
+from services.training.store import TrainingUnitOfWork, metadata, outbox
+from shared.errors import Conflict
+from shared.events import new_event, read_event
+from shared.store import make_engine, session_factory
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def uow(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'training.db'}")
+    metadata.create_all(engine)
+    yield TrainingUnitOfWork(session_factory(engine), demand_fallback=("forklift",))
+    engine.dispose()
+
+
+def fact(event_type, **data):
+    return read_event(new_event("intake", event_type, data, subject=data["participant_id"])
+                      .to_json(), event_type)
+
+
+def admit(uow, language="B1", release=TODAY + timedelta(days=120)):
+    participant_id = str(uuid.uuid4())
+    handlers.enrol_admitted_participant(uow, fact(
+        "participant.admitted", participant_id=participant_id, target_group="detainee-last-phase",
+        municipality="Dordrecht", expected_release_date=str(release), language_level=language,
+        preferred_sectors=["logistics"]))
+    return participant_id
+
+
+def recorded(uow, event_type=None):
+    with uow:
+        return [row.envelope for row in uow.session.execute(select(outbox).order_by(outbox.c.seq))
+                if event_type in (None, row.envelope["type"])]
+
+
+def cohort(uow, module="employee-skills", places=2, starts_in_days=7):
+    start = TODAY + timedelta(days=starts_in_days)
+    return handlers.plan_cohort(uow, module, start, start + timedelta(weeks=4), places, "Anna")
+
+
+def programme(uow, participant_id):
+    return handlers.programme_overview(uow, participant_id, TODAY)
+
+
+def test_without_a_cohort_admitted_participants_wait_in_order_and_fill_a_new_cohort(uow):
+    first, second, third = admit(uow), admit(uow), admit(uow)
+    waitlisted = recorded(uow, "training.waitlisted")
+    assert [(f["subject"], f["data"]["position"]) for f in waitlisted] == [
+        (first, 1), (second, 2), (third, 3)]
+    c = cohort(uow, places=2)
+    assert c.members == [first, second]
+    enrolled = recorded(uow, "training.enrolled")
+    assert [f["subject"] for f in enrolled] == [first, second]
+    with uow:
+        assert uow.waiting.waiting_for("employee-skills") == [third]
+
+
+def test_a_freed_place_goes_to_the_first_in_line(uow):
+    c = cohort(uow, places=1)
+    first, second, third = admit(uow), admit(uow), admit(uow)
+    handlers.drop_out(uow, first, "health")
+    with uow:
+        assert uow.cohorts.get(c.id).members == [second]
+        assert uow.waiting.waiting_for("employee-skills") == [third]
+    assert programme(uow, second)["steps"][0]["status"].value == "enrolled"
+
+
+def test_a_duplicate_admission_does_not_enrol_twice(uow):
+    cohort(uow)
+    admitted = fact("participant.admitted", participant_id=str(uuid.uuid4()),
+                    target_group="detainee-last-phase", municipality="Dordrecht",
+                    expected_release_date=str(TODAY + timedelta(days=90)), language_level="B1",
+                    preferred_sectors=["logistics"])
+    assert handlers.enrol_admitted_participant(uow, admitted) is True
+    assert handlers.enrol_admitted_participant(uow, admitted) is False
+    assert len(recorded(uow, "training.enrolled")) == 1
+
+
+def test_passing_moves_on_to_the_next_module_and_completing_publishes_the_certificates(uow):
+    cohort(uow)
+    cohort(uow, "forklift")
+    participant = admit(uow)
+    handlers.record_result(uow, participant, "employee-skills", True, TODAY)
+    assert [s["status"].value for s in programme(uow, participant)["steps"]] == [
+        "passed", "enrolled"]
+    handlers.record_result(uow, participant, "forklift", True, TODAY)
+    [awarded] = [f for f in recorded(uow, "training.certificate_awarded")
+                 if f["data"]["module"] == "forklift"]
+    assert awarded["data"]["expires_on"] == str(TODAY.replace(year=TODAY.year + 5))
+    assert awarded["data"]["number"].startswith(f"DS-{TODAY.year}-")
+    [completed] = recorded(uow, "training.programme_completed")
+    assert completed["data"]["certificates"] == ["employee-skills", "forklift"]
+
+
+def test_a_result_for_a_module_not_followed_is_refused(uow):
+    participant = admit(uow)  # waiting: no cohort yet
+    with pytest.raises(Conflict):
+        handlers.record_result(uow, participant, "employee-skills", True, TODAY)
+    assert recorded(uow, "training.module_completed") == []
+
+
+def test_a_changed_release_date_replans_the_programme(uow):
+    cohort(uow)
+    participant = admit(uow, release=TODAY + timedelta(days=365))
+    assert programme(uow, participant)["finishes_before_release"]
+    handlers.replan_for_release_date(uow, fact(
+        "participant.release_date_changed", participant_id=participant,
+        expected_release_date=str(TODAY + timedelta(days=10)),
+        previous_release_date=str(TODAY + timedelta(days=365))))
+    overview = programme(uow, participant)
+    assert overview["release_date"] == TODAY + timedelta(days=10)
+    assert not overview["finishes_before_release"]
+
+
+def test_a_withdrawn_participant_ends_the_programme_and_frees_the_place(uow):
+    c = cohort(uow, places=1)
+    leaving, waiting = admit(uow), admit(uow)
+    handlers.end_for_withdrawn_participant(uow, fact(
+        "participant.withdrawn", participant_id=leaving, reason="recalled-to-custody",
+        withdrawn_on=str(TODAY)))
+    assert programme(uow, leaving)["status"].value == "ended"
+    with uow:
+        assert uow.cohorts.get(c.id).members == [waiting]
+    [dropped] = recorded(uow, "training.dropped_out")
+    assert dropped["data"]["reason"] == "left-the-chain"
+
+
+def test_consent_withdrawal_leaves_no_trace_of_the_participant(uow, tmp_path):
+    c = cohort(uow, places=1, starts_in_days=0)
+    erased, other = admit(uow), admit(uow)
+    handlers.record_attendance(uow, c.id, TODAY, [erased], [])
+    withdrawn = fact("participant.consent_withdrawn", participant_id=erased, purpose="training",
+                     withdrawn_at="2026-11-20T10:00:00+00:00")
+    handlers.erase_on_consent_withdrawal(uow, withdrawn)
+    with uow:
+        assert uow.programmes.find(erased) is None
+        assert not uow.cohorts.get(c.id).knows(erased)
+    assert all(f["subject"] != erased for f in recorded(uow))
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob("training.db*"))
+    assert erased.encode() not in raw
+    assert other.encode() in raw
+
+
+def test_consent_withdrawn_for_another_purpose_erases_nothing(uow):
+    participant = admit(uow)
+    handlers.erase_on_consent_withdrawal(uow, fact(
+        "participant.consent_withdrawn", participant_id=participant, purpose="matching",
+        withdrawn_at="2026-11-20T10:00:00+00:00"))
+    assert programme(uow, participant)["status"].value == "active"
