@@ -68,6 +68,18 @@ class DemoFailed(Exception):
     pass
 
 
+def plan_cohorts(api, today, places):
+    """A cohort, starting today, of employee skills and of every module the cohort's routes
+    need; and wait until training knows what the employers ask for."""
+    for module in ("employee-skills", "forklift", "cleaning", "vca-basic", "hospitality"):
+        api.call("POST", "training", "/cohorts", "trainer", {
+            "module": module, "starts_on": str(today), "ends_on": str(today + timedelta(weeks=6)),
+            "places": places, "trainer": "Team Leerwerkbedrijf"})
+    api.wait_for("training to hear of the vacancies", lambda: {
+        (d["sector"], d["certificate"]) for d in api.call("GET", "training", "/demand", "trainer")
+    } >= {(sector, certificate) for sector, _, certificate, _ in ROUTES})
+
+
 def set_up_employers(api, start_date, positions):
     for sector, occupation, certificate, municipality in ROUTES:
         employer = api.call("POST", "matching", "/employers", "employer-desk", {
@@ -134,7 +146,8 @@ def train(api, person, today):
     if person.fate == "dropped-out":
         api.call("POST", "training", f"{path}/drop-out", "trainer", {"reason": "motivation"})
         return
-    for module in programme["modules"]:
+    # Passing a module gives a place in the next module's cohort at once.
+    for module in (step["module"] for step in programme["steps"]):
         api.call("POST", "training", f"{path}/results", "trainer",
                  {"module": module, "passed": True, "completed_on": str(today)})
 
@@ -181,6 +194,7 @@ def run(args):
     people = cohort(args.participants)
     try:
         set_up_employers(api, today + timedelta(days=60), positions=args.participants)
+        plan_cohorts(api, today, places=args.participants)
         for person in people:
             intake(api, person, today)
         admitted = [p for p in people if p.fate != "rejected"]

@@ -168,16 +168,23 @@ class Status(str, Enum):
 
 def propose_route(catalogue, language_level, preferred_sectors, demand):
     """Employee skills first, then the vocational module that fits the participant's preferred
-    sectors best and whose certificate employers ask for most; Dutch for work before it when
-    the participant's language is below what it needs."""
+    sectors and whose certificate employers in those sectors ask for most; Dutch for work
+    before it when the participant's language is below what it needs.
+
+    `demand` counts open vacancies by (sector, certificate); a sector of None counts for every
+    sector."""
     vocational = [m for m in catalogue.values()
                   if m.code not in (FIRST_MODULE, LANGUAGE_MODULE) and m.sectors]
     preferred = [m for m in vocational if set(m.sectors) & set(preferred_sectors)] or vocational
+
+    def asked_for(module):
+        return sum(count for (sector, certificate), count in demand.items()
+                   if certificate == module.certificate
+                   and (sector is None or not preferred_sectors or sector in preferred_sectors))
+
     route = [FIRST_MODULE]
     if preferred:
-        best = max(preferred, key=lambda m: (demand.get(m.certificate, 0),
-                                             len(set(m.sectors) & set(preferred_sectors)),
-                                             -m.weeks, m.code))
+        best = max(preferred, key=lambda m: (asked_for(m), -m.weeks, m.code))
         if not _language_suffices(language_level, best.min_language_level):
             route.append(LANGUAGE_MODULE)
         route.append(best.code)

@@ -71,8 +71,8 @@ def erase_on_consent_withdrawal(uow, fact, today=None):
 
 
 def count_demand(uow, fact):
-    return handle_fact(uow, fact,
-                       lambda uow: uow.demand.add(fact.data.get("required_certificates", [])))
+    return handle_fact(uow, fact, lambda uow: uow.demand.add(
+        fact.data["sector"], fact.data["required_certificates"]))
 
 
 # --- trainers -------------------------------------------------------------------------------

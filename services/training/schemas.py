@@ -116,3 +116,9 @@ class ProgrammeSchema(Schema):
 class WaitingListSchema(Schema):
     module = fields.String()
     waiting = fields.List(fields.String(), metadata={"description": "participant ids, first in line first"})
+
+
+class DemandSchema(Schema):
+    sector = fields.String(allow_none=True)
+    certificate = fields.String()
+    vacancies = fields.Integer()

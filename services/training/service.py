@@ -3,7 +3,7 @@ from datetime import date
 
 from services.training import handlers
 from services.training.schemas import (CertificateSchema, CohortPlan, CohortQuery, CohortSchema,
-                                       DropOut, EnrolmentRequest, ModuleChange, ModuleResultSchema,
+                                       DemandSchema, DropOut, EnrolmentRequest, ModuleChange, ModuleResultSchema,
                                        ModuleSchema, ProgrammeSchema, SessionSchema,
                                        WaitingListSchema)
 from services.training.store import TrainingUnitOfWork
@@ -59,6 +59,15 @@ class TrainingService(ChainService):
             if code not in uow.modules.catalogue():
                 raise NotFound(f"no module {code!r}")
             return {"module": code, "waiting": uow.waiting.waiting_for(code)}
+
+    @api("GET", "/demand", roles=TRAINER, response=DemandSchema)
+    def demand(self, caller):
+        """Certificates that open vacancies ask for, per sector, as routes are proposed from
+        them (a sector of null: the configured demand, before any vacancy is known)."""
+        with self.uow as uow:
+            return [{"sector": sector, "certificate": certificate, "vacancies": count}
+                    for (sector, certificate), count in sorted(uow.demand.counts().items(),
+                                                               key=lambda item: str(item[0]))]
 
     @api("GET", "/cohorts", roles=TRAINER, query=CohortQuery, response=CohortSchema)
     def list_cohorts(self, caller, query):

@@ -63,6 +63,7 @@ programmes = Table(
 
 demand = Table(
     "certificate_demand", metadata,
+    Column("sector", String(40), primary_key=True),
     Column("certificate", String(60), primary_key=True),
     Column("vacancies", Integer, nullable=False),
 )
@@ -141,23 +142,26 @@ class ProgrammeRepository(Repository):
 
 
 class Demand:
-    """How many published vacancies ask for each certificate; until any vacancy is heard of,
-    the configured list of certificates in demand."""
+    """How many published vacancies ask for each certificate, per sector; until any vacancy is
+    heard of, the configured certificates count once for every sector."""
 
     def __init__(self, session, fallback):
         self.session = session
         self.fallback = fallback
 
     def counts(self):
-        counted = {row.certificate: row.vacancies for row in self.session.execute(select(demand))}
-        return counted or {certificate: 1 for certificate in self.fallback}
+        counted = {(row.sector, row.certificate): row.vacancies
+                   for row in self.session.execute(select(demand))}
+        return counted or {(None, certificate): 1 for certificate in self.fallback}
 
-    def add(self, certificates):
+    def add(self, sector, certificates):
         for certificate in set(certificates):
-            changed = self.session.execute(update(demand).where(demand.c.certificate == certificate)
-                                           .values(vacancies=demand.c.vacancies + 1)).rowcount
+            changed = self.session.execute(
+                update(demand).where(demand.c.sector == sector, demand.c.certificate == certificate)
+                .values(vacancies=demand.c.vacancies + 1)).rowcount
             if not changed:
-                self.session.execute(insert(demand).values(certificate=certificate, vacancies=1))
+                self.session.execute(insert(demand).values(sector=sector, certificate=certificate,
+                                                           vacancies=1))
 
 
 class TrainingUnitOfWork(UnitOfWork):

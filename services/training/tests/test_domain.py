@@ -18,7 +18,7 @@ def catalogue():
 
 def programme(language="B1", sectors=("logistics",), release=date(2027, 6, 1), demand=None):
     return Programme.propose("p-1", language, sectors, release, catalogue(),
-                             demand or {"forklift": 3}, TODAY)
+                             demand or {("logistics", "forklift"): 3}, TODAY)
 
 
 def cohort(module, starts_in_days=7, places=2):
@@ -36,20 +36,28 @@ def through(p, module):
 # --- routes ----------------------------------------------------------------------------------
 
 def test_a_route_starts_with_employee_skills_and_follows_preference_and_demand():
-    assert propose_route(catalogue(), "B1", ["logistics"], {"forklift": 3}) == [
+    assert propose_route(catalogue(), "B1", ["logistics"], {("logistics", "forklift"): 3}) == [
         "employee-skills", "forklift"]
-    # vca-basic also serves logistics: demand decides between the two.
-    assert propose_route(catalogue(), "B1", ["logistics"], {"vca-basic": 5, "forklift": 1}) == [
+    # vca-basic also serves logistics: demand in the sector decides between the two.
+    demand = {("logistics", "vca-basic"): 2, ("logistics", "forklift"): 1,
+              ("construction", "forklift"): 5}
+    assert propose_route(catalogue(), "B1", ["logistics"], demand) == [
         "employee-skills", "vca-basic"]
     assert propose_route(catalogue(), "B1", ["cleaning"], {}) == ["employee-skills", "cleaning"]
 
 
+def test_configured_demand_counts_for_every_sector():
+    assert propose_route(catalogue(), "B1", ["logistics"], {(None, "forklift"): 1}) == [
+        "employee-skills", "forklift"]
+
+
 def test_without_a_fitting_preference_the_most_demanded_certificate_wins():
-    assert propose_route(catalogue(), "B1", [], {"code-95": 9}) == ["employee-skills", "code-95"]
+    assert propose_route(catalogue(), "B1", [], {("transport", "code-95"): 9}) == [
+        "employee-skills", "code-95"]
 
 
 def test_dutch_for_work_comes_first_when_the_language_is_below_the_modules_minimum():
-    assert propose_route(catalogue(), "A1", ["logistics"], {"forklift": 1}) == [
+    assert propose_route(catalogue(), "A1", ["logistics"], {(None, "forklift"): 1}) == [
         "employee-skills", "dutch-for-work", "forklift"]
 
 
@@ -157,7 +165,7 @@ def test_a_result_needs_a_place_in_a_cohort_and_a_failed_module_can_be_retaken()
 
 
 def test_a_certificate_expiring_on_29_february_moves_to_28_february():
-    p = Programme.propose("p", "B1", ["facility"], date(2029, 1, 1), catalogue(), {"bhv": 1},
+    p = Programme.propose("p", "B1", ["facility"], date(2029, 1, 1), catalogue(), {(None, "bhv"): 1},
                           date(2028, 2, 29))
     p.join(catalogue()["employee-skills"], cohort("employee-skills"), TODAY)
     p.record_result(catalogue()["employee-skills"], True, date(2028, 2, 29), "N")
