@@ -4,9 +4,17 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import pytest  # noqa: E402  (after the monkey-patching above)
+import importlib  # noqa: E402  (after the monkey-patching above)
 
+import pytest  # noqa: E402
+
+from doorstroom.chain import SERVICES  # noqa: E402
 from tests.broker import fresh_vhost  # noqa: E402
+
+# Each store maps its domain's classes for SQLAlchemy, which changes how their instances work:
+# map them all before any test module builds an entity at import time, as in production.
+for _service in SERVICES:
+    importlib.import_module(f"services.{_service}.store")
 
 
 @pytest.fixture(scope="module")

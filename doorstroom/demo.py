@@ -18,9 +18,9 @@ WAIT_SECONDS = 60
 
 # Each suitable participant follows one vocational route; its vacancy asks for its certificate.
 ROUTES = (
-    ("cleaning", "cleaner", "cleaning-diploma", "Dordrecht"),
-    ("logistics", "warehouse worker", "forklift", "Zwijndrecht"),
-    ("construction", "construction labourer", "vca-basic", "Sliedrecht"),
+    ("cleaning", "office-cleaner", "cleaning-diploma", "Dordrecht"),
+    ("logistics", "forklift-driver", "forklift", "Zwijndrecht"),
+    ("construction", "construction-labourer", "vca-basic", "Sliedrecht"),
 )
 
 
@@ -83,11 +83,13 @@ def plan_cohorts(api, today, places):
 def set_up_employers(api, start_date, positions):
     for sector, occupation, certificate, municipality in ROUTES:
         employer = api.call("POST", "matching", "/employers", "employer-desk", {
-            "name": f"{occupation.title()} BV", "sector": sector, "municipality": municipality,
-            "social_return": True})
+            "name": f"{sector.title()} Drechtsteden BV", "sector": sector,
+            "municipality": municipality, "contact_name": "HR desk",
+            "contact_email": f"hr@{sector}.example.org", "social_return": True})
         api.call("POST", "matching", "/vacancies", "employer-desk", {
             "employer_id": employer["id"], "occupation": occupation, "sector": sector,
             "required_certificates": ["employee-skills", certificate],
+            "skills": ["teamwork", "punctuality"], "min_language_level": "A2",
             "municipality": municipality, "hours_per_week": 32, "start_date": str(start_date),
             "positions": positions})
 
@@ -106,6 +108,7 @@ def intake(api, person, today):
         "motivation": 2 if person.fate == "rejected" else 4,
         "safety": {"cleared": True, "assessed_by": "security officer", "assessed_on": str(today)},
         "language_level": "B1", "skills": ["teamwork", "punctuality"],
+        "occupations": [route[1]] if person.sector == route[0] else [],
         "preferred_sectors": [person.sector], "hours_per_week": 32,
         "restrictions": {"banned_municipalities": ["Gorinchem"]} if person.number % 4 == 1 else {},
         "may_work_outside_from": str(today)})
@@ -163,7 +166,8 @@ def match(api, person):
         lambda: api.call("GET", "matching", f"/proposals?participant_id={person.id}",
                          "employer-desk"))[0]
     path = f"/proposals/{proposal['id']}/responses"
-    api.call("POST", "matching", path, "employer", {"party": "employer", "decision": "accept"})
+    # The employer calls the desk to accept; the caseworker records the candidate's yes.
+    api.call("POST", "matching", path, "employer-desk", {"party": "employer", "decision": "accept"})
     api.call("POST", "matching", path, "employer-desk", {"party": "candidate", "decision": "accept"})
 
 

@@ -20,6 +20,7 @@ class Store(DependencyProvider):
         self.engine = make_engine(config["DATABASE_URL"])
         self.uow_class.metadata.create_all(self.engine)
         self.sessions = session_factory(self.engine)
+        self.uow_class.prepare(self.sessions)
         self.resources = self.uow_class.resources(config)
         self.relay = OutboxRelay(
             self.uow_class.service, self.sessions, self.uow_class.outbox, config["AMQP_URI"],

@@ -43,6 +43,8 @@ class Caller:
     name: str
     role: str
     organisation: str
+    # For the employer role: the one employer whose data the key opens.
+    employer_id: str | None = None
 
 
 class ApiError(Exception):
@@ -65,23 +67,42 @@ class ErrorSchema(Schema):
 
 
 class ApiKeys(SharedExtension):
-    """The service's API keys, read once from `API_KEYS_FILE`: a JSON object that maps each key
-    holder's name to their role and key, e.g. {"a.jansen": {"role": "pi-case-manager",
-    "key": "..."}}. The name is what audit logs record as the reader."""
+    """The service's API keys, from `API_KEYS_FILE`: a JSON object that maps each key holder's
+    name to their role and key, e.g. {"a.jansen": {"role": "pi-case-manager", "key": "..."}};
+    an employer's key also names its `employer_id`. The name is what audit logs record as the
+    reader. The file is read again when it changes, so keys are issued and revoked without a
+    restart; a file that cannot be read keeps the keys in force."""
 
     def setup(self):
-        path = self.container.config.get("API_KEYS_FILE")
-        holders = json.loads(Path(path).read_text()) if path else {}
-        unknown = {entry["role"] for entry in holders.values()} - set(ROLES)
-        if unknown:
-            raise ValueError(f"{path}: unknown roles {sorted(unknown)}")
-        self.holders = holders
+        self.path = self.container.config.get("API_KEYS_FILE")
+        self.read_at = None
+        self.holders = {}
+        self._refresh()
+        if self.path and self.read_at is None:
+            raise ValueError(f"{self.path}: not a usable API keys file")
 
     def caller_for(self, token):
+        self._refresh()
         for name, entry in self.holders.items():
             if hmac.compare_digest(entry["key"].encode(), token.encode()):
-                return Caller(name, entry["role"], ROLES[entry["role"]])
+                return Caller(name, entry["role"], ROLES[entry["role"]], entry.get("employer_id"))
         return None
+
+    def _refresh(self):
+        if not self.path:
+            return
+        try:
+            modified = Path(self.path).stat().st_mtime_ns
+            if modified == self.read_at:
+                return
+            holders = json.loads(Path(self.path).read_text())
+            unknown = {entry["role"] for entry in holders.values()} - set(ROLES)
+            if unknown:
+                raise ValueError(f"unknown roles {sorted(unknown)}")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.error("API keys in %s not (re)loaded: %r", self.path, exc)
+            return
+        self.holders, self.read_at = holders, modified
 
 
 class ApiEndpoint(HttpRequestHandler):

@@ -7,10 +7,11 @@ import dataclasses
 import enum
 import json
 import typing
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table,
-                        TypeDecorator, create_engine, event, func, insert, select, update)
+                        TypeDecorator, create_engine, delete, event, func, insert, select,
+                        update)
 from sqlalchemy.orm import sessionmaker
 
 from shared.errors import NotFound
@@ -109,6 +110,14 @@ class UnitOfWork:
         if self._recorded and self._on_commit:
             self._on_commit()
 
+    @classmethod
+    def prepare(cls, sessions):
+        """Bring derived data up to date when the service starts."""
+
+    def forget_facts_about(self, subject):
+        """Erase the facts this service recorded about `subject`, published or not."""
+        self.session.execute(delete(self.outbox).where(self.outbox.c.subject == subject))
+
     def scrub(self):
         """After an erasure: make deleted rows unreadable on disk as well. SQLite keeps old
         pages in its write-ahead log until a checkpoint, PostgreSQL keeps dead rows until a
@@ -205,6 +214,26 @@ def session_factory(engine):
 
 def ping(session):
     session.execute(select(1))
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment, stored in UTC and read back with its offset, on every database (SQLite keeps
+    no offset of its own)."""
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError(f"a moment needs its offset: {value!r}")
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None:
+            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None \
+                else value.astimezone(timezone.utc)
+        return value
 
 
 class ValueObjects(TypeDecorator):

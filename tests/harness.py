@@ -2,11 +2,14 @@
 for API tests that go over real HTTP."""
 import json
 import socket
+import time
 from contextlib import contextmanager
 
+import pika
 import requests
 from nameko.containers import ServiceContainer
 
+from shared.events import new_event
 from shared.http import ROLES
 
 
@@ -17,11 +20,17 @@ def free_port():
 
 
 class Api:
-    """requests against one service, as the holder of a role's key (or of none)."""
+    """requests against one service, as the holder of a key (one per role, named after it)."""
 
-    def __init__(self, base_url, keys):
+    def __init__(self, base_url, keys, keys_file):
         self.base_url = base_url
         self.keys = keys
+        self.keys_file = keys_file
+
+    def issue_key(self, holder, role, **scope):
+        """A new key in the service's keys file, which the service reads again on change."""
+        self.keys[holder] = {"role": role, "key": f"test-key-{holder}", **scope}
+        self.keys_file.write_text(json.dumps(self.keys))
 
     def call(self, method, path, role=None, body=None, headers=None):
         headers = dict(headers or {})
@@ -34,17 +43,65 @@ class Api:
 @contextmanager
 def running_service(service_cls, amqp_uri, directory, **config):
     keys = {role: {"role": role, "key": f"test-key-{role}"} for role in ROLES}
-    (directory / "api-keys.json").write_text(json.dumps(keys))
+    keys_file = directory / "api-keys.json"
+    keys_file.write_text(json.dumps(keys))
     port = free_port()
     container = ServiceContainer(service_cls, {
         "AMQP_URI": amqp_uri,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
         "DATABASE_URL": f"sqlite:///{directory / 'service.db'}",
-        "API_KEYS_FILE": str(directory / "api-keys.json"),
+        "API_KEYS_FILE": str(keys_file),
         **config,
     })
     container.start()
     try:
-        yield Api(f"http://127.0.0.1:{port}", keys)
+        yield Api(f"http://127.0.0.1:{port}", keys, keys_file)
     finally:
         container.stop()
+
+
+class Broker:
+    """A test's own connection: it publishes facts as other services would, and hears what the
+    watched exchanges publish."""
+
+    def __init__(self, amqp_uri, watched=()):
+        self.connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+        self.channel = self.connection.channel()
+        self.queue = self.channel.queue_declare("", exclusive=True).method.queue
+        self.seen = []
+        for service in watched:
+            self.channel.exchange_declare(f"{service}.events", "topic", durable=True)
+            self.channel.queue_bind(self.queue, f"{service}.events", "#")
+
+    def publish(self, service, event_type, data, body=None):
+        """Publish a fact of `service` (or a given raw body); returns the body sent."""
+        body = body or json.dumps(new_event(service, event_type, data,
+                                            subject=data.get("participant_id")).to_json())
+        self.channel.exchange_declare(f"{service}.events", "topic", durable=True)
+        self.channel.basic_publish(f"{service}.events", event_type, body, pika.BasicProperties(
+            content_type="application/json", delivery_mode=2))
+        return body
+
+    def drain(self):
+        """Every fact heard so far."""
+        while True:
+            method, _, body = self.channel.basic_get(self.queue, auto_ack=True)
+            if method is None:
+                return self.seen
+            self.seen.append(json.loads(body))
+
+    def facts(self, event_type, subject=None, count=1, timeout=10):
+        """At least `count` facts of `event_type` (about `subject`), waiting for them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [f for f in self.drain() if f["type"] == event_type
+                     and (subject is None or f.get("subject") == subject)]
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(found)} of {count} {event_type} about {subject} "
+                                     f"within {timeout}s")
+            time.sleep(0.05)
+
+    def close(self):
+        self.connection.close()

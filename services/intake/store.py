@@ -1,8 +1,6 @@
 """Intake's own database: participants, their sealed identities, the audit log of reads of
 personal data, and the outbox and inbox."""
-from datetime import timezone
-
-from sqlalchemy import (JSON, Column, Date, DateTime, Enum, ForeignKey, LargeBinary, MetaData,
+from sqlalchemy import (JSON, Column, Date, Enum, ForeignKey, LargeBinary, MetaData,
                         String, Table, insert, select, update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
@@ -11,7 +9,8 @@ from services.intake.domain import (BasicCondition, Consent, Participant, Person
                                     Screening, Status)
 from services.intake.vault import IdentityVault
 from shared.errors import Conflict, NotFound
-from shared.store import Repository, UnitOfWork, ValueObjects, reliability_tables
+from shared.store import (Repository, UnitOfWork, UtcDateTime, ValueObjects,
+                          reliability_tables)
 
 metadata = MetaData()
 
@@ -49,7 +48,7 @@ personal_data_reads = Table(
     Column("role", String(40), nullable=False),
     Column("organisation", String(40), nullable=False),
     Column("fields", JSON, nullable=False),
-    Column("read_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("read_at", UtcDateTime, nullable=False, index=True),
 )
 
 outbox, inbox = reliability_tables(metadata)
@@ -128,7 +127,7 @@ class AuditLog:
     def add(self, read: PersonalDataRead):
         self.session.execute(insert(personal_data_reads).values(
             id=read.id, participant_id=read.participant_id, reader=read.reader, role=read.role,
-            organisation=read.organisation, fields=list(read.fields), read_at=_utc(read.read_at)))
+            organisation=read.organisation, fields=list(read.fields), read_at=read.read_at))
 
     def reads(self, participant_id=None, reader=None, since=None, until=None, offset=0, limit=50):
         table = personal_data_reads
@@ -137,19 +136,11 @@ class AuditLog:
             if value is not None:
                 query = query.where(column == value)
         if since is not None:
-            query = query.where(table.c.read_at >= _utc(since))
+            query = query.where(table.c.read_at >= since)
         if until is not None:
-            query = query.where(table.c.read_at < _utc(until))
-        return [PersonalDataRead(**{**row._mapping, "fields": tuple(row.fields),
-                                    "read_at": _utc(row.read_at)})
+            query = query.where(table.c.read_at < until)
+        return [PersonalDataRead(**{**row._mapping, "fields": tuple(row.fields)})
                 for row in self.session.execute(query)]
-
-
-def _utc(moment):
-    # SQLite keeps no offset: times are written in UTC and read back as such.
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 class IntakeUnitOfWork(UnitOfWork):

@@ -1,13 +1,19 @@
-"""Candidates, vacancies and the rules that decide which of them may meet.
+"""Employers, vacancies, candidates and the rules that decide which of them may meet.
 
-Hard constraints exclude; a score ranks what is left; every assessment says why.
+Hard constraints exclude; a score ranks what is left; every assessment says why. The employer
+sees only what speaks for the candidate, never a restriction or a reason for exclusion.
 """
+import math
 import uuid
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from enum import Enum
 
+from shared.contracts.vocabulary import (LANGUAGE_MODULE, MODULE_FOR_CERTIFICATE,
+                                         MUNICIPALITY_LOCATIONS, OCCUPATIONS, language_rank)
 from shared.errors import Conflict, Invalid
+
+DRIVING_OCCUPATIONS = frozenset({"van-driver", "truck-driver", "forklift-driver"})
 
 
 @dataclass
@@ -16,16 +22,20 @@ class Employer:
     name: str
     sector: str
     municipality: str
+    contact_name: str
+    contact_email: str
     social_return: bool
 
     @classmethod
-    def register(cls, name, sector, municipality, social_return):
-        return cls(str(uuid.uuid4()), name, sector, municipality, social_return)
+    def register(cls, name, sector, municipality, contact_name, contact_email, social_return):
+        return cls(str(uuid.uuid4()), name, sector, municipality, contact_name, contact_email,
+                   social_return)
 
 
 class VacancyStatus(str, Enum):
     OPEN = "open"
     FILLED = "filled"
+    CLOSED = "closed"
 
 
 @dataclass
@@ -34,31 +44,69 @@ class Vacancy:
     employer_id: str
     occupation: str
     sector: str
-    required_certificates: tuple
     municipality: str
+    postcode: str | None
     hours_per_week: int
     start_date: date
     positions: int
+    required_certificates: tuple = ()
+    desired_certificates: tuple = ()
+    skills: tuple = ()
+    min_language_level: str | None = None
+    vog_required: bool = False
+    vog_risk_areas: tuple = ()
+    works_with_minors: bool = False
+    works_with_vulnerable_people: bool = False
+    shift_starts_at: str | None = None
+    shift_ends_at: str | None = None
     accepted: int = 0
     status: VacancyStatus = VacancyStatus.OPEN
 
     @classmethod
-    def publish(cls, employer_id, occupation, sector, required_certificates, municipality,
-                hours_per_week, start_date, positions):
-        return cls(str(uuid.uuid4()), employer_id, occupation, sector,
-                   tuple(required_certificates), municipality, hours_per_week, start_date,
-                   positions)
+    def publish(cls, employer_id, **details):
+        vacancy = cls(str(uuid.uuid4()), employer_id, **details)
+        vacancy._check()
+        return vacancy
 
     @property
     def open_positions(self):
         return self.positions - self.accepted
 
+    @property
+    def requires_driving(self):
+        return self.occupation in DRIVING_OCCUPATIONS
+
+    def change(self, **details):
+        self._require_open("change")
+        for name, value in details.items():
+            setattr(self, name, value)
+        self._check()
+        if self.positions < self.accepted:
+            raise Conflict(f"{self.accepted} positions are already taken")
+        if self.positions == self.accepted:
+            self.status = VacancyStatus.FILLED
+
+    def close(self):
+        self._require_open("close")
+        self.status = VacancyStatus.CLOSED
+
     def take_position(self):
-        if self.status is not VacancyStatus.OPEN:
-            raise Conflict("the vacancy is already filled")
+        self._require_open("fill")
         self.accepted += 1
         if self.accepted >= self.positions:
             self.status = VacancyStatus.FILLED
+
+    def _check(self):
+        if self.occupation not in OCCUPATIONS:
+            raise Invalid("occupation", f"unknown occupation {self.occupation!r}")
+        if self.vog_risk_areas and not self.vog_required:
+            raise Invalid("vog_risk_areas", "risk areas are screened only when a VOG is required")
+        if (self.shift_starts_at is None) != (self.shift_ends_at is None):
+            raise Invalid("shift_ends_at", "a shift has a start and an end")
+
+    def _require_open(self, action):
+        if self.status is not VacancyStatus.OPEN:
+            raise Conflict(f"cannot {action} a vacancy that is {self.status.value}")
 
 
 class CandidateStatus(str, Enum):
@@ -75,17 +123,27 @@ class Candidate:
     municipality: str
     expected_release_date: date
     language_level: str
+    occupations: tuple = ()
+    skills: tuple = ()
     preferred_sectors: tuple = ()
+    hours_per_week: int | None = None
     restrictions: tuple = ()
     banned_municipalities: tuple = ()
+    vog_risk_areas: tuple = ()
+    curfew_starts_at: str | None = None
+    curfew_ends_at: str | None = None
+    may_work_outside_from: date | None = None
     certificates: tuple = ()
     status: CandidateStatus = CandidateStatus.IN_TRAINING
     released_on: date | None = None
+    # The day vacancies were last sought for the candidate.
+    ranked_on: date | None = None
 
     def add_certificates(self, certificates):
         self.certificates = tuple(sorted(set(self.certificates) | set(certificates)))
 
-    def become_ready(self):
+    def complete_training(self, certificates):
+        self.add_certificates(certificates)
         if self.status is CandidateStatus.IN_TRAINING:
             self.status = CandidateStatus.READY
 
@@ -96,55 +154,222 @@ class Candidate:
     def release(self, released_on):
         self.released_on = released_on
 
+    def move_release_date(self, expected_release_date):
+        self.expected_release_date = expected_release_date
+
     def place(self):
         self.status = CandidateStatus.PLACED
 
+    def leave_job(self):
+        """The placement ended: the candidate may be matched again."""
+        if self.status is CandidateStatus.PLACED:
+            self.status = CandidateStatus.READY
+
     @property
     def available_from(self):
-        return self.released_on or self.expected_release_date
+        """From when the candidate may work: release, or earlier work outside (e.g. in a
+        penitentiary programme)."""
+        release = self.released_on or self.expected_release_date
+        if self.may_work_outside_from is not None:
+            return min(release, self.may_work_outside_from)
+        return release
+
+    def matchable_on(self, today, release_window_days):
+        """Ready: training completed, or still training with release near enough."""
+        if self.status is CandidateStatus.READY:
+            return True
+        return (self.status is CandidateStatus.IN_TRAINING
+                and self.available_from <= today + timedelta(days=release_window_days))
+
+
+# --- hard constraints: each says, for the caseworker, why it excludes ---------------------------
+
+def _lacking_certificates(c, v):
+    lacking = sorted(set(v.required_certificates) - set(c.certificates))
+    return f"lacks required certificate {', '.join(lacking)}" if lacking else None
+
+
+def _language_below_minimum(c, v):
+    if v.min_language_level and language_rank(c.language_level) < language_rank(v.min_language_level):
+        return f"Dutch at {c.language_level}, the vacancy needs {v.min_language_level}"
+    return None
+
+
+def _area_ban(c, v):
+    if v.municipality in c.banned_municipalities:
+        return f"area ban covers {v.municipality}"
+    return None
+
+
+def _vog_risk(c, v):
+    blocked = sorted(set(v.vog_risk_areas) & set(c.vog_risk_areas)) if v.vog_required else []
+    return f"no VOG possible for risk area {', '.join(blocked)}" if blocked else None
+
+
+def _vulnerable_people(c, v):
+    if v.works_with_minors and "no-work-with-minors" in c.restrictions:
+        return "may not work with minors"
+    if v.works_with_vulnerable_people and "no-work-with-vulnerable-people" in c.restrictions:
+        return "may not work with vulnerable people"
+    return None
+
+
+def _driving_ban(c, v):
+    if v.requires_driving and "driving-ban" in c.restrictions:
+        return "has a driving ban"
+    return None
+
+
+def _curfew(c, v):
+    if c.curfew_starts_at and v.shift_starts_at and _overlap(
+            (c.curfew_starts_at, c.curfew_ends_at), (v.shift_starts_at, v.shift_ends_at)):
+        return f"the shift falls in curfew hours ({c.curfew_starts_at}-{c.curfew_ends_at})"
+    return None
+
+
+def _not_available(c, v):
+    if c.available_from > v.start_date:
+        return f"available from {c.available_from}, after the start date"
+    return None
+
+
+def _placed(c, v):
+    return "already placed" if c.status is CandidateStatus.PLACED else None
+
+
+HARD_CONSTRAINTS = (_lacking_certificates, _language_below_minimum, _area_ban, _vog_risk,
+                    _vulnerable_people, _driving_ban, _curfew, _not_available, _placed)
+# Gaps that training can close: a near miss is excluded by these and nothing else.
+TRAINABLE = (_lacking_certificates, _language_below_minimum)
+
+
+def _minutes(hh_mm):
+    hours, minutes = hh_mm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _segments(span):
+    """A daily time span as minute ranges within one day; a span past midnight gives two."""
+    start, end = (_minutes(t) for t in span)
+    return [(start, end)] if start < end else [(start, 24 * 60), (0, end)]
+
+
+def _overlap(first, second):
+    return any(a < d and c < b for a, b in _segments(first) for c, d in _segments(second))
+
+
+# --- score: 100 points at most, integers so that every ranking is exact -------------------------
+
+def distance_km(municipality, other):
+    """Straight-line distance between two municipalities' main towns, or None if unknown."""
+    if municipality == other:
+        return 0.0
+    if municipality not in MUNICIPALITY_LOCATIONS or other not in MUNICIPALITY_LOCATIONS:
+        return None
+    (lat1, lon1), (lat2, lon2) = MUNICIPALITY_LOCATIONS[municipality], MUNICIPALITY_LOCATIONS[other]
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6371 * math.hypot(x, y)
+
+
+def distance_points(distance):
+    if distance is None:
+        return 6
+    for within, points in ((0, 20), (10, 16), (20, 12), (35, 6)):
+        if distance <= within:
+            return points
+    return 0
+
+
+def timing_points(gap_days):
+    """Work should follow release closely: a short wait between them scores best."""
+    return 10 if gap_days <= 30 else 5 if gap_days <= 90 else 2
+
+
+def _share(points, wanted, held):
+    if not wanted:
+        return points
+    return points * len(set(wanted) & set(held)) // len(set(wanted))
 
 
 @dataclass(frozen=True)
 class Assessment:
     eligible: bool
-    score: float
+    score: int
     met: tuple
     missed: tuple
+    exclusions: tuple
+    closing_modules: tuple = ()
+    shareable: tuple = ()
+
+    @property
+    def near_miss(self):
+        return bool(self.closing_modules)
 
     @property
     def reasons(self):
-        return [f"met: {m}" for m in self.met] + [f"missed: {m}" for m in self.missed]
+        """The full reasoning, for the social service's caseworkers."""
+        return ([f"excluded: {e}" for e in self.exclusions] + [f"met: {m}" for m in self.met]
+                + [f"missed: {m}" for m in self.missed]
+                + [f"training would close the gap: {m}" for m in self.closing_modules])
 
 
 def assess(candidate: Candidate, vacancy: Vacancy) -> Assessment:
-    met, missed, exclusions = [], [], []
-    lacking = sorted(set(vacancy.required_certificates) - set(candidate.certificates))
-    if lacking:
-        exclusions.append(f"lacks required certificate {', '.join(lacking)}")
-    else:
-        met.append("holds every required certificate")
-    if vacancy.municipality in candidate.banned_municipalities:
-        exclusions.append("cannot work in the vacancy's municipality")
-    if candidate.available_from > vacancy.start_date:
-        exclusions.append("not available by the start date")
-    else:
-        met.append("available by the start date")
-    if candidate.status is not CandidateStatus.READY:
-        exclusions.append(f"candidate is {candidate.status.value}")
+    exclusions = [why for why in (rule(candidate, vacancy) for rule in HARD_CONSTRAINTS) if why]
+    trainable = [rule for rule in TRAINABLE if rule(candidate, vacancy)]
+    closing = ()
+    if exclusions and len(trainable) == len(exclusions):
+        closing = tuple(dict.fromkeys(
+            ([LANGUAGE_MODULE] if _language_below_minimum in trainable else [])
+            + [MODULE_FOR_CERTIFICATE[c] for c in sorted(
+                set(vacancy.required_certificates) - set(candidate.certificates))]))
 
-    score = 50.0
-    if vacancy.sector in candidate.preferred_sectors:
-        score += 30
-        met.append(f"prefers the {vacancy.sector} sector")
-    else:
-        missed.append(f"prefers another sector than {vacancy.sector}")
-    if vacancy.municipality == candidate.municipality:
-        score += 20
-        met.append("returns to the vacancy's municipality")
-    else:
-        missed.append("returns to another municipality")
-    return Assessment(not exclusions, score if not exclusions else 0.0,
-                      tuple(met), tuple(exclusions or missed))
+    met, missed = [], []
+    # What speaks for the candidate and may be told to the employer.
+    shareable = []
+    if vacancy.required_certificates and not _lacking_certificates(candidate, vacancy):
+        shareable.append("holds every required certificate")
+    if vacancy.min_language_level and not _language_below_minimum(candidate, vacancy):
+        shareable.append(f"Dutch at {candidate.language_level} (asked: {vacancy.min_language_level})")
+    if not _not_available(candidate, vacancy):
+        shareable.append(f"available from {candidate.available_from}")
+
+    def note(held, text):
+        (met if held else missed).append(text)
+        if held:
+            shareable.append(text)
+
+    score = _share(15, vacancy.desired_certificates, candidate.certificates)
+    if vacancy.desired_certificates:
+        held = sorted(set(vacancy.desired_certificates) & set(candidate.certificates))
+        note(held, f"holds desired certificates {', '.join(held)}" if held
+             else "holds none of the desired certificates")
+    score += _share(25, vacancy.skills, candidate.skills)
+    if vacancy.skills:
+        held = sorted(set(vacancy.skills) & set(candidate.skills))
+        note(held, f"has the skills {', '.join(held)}" if held
+             else "has none of the skills asked for")
+    wanted = vacancy.occupation in candidate.occupations
+    score += 15 if wanted else 0
+    note(wanted, f"wants to work as {OCCUPATIONS[vacancy.occupation][1].lower()}" if wanted
+         else "prefers another occupation")
+    prefers = vacancy.sector in candidate.preferred_sectors
+    score += 15 if prefers else 0
+    note(prefers, f"prefers the {vacancy.sector} sector" if prefers
+         else f"prefers another sector than {vacancy.sector}")
+    distance = distance_km(candidate.municipality, vacancy.municipality)
+    score += distance_points(distance)
+    note(distance is not None and distance <= 20,
+         "lives in the vacancy's municipality" if distance == 0 else
+         f"lives about {distance:.0f} km away" if distance is not None else
+         "travel distance unknown")
+    gap = (vacancy.start_date - candidate.available_from).days
+    score += timing_points(gap)
+    note(gap <= 30, "starts work soon after release" if gap <= 30
+         else f"waits {gap} days between release and start")
+    eligible = not exclusions
+    return Assessment(eligible, score if eligible else 0, tuple(met), tuple(missed),
+                      tuple(exclusions), closing, tuple(shareable) if eligible else ())
 
 
 def rank(candidate, vacancies):
@@ -158,9 +383,11 @@ class ProposalStatus(str, Enum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    EXPIRED = "expired"
 
 
 PARTIES = ("employer", "candidate")
+EXPIRY_REASONS = ("timed-out", "vacancy-changed", "vacancy-closed", "candidate-withdrawn")
 
 
 @dataclass
@@ -169,24 +396,38 @@ class Proposal:
     vacancy_id: str
     employer_id: str
     participant_id: str
-    score: float
+    score: int
     reasons: tuple
+    employer_view: tuple
+    proposed_at: datetime
+    expires_at: datetime
     status: ProposalStatus = ProposalStatus.PROPOSED
     employer_accepted: bool = False
     candidate_accepted: bool = False
     declined_by: str | None = None
     decline_reason: str | None = None
+    expiry_reason: str | None = None
+    candidate_summary: dict = field(default_factory=dict)
 
     @classmethod
-    def make(cls, candidate, vacancy, assessment):
+    def make(cls, candidate, vacancy, assessment, now, valid_for: timedelta):
+        if not assessment.eligible:
+            raise Conflict("only an eligible candidate is proposed")
+        summary = {"certificates": list(candidate.certificates), "skills": list(candidate.skills),
+                   "language_level": candidate.language_level,
+                   "available_from": candidate.available_from.isoformat()}
         return cls(str(uuid.uuid4()), vacancy.id, vacancy.employer_id, candidate.participant_id,
-                   assessment.score, tuple(assessment.reasons))
+                   assessment.score, tuple(assessment.reasons), assessment.shareable, now,
+                   now + valid_for, candidate_summary=summary)
+
+    @property
+    def candidate_alias(self):
+        """How the employer knows the candidate until the match: no chain-wide id."""
+        return f"candidate-{self.id[:8]}"
 
     def accept(self, party):
         """Record one side's acceptance; True once both sides have accepted."""
-        self._require_open()
-        if party not in PARTIES:
-            raise Invalid("party", f"unknown party {party!r}")
+        self._require_open(party)
         setattr(self, f"{party}_accepted", True)
         if self.employer_accepted and self.candidate_accepted:
             self.status = ProposalStatus.ACCEPTED
@@ -194,11 +435,21 @@ class Proposal:
         return False
 
     def decline(self, party, reason):
-        self._require_open()
+        self._require_open(party)
         self.status = ProposalStatus.DECLINED
         self.declined_by = party
         self.decline_reason = reason
 
-    def _require_open(self):
+    def expire(self, reason):
+        if self.status is not ProposalStatus.PROPOSED:
+            raise Conflict(f"the proposal is already {self.status.value}")
+        if reason not in EXPIRY_REASONS:
+            raise Invalid("reason", f"unknown expiry reason {reason!r}")
+        self.status = ProposalStatus.EXPIRED
+        self.expiry_reason = reason
+
+    def _require_open(self, party):
+        if party not in PARTIES:
+            raise Invalid("party", f"unknown party {party!r}")
         if self.status is not ProposalStatus.PROPOSED:
             raise Conflict(f"the proposal is already {self.status.value}")

@@ -1,131 +1,320 @@
-"""Matching's use cases, and how it keeps candidate profiles from other services' facts."""
+"""Matching's use cases: employers and vacancies for the employer desk, candidate profiles kept
+from other services' facts, and proposals made, answered and expired."""
+import logging
+from datetime import date, datetime, timedelta, timezone
+
 from services.matching.domain import (Candidate, Employer, Proposal, ProposalStatus, Vacancy,
-                                      assess, rank)
+                                      VacancyStatus, assess, rank)
 from shared.store import handle_fact
 
+log = logging.getLogger(__name__)
 
-def register_employer(uow, name, sector, municipality, social_return):
-    employer = Employer.register(name, sector, municipality, social_return)
+VACANCY_FIELDS = ("occupation", "sector", "municipality", "postcode", "hours_per_week",
+                  "start_date", "positions", "required_certificates", "desired_certificates",
+                  "skills", "min_language_level", "vog_required", "vog_risk_areas",
+                  "works_with_minors", "works_with_vulnerable_people", "shift_starts_at",
+                  "shift_ends_at")
+
+
+# --- the employer desk --------------------------------------------------------------------
+
+def register_employer(uow, **details):
+    employer = Employer.register(**details)
     with uow:
         uow.employers.add(employer)
         uow.record("employer.registered", {
-            "employer_id": employer.id, "name": name, "sector": sector,
-            "municipality": municipality, "social_return": social_return})
+            "employer_id": employer.id, "name": employer.name, "sector": employer.sector,
+            "municipality": employer.municipality, "social_return": employer.social_return})
         uow.commit()
     return employer
 
 
-def publish_vacancy(uow, employer_id, **details):
+def publish_vacancy(uow, employer_id, now=None, **details):
     with uow:
         uow.employers.get(employer_id)
-        vacancy = Vacancy.publish(employer_id, **details)
+        vacancy = Vacancy.publish(employer_id, **_tuples(details))
         uow.vacancies.add(vacancy)
-        uow.record("vacancy.published", {
-            "vacancy_id": vacancy.id, "employer_id": employer_id,
-            **{name: details[name] for name in (
-                "occupation", "sector", "municipality", "hours_per_week", "start_date",
-                "positions")},
-            "required_certificates": list(vacancy.required_certificates)})
+        uow.record("vacancy.published", _vacancy_fact(vacancy))
         uow.session.flush()
-        _propose_for_vacancy(uow, vacancy)
+        _propose_for_vacancy(uow, vacancy, now or _now())
         uow.commit()
     return vacancy
 
 
-def respond_to_proposal(uow, proposal_id, party, decision, reason=None):
+def change_vacancy(uow, vacancy_id, now=None, **details):
+    """Change a vacancy; pending proposals it no longer allows lapse, and it is ranked again."""
+    now = now or _now()
+    with uow:
+        vacancy = uow.vacancies.get(vacancy_id)
+        vacancy.change(**_tuples(details))
+        uow.record("vacancy.changed", _vacancy_fact(vacancy))
+        for proposal in uow.proposals.involving(vacancy_id=vacancy.id,
+                                                status=ProposalStatus.PROPOSED):
+            candidate = uow.candidates.find(proposal.participant_id)
+            if candidate is None or not assess(candidate, vacancy).eligible:
+                _expire(uow, proposal, "vacancy-changed")
+        uow.session.flush()
+        _propose_for_vacancy(uow, vacancy, now)
+        uow.commit()
+    return vacancy
+
+
+def close_vacancy(uow, vacancy_id, reason):
+    with uow:
+        vacancy = uow.vacancies.get(vacancy_id)
+        vacancy.close()
+        uow.record("vacancy.closed", {"vacancy_id": vacancy.id, "employer_id": vacancy.employer_id,
+                                      "reason": reason})
+        for proposal in uow.proposals.involving(vacancy_id=vacancy.id,
+                                                status=ProposalStatus.PROPOSED):
+            _expire(uow, proposal, "vacancy-closed")
+        uow.commit()
+    return vacancy
+
+
+def respond_to_proposal(uow, proposal_id, party, decision, reason=None, now=None):
     with uow:
         proposal = uow.proposals.get(proposal_id)
         vacancy = uow.vacancies.get(proposal.vacancy_id)
         if decision == "accept":
             if proposal.accept(party):
                 vacancy.take_position()
+                # Matched: not offered elsewhere while the placement is prepared.
+                candidate = uow.candidates.find(proposal.participant_id)
+                if candidate is not None:
+                    candidate.place()
                 uow.record("match.accepted", {
                     **_match_ids(proposal), "occupation": vacancy.occupation,
                     "hours_per_week": vacancy.hours_per_week, "start_date": vacancy.start_date,
                 }, subject=proposal.participant_id)
+                if vacancy.status is VacancyStatus.FILLED:
+                    for other in uow.proposals.involving(vacancy_id=vacancy.id,
+                                                         status=ProposalStatus.PROPOSED):
+                        _expire(uow, other, "vacancy-closed")
         else:
             proposal.decline(party, reason)
             uow.record("match.declined", {**_match_ids(proposal), "declined_by": party,
                                           "reason": reason}, subject=proposal.participant_id)
-            uow.session.flush()
-            _propose_for_candidate(uow, uow.candidates.get(proposal.participant_id))
-            _propose_for_vacancy(uow, vacancy)
+            _propose_again(uow, proposal, now or _now())
         uow.commit()
     return proposal
 
 
-def apply_fact(uow, fact):
+def expire_due_proposals(uow, now=None):
+    """Proposals nobody answered in time lapse; their vacancy and candidate are ranked again."""
+    now = now or _now()
+    with uow:
+        due = uow.proposals.due(now)
+        for proposal in due:
+            _expire(uow, proposal, "timed-out")
+            _propose_again(uow, proposal, now)
+        uow.commit()
+    return len(due)
+
+
+def propose_for_candidates_near_release(uow, today=None, now=None):
+    """Candidates whose release came near are matched, training finished or not; once a day."""
+    today = today or date.today()
+    with uow:
+        near = uow.candidates.near_release_unranked(today, uow.settings.release_window_days)
+        for candidate in near:
+            _propose_for_candidate(uow, candidate, now or _now(), today)
+        uow.commit()
+    return len(near)
+
+
+def ranking_for_vacancy(uow, vacancy_id, limit=20, today=None):
+    """For caseworkers: the best eligible candidates and the nearest misses, with reasons."""
+    today = today or date.today()
+    with uow:
+        vacancy = uow.vacancies.get(vacancy_id)
+        return {"vacancy_id": vacancy.id, "eligible": [
+            {"participant_id": candidate.participant_id, **_explained(assessment)}
+            for candidate, assessment in _best(uow, vacancy, today, limit)
+        ], "near_misses": [
+            {"participant_id": candidate.participant_id, **_explained(assessment)}
+            for candidate, assessment in _best(uow, vacancy, today, limit, near_misses=True)]}
+
+
+def vacancies_for_candidate(uow, participant_id, limit=20):
+    with uow:
+        candidate = uow.candidates.get(participant_id)
+        return [{"vacancy_id": vacancy.id, **_explained(assessment)}
+                for assessment, vacancy in rank(candidate, uow.vacancies.open_for(candidate))[:limit]]
+
+
+# --- facts from the chain -------------------------------------------------------------------
+
+def apply_fact(uow, fact, now=None, today=None):
     """Update a candidate profile from another service's fact, once."""
-    return handle_fact(uow, fact, lambda uow: _REACTIONS[fact.type](uow, fact.data))
+    now, today = now or _now(), today or date.today()
+    return handle_fact(uow, fact, lambda uow: _REACTIONS[fact.type](uow, fact.data, now, today))
 
 
-def _admitted(uow, data):
-    if uow.candidates.find(data["participant_id"]) is None:
-        uow.candidates.add(Candidate(
-            participant_id=data["participant_id"], municipality=data["municipality"],
-            expected_release_date=data["expected_release_date"],
-            language_level=data["language_level"],
-            preferred_sectors=tuple(data["preferred_sectors"]),
-            restrictions=tuple(data["restrictions"]),
-            banned_municipalities=tuple(data["banned_municipalities"])))
+def erase_on_consent_withdrawal(uow, fact):
+    """Consent for matching is gone: erase the profile, its proposals and the facts about it."""
+    def erase(uow):
+        if fact.data["purpose"] != "matching":
+            return
+        participant_id = fact.data["participant_id"]
+        candidate = uow.candidates.find(participant_id)
+        if candidate is not None:
+            uow.candidates.erase(candidate)
+        uow.proposals.erase_all_of(participant_id)
+        uow.forget_facts_about(participant_id)
+    if handle_fact(uow, fact, erase) and fact.data["purpose"] == "matching":
+        uow.scrub()
+        log.info("erased all matching data on consent withdrawal (fact %s)", fact.id)
 
 
-def _released(uow, data):
-    candidate = uow.candidates.get(data["participant_id"])
-    candidate.release(data["released_on"])
-    _propose_for_candidate(uow, candidate)
+def _admitted(uow, data, now, today):
+    if uow.candidates.find(data["participant_id"]) is not None:
+        return
+    curfew = data.get("curfew") or {}
+    candidate = Candidate(
+        participant_id=data["participant_id"], municipality=data["municipality"],
+        expected_release_date=data["expected_release_date"],
+        language_level=data["language_level"], occupations=tuple(data["occupations"]),
+        skills=tuple(data["skills"]), preferred_sectors=tuple(data["preferred_sectors"]),
+        hours_per_week=data["hours_per_week"], restrictions=tuple(data["restrictions"]),
+        banned_municipalities=tuple(data["banned_municipalities"]),
+        vog_risk_areas=tuple(data["vog_risk_areas"]),
+        curfew_starts_at=curfew.get("starts_at"), curfew_ends_at=curfew.get("ends_at"),
+        may_work_outside_from=data["may_work_outside_from"])
+    uow.candidates.add(candidate)
+    uow.session.flush()
+    _propose_for_candidate(uow, candidate, now, today)
 
 
-def _certificate_awarded(uow, data):
-    uow.candidates.get(data["participant_id"]).add_certificates([data["certificate"]])
+def _release_date_changed(uow, data, now, today):
+    candidate = uow.candidates.find(data["participant_id"])
+    if candidate is not None:
+        candidate.move_release_date(data["expected_release_date"])
+        _propose_for_candidate(uow, candidate, now, today)
 
 
-def _programme_completed(uow, data):
-    candidate = uow.candidates.get(data["participant_id"])
-    candidate.add_certificates(data["certificates"])
-    candidate.become_ready()
-    _propose_for_candidate(uow, candidate)
+def _released(uow, data, now, today):
+    candidate = uow.candidates.find(data["participant_id"])
+    if candidate is not None:
+        candidate.release(data["released_on"])
+        _propose_for_candidate(uow, candidate, now, today)
 
 
-def _dropped_out(uow, data):
-    uow.candidates.get(data["participant_id"]).drop_out()
+def _withdrawn(uow, data, now, today):
+    candidate = uow.candidates.find(data["participant_id"])
+    if candidate is None:
+        return
+    for proposal in uow.proposals.involving(participant_id=candidate.participant_id,
+                                            status=ProposalStatus.PROPOSED):
+        _expire(uow, proposal, "candidate-withdrawn")
+    uow.candidates.erase(candidate)
 
 
-def _placement_started(uow, data):
-    uow.candidates.get(data["participant_id"]).place()
+class CandidateNotYetKnown(Exception):
+    """A fact about a candidate whose admission has not been handled yet: facts from different
+    services may arrive out of order, so the consumer retries it (and parks it if the
+    admission never comes, e.g. after an erasure)."""
+
+
+def _known(uow, data):
+    candidate = uow.candidates.find(data["participant_id"])
+    if candidate is None:
+        raise CandidateNotYetKnown("no candidate for this fact's participant (yet)")
+    return candidate
+
+
+def _certificate_awarded(uow, data, now, today):
+    _known(uow, data).add_certificates([data["certificate"]])
+
+
+def _programme_completed(uow, data, now, today):
+    candidate = _known(uow, data)
+    candidate.complete_training(data["certificates"])
+    _propose_for_candidate(uow, candidate, now, today)
+
+
+def _dropped_out(uow, data, now, today):
+    # Also when intake withdrew the participant, whose profile is then gone already.
+    candidate = uow.candidates.find(data["participant_id"])
+    if candidate is not None:
+        candidate.drop_out()
+
+
+def _placement_started(uow, data, now, today):
+    _known(uow, data).place()
 
 
 _REACTIONS = {
     "participant.admitted": _admitted,
+    "participant.release_date_changed": _release_date_changed,
     "participant.released": _released,
+    "participant.withdrawn": _withdrawn,
     "training.certificate_awarded": _certificate_awarded,
     "training.programme_completed": _programme_completed,
     "training.dropped_out": _dropped_out,
     "placement.started": _placement_started,
 }
+FOLLOWED = {source: sorted(t for t in _REACTIONS if t.split(".")[0] in prefixes)
+            for source, prefixes in (("intake", {"participant"}), ("training", {"training"}),
+                                     ("placement", {"placement"}))}
 
 
-def _propose_for_candidate(uow, candidate):
-    """Propose the best open vacancy, unless the candidate already has a proposal pending."""
+# --- proposing ------------------------------------------------------------------------------
+
+def _propose_for_candidate(uow, candidate, now, today):
+    """Propose the best open vacancy, unless the candidate has a proposal pending."""
+    candidate.ranked_on = today
+    if not candidate.matchable_on(today, uow.settings.release_window_days):
+        return
     if uow.proposals.involving(participant_id=candidate.participant_id,
                                status=ProposalStatus.PROPOSED):
         return
-    for assessment, vacancy in rank(candidate, uow.vacancies.open()):
-        if _room(uow, vacancy) and not uow.proposals.exists(vacancy.id, candidate.participant_id):
-            _propose(uow, candidate, vacancy, assessment)
+    for assessment, vacancy in rank(candidate, uow.vacancies.open_for(candidate)):
+        if _room(uow, vacancy) and candidate.participant_id not in \
+                uow.proposals.participants_for(vacancy.id):
+            _propose(uow, candidate, vacancy, assessment, now)
             return
 
 
-def _propose_for_vacancy(uow, vacancy):
-    """Propose the best ready candidates, as many as the vacancy has positions left."""
-    pending = {p.participant_id for p in uow.proposals.involving(status=ProposalStatus.PROPOSED)}
-    eligible = sorted(
-        ((assess(c, vacancy), c) for c in uow.candidates.ready()
-         if c.participant_id not in pending
-         and not uow.proposals.exists(vacancy.id, c.participant_id)),
-        key=lambda pair: (-pair[0].score, pair[1].participant_id))
-    for assessment, candidate in [pair for pair in eligible if pair[0].eligible][:_room(uow, vacancy)]:
-        _propose(uow, candidate, vacancy, assessment)
+def _propose_for_vacancy(uow, vacancy, now, today=None):
+    """Propose the best candidates, as many as the vacancy has positions left."""
+    room = _room(uow, vacancy)
+    if vacancy.status is not VacancyStatus.OPEN or room == 0:
+        return
+    skip = uow.proposals.participants_for(vacancy.id) | uow.proposals.participants_pending()
+    for candidate, assessment in _best(uow, vacancy, today or now.date(), room, skip):
+        _propose(uow, candidate, vacancy, assessment, now)
+
+
+def _best(uow, vacancy, today, wanted, skip=frozenset(), near_misses=False):
+    """The `wanted` best candidates the domain confirms, eligible or (with `near_misses`)
+    excluded only by gaps training can close. The query is an index of the rules: it pages
+    through its ranking and `assess` decides on every row."""
+    found, offset, page = [], 0, max(wanted * 4, 20)
+    while len(found) < wanted:
+        ids = uow.candidates.best_for(vacancy, today, uow.settings.release_window_days, page,
+                                      offset, trainable_gaps=near_misses)
+        for participant_id in ids:
+            if participant_id in skip:
+                continue
+            candidate = uow.candidates.get(participant_id)
+            assessment = assess(candidate, vacancy)
+            if (assessment.near_miss if near_misses else assessment.eligible):
+                found.append((candidate, assessment))
+                if len(found) == wanted:
+                    break
+        if len(ids) < page:
+            break
+        offset += page
+    return found
+
+
+def _propose_again(uow, proposal, now):
+    uow.session.flush()
+    candidate = uow.candidates.find(proposal.participant_id)
+    if candidate is not None:
+        _propose_for_candidate(uow, candidate, now, now.date())
+    _propose_for_vacancy(uow, uow.vacancies.get(proposal.vacancy_id), now)
 
 
 def _room(uow, vacancy):
@@ -133,15 +322,51 @@ def _room(uow, vacancy):
     return max(vacancy.open_positions - len(pending), 0)
 
 
-def _propose(uow, candidate, vacancy, assessment):
-    proposal = Proposal.make(candidate, vacancy, assessment)
+def _propose(uow, candidate, vacancy, assessment, now):
+    proposal = Proposal.make(candidate, vacancy, assessment, now,
+                             timedelta(days=uow.settings.proposal_valid_days))
     uow.proposals.add(proposal)
     uow.session.flush()
+    # Facts on the broker carry what the employer may read, never the exclusions.
     uow.record("match.proposed", {**_match_ids(proposal), "score": proposal.score,
-                                  "reasons": list(proposal.reasons)},
+                                  "reasons": list(proposal.employer_view),
+                                  "expires_at": proposal.expires_at},
                subject=candidate.participant_id)
+
+
+def _expire(uow, proposal, reason):
+    proposal.expire(reason)
+    uow.record("match.expired", {**_match_ids(proposal), "reason": reason},
+               subject=proposal.participant_id)
+
+
+def _explained(assessment):
+    return {"eligible": assessment.eligible, "near_miss": assessment.near_miss,
+            "score": assessment.score, "met": list(assessment.met),
+            "missed": list(assessment.missed), "exclusions": list(assessment.exclusions),
+            "closing_modules": list(assessment.closing_modules)}
+
+
+def _vacancy_fact(vacancy):
+    return {"vacancy_id": vacancy.id, "employer_id": vacancy.employer_id,
+            **{name: getattr(vacancy, name) for name in (
+                "occupation", "sector", "municipality", "hours_per_week", "start_date",
+                "positions", "vog_required", "works_with_minors", "works_with_vulnerable_people")},
+            "required_certificates": list(vacancy.required_certificates),
+            "desired_certificates": list(vacancy.desired_certificates),
+            "min_language_level": vacancy.min_language_level,
+            "status": vacancy.status.value}
 
 
 def _match_ids(proposal):
     return {"match_id": proposal.id, "vacancy_id": proposal.vacancy_id,
             "employer_id": proposal.employer_id, "participant_id": proposal.participant_id}
+
+
+def _tuples(details):
+    return {name: tuple(value) if isinstance(value, list) else value
+            for name, value in details.items()}
+
+
+def _now():
+    return datetime.now(timezone.utc)

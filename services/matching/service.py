@@ -1,12 +1,17 @@
 """The social service's matching service."""
+from nameko.timer import timer
+
 from services.matching import handlers
-from services.matching.schemas import (CandidateSchema, EmployerIn, EmployerSchema,
-                                       ProposalQuery, ProposalResponse, ProposalSchema,
-                                       VacancyIn, VacancySchema)
+from services.matching.schemas import (CandidateQuery, CandidateSchema, EmployerIn,
+                                       EmployerProposalSchema, EmployerSchema, ProposalQuery,
+                                       EmployerResponse, ProposalResponse, ProposalSchema, RankingSchema,
+                                       AssessmentSchema, VacancyChange, VacancyClosure, VacancyIn,
+                                       VacancyQuery, VacancySchema)
 from services.matching.store import MatchingUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
-from shared.http import ApiError, api
+from shared.errors import NotFound
+from shared.http import ApiError, Paging, api
 from shared.service import ChainService
 
 DESK = ("employer-desk",)
@@ -18,52 +23,156 @@ class MatchingService(ChainService):
     title = "doorstroom matching (social service)"
     uow = Store(MatchingUnitOfWork)
 
-    @subscribe("intake", "participant.admitted", "participant.released")
+    # One queue per source, so each source's facts are handled in the order it made them.
+    @subscribe("intake", *handlers.FOLLOWED["intake"], "participant.consent_withdrawn")
     def follow_intake(self, fact):
-        handlers.apply_fact(self.uow, fact)
+        if fact.type == "participant.consent_withdrawn":
+            handlers.erase_on_consent_withdrawal(self.uow, fact)
+        else:
+            handlers.apply_fact(self.uow, fact)
 
-    @subscribe("training", "training.certificate_awarded", "training.programme_completed",
-               "training.dropped_out")
+    @subscribe("training", *handlers.FOLLOWED["training"])
     def follow_training(self, fact):
         handlers.apply_fact(self.uow, fact)
 
-    @subscribe("placement", "placement.started")
+    @subscribe("placement", *handlers.FOLLOWED["placement"])
     def follow_placement(self, fact):
         handlers.apply_fact(self.uow, fact)
+
+    @timer(interval=60)
+    def housekeeping(self):
+        """Lapse proposals nobody answered in time; match candidates whose release came near."""
+        handlers.expire_due_proposals(self.uow)
+        handlers.propose_for_candidates_near_release(self.uow)
+
+    # --- employers and vacancies ----------------------------------------------------------
 
     @api("POST", "/employers", roles=DESK, body=EmployerIn, response=EmployerSchema, status=201)
     def register_employer(self, caller, body):
         """Register an employer the employer desk works with."""
         return handlers.register_employer(self.uow, **body)
 
-    @api("POST", "/vacancies", roles=DESK, body=VacancyIn, response=VacancySchema, status=201)
+    @api("GET", "/employers", roles=DESK, query=Paging, response=EmployerSchema)
+    def list_employers(self, caller, query):
+        """Employers, by name."""
+        with self.uow as uow:
+            return uow.employers.list(**query)
+
+    @api("GET", "/employers/<employer_id>", roles=DESK_AND_EMPLOYERS, response=EmployerSchema)
+    def get_employer(self, caller, employer_id):
+        """One employer; an employer sees only itself."""
+        _own(caller, employer_id)
+        with self.uow as uow:
+            return uow.employers.get(employer_id)
+
+    @api("POST", "/vacancies", roles=DESK_AND_EMPLOYERS, body=VacancyIn, response=VacancySchema,
+         status=201)
     def publish_vacancy(self, caller, body):
-        """Publish a vacancy; ready candidates are ranked against it at once."""
+        """Publish a vacancy; candidates are ranked against it at once."""
+        _own(caller, body["employer_id"])
         return handlers.publish_vacancy(self.uow, **body)
 
-    @api("GET", "/vacancies", roles=DESK_AND_EMPLOYERS, response=VacancySchema)
-    def list_vacancies(self, caller):
-        """Open vacancies."""
+    @api("GET", "/vacancies", roles=DESK_AND_EMPLOYERS, query=VacancyQuery,
+         response=VacancySchema)
+    def list_vacancies(self, caller, query):
+        """Vacancies by start date; an employer sees only its own."""
+        if caller.role == "employer":
+            query["employer_id"] = _employer_of(caller)
         with self.uow as uow:
-            return uow.vacancies.open()
+            return uow.vacancies.list(**query)
+
+    @api("GET", "/vacancies/<vacancy_id>", roles=DESK_AND_EMPLOYERS, response=VacancySchema)
+    def get_vacancy(self, caller, vacancy_id):
+        """One vacancy."""
+        with self.uow as uow:
+            return _own_vacancy(caller, uow.vacancies.get(vacancy_id))
+
+    @api("PUT", "/vacancies/<vacancy_id>", roles=DESK_AND_EMPLOYERS, body=VacancyChange,
+         response=VacancySchema)
+    def change_vacancy(self, caller, vacancy_id, body):
+        """Change an open vacancy: it is ranked again, and proposals it no longer allows lapse."""
+        with self.uow as uow:
+            _own_vacancy(caller, uow.vacancies.get(vacancy_id))
+        return handlers.change_vacancy(self.uow, vacancy_id, **body)
+
+    @api("POST", "/vacancies/<vacancy_id>/closure", roles=DESK_AND_EMPLOYERS,
+         body=VacancyClosure, response=VacancySchema)
+    def close_vacancy(self, caller, vacancy_id, body):
+        """Close an open vacancy; its pending proposals lapse."""
+        with self.uow as uow:
+            _own_vacancy(caller, uow.vacancies.get(vacancy_id))
+        return handlers.close_vacancy(self.uow, vacancy_id, body["reason"])
+
+    @api("GET", "/vacancies/<vacancy_id>/ranking", roles=DESK, response=RankingSchema)
+    def ranking(self, caller, vacancy_id):
+        """The best eligible candidates and the nearest misses, with the full reasoning."""
+        return handlers.ranking_for_vacancy(self.uow, vacancy_id)
+
+    # --- candidates -------------------------------------------------------------------------
+
+    @api("GET", "/candidates", roles=DESK, query=CandidateQuery, response=CandidateSchema)
+    def list_candidates(self, caller, query):
+        """Candidate profiles as built from the chain's facts."""
+        with self.uow as uow:
+            return uow.candidates.list(**query)
 
     @api("GET", "/candidates/<participant_id>", roles=DESK, response=CandidateSchema)
     def get_candidate(self, caller, participant_id):
-        """A candidate profile as built from the chain's facts."""
+        """One candidate profile, restrictions included."""
         with self.uow as uow:
             return uow.candidates.get(participant_id)
 
-    @api("GET", "/proposals", roles=DESK_AND_EMPLOYERS, query=ProposalQuery,
-         response=ProposalSchema)
+    @api("GET", "/candidates/<participant_id>/vacancies", roles=DESK, response=AssessmentSchema)
+    def vacancies_for_candidate(self, caller, participant_id):
+        """The open vacancies the candidate may take, best first, with the reasoning."""
+        return handlers.vacancies_for_candidate(self.uow, participant_id)
+
+    # --- proposals --------------------------------------------------------------------------
+
+    @api("GET", "/proposals", roles=DESK, query=ProposalQuery, response=ProposalSchema)
     def list_proposals(self, caller, query):
-        """Proposals, by candidate, vacancy or status."""
+        """Proposals with the full reasoning, by candidate, vacancy or status."""
         with self.uow as uow:
             return uow.proposals.involving(**query)
 
-    @api("POST", "/proposals/<proposal_id>/responses", roles=DESK_AND_EMPLOYERS,
-         body=ProposalResponse, response=ProposalSchema)
+    @api("GET", "/employers/<employer_id>/proposals", roles=DESK_AND_EMPLOYERS,
+         query=Paging, response=EmployerProposalSchema)
+    def proposals_for_employer(self, caller, employer_id, query):
+        """An employer's proposals as the employer sees them: anonymous candidates."""
+        _own(caller, employer_id)
+        with self.uow as uow:
+            return uow.proposals.involving(employer_id=employer_id, **query)
+
+    @api("POST", "/proposals/<proposal_id>/responses", roles=DESK, body=ProposalResponse,
+         response=ProposalSchema)
     def respond(self, caller, proposal_id, body):
-        """Accept or decline a proposal for one side; both sides accepting makes the match."""
-        if caller.role == "employer" and body["party"] != "employer":
-            raise ApiError(403, "an employer answers only for the employer side")
+        """Accept or decline for one side: the desk answers for the candidate, and for an
+        employer who calls in. Both sides accepting makes the match."""
         return handlers.respond_to_proposal(self.uow, proposal_id, **body)
+
+    @api("POST", "/employers/<employer_id>/proposals/<proposal_id>/responses",
+         roles=DESK_AND_EMPLOYERS, body=EmployerResponse, response=EmployerProposalSchema)
+    def respond_as_employer(self, caller, employer_id, proposal_id, body):
+        """The employer accepts or declines a proposal for its vacancy."""
+        _own(caller, employer_id)
+        with self.uow as uow:
+            if uow.proposals.get(proposal_id).employer_id != employer_id:
+                raise NotFound(f"no proposal {proposal_id} for this employer")
+        return handlers.respond_to_proposal(self.uow, proposal_id, party="employer", **body)
+
+
+def _employer_of(caller):
+    if not caller.employer_id:
+        raise ApiError(403, "this employer key is not bound to an employer")
+    return caller.employer_id
+
+
+def _own(caller, employer_id, what="employer"):
+    """An employer reaches only its own data; anyone else's does not exist for it."""
+    if caller.role == "employer" and _employer_of(caller) != employer_id:
+        raise NotFound(f"no {what} of yours with that id")
+
+
+def _own_vacancy(caller, vacancy):
+    _own(caller, vacancy.employer_id, what="vacancy")
+    return vacancy

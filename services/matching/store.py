@@ -1,11 +1,24 @@
-"""Matching's own database: employers, vacancies, candidate profiles and proposals."""
-from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Float, Integer, MetaData, String, Table,
-                        UniqueConstraint)
+"""Matching's own database: employers, vacancies, candidate profiles and proposals.
+
+Ranking one vacancy over every candidate of a region must stay fast, so each candidate row also
+carries its codes as bit sets and its dates as day numbers. The SQL that uses them is an index
+of the domain's rules, not a second set of rules: it picks and orders, and `assess` has the last
+word on everything proposed.
+"""
+import hashlib
+import json
+from datetime import date
+
+from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Integer, MetaData, String,
+                        Table, UniqueConstraint, and_, case, delete, event, literal, not_, or_,
+                        select)
 from sqlalchemy.orm import registry
 
 from services.matching.domain import (Candidate, CandidateStatus, Employer, Proposal,
-                                      ProposalStatus, Vacancy, VacancyStatus)
-from shared.store import Repository, UnitOfWork, reliability_tables
+                                      ProposalStatus, Vacancy, VacancyStatus, distance_km,
+                                      distance_points)
+from shared.contracts import vocabulary
+from shared.store import Repository, UnitOfWork, UtcDateTime, reliability_tables
 
 metadata = MetaData()
 
@@ -20,6 +33,8 @@ employers = Table(
     Column("name", String(120), nullable=False),
     Column("sector", String(40), nullable=False),
     Column("municipality", String(80), nullable=False),
+    Column("contact_name", String(120), nullable=False),
+    Column("contact_email", String(200), nullable=False),
     Column("social_return", Boolean, nullable=False),
 )
 
@@ -27,29 +42,73 @@ vacancies = Table(
     "vacancies", metadata,
     Column("id", String(36), primary_key=True),
     Column("employer_id", String(36), nullable=False, index=True),
-    Column("occupation", String(120), nullable=False),
+    Column("occupation", String(60), nullable=False),
     Column("sector", String(40), nullable=False),
-    Column("required_certificates", JSON, nullable=False),
     Column("municipality", String(80), nullable=False),
+    Column("postcode", String(7)),
     Column("hours_per_week", Integer, nullable=False),
     Column("start_date", Date, nullable=False),
     Column("positions", Integer, nullable=False),
+    Column("required_certificates", JSON, nullable=False),
+    Column("desired_certificates", JSON, nullable=False),
+    Column("skills", JSON, nullable=False),
+    Column("min_language_level", String(2)),
+    Column("vog_required", Boolean, nullable=False),
+    Column("vog_risk_areas", JSON, nullable=False),
+    Column("works_with_minors", Boolean, nullable=False),
+    Column("works_with_vulnerable_people", Boolean, nullable=False),
+    Column("shift_starts_at", String(5)),
+    Column("shift_ends_at", String(5)),
     Column("accepted", Integer, nullable=False),
     _status(VacancyStatus),
+    # Derived, for the query that finds vacancies for one candidate.
+    Column("required_certificate_bits", Integer, nullable=False, default=0),
+    Column("min_language_rank", Integer, nullable=False, default=0),
 )
+
+# Codes as bit positions. The JSON columns stay the truth; when the vocabulary changes the bit
+# columns are recomputed at start-up (see MatchingUnitOfWork.prepare).
+BITS = {name: {code: 1 << i for i, code in enumerate(sorted(codes))} for name, codes in (
+    ("certificates", vocabulary.CERTIFICATES), ("skills", vocabulary.SKILLS),
+    ("occupations", vocabulary.OCCUPATIONS), ("sectors", vocabulary.SECTORS),
+    ("vog_risk_areas", vocabulary.VOG_RISK_AREAS), ("restrictions", vocabulary.RESTRICTIONS))}
+VOCABULARY_VERSION = hashlib.sha256(json.dumps(BITS, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def bits(kind, codes):
+    return sum(BITS[kind].get(code, 0) for code in set(codes))
+
 
 candidates = Table(
     "candidates", metadata,
     Column("participant_id", String(36), primary_key=True),
     Column("municipality", String(80), nullable=False),
     Column("expected_release_date", Date, nullable=False),
+    Column("released_on", Date),
+    Column("may_work_outside_from", Date),
     Column("language_level", String(2), nullable=False),
+    Column("occupations", JSON, nullable=False),
+    Column("skills", JSON, nullable=False),
     Column("preferred_sectors", JSON, nullable=False),
+    Column("hours_per_week", Integer),
     Column("restrictions", JSON, nullable=False),
     Column("banned_municipalities", JSON, nullable=False),
+    Column("vog_risk_areas", JSON, nullable=False),
+    Column("curfew_starts_at", String(5)),
+    Column("curfew_ends_at", String(5)),
     Column("certificates", JSON, nullable=False),
     _status(CandidateStatus),
-    Column("released_on", Date),
+    Column("ranked_on", Date),
+    # Derived from the columns above on every write.
+    Column("available_day", Integer, nullable=False, index=True),
+    Column("language_rank", Integer, nullable=False),
+    Column("certificate_bits", Integer, nullable=False),
+    Column("skill_bits", Integer, nullable=False),
+    Column("occupation_bits", Integer, nullable=False),
+    Column("sector_bits", Integer, nullable=False),
+    Column("vog_bits", Integer, nullable=False),
+    Column("restriction_bits", Integer, nullable=False),
+    Column("vocabulary_version", String(16), nullable=False),
 )
 
 proposals = Table(
@@ -58,13 +117,18 @@ proposals = Table(
     Column("vacancy_id", String(36), nullable=False, index=True),
     Column("employer_id", String(36), nullable=False, index=True),
     Column("participant_id", String(36), nullable=False, index=True),
-    Column("score", Float, nullable=False),
+    Column("score", Integer, nullable=False),
     Column("reasons", JSON, nullable=False),
+    Column("employer_view", JSON, nullable=False),
+    Column("candidate_summary", JSON, nullable=False),
+    Column("proposed_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
     _status(ProposalStatus),
     Column("employer_accepted", Boolean, nullable=False),
     Column("candidate_accepted", Boolean, nullable=False),
     Column("declined_by", String(20)),
     Column("decline_reason", String(200)),
+    Column("expiry_reason", String(40)),
     # Never the same candidate twice for the same vacancy.
     UniqueConstraint("vacancy_id", "participant_id", name="uq_proposal_vacancy_candidate"),
 )
@@ -77,36 +141,169 @@ for entity, table in ((Employer, employers), (Vacancy, vacancies), (Candidate, c
     mappers.map_imperatively(entity, table)
 
 
+def day_number(day: date):
+    return day.toordinal()
+
+
+def _index_candidate(candidate):
+    candidate.available_day = day_number(candidate.available_from)
+    candidate.language_rank = vocabulary.language_rank(candidate.language_level)
+    candidate.certificate_bits = bits("certificates", candidate.certificates)
+    candidate.skill_bits = bits("skills", candidate.skills)
+    candidate.occupation_bits = bits("occupations", candidate.occupations)
+    candidate.sector_bits = bits("sectors", candidate.preferred_sectors)
+    candidate.vog_bits = bits("vog_risk_areas", candidate.vog_risk_areas)
+    candidate.restriction_bits = bits("restrictions", candidate.restrictions)
+    candidate.vocabulary_version = VOCABULARY_VERSION
+
+
+def _index_vacancy(vacancy):
+    vacancy.required_certificate_bits = bits("certificates", vacancy.required_certificates)
+    vacancy.min_language_rank = (vocabulary.language_rank(vacancy.min_language_level)
+                                 if vacancy.min_language_level else 0)
+
+
+for entity, index in ((Candidate, _index_candidate), (Vacancy, _index_vacancy)):
+    for moment in ("before_insert", "before_update"):
+        event.listen(entity, moment, lambda _mapper, _connection, target, index=index: index(target))
+
+
 class Employers(Repository):
     entity = Employer
+
+    def list(self, offset=0, limit=50):
+        return self.where(order_by=(Employer.name, Employer.id), offset=offset, limit=limit)
 
 
 class Vacancies(Repository):
     entity = Vacancy
 
-    def open(self):
-        return self.where(Vacancy.status == VacancyStatus.OPEN, order_by=(Vacancy.start_date,))
+    def list(self, employer_id=None, status=None, offset=0, limit=50):
+        conditions = [column == value for column, value in (
+            (Vacancy.employer_id, employer_id), (Vacancy.status, status)) if value is not None]
+        return self.where(*conditions, order_by=(Vacancy.start_date, Vacancy.id),
+                          offset=offset, limit=limit)
+
+    def open_for(self, candidate):
+        """Open vacancies whose certificates, language and start date the candidate meets."""
+        c = vacancies.c
+        held = bits("certificates", candidate.certificates)
+        return self.where(
+            Vacancy.status == VacancyStatus.OPEN,
+            c.required_certificate_bits.op("&")(held) == c.required_certificate_bits,
+            c.min_language_rank <= vocabulary.language_rank(candidate.language_level),
+            c.start_date >= candidate.available_from,
+            order_by=(Vacancy.start_date, Vacancy.id))
 
 
 class Candidates(Repository):
     entity = Candidate
 
-    def ready(self):
-        return self.where(Candidate.status == CandidateStatus.READY)
+    def list(self, status=None, offset=0, limit=50):
+        return self.where(*([Candidate.status == status] if status else []),
+                          order_by=(Candidate.participant_id,), offset=offset, limit=limit)
+
+    def near_release_unranked(self, today, window_days):
+        """Candidates still in training whose release came near enough to be matched, and
+        for whom no vacancies were sought today."""
+        return self.where(Candidate.status == CandidateStatus.IN_TRAINING,
+                          candidates.c.available_day <= day_number(today) + window_days,
+                          or_(candidates.c.ranked_on.is_(None), candidates.c.ranked_on < today),
+                          order_by=(Candidate.participant_id,))
+
+    def best_for(self, vacancy, today, window_days, limit, offset=0, trainable_gaps=False):
+        """Ids of matchable candidates for `vacancy`, best first, a page at a time. With
+        `trainable_gaps`: those that lack certificates or language, for near misses."""
+        c = candidates.c
+        required = bits("certificates", vacancy.required_certificates)
+        meets_training = and_(c.certificate_bits.op("&")(required) == required,
+                              c.language_rank >= (vocabulary.language_rank(vacancy.min_language_level)
+                                                  if vacancy.min_language_level else 0))
+        conditions = [
+            or_(c.status == CandidateStatus.READY,
+                and_(c.status == CandidateStatus.IN_TRAINING,
+                     c.available_day <= day_number(today) + window_days)),
+            c.available_day <= day_number(vacancy.start_date),
+            not_(meets_training) if trainable_gaps else meets_training,
+        ]
+        if vacancy.vog_required and vacancy.vog_risk_areas:
+            conditions.append(c.vog_bits.op("&")(bits("vog_risk_areas", vacancy.vog_risk_areas)) == 0)
+        barred = (bits("restrictions", ["no-work-with-minors"] if vacancy.works_with_minors else [])
+                  | bits("restrictions", ["no-work-with-vulnerable-people"]
+                         if vacancy.works_with_vulnerable_people else [])
+                  | bits("restrictions", ["driving-ban"] if vacancy.requires_driving else []))
+        if barred:
+            conditions.append(c.restriction_bits.op("&")(barred) == 0)
+        # Area bans and curfews need the lists: `assess` checks them on the rows returned.
+        query = (select(c.participant_id).where(*conditions)
+                 .order_by(self._score(vacancy).desc(), c.participant_id)
+                 .offset(offset).limit(limit))
+        return list(self.session.scalars(query))
+
+    def _score(self, vacancy):
+        """The domain's score, as SQL over the bit columns (see `assess`)."""
+        c = candidates.c
+
+        def share(points, column, kind, wanted):
+            wanted = sorted(set(wanted))
+            if not wanted:
+                return literal(points)
+            held = sum((case((column.op("&")(BITS[kind][code]) != 0, 1), else_=0)
+                        for code in wanted), literal(0))
+            return (held * points) / len(wanted)
+
+        def flag(points, column, kind, code):
+            return case((column.op("&")(BITS[kind][code]) != 0, points), else_=0)
+
+        places = set(vocabulary.MUNICIPALITY_LOCATIONS) | {vacancy.municipality}
+        distance = case(
+            {place: distance_points(distance_km(place, vacancy.municipality)) for place in places},
+            value=c.municipality, else_=distance_points(None))
+        gap = day_number(vacancy.start_date) - c.available_day
+        timing = case((gap <= 30, 10), (gap <= 90, 5), else_=2)
+        return (share(15, c.certificate_bits, "certificates", vacancy.desired_certificates)
+                + share(25, c.skill_bits, "skills", vacancy.skills)
+                + flag(15, c.occupation_bits, "occupations", vacancy.occupation)
+                + flag(15, c.sector_bits, "sectors", vacancy.sector)
+                + distance + timing)
+
+    def reindex(self):
+        """Recompute the derived columns of rows written with another vocabulary."""
+        stale = self.where(candidates.c.vocabulary_version != VOCABULARY_VERSION)
+        for candidate in stale:
+            _index_candidate(candidate)
+        return len(stale)
+
+    def erase(self, candidate):
+        self.session.delete(candidate)
 
 
 class Proposals(Repository):
     entity = Proposal
 
-    def exists(self, vacancy_id, participant_id):
-        return bool(self.where(Proposal.vacancy_id == vacancy_id,
-                               Proposal.participant_id == participant_id))
-
-    def involving(self, participant_id=None, vacancy_id=None, status=None):
+    def involving(self, participant_id=None, vacancy_id=None, employer_id=None, status=None,
+                  offset=0, limit=None):
         conditions = [column == value for column, value in (
             (Proposal.participant_id, participant_id), (Proposal.vacancy_id, vacancy_id),
-            (Proposal.status, status)) if value is not None]
-        return self.where(*conditions, order_by=(Proposal.id,))
+            (Proposal.employer_id, employer_id), (Proposal.status, status)) if value is not None]
+        return self.where(*conditions, order_by=(Proposal.proposed_at, Proposal.id),
+                          offset=offset, limit=limit)
+
+    def participants_for(self, vacancy_id):
+        """Everyone ever proposed for the vacancy: nobody is proposed twice."""
+        return set(self.session.scalars(select(proposals.c.participant_id)
+                                        .where(proposals.c.vacancy_id == vacancy_id)))
+
+    def participants_pending(self):
+        return set(self.session.scalars(select(proposals.c.participant_id)
+                                        .where(proposals.c.status == ProposalStatus.PROPOSED)))
+
+    def due(self, now):
+        return self.where(Proposal.status == ProposalStatus.PROPOSED, Proposal.expires_at <= now,
+                          order_by=(Proposal.expires_at, Proposal.id))
+
+    def erase_all_of(self, participant_id):
+        self.session.execute(delete(proposals).where(proposals.c.participant_id == participant_id))
 
 
 class MatchingUnitOfWork(UnitOfWork):
@@ -115,8 +312,33 @@ class MatchingUnitOfWork(UnitOfWork):
     outbox = outbox
     inbox = inbox
 
+    def __init__(self, sessions, on_commit=None, settings=None):
+        super().__init__(sessions, on_commit)
+        self.settings = settings or MatchingSettings()
+
+    @classmethod
+    def resources(cls, config):
+        return {"settings": MatchingSettings.from_config(config)}
+
+    @classmethod
+    def prepare(cls, sessions):
+        with sessions() as session:
+            if Candidates(session).reindex():
+                session.commit()
+
     def _open(self, session):
         self.employers = Employers(session)
         self.vacancies = Vacancies(session)
         self.candidates = Candidates(session)
         self.proposals = Proposals(session)
+
+
+class MatchingSettings:
+    def __init__(self, proposal_valid_days=14, release_window_days=42):
+        self.proposal_valid_days = proposal_valid_days
+        self.release_window_days = release_window_days
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(int(config.get("PROPOSAL_VALID_DAYS", 14)),
+                   int(config.get("MATCH_BEFORE_RELEASE_DAYS", 42)))

@@ -188,7 +188,3 @@ class TrainingUnitOfWork(UnitOfWork):
     def next_certificate_number(self, year):
         number = self.session.execute(insert(certificate_numbers)).inserted_primary_key[0]
         return f"DS-{year}-{number:06d}"
-
-    def forget_facts_about(self, subject):
-        """Erase the facts this service recorded about `subject` (already published)."""
-        self.session.execute(delete(self.outbox).where(self.outbox.c.subject == subject))

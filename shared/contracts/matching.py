@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from shared.contracts import event_contract, vocabulary
-from shared.contracts.fields import Code, Codes, Id, Municipality, Text
+from shared.contracts.fields import Code, Codes, Id, LanguageLevel, Municipality, Text
 
 
 @event_contract("employer.registered", producer="matching")
@@ -14,17 +14,41 @@ class EmployerRegistered(Schema):
     social_return = fields.Boolean(required=True)
 
 
-@event_contract("vacancy.published", producer="matching")
-class VacancyPublished(Schema):
+class VacancyFact(Schema):
+    """A vacancy as the chain may know it: what it asks, not whom it excludes. The required
+    certificates let training plan for demand."""
     vacancy_id = Id()
     employer_id = Id()
-    occupation = Text(120, required=True)
+    occupation = Code(vocabulary.OCCUPATIONS, required=True)
     sector = Code(vocabulary.SECTORS, required=True)
     required_certificates = Codes(vocabulary.CERTIFICATES, required=True)
+    desired_certificates = Codes(vocabulary.CERTIFICATES, load_default=list)
+    min_language_level = LanguageLevel(load_default=None, allow_none=True)
     municipality = Municipality(required=True)
     hours_per_week = fields.Integer(required=True, validate=validate.Range(1, 40))
     start_date = fields.Date(required=True)
     positions = fields.Integer(required=True, validate=validate.Range(1, 500))
+    vog_required = fields.Boolean(load_default=False)
+    works_with_minors = fields.Boolean(load_default=False)
+    works_with_vulnerable_people = fields.Boolean(load_default=False)
+    status = Code({"open", "filled"}, load_default="open")
+
+
+@event_contract("vacancy.published", producer="matching")
+class VacancyPublished(VacancyFact):
+    pass
+
+
+@event_contract("vacancy.changed", producer="matching")
+class VacancyChanged(VacancyFact):
+    """The vacancy as it is now, whole."""
+
+
+@event_contract("vacancy.closed", producer="matching")
+class VacancyClosed(Schema):
+    vacancy_id = Id()
+    employer_id = Id()
+    reason = Code({"filled-elsewhere", "withdrawn-by-employer", "other"}, required=True)
 
 
 class MatchFact(Schema):
@@ -36,8 +60,10 @@ class MatchFact(Schema):
 
 @event_contract("match.proposed", producer="matching")
 class MatchProposed(MatchFact):
-    score = fields.Float(required=True, validate=validate.Range(0, 100))
-    reasons = fields.List(Text(200), required=True, validate=validate.Length(max=30))
+    score = fields.Integer(required=True, validate=validate.Range(0, 100))
+    reasons = fields.List(Text(200), required=True, validate=validate.Length(max=30), metadata={
+        "description": "what speaks for the candidate, as the employer may read it"})
+    expires_at = fields.AwareDateTime(required=True)
 
 
 @event_contract("match.accepted", producer="matching")
@@ -51,3 +77,10 @@ class MatchAccepted(MatchFact):
 class MatchDeclined(MatchFact):
     declined_by = Code({"employer", "candidate"}, required=True)
     reason = Text(200, required=True)
+
+
+@event_contract("match.expired", producer="matching")
+class MatchExpired(MatchFact):
+    """The proposal lapsed without both answers: timed out, or overtaken by events."""
+    reason = Code({"timed-out", "vacancy-changed", "vacancy-closed", "candidate-withdrawn"},
+                  required=True)

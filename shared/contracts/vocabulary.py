@@ -102,3 +102,46 @@ CONTRACT_TYPES = {
 
 def language_rank(level):
     return LANGUAGE_LEVELS.index(level)
+
+# The training module that leads to each certificate, to say what would close a gap.
+MODULE_FOR_CERTIFICATE = {
+    "employee-skills": "employee-skills",
+    "vca-basic": "vca-basic",
+    "bhv": "bhv",
+    "forklift": "forklift",
+    "code-95": "code-95",
+    "cleaning-diploma": "cleaning",
+    "hospitality-basic": "hospitality",
+    "dutch-for-work": "dutch-for-work",
+}
+LANGUAGE_MODULE = "dutch-for-work"
+
+# Where municipalities lie (latitude, longitude of their main town), to estimate travel
+# distance: the region of the chain and the larger cities around it.
+MUNICIPALITY_LOCATIONS = {
+    "Alblasserdam": (51.866, 4.660),
+    "Barendrecht": (51.856, 4.535),
+    "Breda": (51.589, 4.776),
+    "Capelle aan den IJssel": (51.929, 4.578),
+    "Den Haag": (52.078, 4.288),
+    "Dordrecht": (51.813, 4.690),
+    "Drimmelen": (51.705, 4.805),
+    "Geertruidenberg": (51.702, 4.857),
+    "Gorinchem": (51.835, 4.974),
+    "Gouda": (52.012, 4.711),
+    "Hendrik-Ido-Ambacht": (51.844, 4.639),
+    "Hoeksche Waard": (51.770, 4.450),
+    "Krimpen aan den IJssel": (51.915, 4.594),
+    "Molenlanden": (51.880, 4.830),
+    "Moerdijk": (51.700, 4.625),
+    "Nissewaard": (51.845, 4.330),
+    "Papendrecht": (51.832, 4.700),
+    "Ridderkerk": (51.872, 4.602),
+    "Rotterdam": (51.922, 4.479),
+    "Schiedam": (51.919, 4.399),
+    "Sliedrecht": (51.821, 4.776),
+    "Tilburg": (51.560, 5.091),
+    "Utrecht": (52.091, 5.122),
+    "Vijfheerenlanden": (51.960, 5.060),
+    "Zwijndrecht": (51.815, 4.640),
+}

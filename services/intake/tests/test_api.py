@@ -1,16 +1,14 @@
 """Intake's HTTP API over real HTTP, on the real broker in a fresh vhost, with its own database."""
 import json
-import time
 import uuid
 from datetime import date, timedelta
 
-import pika
 import pytest
 
 from services.intake.service import IntakeService
 from services.intake.vault import create_key_file
 from tests.databases import KINDS, fresh_database, stored_bytes
-from tests.harness import running_service
+from tests.harness import Broker, running_service
 
 CASE_MANAGER = "pi-case-manager"
 NAME = "Johanna Pietersen-Uitdewilligen"
@@ -38,34 +36,19 @@ def api(amqp_uri, directory, database_url):
 
 
 @pytest.fixture(scope="module")
-def facts(amqp_uri, api):
-    """Everything intake publishes from here on, as (routing key, envelope)."""
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    channel = connection.channel()
-    channel.exchange_declare("intake.events", "topic", durable=True)
-    queue = channel.queue_declare("", exclusive=True).method.queue
-    channel.queue_bind(queue, "intake.events", "#")
-    seen = []
+def broker(amqp_uri):
+    broker = Broker(amqp_uri, watched=["intake"])
+    yield broker
+    broker.close()
 
-    def drain():
-        while True:
-            method, _, body = channel.basic_get(queue, auto_ack=True)
-            if method is None:
-                return seen
-            seen.append(json.loads(body))
 
-    def published(event_type, subject, timeout=10):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            matching = [f for f in drain() if f["type"] == event_type and f["subject"] == subject]
-            if matching:
-                return matching
-            time.sleep(0.05)
-        raise AssertionError(f"no {event_type} about {subject} within {timeout}s")
-
-    published.drain = drain
-    yield published
-    connection.close()
+@pytest.fixture(scope="module")
+def facts(api, broker):
+    """Facts intake published, as `facts(type, subject)`; `facts.drain()` gives all so far."""
+    def published(event_type, subject):
+        return broker.facts(event_type, subject)
+    published.drain = broker.drain
+    return published
 
 
 def identity(bsn=BSN, name=NAME):

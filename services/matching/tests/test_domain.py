@@ -1,38 +1,72 @@
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from services.matching.domain import (Candidate, CandidateStatus, Proposal, ProposalStatus,
-                                      Vacancy, assess, rank)
-from shared.errors import Conflict
+                                      Vacancy, VacancyStatus, assess, distance_km, rank)
+from shared.errors import Conflict, Invalid
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
 
 def candidate(**overrides):
     values = dict(participant_id="p", municipality="Dordrecht",
-                  expected_release_date=date(2027, 1, 1), language_level="B1",
-                  preferred_sectors=("cleaning",), certificates=("employee-skills", "cleaning-diploma"),
+                  expected_release_date=date(2027, 1, 15), language_level="B1",
+                  occupations=("office-cleaner",), skills=("teamwork", "cleaning-techniques"),
+                  preferred_sectors=("cleaning",),
+                  certificates=("employee-skills", "cleaning-diploma"),
                   status=CandidateStatus.READY)
     return Candidate(**{**values, **overrides})
 
 
 def vacancy(**overrides):
-    values = dict(employer_id="e", occupation="cleaner", sector="cleaning",
-                  required_certificates=("cleaning-diploma",), municipality="Dordrecht",
-                  hours_per_week=32, start_date=date(2027, 2, 1), positions=1)
-    return Vacancy.publish(**{**values, **overrides})
+    values = dict(occupation="office-cleaner", sector="cleaning", municipality="Dordrecht",
+                  postcode=None, hours_per_week=32, start_date=date(2027, 2, 1), positions=1,
+                  required_certificates=("cleaning-diploma",),
+                  skills=("teamwork", "cleaning-techniques"))
+    return Vacancy.publish("e", **{**values, **overrides})
 
 
 @pytest.mark.parametrize("who, job, why", [
-    (candidate(certificates=("employee-skills",)), vacancy(), "lacks required certificate"),
-    (candidate(banned_municipalities=("Dordrecht",)), vacancy(), "municipality"),
-    (candidate(expected_release_date=date(2027, 3, 1)), vacancy(), "not available"),
-    (candidate(status=CandidateStatus.PLACED), vacancy(), "placed"),
-    (candidate(status=CandidateStatus.IN_TRAINING), vacancy(), "in-training"),
+    (candidate(certificates=("employee-skills",)), vacancy(), "lacks required certificate cleaning-diploma"),
+    (candidate(language_level="A1"), vacancy(min_language_level="A2"), "Dutch at A1, the vacancy needs A2"),
+    (candidate(banned_municipalities=("Dordrecht",)), vacancy(), "area ban covers Dordrecht"),
+    (candidate(vog_risk_areas=("money",)), vacancy(vog_required=True, vog_risk_areas=("money", "goods")),
+     "no VOG possible for risk area money"),
+    (candidate(restrictions=("no-work-with-minors",)), vacancy(works_with_minors=True),
+     "may not work with minors"),
+    (candidate(restrictions=("no-work-with-vulnerable-people",)),
+     vacancy(works_with_vulnerable_people=True), "may not work with vulnerable people"),
+    (candidate(restrictions=("driving-ban",)), vacancy(occupation="van-driver", sector="transport"),
+     "has a driving ban"),
+    (candidate(curfew_starts_at="22:00", curfew_ends_at="06:00"),
+     vacancy(shift_starts_at="05:00", shift_ends_at="13:30"), "curfew hours"),
+    (candidate(expected_release_date=date(2027, 3, 1)), vacancy(), "available from 2027-03-01"),
+    (candidate(status=CandidateStatus.PLACED), vacancy(), "already placed"),
 ])
-def test_hard_constraints_exclude(who, job, why):
+def test_each_hard_constraint_excludes_and_says_why(who, job, why):
     assessment = assess(who, job)
-    assert not assessment.eligible
-    assert any(why in reason for reason in assessment.missed)
+    assert not assessment.eligible and assessment.score == 0
+    assert any(why in exclusion for exclusion in assessment.exclusions), assessment.exclusions
+    assert assessment.shareable == ()
+
+
+@pytest.mark.parametrize("who, job", [
+    (candidate(vog_risk_areas=("money",)), vacancy(vog_required=True, vog_risk_areas=("goods",))),
+    (candidate(vog_risk_areas=("money",)), vacancy()),
+    (candidate(restrictions=("no-work-with-minors",)), vacancy()),
+    (candidate(curfew_starts_at="22:00", curfew_ends_at="06:00"),
+     vacancy(shift_starts_at="07:00", shift_ends_at="15:30")),
+    (candidate(restrictions=("driving-ban",)), vacancy()),
+])
+def test_a_restriction_excludes_only_the_work_it_is_about(who, job):
+    assert assess(who, job).eligible
+
+
+def test_work_outside_before_release_makes_a_candidate_available_earlier():
+    who = candidate(expected_release_date=date(2027, 3, 1), may_work_outside_from=date(2027, 1, 10))
+    assert who.available_from == date(2027, 1, 10)
+    assert assess(who, vacancy()).eligible
 
 
 def test_an_early_release_makes_a_candidate_available():
@@ -41,29 +75,119 @@ def test_an_early_release_makes_a_candidate_available():
     assert assess(late, vacancy()).eligible
 
 
-def test_ranking_prefers_sector_and_municipality_and_explains_itself():
-    near = vacancy()
-    far = vacancy(municipality="Gorinchem")
-    other_sector = vacancy(sector="logistics", required_certificates=())
-    ranked = rank(candidate(), [other_sector, far, near])
-    assert [v for _, v in ranked] == [near, far, other_sector]
-    assert [a.score for a, _ in ranked] == [100, 80, 70]
-    assert ranked[1][0].reasons == [
-        "met: holds every required certificate", "met: available by the start date",
-        "met: prefers the cleaning sector", "missed: returns to another municipality"]
+def test_a_worked_example_of_the_ranking_and_its_explanation():
+    # Candidate in Dordrecht, available 2027-01-15, cleaner, teamwork + cleaning techniques.
+    near = vacancy()  # same municipality, starts 17 days after release
+    zwijndrecht = vacancy(municipality="Zwijndrecht", desired_certificates=("bhv",))
+    gorinchem = vacancy(municipality="Gorinchem", start_date=date(2027, 6, 1),
+                        skills=("teamwork", "customer-contact"))
+    logistics = vacancy(occupation="warehouse-worker", sector="logistics",
+                        required_certificates=(), skills=())
+    ranked = rank(candidate(), [logistics, gorinchem, zwijndrecht, near])
+    # points: desired certificates 15, skills 25, occupation 15, sector 15, distance 20,
+    # time between release and start 10 (nothing asked counts as met)
+    # near:        15 + 25 + 15 + 15 + 20 (same town)              + 10 (17 days)  = 100
+    # zwijndrecht:  0 (no bhv) + 25 + 15 + 15 + 16 (3.4 km)          + 10           =  81
+    # gorinchem:   15 + 12 (1 of 2 skills) + 15 + 15 + 12 (19.7 km)  +  2 (137 days) =  71
+    # logistics:   15 + 25 + 0 (other occupation) + 0 (other sector) + 20 + 10      =  70
+    assert [(a.score, v) for a, v in ranked] == [
+        (100, near), (81, zwijndrecht), (71, gorinchem), (70, logistics)]
+    explained = ranked[1][0]
+    assert explained.met == ("has the skills cleaning-techniques, teamwork",
+                             "wants to work as office cleaner", "prefers the cleaning sector",
+                             "lives about 3 km away", "starts work soon after release")
+    assert explained.missed == ("holds none of the desired certificates",)
+    assert explained.reasons[0] == "met: has the skills cleaning-techniques, teamwork"
+
+
+def test_a_near_miss_says_which_training_closes_the_gap():
+    who = candidate(certificates=("employee-skills",), language_level="A1")
+    assessment = assess(who, vacancy(required_certificates=("cleaning-diploma", "bhv"),
+                                     min_language_level="A2"))
+    assert assessment.near_miss
+    assert assessment.closing_modules == ("dutch-for-work", "bhv", "cleaning")
+    assert "training would close the gap: cleaning" in assessment.reasons
+
+
+def test_no_training_closes_a_gap_made_by_a_restriction():
+    who = candidate(certificates=(), banned_municipalities=("Dordrecht",))
+    assert not assess(who, vacancy()).near_miss
+
+
+def test_the_employer_reads_only_what_speaks_for_the_candidate():
+    who = candidate(restrictions=("no-work-with-minors", "curfew"), curfew_starts_at="23:00",
+                    curfew_ends_at="06:00", banned_municipalities=("Gorinchem",),
+                    vog_risk_areas=("money",))
+    assessment = assess(who, vacancy(min_language_level="A2"))
+    shared = " ".join(assessment.shareable)
+    assert "holds every required certificate" in shared and "Dutch at B1" in shared
+    for secret in ("minors", "curfew", "Gorinchem", "money", "ban", "VOG"):
+        assert secret not in shared
 
 
 def test_a_match_needs_both_sides():
-    proposal = Proposal.make(candidate(), vacancy(), assess(candidate(), vacancy()))
+    proposal = Proposal.make(candidate(), vacancy(), assess(candidate(), vacancy()), NOW,
+                             timedelta(days=14))
+    assert proposal.expires_at == NOW + timedelta(days=14)
+    assert proposal.candidate_alias == f"candidate-{proposal.id[:8]}"
     assert proposal.accept("employer") is False
     assert proposal.accept("candidate") is True
     assert proposal.status is ProposalStatus.ACCEPTED
     with pytest.raises(Conflict):
-        proposal.decline("candidate", "changed mind")
+        proposal.decline("employer", "changed our mind")
 
 
-def test_a_filled_vacancy_takes_no_more():
-    job = vacancy(positions=1)
+def test_an_ineligible_candidate_is_never_proposed():
+    who = candidate(status=CandidateStatus.PLACED)
+    with pytest.raises(Conflict):
+        Proposal.make(who, vacancy(), assess(who, vacancy()), NOW, timedelta(days=14))
+
+
+def test_a_proposal_expires_once_and_only_for_a_known_reason():
+    proposal = Proposal.make(candidate(), vacancy(), assess(candidate(), vacancy()), NOW,
+                             timedelta(days=14))
+    with pytest.raises(Invalid):
+        proposal.expire("bored")
+    proposal.expire("timed-out")
+    assert proposal.status is ProposalStatus.EXPIRED
+    with pytest.raises(Conflict):
+        proposal.expire("timed-out")
+    with pytest.raises(Conflict):
+        proposal.accept("employer")
+
+
+def test_a_vacancy_fills_closes_and_refuses_changes_after():
+    job = vacancy(positions=2)
     job.take_position()
     with pytest.raises(Conflict):
-        job.take_position()
+        job.change(positions=0)
+    job.change(positions=1)
+    assert job.status is VacancyStatus.FILLED
+    with pytest.raises(Conflict):
+        job.close()
+    other = vacancy()
+    other.close()
+    with pytest.raises(Conflict):
+        other.take_position()
+
+
+@pytest.mark.parametrize("details, field", [
+    ({"occupation": "astronaut"}, "occupation"),
+    ({"vog_risk_areas": ("money",)}, "vog_risk_areas"),
+    ({"shift_starts_at": "08:00"}, "shift_ends_at"),
+])
+def test_a_vacancy_refuses_inconsistent_details(details, field):
+    with pytest.raises(Invalid) as refused:
+        vacancy(**details)
+    assert refused.value.field == field
+
+
+def test_a_candidate_is_matchable_when_trained_or_when_release_is_near():
+    training = candidate(status=CandidateStatus.IN_TRAINING, expected_release_date=date(2027, 1, 15))
+    assert not training.matchable_on(date(2026, 11, 1), 42)
+    assert training.matchable_on(date(2026, 12, 10), 42)
+    assert candidate().matchable_on(date(2026, 11, 1), 42)
+    placed = candidate(status=CandidateStatus.PLACED)
+    assert not placed.matchable_on(date(2026, 11, 1), 42)
+    placed.leave_job()
+    assert placed.matchable_on(date(2026, 11, 1), 42)

@@ -1,4 +1,3 @@
-import functools
 from datetime import date, timedelta
 
 import pytest
@@ -8,56 +7,51 @@ from services.training.domain import (Cohort, Programme, Status, StepStatus, def
 from shared.errors import Conflict, Invalid
 
 TODAY = date(2026, 11, 2)
-
-
-@functools.cache
-def catalogue():
-    # Made at test time, after the store (imported by other test modules) mapped Module.
-    return default_catalogue()
+CATALOGUE = default_catalogue()
 
 
 def programme(language="B1", sectors=("logistics",), release=date(2027, 6, 1), demand=None):
-    return Programme.propose("p-1", language, sectors, release, catalogue(),
+    return Programme.propose("p-1", language, sectors, release, CATALOGUE,
                              demand or {("logistics", "forklift"): 3}, TODAY)
 
 
 def cohort(module, starts_in_days=7, places=2):
     start = TODAY + timedelta(days=starts_in_days)
-    return Cohort.plan(module, start, start + timedelta(weeks=catalogue()[module].weeks), places,
+    return Cohort.plan(module, start, start + timedelta(weeks=CATALOGUE[module].weeks), places,
                        "trainer")
 
 
 def through(p, module):
     """Follow `module` in a fresh cohort and pass it."""
-    p.join(catalogue()[module], cohort(module), TODAY)
-    return p.record_result(catalogue()[module], True, TODAY, f"N-{module}")
+    p.join(CATALOGUE[module], cohort(module), TODAY)
+    return p.record_result(CATALOGUE[module], True, TODAY, f"N-{module}")
 
 
 # --- routes ----------------------------------------------------------------------------------
 
 def test_a_route_starts_with_employee_skills_and_follows_preference_and_demand():
-    assert propose_route(catalogue(), "B1", ["logistics"], {("logistics", "forklift"): 3}) == [
+    assert propose_route(CATALOGUE, "B1", ["logistics"], {("logistics", "forklift"): 3}) == [
         "employee-skills", "forklift"]
     # vca-basic also serves logistics: demand in the sector decides between the two.
     demand = {("logistics", "vca-basic"): 2, ("logistics", "forklift"): 1,
               ("construction", "forklift"): 5}
-    assert propose_route(catalogue(), "B1", ["logistics"], demand) == [
+    assert propose_route(CATALOGUE, "B1", ["logistics"], demand) == [
         "employee-skills", "vca-basic"]
-    assert propose_route(catalogue(), "B1", ["cleaning"], {}) == ["employee-skills", "cleaning"]
+    assert propose_route(CATALOGUE, "B1", ["cleaning"], {}) == ["employee-skills", "cleaning"]
 
 
 def test_configured_demand_counts_for_every_sector():
-    assert propose_route(catalogue(), "B1", ["logistics"], {(None, "forklift"): 1}) == [
+    assert propose_route(CATALOGUE, "B1", ["logistics"], {(None, "forklift"): 1}) == [
         "employee-skills", "forklift"]
 
 
 def test_without_a_fitting_preference_the_most_demanded_certificate_wins():
-    assert propose_route(catalogue(), "B1", [], {("transport", "code-95"): 9}) == [
+    assert propose_route(CATALOGUE, "B1", [], {("transport", "code-95"): 9}) == [
         "employee-skills", "code-95"]
 
 
 def test_dutch_for_work_comes_first_when_the_language_is_below_the_modules_minimum():
-    assert propose_route(catalogue(), "A1", ["logistics"], {(None, "forklift"): 1}) == [
+    assert propose_route(CATALOGUE, "A1", ["logistics"], {(None, "forklift"): 1}) == [
         "employee-skills", "dutch-for-work", "forklift"]
 
 
@@ -112,9 +106,9 @@ def test_attendance_is_for_members_within_the_cohorts_dates():
 def test_a_vocational_module_needs_employee_skills_passed_first():
     p = programme()
     with pytest.raises(Conflict, match="employee-skills"):
-        p.join(catalogue()["forklift"], cohort("forklift"), TODAY)
+        p.join(CATALOGUE["forklift"], cohort("forklift"), TODAY)
     through(p, "employee-skills")
-    p.join(catalogue()["forklift"], cohort("forklift"), TODAY)
+    p.join(CATALOGUE["forklift"], cohort("forklift"), TODAY)
     assert p.step("forklift").status is StepStatus.ENROLLED
 
 
@@ -122,7 +116,7 @@ def test_a_language_minimum_is_met_by_passing_dutch_for_work():
     p = programme(language="A1")
     through(p, "employee-skills")
     with pytest.raises(Conflict, match="Dutch"):
-        p.join(catalogue()["forklift"], cohort("forklift"), TODAY)
+        p.join(CATALOGUE["forklift"], cohort("forklift"), TODAY)
     through(p, "dutch-for-work")
     through(p, "forklift")
     assert p.status is Status.COMPLETED
@@ -130,7 +124,7 @@ def test_a_language_minimum_is_met_by_passing_dutch_for_work():
 
 def test_a_module_outside_the_route_cannot_be_joined():
     with pytest.raises(Invalid):
-        programme().join(catalogue()["bhv"], cohort("bhv"), TODAY)
+        programme().join(CATALOGUE["bhv"], cohort("bhv"), TODAY)
 
 
 # --- results and certificates ------------------------------------------------------------------
@@ -147,30 +141,30 @@ def test_passing_awards_a_certificate_with_number_issuer_and_expiry():
 def test_a_certificate_for_a_module_not_passed_is_refused():
     p = programme()
     with pytest.raises(Conflict, match="not passed"):
-        p.award_certificate(catalogue()["forklift"], TODAY, "N-1")
+        p.award_certificate(CATALOGUE["forklift"], TODAY, "N-1")
     through(p, "employee-skills")
     with pytest.raises(Conflict, match="already awarded"):
-        p.award_certificate(catalogue()["employee-skills"], TODAY, "N-2")
+        p.award_certificate(CATALOGUE["employee-skills"], TODAY, "N-2")
 
 
 def test_a_result_needs_a_place_in_a_cohort_and_a_failed_module_can_be_retaken():
     p = programme()
     with pytest.raises(Conflict, match="planned"):
-        p.record_result(catalogue()["employee-skills"], True, TODAY, "N-1")
-    p.join(catalogue()["employee-skills"], cohort("employee-skills"), TODAY)
-    assert p.record_result(catalogue()["employee-skills"], False, TODAY, None) is None
+        p.record_result(CATALOGUE["employee-skills"], True, TODAY, "N-1")
+    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
+    assert p.record_result(CATALOGUE["employee-skills"], False, TODAY, None) is None
     assert p.next_module() is None  # the trainer decides on a retake
     assert through(p, "employee-skills").module == "employee-skills"
     assert p.next_module() == "forklift"
 
 
 def test_a_certificate_expiring_on_29_february_moves_to_28_february():
-    p = Programme.propose("p", "B1", ["facility"], date(2029, 1, 1), catalogue(), {(None, "bhv"): 1},
+    p = Programme.propose("p", "B1", ["facility"], date(2029, 1, 1), CATALOGUE, {(None, "bhv"): 1},
                           date(2028, 2, 29))
-    p.join(catalogue()["employee-skills"], cohort("employee-skills"), TODAY)
-    p.record_result(catalogue()["employee-skills"], True, date(2028, 2, 29), "N")
-    p.join(catalogue()["bhv"], cohort("bhv"), TODAY)
-    bhv = p.record_result(catalogue()["bhv"], True, date(2028, 2, 29), "N")
+    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
+    p.record_result(CATALOGUE["employee-skills"], True, date(2028, 2, 29), "N")
+    p.join(CATALOGUE["bhv"], cohort("bhv"), TODAY)
+    bhv = p.record_result(CATALOGUE["bhv"], True, date(2028, 2, 29), "N")
     assert bhv.expires_on == date(2029, 2, 28)
 
 
@@ -181,7 +175,7 @@ def test_a_stopped_programme_refuses_everything(stop):
     p = programme()
     stop(p)
     with pytest.raises(Conflict):
-        p.join(catalogue()["employee-skills"], cohort("employee-skills"), TODAY)
+        p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
     with pytest.raises(Conflict):
         p.drop_out("other")
     with pytest.raises(Conflict):
@@ -192,16 +186,16 @@ def test_a_stopped_programme_refuses_everything(stop):
 def test_the_places_held_are_given_up_when_the_programme_stops():
     p = programme()
     c = cohort("employee-skills")
-    p.join(catalogue()["employee-skills"], c, TODAY)
+    p.join(CATALOGUE["employee-skills"], c, TODAY)
     assert p.cohorts_held() == [c.id]
 
 
 def test_replanning_on_an_earlier_release_date_shows_the_programme_runs_on_after_release():
     p = programme(release=date(2027, 6, 1))
-    p.join(catalogue()["employee-skills"], cohort("employee-skills", starts_in_days=7), TODAY)
+    p.join(CATALOGUE["employee-skills"], cohort("employee-skills", starts_in_days=7), TODAY)
     # employee skills ends 2026-12-07, forklift (2 weeks) is estimated after it
-    assert p.planned_end(catalogue(), TODAY) == date(2026, 12, 21)
-    assert p.finishes_before_release(catalogue(), TODAY)
+    assert p.planned_end(CATALOGUE, TODAY) == date(2026, 12, 21)
+    assert p.finishes_before_release(CATALOGUE, TODAY)
     p.replan(date(2026, 12, 15))
     assert p.release_date == date(2026, 12, 15)
-    assert not p.finishes_before_release(catalogue(), TODAY)
+    assert not p.finishes_before_release(CATALOGUE, TODAY)

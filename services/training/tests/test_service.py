@@ -1,16 +1,13 @@
 """The training service running on the real broker: intake's facts in, training's facts out,
 and its HTTP API for trainers."""
-import json
 import time
 import uuid
 from datetime import date, timedelta
 
-import pika
 import pytest
 
 from services.training.service import TrainingService
-from shared.events import new_event
-from tests.harness import running_service
+from tests.harness import Broker, running_service
 
 TRAINER = "trainer"
 TODAY = date.today()
@@ -23,14 +20,9 @@ def directory(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def broker(amqp_uri):
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    channel = connection.channel()
-    for exchange in ("intake.events", "training.events"):
-        channel.exchange_declare(exchange, "topic", durable=True)
-    queue = channel.queue_declare("", exclusive=True).method.queue
-    channel.queue_bind(queue, "training.events", "#")
-    yield channel, queue
-    connection.close()
+    broker = Broker(amqp_uri, watched=["training"])
+    yield broker
+    broker.close()
 
 
 @pytest.fixture(scope="module")
@@ -42,30 +34,11 @@ def api(amqp_uri, directory, broker):
 
 @pytest.fixture(scope="module")
 def facts(broker):
-    channel, queue = broker
-    seen = []
-
-    def published(event_type, subject, count=1, timeout=10):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            method, _, body = channel.basic_get(queue, auto_ack=True)
-            if method is not None:
-                seen.append(json.loads(body))
-                continue
-            found = [f for f in seen if f["type"] == event_type and f["subject"] == subject]
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
-        raise AssertionError(f"no {event_type} about {subject} within {timeout}s")
-    return published
+    return broker.facts
 
 
 def publish(broker, event_type, **data):
-    channel, _ = broker
-    body = json.dumps(new_event("intake", event_type, data, subject=data["participant_id"]).to_json())
-    channel.basic_publish("intake.events", event_type, body,
-                          pika.BasicProperties(content_type="application/json", delivery_mode=2))
-    return body
+    return broker.publish("intake", event_type, data)
 
 
 def admitted(participant_id, language="B1"):
@@ -121,10 +94,8 @@ def test_admission_on_the_broker_enrols_and_passing_awards_a_certificate_with_ex
 
 def test_a_duplicate_admission_enrols_once(api, broker, facts, cohorts):
     participant = str(uuid.uuid4())
-    channel, _ = broker
     body = publish(broker, "participant.admitted", **admitted(participant))
-    channel.basic_publish("intake.events", "participant.admitted", body,
-                          pika.BasicProperties(content_type="application/json", delivery_mode=2))
+    broker.publish("intake", "participant.admitted", {}, body=body)
     facts("training.enrolled", participant)
     time.sleep(1)
     with pytest.raises(AssertionError):
