@@ -3,8 +3,8 @@ from other services' facts, and proposals made, answered and expired."""
 import logging
 from datetime import date, datetime, timedelta, timezone
 
-from services.matching.domain import (Candidate, Employer, Proposal, ProposalStatus, Vacancy,
-                                      VacancyStatus, assess, rank)
+from services.matching.domain import (Candidate, CandidateStatus, Employer, Proposal,
+                                      ProposalStatus, Vacancy, VacancyStatus, assess)
 from shared.store import handle_fact
 
 log = logging.getLogger(__name__)
@@ -130,17 +130,17 @@ def ranking_for_vacancy(uow, vacancy_id, limit=20, today=None):
         vacancy = uow.vacancies.get(vacancy_id)
         return {"vacancy_id": vacancy.id, "eligible": [
             {"participant_id": candidate.participant_id, **_explained(assessment)}
-            for candidate, assessment in _best(uow, vacancy, today, limit)
+            for candidate, assessment in best_candidates(uow, vacancy, today, limit)
         ], "near_misses": [
             {"participant_id": candidate.participant_id, **_explained(assessment)}
-            for candidate, assessment in _best(uow, vacancy, today, limit, near_misses=True)]}
+            for candidate, assessment in best_candidates(uow, vacancy, today, limit, near_misses=True)]}
 
 
 def vacancies_for_candidate(uow, participant_id, limit=20):
     with uow:
         candidate = uow.candidates.get(participant_id)
         return [{"vacancy_id": vacancy.id, **_explained(assessment)}
-                for assessment, vacancy in rank(candidate, uow.vacancies.open_for(candidate))[:limit]]
+                for vacancy, assessment in best_vacancies(uow, candidate, limit)]
 
 
 # --- facts from the chain -------------------------------------------------------------------
@@ -269,11 +269,11 @@ def _propose_for_candidate(uow, candidate, now, today):
     if uow.proposals.involving(participant_id=candidate.participant_id,
                                status=ProposalStatus.PROPOSED):
         return
-    for assessment, vacancy in rank(candidate, uow.vacancies.open_for(candidate)):
-        if _room(uow, vacancy) and candidate.participant_id not in \
-                uow.proposals.participants_for(vacancy.id):
-            _propose(uow, candidate, vacancy, assessment, now)
-            return
+    def free(vacancy):
+        return _room(uow, vacancy) and candidate.participant_id not in \
+            uow.proposals.participants_for(vacancy.id)
+    for vacancy, assessment in best_vacancies(uow, candidate, 1, free):
+        _propose(uow, candidate, vacancy, assessment, now)
 
 
 def _propose_for_vacancy(uow, vacancy, now, today=None):
@@ -282,30 +282,53 @@ def _propose_for_vacancy(uow, vacancy, now, today=None):
     if vacancy.status is not VacancyStatus.OPEN or room == 0:
         return
     skip = uow.proposals.participants_for(vacancy.id) | uow.proposals.participants_pending()
-    for candidate, assessment in _best(uow, vacancy, today or now.date(), room, skip):
+    for candidate, assessment in best_candidates(uow, vacancy, today or now.date(), room, skip):
         _propose(uow, candidate, vacancy, assessment, now)
 
 
-def _best(uow, vacancy, today, wanted, skip=frozenset(), near_misses=False):
-    """The `wanted` best candidates the domain confirms, eligible or (with `near_misses`)
-    excluded only by gaps training can close. The query is an index of the rules: it pages
-    through its ranking and `assess` decides on every row."""
-    found, offset, page = [], 0, max(wanted * 4, 20)
+def best_candidates(uow, vacancy, today, wanted, skip=frozenset(), near_misses=False):
+    """The `wanted` best candidates for `vacancy` that `assess` confirms: eligible, or (with
+    `near_misses`) excluded only by gaps that training can close."""
+    def confirmed(participant_id):
+        if participant_id in skip:
+            return None
+        candidate = uow.candidates.get(participant_id)
+        assessment = assess(candidate, vacancy)
+        if assessment.near_miss if near_misses else assessment.eligible:
+            return candidate, assessment
+        return None
+    return _confirmed(lambda size, offset: uow.candidates.best_for(
+        vacancy, today, uow.settings.release_window_days, size, offset,
+        trainable_gaps=near_misses), confirmed, wanted)
+
+
+def best_vacancies(uow, candidate, wanted, acceptable=lambda vacancy: True):
+    """The `wanted` best open vacancies for `candidate` that `assess` confirms."""
+    def confirmed(vacancy_id):
+        vacancy = uow.vacancies.get(vacancy_id)
+        assessment = assess(candidate, vacancy)
+        return (vacancy, assessment) if assessment.eligible and acceptable(vacancy) else None
+    if candidate.status is CandidateStatus.PLACED:
+        return []
+    return _confirmed(lambda size, offset: uow.vacancies.best_for(candidate, size, offset),
+                      confirmed, wanted)
+
+
+def _confirmed(page, confirmed, wanted):
+    """The query is an index of the rules: page through its ranking, and let the domain
+    decide on every row until `wanted` are found."""
+    found, offset, size = [], 0, max(wanted * 4, 20)
     while len(found) < wanted:
-        ids = uow.candidates.best_for(vacancy, today, uow.settings.release_window_days, page,
-                                      offset, trainable_gaps=near_misses)
-        for participant_id in ids:
-            if participant_id in skip:
-                continue
-            candidate = uow.candidates.get(participant_id)
-            assessment = assess(candidate, vacancy)
-            if (assessment.near_miss if near_misses else assessment.eligible):
-                found.append((candidate, assessment))
+        ids = page(size, offset)
+        for key in ids:
+            pair = confirmed(key)
+            if pair is not None:
+                found.append(pair)
                 if len(found) == wanted:
                     break
-        if len(ids) < page:
+        if len(ids) < size:
             break
-        offset += page
+        offset += size
     return found
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Integer, MetaData, St
                         select)
 from sqlalchemy.orm import registry
 
-from services.matching.domain import (Candidate, CandidateStatus, Employer, Proposal,
-                                      ProposalStatus, Vacancy, VacancyStatus, distance_km,
-                                      distance_points)
+from services.matching.domain import (DRIVING_OCCUPATIONS, Candidate, CandidateStatus,
+                                      Employer, Proposal, ProposalStatus, Vacancy, VacancyStatus,
+                                      distance_km, distance_points)
 from shared.contracts import vocabulary
 from shared.store import Repository, UnitOfWork, UtcDateTime, reliability_tables
 
@@ -61,9 +61,16 @@ vacancies = Table(
     Column("shift_ends_at", String(5)),
     Column("accepted", Integer, nullable=False),
     _status(VacancyStatus),
-    # Derived, for the query that finds vacancies for one candidate.
-    Column("required_certificate_bits", Integer, nullable=False, default=0),
-    Column("min_language_rank", Integer, nullable=False, default=0),
+    # Derived from the columns above on every write.
+    Column("start_day", Integer, nullable=False, index=True),
+    Column("required_certificate_bits", Integer, nullable=False),
+    Column("desired_certificate_bits", Integer, nullable=False),
+    Column("desired_certificate_count", Integer, nullable=False),
+    Column("skill_bits", Integer, nullable=False),
+    Column("skill_count", Integer, nullable=False),
+    Column("vog_bits", Integer, nullable=False),
+    Column("min_language_rank", Integer, nullable=False),
+    Column("vocabulary_version", String(16), nullable=False),
 )
 
 # Codes as bit positions. The JSON columns stay the truth; when the vocabulary changes the bit
@@ -75,8 +82,18 @@ BITS = {name: {code: 1 << i for i, code in enumerate(sorted(codes))} for name, c
 VOCABULARY_VERSION = hashlib.sha256(json.dumps(BITS, sort_keys=True).encode()).hexdigest()[:16]
 
 
+ALL_BITS = {kind: sum(positions.values()) for kind, positions in BITS.items()}
+
+
 def bits(kind, codes):
     return sum(BITS[kind].get(code, 0) for code in set(codes))
+
+
+def _distance_points(column, municipality):
+    """The domain's distance points from `municipality` to the one in `column`, as SQL."""
+    places = set(vocabulary.MUNICIPALITY_LOCATIONS) | {municipality}
+    return case({place: distance_points(distance_km(place, municipality)) for place in places},
+                value=column, else_=distance_points(None))
 
 
 candidates = Table(
@@ -145,7 +162,7 @@ def day_number(day: date):
     return day.toordinal()
 
 
-def _index_candidate(candidate):
+def index_candidate(candidate):
     candidate.available_day = day_number(candidate.available_from)
     candidate.language_rank = vocabulary.language_rank(candidate.language_level)
     candidate.certificate_bits = bits("certificates", candidate.certificates)
@@ -157,15 +174,29 @@ def _index_candidate(candidate):
     candidate.vocabulary_version = VOCABULARY_VERSION
 
 
-def _index_vacancy(vacancy):
+def index_vacancy(vacancy):
+    vacancy.start_day = day_number(vacancy.start_date)
     vacancy.required_certificate_bits = bits("certificates", vacancy.required_certificates)
+    vacancy.desired_certificate_bits = bits("certificates", vacancy.desired_certificates)
+    vacancy.desired_certificate_count = len(set(vacancy.desired_certificates))
+    vacancy.skill_bits = bits("skills", vacancy.skills)
+    vacancy.skill_count = len(set(vacancy.skills))
+    vacancy.vog_bits = bits("vog_risk_areas", vacancy.vog_risk_areas) if vacancy.vog_required else 0
     vacancy.min_language_rank = (vocabulary.language_rank(vacancy.min_language_level)
                                  if vacancy.min_language_level else 0)
+    vacancy.vocabulary_version = VOCABULARY_VERSION
 
 
-for entity, index in ((Candidate, _index_candidate), (Vacancy, _index_vacancy)):
+for entity, index in ((Candidate, index_candidate), (Vacancy, index_vacancy)):
     for moment in ("before_insert", "before_update"):
         event.listen(entity, moment, lambda _mapper, _connection, target, index=index: index(target))
+
+
+def _reindex(repository, table, index):
+    stale = repository.where(table.c.vocabulary_version != VOCABULARY_VERSION)
+    for entity in stale:
+        index(entity)
+    return len(stale)
 
 
 class Employers(Repository):
@@ -178,22 +209,56 @@ class Employers(Repository):
 class Vacancies(Repository):
     entity = Vacancy
 
+    def reindex(self):
+        """Recompute the derived columns of rows written with another vocabulary."""
+        return _reindex(self, vacancies, index_vacancy)
+
     def list(self, employer_id=None, status=None, offset=0, limit=50):
         conditions = [column == value for column, value in (
             (Vacancy.employer_id, employer_id), (Vacancy.status, status)) if value is not None]
         return self.where(*conditions, order_by=(Vacancy.start_date, Vacancy.id),
                           offset=offset, limit=limit)
 
-    def open_for(self, candidate):
-        """Open vacancies whose certificates, language and start date the candidate meets."""
-        c = vacancies.c
-        held = bits("certificates", candidate.certificates)
-        return self.where(
-            Vacancy.status == VacancyStatus.OPEN,
-            c.required_certificate_bits.op("&")(held) == c.required_certificate_bits,
-            c.min_language_rank <= vocabulary.language_rank(candidate.language_level),
-            c.start_date >= candidate.available_from,
-            order_by=(Vacancy.start_date, Vacancy.id))
+    def best_for(self, candidate, limit, offset=0):
+        """Ids of open vacancies the candidate may take, best first, a page at a time. Curfews
+        need the hours: `assess` checks them on the rows returned."""
+        v = vacancies.c
+        missing = ALL_BITS["certificates"] & ~bits("certificates", candidate.certificates)
+        conditions = [v.status == VacancyStatus.OPEN,
+                      v.required_certificate_bits.op("&")(missing) == 0,
+                      v.min_language_rank <= vocabulary.language_rank(candidate.language_level),
+                      v.start_day >= day_number(candidate.available_from)]
+        if candidate.vog_risk_areas:
+            conditions.append(v.vog_bits.op("&")(bits("vog_risk_areas",
+                                                      candidate.vog_risk_areas)) == 0)
+        if "no-work-with-minors" in candidate.restrictions:
+            conditions.append(v.works_with_minors.is_(False))
+        if "no-work-with-vulnerable-people" in candidate.restrictions:
+            conditions.append(v.works_with_vulnerable_people.is_(False))
+        if "driving-ban" in candidate.restrictions:
+            conditions.append(v.occupation.not_in(sorted(DRIVING_OCCUPATIONS)))
+        if candidate.banned_municipalities:
+            conditions.append(v.municipality.not_in(sorted(candidate.banned_municipalities)))
+
+        def share(points, column, count, kind, held):
+            matched = sum((case((column.op("&")(BITS[kind][code]) != 0, 1), else_=0)
+                           for code in sorted(set(held)) if code in BITS[kind]), literal(0))
+            return case((count == 0, points), else_=(matched * points) / count)
+
+        def one_of(points, column, codes):
+            return case((column.in_(sorted(codes)), points), else_=0) if codes else literal(0)
+
+        gap = v.start_day - day_number(candidate.available_from)
+        score = (share(15, v.desired_certificate_bits, v.desired_certificate_count,
+                       "certificates", candidate.certificates)
+                 + share(25, v.skill_bits, v.skill_count, "skills", candidate.skills)
+                 + one_of(15, v.occupation, candidate.occupations)
+                 + one_of(15, v.sector, candidate.preferred_sectors)
+                 + _distance_points(v.municipality, candidate.municipality)
+                 + case((gap <= 30, 10), (gap <= 90, 5), else_=2))
+        query = (select(v.id).where(*conditions)
+                 .order_by(score.desc(), v.start_day, v.id).offset(offset).limit(limit))
+        return list(self.session.scalars(query))
 
 
 class Candidates(Repository):
@@ -255,10 +320,7 @@ class Candidates(Repository):
         def flag(points, column, kind, code):
             return case((column.op("&")(BITS[kind][code]) != 0, points), else_=0)
 
-        places = set(vocabulary.MUNICIPALITY_LOCATIONS) | {vacancy.municipality}
-        distance = case(
-            {place: distance_points(distance_km(place, vacancy.municipality)) for place in places},
-            value=c.municipality, else_=distance_points(None))
+        distance = _distance_points(c.municipality, vacancy.municipality)
         gap = day_number(vacancy.start_date) - c.available_day
         timing = case((gap <= 30, 10), (gap <= 90, 5), else_=2)
         return (share(15, c.certificate_bits, "certificates", vacancy.desired_certificates)
@@ -269,10 +331,7 @@ class Candidates(Repository):
 
     def reindex(self):
         """Recompute the derived columns of rows written with another vocabulary."""
-        stale = self.where(candidates.c.vocabulary_version != VOCABULARY_VERSION)
-        for candidate in stale:
-            _index_candidate(candidate)
-        return len(stale)
+        return _reindex(self, candidates, index_candidate)
 
     def erase(self, candidate):
         self.session.delete(candidate)
@@ -323,7 +382,7 @@ class MatchingUnitOfWork(UnitOfWork):
     @classmethod
     def prepare(cls, sessions):
         with sessions() as session:
-            if Candidates(session).reindex():
+            if Candidates(session).reindex() + Vacancies(session).reindex():
                 session.commit()
 
     def _open(self, session):

@@ -13,7 +13,7 @@ DEFAULT_SUBSCRIPTIONS = {
     "work-company": ("participant.admitted", "participant.release_date_changed",
                      "participant.withdrawn", "match.accepted", "training.certificate_awarded"),
     "social-service": ("training.programme_completed", "placement.started"),
-    "employer": ("match.proposed",),
+    "employer": ("match.proposed", "match.expired"),
 }
 
 SUMMARIES = {
@@ -27,6 +27,7 @@ SUMMARIES = {
     "training.certificate_awarded": "Deelnemer {subject} heeft een certificaat behaald.",
     "training.programme_completed": "Deelnemer {subject} heeft het programma afgerond.",
     "match.proposed": "Er is een kandidaat ({subject}) voorgesteld voor een vacature.",
+    "match.expired": "Een voorstel voor een vacature is verlopen.",
     "match.accepted": "De match voor deelnemer {subject} is door beide partijen geaccepteerd.",
     "placement.started": "Deelnemer {subject} is aan het werk gegaan.",
 }

@@ -1,6 +1,6 @@
-"""The ranking query in matching's real storage (SQLite and PostgreSQL) against the domain's
-rules, for many generated candidates and vacancies: the query never loses an eligible candidate,
-orders them as `assess` scores them, and no proposal ever breaks a hard constraint."""
+"""The ranking queries in matching's real storage (SQLite and PostgreSQL) against the domain's
+rules, for many generated candidates and vacancies: the queries never lose an eligible candidate
+or vacancy, order them as `assess` scores them, and no proposal ever breaks a hard constraint."""
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from services.matching import handlers
-from services.matching.domain import Candidate, CandidateStatus, Employer, Vacancy, assess
+from services.matching.domain import (Candidate, CandidateStatus, Employer, Vacancy, assess,
+                                      rank)
 from services.matching.store import MatchingSettings, MatchingUnitOfWork, metadata
 from shared.contracts import vocabulary
 from shared.store import make_engine, session_factory
@@ -18,6 +19,7 @@ from tests.databases import KINDS, fresh_database
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
 WINDOW = 42
+EMPLOYER = "00000000-0000-4000-8000-00000000e000"
 PLACES = ("Dordrecht", "Zwijndrecht", "Gorinchem", "Rotterdam", "Utrecht", "Nergenshuizen")
 
 
@@ -112,7 +114,7 @@ def test_the_query_keeps_every_eligible_candidate_in_the_domains_order(sessions,
                                                                        details):
     uow = fresh_uow(sessions)
     store(uow, people)
-    vacancy = Vacancy.publish("00000000-0000-4000-8000-00000000e000", **details)
+    vacancy = Vacancy.publish(EMPLOYER, **details)
     with uow:
         found = uow.candidates.best_for(vacancy, TODAY, WINDOW, limit=len(people) + 1)
         by_id = {c.participant_id: c for c in uow.candidates.where()}
@@ -127,10 +129,10 @@ def test_no_proposal_ever_breaks_a_hard_constraint(sessions, people, details):
     uow = fresh_uow(sessions)
     store(uow, people)
     with uow:
-        uow.employers.add(Employer("00000000-0000-4000-8000-00000000e000", "BV", "cleaning",
+        uow.employers.add(Employer(EMPLOYER, "BV", "cleaning",
                                    "Dordrecht", "Contact", "c@example.org", False))
         uow.commit()
-    vacancy = handlers.publish_vacancy(uow, "00000000-0000-4000-8000-00000000e000", now=NOW,
+    vacancy = handlers.publish_vacancy(uow, EMPLOYER, now=NOW,
                                        **details)
     with uow:
         proposed = uow.proposals.involving(vacancy_id=vacancy.id)
@@ -140,3 +142,20 @@ def test_no_proposal_ever_breaks_a_hard_constraint(sessions, people, details):
     for proposal in proposed:
         person = by_id[proposal.participant_id]
         assert assess(person, vacancy).eligible and person.matchable_on(TODAY, WINDOW)
+
+
+@SETTINGS
+@given(person=candidates(0), jobs=st.lists(vacancies(), min_size=1, max_size=12))
+def test_the_vacancy_query_keeps_every_eligible_vacancy_in_the_domains_order(sessions, person,
+                                                                             jobs):
+    uow = fresh_uow(sessions)
+    made = [Vacancy.publish(EMPLOYER, **details) for details in jobs]
+    with uow:
+        for job in made:
+            uow.vacancies.add(job)
+        uow.commit()
+    with uow:
+        found = uow.vacancies.best_for(person, limit=len(made) + 1)
+    by_id = {job.id: job for job in made}
+    confirmed = [vacancy_id for vacancy_id in found if assess(person, by_id[vacancy_id]).eligible]
+    assert confirmed == [job.id for _, job in rank(person, made)]
