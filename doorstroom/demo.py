@@ -177,8 +177,8 @@ def place(api, person, today):
         lambda: api.call("GET", "placement", f"/placements?participant_id={person.id}",
                          "job-coach"))[0]
     api.call("POST", "placement", f"/placements/{placement['id']}/start", "job-coach", {
-        "contract_type": "work-trial", "job_coach": "Team Jobcoaching Drechtwerk",
-        "started_on": str(today)})
+        "contract_type": "work-trial", "hourly_wage": "14.06",
+        "job_coach": "Team Jobcoaching Drechtwerk", "started_on": str(today)})
 
 
 def heard_by_pi(api, ids):

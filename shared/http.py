@@ -199,6 +199,20 @@ def _error(status, message, field_messages=None):
 api = ApiEndpoint.decorator
 
 
+def employer_of(caller):
+    """The employer an employer's key is bound to."""
+    if not caller.employer_id:
+        raise ApiError(403, "this employer key is not bound to an employer")
+    return caller.employer_id
+
+
+def require_own(caller, employer_id, what="employer"):
+    """An employer's key reaches only its own employer's data; anyone else's does not exist
+    for it. Other roles pass."""
+    if caller.role == "employer" and employer_of(caller) != employer_id:
+        raise NotFound(f"no {what} of yours with that id")
+
+
 def openapi_document(service_cls, title, description=""):
     """OpenAPI 3 for every endpoint of `service_cls`, from its marshmallow schemas."""
     spec = APISpec(title=title, version="1.0.0", openapi_version="3.0.3",

@@ -244,6 +244,13 @@ def _placement_started(uow, data, now, today):
     _known(uow, data).place()
 
 
+def _placement_ended(uow, data, now, today):
+    candidate = uow.candidates.find(data["participant_id"])
+    if candidate is not None:
+        candidate.leave_job()
+        _propose_for_candidate(uow, candidate, now, today)
+
+
 _REACTIONS = {
     "participant.admitted": _admitted,
     "participant.release_date_changed": _release_date_changed,
@@ -253,6 +260,7 @@ _REACTIONS = {
     "training.programme_completed": _programme_completed,
     "training.dropped_out": _dropped_out,
     "placement.started": _placement_started,
+    "placement.ended": _placement_ended,
 }
 FOLLOWED = {source: sorted(t for t in _REACTIONS if t.split(".")[0] in prefixes)
             for source, prefixes in (("intake", {"participant"}), ("training", {"training"}),

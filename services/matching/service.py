@@ -11,7 +11,7 @@ from services.matching.store import MatchingUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
 from shared.errors import NotFound
-from shared.http import ApiError, Paging, api
+from shared.http import Paging, api, employer_of, require_own
 from shared.service import ChainService
 
 DESK = ("employer-desk",)
@@ -61,7 +61,7 @@ class MatchingService(ChainService):
     @api("GET", "/employers/<employer_id>", roles=DESK_AND_EMPLOYERS, response=EmployerSchema)
     def get_employer(self, caller, employer_id):
         """One employer; an employer sees only itself."""
-        _own(caller, employer_id)
+        require_own(caller, employer_id)
         with self.uow as uow:
             return uow.employers.get(employer_id)
 
@@ -69,7 +69,7 @@ class MatchingService(ChainService):
          status=201)
     def publish_vacancy(self, caller, body):
         """Publish a vacancy; candidates are ranked against it at once."""
-        _own(caller, body["employer_id"])
+        require_own(caller, body["employer_id"])
         return handlers.publish_vacancy(self.uow, **body)
 
     @api("GET", "/vacancies", roles=DESK_AND_EMPLOYERS, query=VacancyQuery,
@@ -77,7 +77,7 @@ class MatchingService(ChainService):
     def list_vacancies(self, caller, query):
         """Vacancies by start date; an employer sees only its own."""
         if caller.role == "employer":
-            query["employer_id"] = _employer_of(caller)
+            query["employer_id"] = employer_of(caller)
         with self.uow as uow:
             return uow.vacancies.list(**query)
 
@@ -139,7 +139,7 @@ class MatchingService(ChainService):
          query=Paging, response=EmployerProposalSchema)
     def proposals_for_employer(self, caller, employer_id, query):
         """An employer's proposals as the employer sees them: anonymous candidates."""
-        _own(caller, employer_id)
+        require_own(caller, employer_id)
         with self.uow as uow:
             return uow.proposals.involving(employer_id=employer_id, **query)
 
@@ -154,25 +154,13 @@ class MatchingService(ChainService):
          roles=DESK_AND_EMPLOYERS, body=EmployerResponse, response=EmployerProposalSchema)
     def respond_as_employer(self, caller, employer_id, proposal_id, body):
         """The employer accepts or declines a proposal for its vacancy."""
-        _own(caller, employer_id)
+        require_own(caller, employer_id)
         with self.uow as uow:
             if uow.proposals.get(proposal_id).employer_id != employer_id:
                 raise NotFound(f"no proposal {proposal_id} for this employer")
         return handlers.respond_to_proposal(self.uow, proposal_id, party="employer", **body)
 
 
-def _employer_of(caller):
-    if not caller.employer_id:
-        raise ApiError(403, "this employer key is not bound to an employer")
-    return caller.employer_id
-
-
-def _own(caller, employer_id, what="employer"):
-    """An employer reaches only its own data; anyone else's does not exist for it."""
-    if caller.role == "employer" and _employer_of(caller) != employer_id:
-        raise NotFound(f"no {what} of yours with that id")
-
-
 def _own_vacancy(caller, vacancy):
-    _own(caller, vacancy.employer_id, what="vacancy")
+    require_own(caller, vacancy.employer_id, what="vacancy")
     return vacancy

@@ -9,10 +9,12 @@ DEFAULT_SUBSCRIPTIONS = {
     "pi": ("participant.admitted", "placement.started"),
     "municipality": ("participant.release_date_changed", "participant.basic_conditions_updated",
                      "participant.released", "placement.started"),
-    "probation": ("participant.released", "participant.withdrawn", "placement.started"),
+    "probation": ("participant.released", "participant.withdrawn", "placement.started",
+                  "placement.ended"),
     "work-company": ("participant.admitted", "participant.release_date_changed",
                      "participant.withdrawn", "match.accepted", "training.certificate_awarded"),
-    "social-service": ("training.programme_completed", "placement.started"),
+    "social-service": ("training.programme_completed", "placement.started", "placement.ended",
+                       "placement.sustained"),
     "employer": ("match.proposed", "match.expired"),
 }
 
@@ -30,6 +32,8 @@ SUMMARIES = {
     "match.expired": "Een voorstel voor een vacature is verlopen.",
     "match.accepted": "De match voor deelnemer {subject} is door beide partijen geaccepteerd.",
     "placement.started": "Deelnemer {subject} is aan het werk gegaan.",
+    "placement.ended": "De plaatsing van deelnemer {subject} is beëindigd.",
+    "placement.sustained": "Deelnemer {subject} werkt zes maanden: een duurzame plaatsing.",
 }
 
 

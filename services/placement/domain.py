@@ -1,15 +1,51 @@
-"""Placements and their lifecycle: planned -> started."""
+"""Placements from accepted match to a job that lasts, job coaching, and the social-return
+ledger and outcomes they add up to."""
+import calendar
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
-from shared.errors import Conflict
+from shared.errors import Conflict, Invalid
+
+MILESTONES = (1, 3, 6)
+SUSTAINED_AFTER_MONTHS = 6
+# A placement counts towards social return for at most this many months.
+SOCIAL_RETURN_MONTHS = 24
+END_REASONS = ("contract-ended", "dismissed", "resigned", "returned-to-custody", "moved-away",
+               "health")
+RISK_LEVELS = ("none", "attention", "at-risk")
+# Jobs that exist because of a programme, counted apart from regular jobs.
+PROGRAMME_CONTRACTS = frozenset({"work-trial", "learn-work-job", "sheltered-work"})
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day where it is shorter (31 January + 1
+    month = 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class Status(str, Enum):
     PLANNED = "planned"
     STARTED = "started"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class WageCostSubsidy:
+    percentage: int
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    held_on: date
+    coach: str
+    notes: str
+    risk: str
 
 
 @dataclass
@@ -19,22 +55,183 @@ class Placement:
     participant_id: str
     employer_id: str
     vacancy_id: str
+    occupation: str
     start_date: date
     hours_per_week: int
     status: Status = Status.PLANNED
     contract_type: str | None = None
+    hourly_wage_cents: int | None = None
     job_coach: str | None = None
+    subsidy: WageCostSubsidy | None = None
+    no_risk_policy: bool = False
     started_on: date | None = None
+    ended_on: date | None = None
+    end_reason: str | None = None
+    milestones: tuple = ()
+    sustained: bool = False
+    risk: str = "none"
+    check_ins: list = field(default_factory=list)
 
     @classmethod
-    def plan(cls, match_id, participant_id, employer_id, vacancy_id, start_date, hours_per_week):
+    def plan(cls, match_id, participant_id, employer_id, vacancy_id, occupation, start_date,
+             hours_per_week):
         return cls(str(uuid.uuid4()), match_id, participant_id, employer_id, vacancy_id,
-                   start_date, hours_per_week)
+                   occupation, start_date, hours_per_week)
 
-    def start(self, contract_type, job_coach, started_on):
-        if self.status is not Status.PLANNED:
-            raise Conflict(f"cannot start a placement that is {self.status.value}")
+    def start(self, contract_type, hours_per_week, hourly_wage_cents, job_coach, started_on,
+              subsidy=None, no_risk_policy=False):
+        self._require(Status.PLANNED, action="start")
+        if subsidy is not None and subsidy.ends_on < subsidy.starts_on:
+            raise Invalid("subsidy", "a subsidy cannot end before it starts")
         self.contract_type = contract_type
+        self.hours_per_week = hours_per_week or self.hours_per_week
+        self.hourly_wage_cents = hourly_wage_cents
         self.job_coach = job_coach
         self.started_on = started_on
+        self.subsidy = subsidy
+        self.no_risk_policy = no_risk_policy
         self.status = Status.STARTED
+
+    def end(self, reason, ended_on):
+        """End the placement; one that never started ends as well (e.g. on withdrawal)."""
+        self._require(Status.PLANNED, Status.STARTED, action="end")
+        if reason not in END_REASONS:
+            raise Invalid("reason", f"unknown end reason {reason!r}")
+        if self.started_on and ended_on < self.started_on:
+            raise Invalid("ended_on", "a placement cannot end before it started")
+        self.end_reason = reason
+        self.ended_on = ended_on
+        self.status = Status.ENDED
+
+    def months_in_work(self, today):
+        """Whole months in work up to `today` (or the end of the placement)."""
+        if self.started_on is None:
+            return 0
+        until = min(today, self.ended_on) if self.ended_on else today
+        months = 0
+        while add_months(self.started_on, months + 1) <= until:
+            months += 1
+        return months
+
+    def reach_milestones(self, today):
+        """The milestones reached by `today` and not recorded before; each counts once."""
+        reached = [m for m in MILESTONES
+                   if m not in self.milestones and self.months_in_work(today) >= m]
+        self.milestones = tuple(sorted(tuple(self.milestones) + tuple(reached)))
+        if SUSTAINED_AFTER_MONTHS in reached:
+            self.sustained = True
+        return reached
+
+    def check_in(self, check_in: CheckIn):
+        """Record a coach's check-in; returns True when it raises the risk."""
+        self._require(Status.STARTED, action="check in on")
+        if check_in.risk not in RISK_LEVELS:
+            raise Invalid("risk", f"unknown risk level {check_in.risk!r}")
+        if self.started_on and check_in.held_on < self.started_on:
+            raise Invalid("held_on", "a check-in before the start of the placement")
+        raised = RISK_LEVELS.index(check_in.risk) > RISK_LEVELS.index(self.risk)
+        self.check_ins = [*self.check_ins, check_in]
+        self.risk = check_in.risk
+        return raised
+
+    def anonymise(self):
+        """Consent for follow-up is gone: the job still counts, the person is no longer known."""
+        self.participant_id = str(uuid.uuid4())
+        self.check_ins = []
+
+    @property
+    def programme_job(self):
+        return self.subsidy is not None or self.contract_type in PROGRAMME_CONTRACTS
+
+    def counted_months(self, period_start, period_end, today):
+        """Months of work counted for social return in [period_start, period_end): each whole
+        month of work by `today` counts in the period it began in, at most 24 per placement."""
+        whole = min(self.months_in_work(today), SOCIAL_RETURN_MONTHS)
+        return sum(1 for m in range(whole)
+                   if period_start <= add_months(self.started_on, m) < period_end)
+
+    def _require(self, *allowed, action):
+        if self.status not in allowed:
+            raise Conflict(f"cannot {action} a placement that is {self.status.value}")
+
+
+@dataclass(frozen=True)
+class SocialReturnRules:
+    """Euros a counted month is worth, by contract type, weighed by the participant's target
+    group (the distance to the labour market it bridged)."""
+    monthly_value: dict
+    target_group_weight: dict
+
+    def value(self, contract_type, target_group):
+        return round(self.monthly_value.get(contract_type, 0)
+                     * self.target_group_weight.get(target_group, 1.0))
+
+
+DEFAULT_RULES = SocialReturnRules(
+    monthly_value={"paid-permanent": 2500, "paid-temporary": 2000, "learn-work-job": 1500,
+                   "sheltered-work": 1250, "work-trial": 750},
+    target_group_weight={"detainee-last-phase": 1.2, "penitentiary-programme": 1.2,
+                         "community-service": 1.1, "disability": 1.2, "long-term-unemployed": 1.0,
+                         "refugee-with-permit": 1.0})
+WEEKS_PER_MONTH = 52 / 12
+
+
+def social_return_ledger(placements, target_groups, rules, period_start, period_end, today):
+    """Per employer: placements, hours, months and value counted in the period, regular jobs
+    apart from subsidised or programme jobs."""
+    ledger = {}
+    for placement in placements:
+        months = placement.counted_months(period_start, period_end, today)
+        if months == 0:
+            continue
+        kind = "programme" if placement.programme_job else "regular"
+        entry = ledger.setdefault(placement.employer_id, {
+            kind_: {"placements": 0, "months": 0, "hours": 0, "value": 0}
+            for kind_ in ("regular", "programme")})[kind]
+        entry["placements"] += 1
+        entry["months"] += months
+        entry["hours"] += round(months * placement.hours_per_week * WEEKS_PER_MONTH)
+        entry["value"] += months * rules.value(placement.contract_type,
+                                               target_groups.get(placement.participant_id))
+    return ledger
+
+
+def outcomes(placements, participants, today, group_by):
+    """Per target group or municipality: started placements, days from release to work
+    (median), and the share of placements old enough to tell that lasted six months."""
+    groups = {}
+    for placement in placements:
+        if placement.started_on is None:
+            continue
+        person = participants.get(placement.participant_id)
+        key = getattr(person, group_by, None) or "unknown"
+        group = groups.setdefault(key, {"started": 0, "sustained": 0, "decided": 0, "waits": []})
+        group["started"] += 1
+        if placement.sustained:
+            group["sustained"] += 1
+        if placement.sustained or placement.status is Status.ENDED or \
+                add_months(placement.started_on, SUSTAINED_AFTER_MONTHS) <= today:
+            group["decided"] += 1
+        if person is not None and person.released_on is not None:
+            group["waits"].append((placement.started_on - person.released_on).days)
+    return [{"group": key, "started": g["started"], "sustained": g["sustained"],
+             "sustainable_rate": round(g["sustained"] / g["decided"], 3) if g["decided"] else None,
+             "median_days_release_to_work": _median(g["waits"])}
+            for key, g in sorted(groups.items())]
+
+
+def _median(values):
+    if not values:
+        return None
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+@dataclass
+class ParticipantRecord:
+    """What placement needs to know of a participant for outcomes: codes and a date."""
+    participant_id: str
+    target_group: str
+    municipality: str
+    released_on: date | None = None

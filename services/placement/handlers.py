@@ -1,7 +1,20 @@
-"""Placement's use cases."""
-from services.placement.domain import Placement
+"""Placement's use cases: plan from accepted matches, follow the job, count what it is worth."""
+import logging
+from datetime import date
+
+from services.placement.domain import (SUSTAINED_AFTER_MONTHS, CheckIn, ParticipantRecord,
+                                       Placement, Status, add_months, outcomes,
+                                       social_return_ledger)
 from shared.store import handle_fact
 
+log = logging.getLogger(__name__)
+
+# How intake's reasons for withdrawal end a placement.
+END_ON_WITHDRAWAL = {"recalled-to-custody": "returned-to-custody", "transferred": "moved-away",
+                     "dropped-out": "resigned"}
+
+
+# --- facts from the chain ---------------------------------------------------------------------
 
 def plan_accepted_match(uow, fact):
     def plan(uow):
@@ -9,29 +22,129 @@ def plan_accepted_match(uow, fact):
         if uow.placements.for_match(data["match_id"]) is not None:
             return
         placement = Placement.plan(data["match_id"], data["participant_id"], data["employer_id"],
-                                   data["vacancy_id"], data["start_date"], data["hours_per_week"])
+                                   data["vacancy_id"], data["occupation"], data["start_date"],
+                                   data["hours_per_week"])
         uow.placements.add(placement)
-        uow.record("placement.planned", {
-            **_ids(placement), "match_id": placement.match_id,
-            "vacancy_id": placement.vacancy_id, "start_date": placement.start_date,
-            "hours_per_week": placement.hours_per_week,
-        }, subject=placement.participant_id)
+        _record(uow, "placement.planned", placement, match_id=placement.match_id,
+                vacancy_id=placement.vacancy_id, occupation=placement.occupation,
+                start_date=placement.start_date, hours_per_week=placement.hours_per_week)
     return handle_fact(uow, fact, plan)
 
 
-def start_placement(uow, placement_id, contract_type, job_coach, started_on):
+def follow_participant(uow, fact):
+    """Keep what outcomes need: target group and municipality on admission, release date."""
+    def follow(uow):
+        data = fact.data
+        record = uow.participants.find(data["participant_id"])
+        if fact.type == "participant.admitted" and record is None:
+            uow.participants.add(ParticipantRecord(data["participant_id"], data["target_group"],
+                                                   data["municipality"]))
+        elif fact.type == "participant.released" and record is not None:
+            record.released_on = data["released_on"]
+    return handle_fact(uow, fact, follow)
+
+
+def end_for_withdrawn_participant(uow, fact):
+    def end(uow):
+        reason = END_ON_WITHDRAWAL[fact.data["reason"]]
+        for placement in uow.placements.of_participant(fact.data["participant_id"]):
+            if placement.status is not Status.ENDED:
+                _end(uow, placement, reason, fact.data["withdrawn_on"])
+    return handle_fact(uow, fact, end)
+
+
+def anonymise_on_consent_withdrawal(uow, fact):
+    """Consent for placement follow-up is gone: placements keep counting for social return,
+    but no longer name the participant, and the coach's notes are erased."""
+    def anonymise(uow):
+        if fact.data["purpose"] != "placement-follow-up":
+            return
+        participant_id = fact.data["participant_id"]
+        for placement in uow.placements.of_participant(participant_id):
+            placement.anonymise()
+        record = uow.participants.find(participant_id)
+        if record is not None:
+            uow.participants.erase(record)
+        uow.forget_facts_about(participant_id)
+    if handle_fact(uow, fact, anonymise) and fact.data["purpose"] == "placement-follow-up":
+        uow.scrub()
+        log.info("anonymised placements on consent withdrawal (fact %s)", fact.id)
+
+
+# --- job coaches ----------------------------------------------------------------------------
+
+def start_placement(uow, placement_id, started_on, subsidy=None, **terms):
+    def start(placement):
+        placement.start(started_on=started_on, subsidy=subsidy, **terms)
+        _record(uow, "placement.started", placement, contract_type=placement.contract_type,
+                hours_per_week=placement.hours_per_week, started_on=started_on,
+                wage_cost_subsidy=subsidy is not None)
+    return _change(uow, placement_id, start)
+
+
+def end_placement(uow, placement_id, reason, ended_on):
+    return _change(uow, placement_id,
+                   lambda placement: _end(uow, placement, reason, ended_on))
+
+
+def check_in(uow, placement_id, held_on, coach, notes, risk):
+    def record(placement):
+        if placement.check_in(CheckIn(held_on, coach, notes, risk)):
+            _record(uow, "placement.risk_raised", placement, risk=risk, raised_on=held_on)
+    return _change(uow, placement_id, record)
+
+
+def record_milestones(uow, today=None):
+    """The scheduled check: milestones reached by `today`, each published once."""
+    today = today or date.today()
+    with uow:
+        count = 0
+        for placement in uow.placements.in_work():
+            for months in placement.reach_milestones(today):
+                reached_on = add_months(placement.started_on, months)
+                _record(uow, "placement.milestone_reached", placement, months=months,
+                        reached_on=reached_on)
+                count += 1
+                if months == SUSTAINED_AFTER_MONTHS:
+                    _record(uow, "placement.sustained", placement, sustained_on=reached_on)
+        uow.commit()
+    return count
+
+
+def ledger(uow, period_start, period_end, employer_id=None, today=None):
+    with uow:
+        placements = uow.placements.started_before(period_end, employer_id)
+        groups = {pid: record.target_group for pid, record in uow.participants.by_id(
+            p.participant_id for p in placements).items()}
+        return social_return_ledger(placements, groups, uow.rules, period_start, period_end,
+                                    today or date.today())
+
+
+def outcome_report(uow, group_by, period_start, period_end, today=None):
+    with uow:
+        placements = [p for p in uow.placements.started_before(period_end)
+                      if p.started_on >= period_start]
+        people = uow.participants.by_id(p.participant_id for p in placements)
+        return outcomes(placements, people, today or date.today(), group_by)
+
+
+def _end(uow, placement, reason, ended_on):
+    placement.end(reason, ended_on)
+    # An ended placement makes the candidate matchable again.
+    _record(uow, "placement.ended", placement, reason=reason, ended_on=ended_on,
+            months_in_work=placement.months_in_work(ended_on))
+
+
+def _change(uow, placement_id, change):
     with uow:
         placement = uow.placements.get(placement_id)
-        placement.start(contract_type, job_coach, started_on)
-        # Contract type and hours let the social service adjust the participant's benefit.
-        uow.record("placement.started", {
-            **_ids(placement), "contract_type": contract_type,
-            "hours_per_week": placement.hours_per_week, "started_on": started_on,
-        }, subject=placement.participant_id)
+        change(placement)
         uow.commit()
     return placement
 
 
-def _ids(placement):
-    return {"placement_id": placement.id, "participant_id": placement.participant_id,
-            "employer_id": placement.employer_id}
+def _record(uow, event_type, placement, **data):
+    uow.record(event_type, {"placement_id": placement.id,
+                            "participant_id": placement.participant_id,
+                            "employer_id": placement.employer_id, **data},
+               subject=placement.participant_id)

@@ -1,13 +1,25 @@
 """The work company's placement service."""
+from nameko.timer import timer
+
 from services.placement import handlers
-from services.placement.schemas import PlacementQuery, PlacementSchema, StartPlacement
+from services.placement.schemas import (CheckInSchema, EmployerPlacementSchema, EndPlacement,
+                                        LedgerEntry, LedgerQuery, OutcomeQuery, OutcomeSchema,
+                                        Paging, PlacementQuery, PlacementSchema, Period,
+                                        StartPlacement)
 from services.placement.store import PlacementUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
-from shared.http import api
+from shared.http import api, require_own
 from shared.service import ChainService
 
 JOB_COACH = ("job-coach",)
+REPORT_READERS = ("job-coach", "employer-desk", "operator")
+INTAKE_FACTS = {
+    "participant.admitted": handlers.follow_participant,
+    "participant.released": handlers.follow_participant,
+    "participant.withdrawn": handlers.end_for_withdrawn_participant,
+    "participant.consent_withdrawn": handlers.anonymise_on_consent_withdrawal,
+}
 
 
 class PlacementService(ChainService):
@@ -19,20 +31,73 @@ class PlacementService(ChainService):
     def plan_placement(self, fact):
         handlers.plan_accepted_match(self.uow, fact)
 
+    # One queue for intake's facts, so they are handled in the order intake made them.
+    @subscribe("intake", *INTAKE_FACTS)
+    def follow_intake(self, fact):
+        INTAKE_FACTS[fact.type](self.uow, fact)
+
+    @timer(interval=3600)
+    def check_milestones(self):
+        """Publish the 1, 3 and 6 month milestones reached since the last check."""
+        handlers.record_milestones(self.uow)
+
     @api("GET", "/placements", roles=JOB_COACH, query=PlacementQuery, response=PlacementSchema)
     def list_placements(self, caller, query):
-        """Placements, by participant or status."""
+        """Placements by planned start, by participant, employer or status."""
         with self.uow as uow:
             return uow.placements.list(**query)
 
     @api("GET", "/placements/<placement_id>", roles=JOB_COACH, response=PlacementSchema)
     def get_placement(self, caller, placement_id):
-        """One placement."""
+        """One placement with its check-ins."""
         with self.uow as uow:
             return uow.placements.get(placement_id)
 
     @api("POST", "/placements/<placement_id>/start", roles=JOB_COACH, body=StartPlacement,
          response=PlacementSchema)
     def start(self, caller, placement_id, body):
-        """Start a planned placement: the participant begins work."""
+        """Start a planned placement: contract, hours, wage, coach, subsidy, no-risk policy."""
         return handlers.start_placement(self.uow, placement_id, **body)
+
+    @api("POST", "/placements/<placement_id>/end", roles=JOB_COACH, body=EndPlacement,
+         response=PlacementSchema)
+    def end(self, caller, placement_id, body):
+        """End a placement, with the reason; the candidate becomes matchable again."""
+        return handlers.end_placement(self.uow, placement_id, **body)
+
+    @api("POST", "/placements/<placement_id>/check-ins", roles=JOB_COACH, body=CheckInSchema,
+         response=PlacementSchema, status=201)
+    def check_in(self, caller, placement_id, body):
+        """Record a check-in with notes for the coach's organisation and a risk signal."""
+        return handlers.check_in(self.uow, placement_id, coach=caller.name, **body)
+
+    @api("GET", "/employers/<employer_id>/placements", roles=REPORT_READERS + ("employer",),
+         query=Paging, response=EmployerPlacementSchema)
+    def employer_placements(self, caller, employer_id, query):
+        """An employer's placements: the jobs, not the coaching. An employer sees its own."""
+        require_own(caller, employer_id)
+        with self.uow as uow:
+            return uow.placements.list(employer_id=employer_id, **query)
+
+    @api("GET", "/social-return", roles=REPORT_READERS, query=LedgerQuery,
+         response=LedgerEntry)
+    def social_return(self, caller, query):
+        """The social-return ledger per employer for a period."""
+        return _ledger_entries(handlers.ledger(self.uow, **query))
+
+    @api("GET", "/employers/<employer_id>/social-return", roles=REPORT_READERS + ("employer",),
+         query=Period, response=LedgerEntry)
+    def employer_social_return(self, caller, employer_id, query):
+        """One employer's social-return ledger for a period."""
+        require_own(caller, employer_id)
+        return _ledger_entries(handlers.ledger(self.uow, employer_id=employer_id, **query))
+
+    @api("GET", "/outcomes", roles=REPORT_READERS, query=OutcomeQuery, response=OutcomeSchema)
+    def outcomes(self, caller, query):
+        """Placements started in a period: days from release to work and the sustainable rate,
+        per target group or municipality."""
+        return handlers.outcome_report(self.uow, **query)
+
+
+def _ledger_entries(ledger):
+    return [{"employer_id": employer_id, **kinds} for employer_id, kinds in sorted(ledger.items())]

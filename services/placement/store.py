@@ -1,9 +1,14 @@
-"""Placement's own database."""
-from sqlalchemy import Column, Date, Enum, Integer, MetaData, String, Table
+"""Placement's own database: placements with their check-ins, and what placement knows of
+participants for its outcomes."""
+import json
+from pathlib import Path
+
+from sqlalchemy import JSON, Boolean, Column, Date, Enum, Integer, MetaData, String, Table
 from sqlalchemy.orm import registry
 
-from services.placement.domain import Placement, Status
-from shared.store import Repository, UnitOfWork, reliability_tables
+from services.placement.domain import (DEFAULT_RULES, CheckIn, ParticipantRecord, Placement,
+                                       SocialReturnRules, Status, WageCostSubsidy)
+from shared.store import Repository, UnitOfWork, ValueObjects, reliability_tables
 
 metadata = MetaData()
 
@@ -14,17 +19,37 @@ placements = Table(
     Column("participant_id", String(36), nullable=False, index=True),
     Column("employer_id", String(36), nullable=False, index=True),
     Column("vacancy_id", String(36), nullable=False),
+    Column("occupation", String(60), nullable=False),
     Column("start_date", Date, nullable=False),
     Column("hours_per_week", Integer, nullable=False),
     Column("status", Enum(Status, native_enum=False, length=20), nullable=False, index=True),
     Column("contract_type", String(40)),
+    Column("hourly_wage_cents", Integer),
     Column("job_coach", String(120)),
-    Column("started_on", Date),
+    Column("subsidy", ValueObjects(WageCostSubsidy)),
+    Column("no_risk_policy", Boolean, nullable=False),
+    Column("started_on", Date, index=True),
+    Column("ended_on", Date),
+    Column("end_reason", String(40)),
+    Column("milestones", JSON, nullable=False),
+    Column("sustained", Boolean, nullable=False),
+    Column("risk", String(20), nullable=False),
+    Column("check_ins", ValueObjects(CheckIn, many=True), nullable=False),
+)
+
+participants = Table(
+    "participants", metadata,
+    Column("participant_id", String(36), primary_key=True),
+    Column("target_group", String(40), nullable=False),
+    Column("municipality", String(80), nullable=False),
+    Column("released_on", Date),
 )
 
 outbox, inbox = reliability_tables(metadata)
 
-registry(metadata=metadata).map_imperatively(Placement, placements)
+mappers = registry(metadata=metadata)
+mappers.map_imperatively(Placement, placements)
+mappers.map_imperatively(ParticipantRecord, participants)
 
 
 class PlacementRepository(Repository):
@@ -34,11 +59,38 @@ class PlacementRepository(Repository):
         found = self.where(Placement.match_id == match_id)
         return found[0] if found else None
 
-    def list(self, participant_id=None, status=None):
+    def list(self, participant_id=None, employer_id=None, status=None, offset=0, limit=50):
         conditions = [column == value for column, value in (
-            (Placement.participant_id, participant_id), (Placement.status, status))
-            if value is not None]
-        return self.where(*conditions, order_by=(Placement.start_date, Placement.id))
+            (Placement.participant_id, participant_id), (Placement.employer_id, employer_id),
+            (Placement.status, status)) if value is not None]
+        return self.where(*conditions, order_by=(Placement.start_date, Placement.id),
+                          offset=offset, limit=limit)
+
+    def of_participant(self, participant_id):
+        return self.where(Placement.participant_id == participant_id,
+                          order_by=(Placement.start_date, Placement.id))
+
+    def in_work(self):
+        """Started placements not yet past every milestone."""
+        return self.where(Placement.status == Status.STARTED, Placement.sustained.is_(False),
+                          order_by=(Placement.started_on, Placement.id))
+
+    def started_before(self, day, employer_id=None):
+        conditions = [Placement.started_on.is_not(None), Placement.started_on < day]
+        if employer_id is not None:
+            conditions.append(Placement.employer_id == employer_id)
+        return self.where(*conditions, order_by=(Placement.started_on, Placement.id))
+
+
+class ParticipantRepository(Repository):
+    entity = ParticipantRecord
+
+    def by_id(self, participant_ids):
+        found = self.where(ParticipantRecord.participant_id.in_(sorted(set(participant_ids))))
+        return {p.participant_id: p for p in found}
+
+    def erase(self, record):
+        self.session.delete(record)
 
 
 class PlacementUnitOfWork(UnitOfWork):
@@ -47,5 +99,19 @@ class PlacementUnitOfWork(UnitOfWork):
     outbox = outbox
     inbox = inbox
 
+    def __init__(self, sessions, on_commit=None, rules=DEFAULT_RULES):
+        super().__init__(sessions, on_commit)
+        self.rules = rules
+
+    @classmethod
+    def resources(cls, config):
+        """Social-return rules from SOCIAL_RETURN_RULES_FILE (JSON with `monthly_value` per
+        contract type and `target_group_weight`), or the defaults."""
+        path = config.get("SOCIAL_RETURN_RULES_FILE")
+        if not path:
+            return {}
+        return {"rules": SocialReturnRules(**json.loads(Path(path).read_text()))}
+
     def _open(self, session):
         self.placements = PlacementRepository(session)
+        self.participants = ParticipantRepository(session)

@@ -68,7 +68,7 @@ class MatchProposed(MatchFact):
 
 @event_contract("match.accepted", producer="matching")
 class MatchAccepted(MatchFact):
-    occupation = Text(120, required=True)
+    occupation = Code(vocabulary.OCCUPATIONS, required=True)
     hours_per_week = fields.Integer(required=True, validate=validate.Range(1, 40))
     start_date = fields.Date(required=True)
 
