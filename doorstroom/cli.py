@@ -1,6 +1,11 @@
-"""doorstroom: run the re-integration chain locally and walk a synthetic cohort through it."""
+"""doorstroom: run the re-integration chain locally, walk a synthetic cohort through it, and
+watch it as an operator."""
 import argparse
 import sys
+import warnings
+
+# nameko runs on eventlet, which warns on import that it is in maintenance mode.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
 def main(argv=None):
@@ -10,30 +15,59 @@ def main(argv=None):
     up = commands.add_parser("up", help="run all five services locally until Ctrl-C")
     demo = commands.add_parser("demo", help="walk a synthetic cohort through a running chain")
     demo.add_argument("--participants", type=int, default=10, metavar="N")
-    keys = commands.add_parser("identity-keys", help="create the key file that seals "
-                               "participants' identities in intake's database")
-    keys.add_argument("path")
-    for command in (up, demo):
+    status = commands.add_parser("status", help="health, queues, parked messages and outbox "
+                                 "backlog per service; exits 1 when something is wrong")
+    trace = commands.add_parser("trace", help="one participant's journey across the chain")
+    trace.add_argument("participant", metavar="PARTICIPANT_ID")
+    trace.add_argument("--json", action="store_true", help="the facts as CloudEvents JSON")
+    for command in (up, demo, status, trace):
         command.add_argument("--data-dir", help="where databases, logs and API keys live "
                              "(default $DOORSTROOM_DATA_DIR or ./var)")
         command.add_argument("--port-base", type=int, help="services listen on BASE+1 .. BASE+5 "
                              "(default $DOORSTROOM_PORT_BASE or 8000)")
+
+    tail = commands.add_parser("tail", help="the chain's facts as they happen")
+    tail.add_argument("--type", action="append", metavar="PATTERN",
+                      help="only these event types, e.g. 'participant.*' (repeatable)")
+    tail.add_argument("--participant", metavar="ID", help="only facts about this participant")
+    tail.add_argument("--json", action="store_true", help="print whole CloudEvents as JSON lines")
+    tail.add_argument("--count", type=int, help="stop after N facts")
+    tail.add_argument("--seconds", type=float, help="stop after S seconds")
+
+    dlq = commands.add_parser("dlq", help="inspect, replay or purge a service's parked messages")
+    dlq.add_argument("action", choices=("list", "show", "replay", "purge"))
+    dlq.add_argument("service", choices=("intake", "training", "matching", "placement",
+                                         "notifications"))
+    dlq.add_argument("number", type=int, nargs="?", default=1,
+                     help="for show: which message (as numbered by list)")
+    dlq.add_argument("--yes", action="store_true", help="for purge: yes, delete them")
+
+    keys = commands.add_parser("identity-keys", help="create the key file that seals "
+                               "participants' identities in intake's database")
+    keys.add_argument("path")
     args = parser.parse_args(argv)
 
     if args.command == "identity-keys":
-        from services.intake.vault import create_key_file
-        try:
-            print(f"created {create_key_file(args.path)}: keep it safe and back it up; without "
-                  "it the identities sealed with it cannot be read")
-        except FileExistsError:
-            print(f"{args.path} exists: refusing to overwrite keys", file=sys.stderr)
-            return 1
-        return 0
+        return _identity_keys(args.path)
     if args.command == "up":
         from doorstroom import up
         return up.run(args)
-    from doorstroom import demo as demo_command
-    return demo_command.run(args)
+    if args.command == "demo":
+        from doorstroom import demo as demo_command
+        return demo_command.run(args)
+    from doorstroom import operators
+    return getattr(operators, args.command)(args)
+
+
+def _identity_keys(path):
+    from services.intake.vault import create_key_file
+    try:
+        print(f"created {create_key_file(path)}: keep it safe and back it up; without it the "
+              "identities sealed with it cannot be read")
+    except FileExistsError:
+        print(f"{path} exists: refusing to overwrite keys", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -29,6 +29,12 @@ class ChainService:
         """This service's OpenAPI 3 document."""
         return openapi_document(type(self), self.title)
 
+    @api("GET", "/status", roles=("operator",))
+    def status(self, caller):
+        """For operators: facts waiting in the outbox, and when the last fact was recorded."""
+        with self.uow as uow:
+            return uow.outbox_state()
+
     @api("GET", "/events", roles=("operator",), query=PublishedFactsQuery)
     def published_facts(self, caller, query):
         """The facts this service recorded, oldest first, optionally about one participant."""

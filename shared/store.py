@@ -149,6 +149,13 @@ class UnitOfWork:
         self.session.execute(insert(self.inbox).values(
             source=fact.source, event_id=fact.id, event_type=fact.type))
 
+    def outbox_state(self):
+        """How many facts wait to be published, and when the last one was recorded."""
+        backlog = self.session.scalar(select(func.count()).select_from(self.outbox)
+                                      .where(self.outbox.c.published_at.is_(None)))
+        last = self.session.scalar(select(func.max(self.outbox.c.recorded_at)))
+        return {"outbox_backlog": backlog, "last_event_recorded_at": last}
+
     def published_facts(self, subject=None, limit=500):
         query = select(self.outbox.c.envelope).order_by(self.outbox.c.seq).limit(limit)
         if subject is not None:

@@ -5,13 +5,14 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import pika
 import pytest
 import requests
 
 from doorstroom import chain
-from shared.events import read_event
+from shared.events import new_event, read_event
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +28,7 @@ def doorstroom(*args, env, **kwargs):
 
 @pytest.fixture(scope="module")
 def env(amqp_uri, tmp_path_factory):
-    return {**os.environ, "AMQP_URI": amqp_uri,
+    return {**os.environ, "AMQP_URI": amqp_uri, "EVENT_RETRY_DELAY_MS": "100",
             "DOORSTROOM_DATA_DIR": str(tmp_path_factory.mktemp("chain"))}
 
 
@@ -81,7 +82,28 @@ def run_demo(env, participants=10):
 
 
 @pytest.fixture(scope="module")
-def demo(env, channel, watch):
+def integrator(env, running_chain, tmp_path_factory):
+    """The example integrator, run as the README says, following releases and started jobs."""
+    directory = tmp_path_factory.mktemp("integrator")
+    output = open(directory / "out.txt", "w")
+    process = subprocess.Popen(
+        [sys.executable, "examples/integrator.py", "--queue", "municipality-test.facts",
+         "--type", "participant.released", "--type", "placement.started",
+         "--db", str(directory / "seen.db")],
+        env=env, cwd=chain.PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 20
+    while "following" not in (directory / "out.txt").read_text():
+        assert process.poll() is None and time.monotonic() < deadline, \
+            (directory / "out.txt").read_text()
+        time.sleep(0.1)
+    yield directory / "out.txt"
+    process.terminate()
+    process.wait(timeout=10)
+    output.close()
+
+
+@pytest.fixture(scope="module")
+def demo(env, channel, watch, integrator):
     result = run_demo(env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result, drain(channel, watch)
@@ -126,6 +148,71 @@ def test_replaying_every_fact_produces_no_new_fact(demo, channel, watch):
     replayed = drain(channel, watch, quiet_seconds=4.0)
     new = [json.loads(body)["type"] for *_, body in replayed if json.loads(body)["id"] not in seen]
     assert new == []
+
+
+def test_the_example_integrator_receives_the_demos_facts(demo, integrator):
+    _, messages = demo
+    wanted = {json.loads(body)["id"] for _, key, _, body in messages
+              if key in ("participant.released", "placement.started")}
+    deadline = time.monotonic() + 20
+    while True:
+        lines = [line for line in integrator.read_text().splitlines() if "  " in line]
+        received = sum(1 for line in lines if "participant.released" in line
+                       or "placement.started" in line)
+        if received >= len(wanted) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert received == len(wanted) > 0, integrator.read_text()
+
+
+def test_trace_shows_a_demo_participants_journey_in_order(env, demo):
+    _, messages = demo
+    started = next(json.loads(body) for _, key, _, body in messages if key == "placement.started")
+    participant = started["subject"]
+    result = subprocess.run(doorstroom("trace", participant, "--json", env=env), env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    journey = json.loads(result.stdout)
+    types = [fact["type"] for fact in journey]
+    assert [fact["time"] for fact in journey] == sorted(fact["time"] for fact in journey)
+    for earlier, later in [("participant.registered", "participant.admitted"),
+                           ("participant.admitted", "training.enrolled"),
+                           ("training.programme_completed", "match.proposed"),
+                           ("match.accepted", "placement.planned"),
+                           ("placement.planned", "placement.started")]:
+        assert types.index(earlier) < types.index(later), types
+    assert {fact["source"] for fact in journey} >= {
+        "/doorstroom/intake", "/doorstroom/training", "/doorstroom/matching",
+        "/doorstroom/placement"}
+
+
+def status(env):
+    return subprocess.run(doorstroom("status", env=env), env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_status_reports_every_service_consuming(env, demo):
+    result = status(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for service in ("training", "matching", "placement", "notifications"):
+        assert f"{service}.dlq" in result.stdout
+    assert "nothing parked" in result.stdout
+
+
+def test_tail_streams_the_chains_facts(env, channel, running_chain):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "doorstroom.cli", "tail", "--json", "--count", "1",
+         "--type", "participant.*", "--seconds", "30"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert "listening" in process.stderr.readline()
+    participant = str(uuid.uuid4())
+    fact = new_event("intake", "participant.released", {
+        "participant_id": participant, "released_on": "2027-01-15", "municipality": "Dordrecht"},
+        subject=participant)
+    channel.basic_publish("intake.events", "participant.released", json.dumps(fact.to_json()),
+                          pika.BasicProperties(content_type="application/json", delivery_mode=2))
+    out, _ = process.communicate(timeout=30)
+    assert json.loads(out.splitlines()[0])["subject"] == participant
 
 
 def test_unreadable_messages_are_parked_and_the_chain_goes_on(env, channel, running_chain):
@@ -183,3 +270,62 @@ def test_every_write_endpoint_answers_bad_input_with_a_json_4xx(env, running_cha
                         checked += 1
         assert requests.get(f"{base}/health", timeout=5).ok
     assert checked > 0
+
+
+def dlq(env, *args):
+    return subprocess.run([sys.executable, "-m", "doorstroom.cli", "dlq", *args], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def parked_in(channel, service):
+    return channel.queue_declare(f"{service}.dlq", passive=True).method.message_count
+
+
+def test_status_shows_parked_messages_and_a_replay_after_the_fix_empties_the_queue(
+        env, channel, running_chain):
+    bad = pika.BasicProperties(content_type="application/json", delivery_mode=2)
+    channel.basic_publish("intake.events", "participant.admitted", b"{broken", bad)
+    wait = time.monotonic() + 20
+    while parked_in(channel, "training") == 0:
+        assert time.monotonic() < wait
+        time.sleep(0.1)
+    failing = status(env)
+    assert failing.returncode == 1 and "parked in training.dlq" in failing.stdout
+    assert "undecodable" in dlq(env, "list", "training").stdout
+    for service in chain.SERVICES:
+        assert dlq(env, "purge", service, "--yes").returncode == 0
+
+    # Training's news about someone matching has not heard of: retried, then parked.
+    participant = str(uuid.uuid4())
+    completed = new_event("training", "training.programme_completed", {
+        "participant_id": participant, "programme_id": str(uuid.uuid4()),
+        "certificates": ["employee-skills"], "completed_on": "2026-11-23"}, subject=participant)
+    channel.basic_publish("training.events", "training.programme_completed",
+                          json.dumps(completed.to_json()), bad)
+    wait = time.monotonic() + 20
+    while parked_in(channel, "matching") == 0:
+        assert time.monotonic() < wait
+        time.sleep(0.1)
+    assert "no candidate" in dlq(env, "list", "matching").stdout
+    # The fix: the admission it depends on arrives.
+    admitted = new_event("intake", "participant.admitted", {
+        "participant_id": participant, "target_group": "long-term-unemployed",
+        "municipality": "Dordrecht", "expected_release_date": "2026-12-01",
+        "language_level": "B1"}, subject=participant)
+    channel.basic_publish("intake.events", "participant.admitted",
+                          json.dumps(admitted.to_json()), bad)
+    keys = json.loads((chain.data_dir(env["DOORSTROOM_DATA_DIR"]) / "api-keys.json").read_text())
+    desk = {"Authorization": f"Bearer {keys['employer-desk']['key']}"}
+    candidate = f"{chain.url_of('matching', PORT_BASE)}/candidates/{participant}"
+    wait = time.monotonic() + 20
+    while requests.get(candidate, headers=desk, timeout=5).status_code != 200:
+        assert time.monotonic() < wait
+        time.sleep(0.1)
+    replayed = dlq(env, "replay", "matching")
+    assert replayed.returncode == 0 and "replayed 1" in replayed.stdout
+    wait = time.monotonic() + 20
+    while requests.get(candidate, headers=desk, timeout=5).json()["status"] != "ready":
+        assert time.monotonic() < wait
+        time.sleep(0.1)
+    assert parked_in(channel, "matching") == 0
+    assert status(env).returncode == 0

@@ -1,0 +1,297 @@
+"""Operators' commands: status, tail, dlq and trace. They talk to the broker with pika and to
+the services over their HTTP APIs, never to a service's database."""
+import fnmatch
+import json
+import os
+import sys
+import time
+from urllib.parse import quote, unquote, urlsplit
+
+import pika
+import requests
+from pika.exceptions import ChannelClosedByBroker
+
+from doorstroom import chain, topology
+from shared.consumer import (ATTEMPT_HEADER, ERROR_HEADER, ORIGINAL_EXCHANGE_HEADER,
+                             ORIGINAL_ROUTING_KEY_HEADER, PARKED_AT_HEADER, QUEUE_HEADER)
+
+OUR_HEADERS = (ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER, ORIGINAL_EXCHANGE_HEADER,
+               ORIGINAL_ROUTING_KEY_HEADER, PARKED_AT_HEADER)
+
+
+def connect():
+    return pika.BlockingConnection(pika.URLParameters(chain.amqp_uri()))
+
+
+def operator_key(data_dir):
+    """The operator's API key: $DOORSTROOM_OPERATOR_KEY, or the one `doorstroom up` made."""
+    if os.environ.get("DOORSTROOM_OPERATOR_KEY"):
+        return os.environ["DOORSTROOM_OPERATOR_KEY"]
+    keys_file = chain.data_dir(data_dir) / "api-keys.json"
+    if keys_file.exists():
+        for holder in json.loads(keys_file.read_text()).values():
+            if holder["role"] == "operator":
+                return holder["key"]
+    return None
+
+
+def _get(url, key):
+    return requests.get(url, headers={"Authorization": f"Bearer {key}"} if key else {}, timeout=5)
+
+
+# --- status ---------------------------------------------------------------------------------
+
+def queue_figures(connection, names):
+    """Per queue: consumers, ready and unacked (None where the broker does not say).
+
+    The management API says everything, when RABBITMQ_MANAGEMENT_URL points at it; a passive
+    declaration says consumers and ready messages with nothing but AMQP."""
+    management = os.environ.get("RABBITMQ_MANAGEMENT_URL")
+    if management:
+        vhost = unquote(urlsplit(chain.amqp_uri()).path[1:]) or "/"
+        found = requests.get(f"{management.rstrip('/')}/api/queues/{quote(vhost, safe='')}",
+                             timeout=5).json()
+        by_name = {q["name"]: q for q in found}
+        return {name: (by_name[name]["consumers"], by_name[name]["messages_ready"],
+                       by_name[name]["messages_unacknowledged"]) if name in by_name else None
+                for name in names}
+    figures = {}
+    channel = connection.channel()
+    for name in names:
+        try:
+            declared = channel.queue_declare(name, passive=True).method
+            figures[name] = (declared.consumer_count, declared.message_count, None)
+        except ChannelClosedByBroker:
+            figures[name] = None
+            channel = connection.channel()
+    return figures
+
+
+def status(args):
+    base = chain.port_base(args.port_base)
+    key = operator_key(args.data_dir)
+    problems = []
+    rows = []
+    with connect() as connection:
+        for service in chain.SERVICES:
+            health, state = _service_state(service, base, key)
+            if health != "ok":
+                problems.append(f"{service} is {health}")
+            subscriptions = topology.subscriptions(service)
+            rows.append((service, health, _show(state.get("outbox_backlog")),
+                         _show(state.get("last_event_recorded_at")), "", "", "", "", ""))
+            if not subscriptions:
+                continue
+            dlq = topology.dead_letter_queue(service)
+            names = [s.queue for s in subscriptions] + [s.retry_queue for s in subscriptions]
+            figures = queue_figures(connection, names + [dlq])
+            parked = figures[dlq][1] if figures[dlq] else 0
+            if parked:
+                problems.append(f"{parked} message(s) parked in {dlq}")
+            rows.append(("", "", "", "", "dead letters", dlq, "", _show(parked), ""))
+            for subscription in subscriptions:
+                consumers, ready, unacked = figures[subscription.queue] or ("missing",) * 3
+                retrying = (figures[subscription.retry_queue] or (0, 0, 0))[1]
+                if consumers in (0, "missing"):
+                    problems.append(f"nobody consumes {subscription.queue}")
+                rows.append(("", "", "", "", f"from {subscription.source}", subscription.queue,
+                             _show(consumers), _show(ready), f"{_show(unacked)} / {retrying}"))
+    header = ("service", "health", "outbox", "last fact recorded", "queue of", "queue",
+              "consumers", "ready", "unacked / retrying")
+    _print_table(header, rows)
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    print("all services healthy and consuming, nothing parked" if not problems else
+          f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def _service_state(service, base, key):
+    url = chain.url_of(service, base)
+    try:
+        health = _get(f"{url}/health", None)
+        state = _get(f"{url}/status", key)
+    except requests.RequestException:
+        return "down", {}
+    return (health.json().get("status", "unhealthy") if health.content else "unhealthy",
+            state.json() if state.ok else {})
+
+
+def _show(value):
+    return "-" if value is None else str(value)
+
+
+def _print_table(header, rows):
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+# --- tail -----------------------------------------------------------------------------------
+
+def tail(args):
+    """Print the chain's facts as they happen, until Ctrl-C (or --count / --seconds)."""
+    binding_keys = [_binding_key(pattern) for pattern in (args.type or ["#"])]
+    seen = 0
+    deadline = time.monotonic() + args.seconds if args.seconds else None
+    with connect() as connection:
+        channel = connection.channel()
+        queue = channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
+        for exchange in topology.exchanges():
+            channel.exchange_declare(exchange, "topic", durable=True, passive=False)
+            for key in binding_keys:
+                channel.queue_bind(queue, exchange, key)
+        print(f"listening on {', '.join(topology.exchanges())} for "
+              f"{', '.join(args.type or ['every fact'])}", file=sys.stderr, flush=True)
+        try:
+            for method, properties, body in channel.consume(queue, auto_ack=True,
+                                                            inactivity_timeout=0.5):
+                if deadline and time.monotonic() > deadline:
+                    break
+                if method is None:
+                    continue
+                envelope = _envelope(body)
+                if not _wanted(envelope, args):
+                    continue
+                print(json.dumps(envelope) if args.json else _line(envelope), flush=True)
+                seen += 1
+                if args.count and seen >= args.count:
+                    break
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def _binding_key(pattern):
+    """A type pattern as a topic binding key: `participant.*` as is, `*` alone for all."""
+    return "#" if pattern in ("*", "#") else pattern
+
+
+def _envelope(body):
+    try:
+        envelope = json.loads(body)
+        return envelope if isinstance(envelope, dict) else {"type": "?", "data": envelope}
+    except ValueError:
+        return {"type": "unreadable", "data": body[:200].decode(errors="replace")}
+
+
+def _wanted(envelope, args):
+    if args.type and not any(fnmatch.fnmatchcase(envelope.get("type", ""), p.replace("#", "*"))
+                             for p in args.type):
+        return False
+    return not args.participant or envelope.get("subject") == args.participant
+
+
+def _line(envelope):
+    source = str(envelope.get("source", "")).rsplit("/", 1)[-1]
+    data = json.dumps(envelope.get("data"), sort_keys=True)
+    return (f"{envelope.get('time', '?'):<25} {source:<14} {envelope.get('type', '?'):<36} "
+            f"{envelope.get('subject') or '-':<37} {data[:160]}")
+
+
+# --- dead-letter queues ---------------------------------------------------------------------
+
+def dlq(args):
+    queue = topology.dead_letter_queue(args.service)
+    if not topology.subscriptions(args.service):
+        print(f"{args.service} consumes no facts, so it parks none")
+        return 0
+    try:
+        return _dlq(args, queue)
+    except ChannelClosedByBroker as exc:
+        print(f"{queue}: {exc.reply_text} (has {args.service} ever run on this broker?)",
+              file=sys.stderr)
+        return 2
+
+
+def _dlq(args, queue):
+    with connect() as connection:
+        channel = connection.channel()
+        if args.action == "purge":
+            if not args.yes:
+                print(f"purging deletes every message in {queue} for good: add --yes",
+                      file=sys.stderr)
+                return 2
+            purged = channel.queue_purge(queue).method.message_count
+            print(f"purged {purged} message(s) from {queue}")
+            return 0
+        messages = _peek(channel, queue)
+        if args.action == "list":
+            for number, (_, properties, _) in enumerate(messages, 1):
+                headers = properties.headers or {}
+                print(f"{number:>3}  {headers.get(PARKED_AT_HEADER, '?')}  "
+                      f"{headers.get(QUEUE_HEADER, '?')}  "
+                      f"{headers.get(ORIGINAL_ROUTING_KEY_HEADER, '?')}  "
+                      f"attempts {headers.get(ATTEMPT_HEADER, '-')}  "
+                      f"{headers.get(ERROR_HEADER, '')}")
+            print(f"{len(messages)} message(s) parked in {queue}")
+        elif args.action == "show":
+            if not 1 <= args.number <= len(messages):
+                print(f"{queue} has no message {args.number}", file=sys.stderr)
+                return 2
+            _, properties, body = messages[args.number - 1]
+            print(json.dumps({"headers": properties.headers, "message_id": properties.message_id,
+                              "content_type": properties.content_type,
+                              "body": body.decode(errors="replace")}, indent=2, default=str))
+        elif args.action == "replay":
+            replayed = _replay(connection, channel, messages)
+            print(f"replayed {replayed} message(s) from {queue} to their original exchanges")
+    return 0
+
+
+def _peek(channel, queue):
+    """Every message in `queue`, unacknowledged: they return to the queue when the channel
+    closes, unless acked."""
+    messages = []
+    while True:
+        method, properties, body = channel.basic_get(queue, auto_ack=False)
+        if method is None:
+            return messages
+        messages.append((method, properties, body))
+
+
+def _replay(connection, channel, messages):
+    """Publish each parked message again to its original exchange and routing key (with
+    confirms), then take it off the dead-letter queue. Subscribers that handled it before
+    deduplicate it; the one that failed handles it afresh."""
+    publisher = connection.channel()
+    publisher.confirm_delivery()
+    for method, properties, body in messages:
+        headers = {k: v for k, v in (properties.headers or {}).items() if k not in OUR_HEADERS}
+        exchange = (properties.headers or {}).get(ORIGINAL_EXCHANGE_HEADER, "")
+        routing_key = (properties.headers or {}).get(ORIGINAL_ROUTING_KEY_HEADER, "")
+        publisher.basic_publish(exchange, routing_key, body, pika.BasicProperties(
+            content_type=properties.content_type, content_encoding=properties.content_encoding,
+            message_id=properties.message_id, headers=headers, delivery_mode=2))
+        channel.basic_ack(method.delivery_tag)
+    return len(messages)
+
+
+# --- trace ----------------------------------------------------------------------------------
+
+def trace(args):
+    """One participant's journey across the chain, from each service's record of its facts."""
+    base = chain.port_base(args.port_base)
+    key = operator_key(args.data_dir)
+    if key is None:
+        print("no operator key: set DOORSTROOM_OPERATOR_KEY or run beside `doorstroom up`",
+              file=sys.stderr)
+        return 2
+    facts, unreachable = [], []
+    for service in chain.SERVICES:
+        try:
+            response = _get(f"{chain.url_of(service, base)}/events?subject={args.participant}", key)
+            response.raise_for_status()
+            facts.extend(response.json())
+        except requests.RequestException as exc:
+            unreachable.append(f"{service} ({exc.__class__.__name__})")
+    facts.sort(key=lambda envelope: (envelope["time"], envelope["id"]))
+    if args.json:
+        print(json.dumps(facts, indent=2))
+    else:
+        for envelope in facts:
+            print(_line(envelope))
+        print(f"{len(facts)} fact(s) about {args.participant}")
+    for service in unreachable:
+        print(f"could not ask {service}", file=sys.stderr)
+    return 1 if unreachable else 0
