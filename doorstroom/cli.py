@@ -42,6 +42,11 @@ def main(argv=None):
                      help="for show: which message (as numbered by list)")
     dlq.add_argument("--yes", action="store_true", help="for purge: yes, delete them")
 
+    catalogue = commands.add_parser("catalogue", help="write the AsyncAPI event catalogue "
+                                    "docs/asyncapi.yaml from the contracts")
+    catalogue.add_argument("--check", action="store_true",
+                           help="only check that the committed catalogue is up to date")
+
     keys = commands.add_parser("identity-keys", help="create the key file that seals "
                                "participants' identities in intake's database")
     keys.add_argument("path")
@@ -49,6 +54,9 @@ def main(argv=None):
 
     if args.command == "identity-keys":
         return _identity_keys(args.path)
+    if args.command == "catalogue":
+        from doorstroom import catalogue as catalogue_command
+        return catalogue_command.run(args)
     if args.command == "up":
         from doorstroom import up
         return up.run(args)
