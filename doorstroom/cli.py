@@ -47,6 +47,11 @@ def main(argv=None):
     catalogue.add_argument("--check", action="store_true",
                            help="only check that the committed catalogue is up to date")
 
+    definitions = commands.add_parser("broker-definitions", help="write the RabbitMQ accounts "
+                                      "and permissions docker/rabbitmq/definitions.json")
+    definitions.add_argument("--check", action="store_true",
+                             help="only check that the committed definitions are up to date")
+
     keys = commands.add_parser("identity-keys", help="create the key file that seals "
                                "participants' identities in intake's database")
     keys.add_argument("path")
@@ -57,6 +62,9 @@ def main(argv=None):
     if args.command == "catalogue":
         from doorstroom import catalogue as catalogue_command
         return catalogue_command.run(args)
+    if args.command == "broker-definitions":
+        from doorstroom import provisioning
+        return provisioning.run(args)
     if args.command == "up":
         from doorstroom import up
         return up.run(args)

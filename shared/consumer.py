@@ -36,6 +36,11 @@ def dead_letter_queue_name(service):
     return f"{service}.dlq"
 
 
+def requeue_exchange(service):
+    """The service's own exchange for retries and parking."""
+    return Exchange(f"{service}.requeue", type="direct", durable=True)
+
+
 def event_exchange(service):
     return Exchange(exchange_for(service), type="topic", durable=True)
 
@@ -70,13 +75,20 @@ class ChainEventHandler(Consumer):
         self.retry_delay_ms = int(config.get("EVENT_RETRY_DELAY_MS", DEFAULT_RETRY_DELAY_MS))
         name = f"{service}.{self.method_name}"
         exchange = event_exchange(self.source_service)
-        self.queue = Queue(
-            name, durable=True,
-            bindings=[binding(exchange, routing_key=event_type) for event_type in self.event_types])
+        self.requeue_exchange = requeue_exchange(service)
+        self.queue = Queue(name, durable=True, bindings=[
+            *(binding(exchange, routing_key=event_type) for event_type in self.event_types),
+            binding(self.requeue_exchange, routing_key=name)])
+        # An expired retry goes back to the consuming queue by the broker's dead-lettering,
+        # through the service's own exchange: the default one would need a right to write to
+        # every queue.
         self.retry_queue = Queue(
-            f"{name}.retry", durable=True,
-            queue_arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": name})
-        self.dead_letter_queue = Queue(dead_letter_queue_name(service), durable=True)
+            f"{name}.retry", exchange=self.requeue_exchange, routing_key=f"{name}.retry",
+            durable=True, queue_arguments={"x-dead-letter-exchange": self.requeue_exchange.name,
+                                           "x-dead-letter-routing-key": name})
+        dead_letters = dead_letter_queue_name(service)
+        self.dead_letter_queue = Queue(dead_letters, exchange=self.requeue_exchange,
+                                       routing_key=dead_letters, durable=True)
         self.publisher = Publisher(
             config["AMQP_URI"], use_confirms=True,
             declare=[self.retry_queue, self.dead_letter_queue])
@@ -144,7 +156,8 @@ class ChainEventHandler(Consumer):
         properties = message.properties or {}
         self.publisher.publish(
             message.body,
-            exchange="", routing_key=routing_key, headers=headers, expiration=expiration,
+            exchange=self.requeue_exchange, routing_key=routing_key, headers=headers,
+            expiration=expiration,
             content_type=message.content_type or "application/octet-stream",
             content_encoding=message.content_encoding or "binary",
             message_id=properties.get("message_id"))

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from doorstroom.chain import PROJECT_ROOT, SERVICES, service_command
+from doorstroom.provisioning import local_password, service_user
 
 COMPOSE_FILE = Path(PROJECT_ROOT) / "docker-compose.yml"
 
@@ -17,6 +18,8 @@ def test_every_service_runs_with_the_command_up_uses():
         definition = compose["services"][service]
         assert definition["command"] == service_command(service)
         assert definition["environment"]["DATABASE_URL"].endswith(f"/{service}")
+        assert definition["environment"]["AMQP_URI"].startswith(
+            f"amqp://{service_user(service)}:{local_password(service_user(service))}@")
         assert "healthcheck" in definition
     assert {"rabbitmq", "postgres"} <= set(compose["services"])
 

@@ -1,0 +1,165 @@
+"""The broker accounts of docker/rabbitmq/definitions.json, applied to a fresh vhost of the real
+broker: each service publishes only its own facts on its own exchange, integrators publish
+nothing and bind only what they are entitled to, and a service runs under its own account."""
+import json
+import time
+import uuid
+from urllib.parse import quote, urlsplit
+
+import pika
+import pytest
+from nameko.containers import ServiceContainer
+from pika.exceptions import ChannelClosedByBroker
+
+from doorstroom import provisioning
+from services.training.service import TrainingService
+from shared.events import new_event
+from tests.broker import _rabbitmqctl
+from tests.harness import free_port
+
+SUFFIX = uuid.uuid4().hex[:8]
+
+
+def test_the_committed_definitions_are_up_to_date():
+    assert provisioning.DEFINITIONS.read_text() == provisioning.render(), \
+        "docker/rabbitmq/definitions.json is stale: run `doorstroom broker-definitions`"
+
+
+@pytest.fixture(scope="module")
+def accounts(amqp_uri):
+    """The generated users, under test names, with their permissions in the test's vhost."""
+    vhost = urlsplit(amqp_uri).path[1:]
+    made = {}
+    for user, configure, write, read, topics in provisioning.grants():
+        name = f"{user}-{SUFFIX}"
+        _rabbitmqctl("add_user", name, "secret")
+        _rabbitmqctl("set_permissions", "-p", vhost, name, configure, write, read)
+        for exchange, (topic_write, topic_read) in topics.items():
+            _rabbitmqctl("set_topic_permissions", "-p", vhost, name, exchange, topic_write,
+                         topic_read)
+        made[user] = name
+    parts = urlsplit(amqp_uri)
+    host = parts.netloc.rpartition("@")[2]
+    yield {user: f"amqp://{quote(name)}:secret@{host}/{quote(vhost, safe='')}"
+           for user, name in made.items()}
+    for name in made.values():
+        _rabbitmqctl("delete_user", name)
+
+
+@pytest.fixture(scope="module")
+def exchanges(amqp_uri):
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    channel = connection.channel()
+    for exchange in ("intake.events", "training.events", "matching.events", "placement.events",
+                     "notifications.events"):
+        channel.exchange_declare(exchange, "topic", durable=True)
+    connection.close()
+
+
+def channel_as(uri):
+    connection = pika.BlockingConnection(pika.URLParameters(uri))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    return connection, channel
+
+
+def fact(service, event_type):
+    participant = str(uuid.uuid4())
+    data = {"participant.released": {"participant_id": participant, "released_on": "2027-01-15",
+                                     "municipality": "Dordrecht"},
+            "match.proposed": {"match_id": participant, "vacancy_id": participant,
+                               "employer_id": participant, "participant_id": participant,
+                               "score": 80, "reasons": [], "expires_at": "2027-01-01T00:00:00Z"},
+            }[event_type]
+    return json.dumps(new_event(service, event_type, data, subject=participant).to_json())
+
+
+def refused(action):
+    with pytest.raises(ChannelClosedByBroker) as closed:
+        action()
+    return closed.value.reply_code
+
+
+def test_intake_publishes_its_own_facts_and_nothing_on_another_exchange(accounts, exchanges):
+    connection, channel = channel_as(accounts["doorstroom-intake"])
+    channel.basic_publish("intake.events", "participant.released",
+                          fact("intake", "participant.released"))
+    assert refused(lambda: channel.basic_publish(
+        "matching.events", "match.proposed", fact("matching", "match.proposed"))) == 403
+    connection.close()
+
+
+def test_intake_cannot_publish_another_services_fact_type_on_its_own_exchange(accounts,
+                                                                               exchanges):
+    connection, channel = channel_as(accounts["doorstroom-intake"])
+    assert refused(lambda: channel.basic_publish(
+        "intake.events", "match.proposed", fact("matching", "match.proposed"))) == 403
+    connection.close()
+
+
+def test_no_service_can_write_into_another_services_queue_through_the_default_exchange(
+        accounts, exchanges):
+    connection, channel = channel_as(accounts["doorstroom-intake"])
+    assert refused(lambda: channel.basic_publish(
+        "", "matching.follow_intake", fact("intake", "participant.released"))) == 403
+    connection.close()
+
+
+@pytest.mark.parametrize("exchange, routing_key", [
+    ("intake.events", "participant.released"), ("placement.events", "placement.started"),
+    ("matching.events", "match.proposed"), ("", "integrator-municipality.facts")])
+def test_an_integrator_cannot_publish_at_all(accounts, exchanges, exchange, routing_key):
+    connection, channel = channel_as(accounts["integrator-municipality"])
+    assert refused(lambda: channel.basic_publish(exchange, routing_key, b"{}")) == 403
+    connection.close()
+
+
+def test_an_integrator_binds_its_own_queue_to_what_it_is_entitled_to_only(accounts, exchanges):
+    connection, channel = channel_as(accounts["integrator-municipality"])
+    channel.queue_declare("integrator-municipality.facts", durable=True)
+    channel.queue_bind("integrator-municipality.facts", "intake.events", "participant.released")
+    assert refused(lambda: channel.queue_bind("integrator-municipality.facts", "intake.events",
+                                              "participant.admitted")) == 403
+    connection.close()
+    connection, channel = channel_as(accounts["integrator-municipality"])
+    assert refused(lambda: channel.queue_bind("integrator-municipality.facts",
+                                              "matching.events", "match.proposed")) == 403
+    connection.close()
+    connection, channel = channel_as(accounts["integrator-municipality"])
+    assert refused(lambda: channel.queue_declare("training.on_intake_fact", durable=True)) == 403
+    connection.close()
+
+
+def test_the_training_service_runs_under_its_own_account(amqp_uri, accounts, exchanges,
+                                                         tmp_path):
+    container = ServiceContainer(TrainingService, {
+        "AMQP_URI": accounts["doorstroom-training"],
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'training.db'}", "OUTBOX_SWEEP_SECONDS": 0.2,
+        "TRAINING_DEMAND": "forklift"})
+    container.start()
+    try:
+        watcher, watch = channel_as(amqp_uri)
+        queue = watch.queue_declare("", exclusive=True).method.queue
+        watch.queue_bind(queue, "training.events", "#")
+        connection, channel = channel_as(accounts["doorstroom-intake"])
+        participant = str(uuid.uuid4())
+        admitted = new_event("intake", "participant.admitted", {
+            "participant_id": participant, "target_group": "detainee-last-phase",
+            "municipality": "Dordrecht", "expected_release_date": "2027-03-01",
+            "language_level": "B1", "preferred_sectors": ["logistics"]}, subject=participant)
+        channel.basic_publish("intake.events", "participant.admitted",
+                              json.dumps(admitted.to_json()),
+                              pika.BasicProperties(content_type="application/json"))
+        deadline, heard = time.monotonic() + 15, None
+        while heard is None and time.monotonic() < deadline:
+            method, _, body = watch.basic_get(queue, auto_ack=True)
+            if method is None:
+                time.sleep(0.05)
+            elif json.loads(body).get("subject") == participant:
+                heard = json.loads(body)["type"]
+        assert heard == "training.waitlisted"
+        connection.close()
+        watcher.close()
+    finally:
+        container.stop()
