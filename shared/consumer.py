@@ -9,6 +9,7 @@ contract) is parked at once. Parking and retrying publish with confirms before t
 crash in between duplicates a message at worst, which the idempotent handlers absorb.
 """
 import logging
+import time
 import traceback
 from functools import partial
 
@@ -18,6 +19,7 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
 from shared.events import UnreadableEvent, exchange_for, read_event, utc_now_rfc3339
+from shared.metrics import metrics_for
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,7 @@ class ChainEventHandler(Consumer):
         dead_letters = dead_letter_queue_name(service)
         self.dead_letter_queue = Queue(dead_letters, exchange=self.requeue_exchange,
                                        routing_key=dead_letters, durable=True)
+        self.metrics = metrics_for(service)
         self.publisher = Publisher(
             config["AMQP_URI"], use_confirms=True,
             declare=[self.retry_queue, self.dead_letter_queue])
@@ -109,14 +112,17 @@ class ChainEventHandler(Consumer):
         try:
             self.container.spawn_worker(
                 self, (fact,), {}, context_data={},
-                handle_result=partial(self.handle_result, message))
+                handle_result=partial(self.handle_result, message, fact, time.monotonic()))
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
-    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+    def handle_result(self, message, fact, started, worker_ctx, result=None, exc_info=None):
+        self.metrics.handler_seconds.labels(self.queue.name).observe(time.monotonic() - started)
         if exc_info is None:
+            self.metrics.handled.labels(self.queue.name, fact.type).inc()
             self.queue_consumer.ack_message(message)
             return result, exc_info
+        self.metrics.failed.labels(self.queue.name, fact.type).inc()
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
         if attempt >= self.max_attempts:
@@ -138,6 +144,7 @@ class ChainEventHandler(Consumer):
     def park(self, message, error, attempts=None):
         log.error("%s: parking message in %s: %s",
                   self.queue.name, self.dead_letter_queue.name, error)
+        self.metrics.parked.labels(self.queue.name).inc()
         headers = self._carried_headers(message)
         headers[ERROR_HEADER] = error[:1000]
         headers[QUEUE_HEADER] = self.queue.name

@@ -12,6 +12,7 @@ from nameko.amqp.publish import Publisher
 
 from shared.consumer import event_exchange
 from shared.events import amqp_headers
+from shared.metrics import metrics_for
 from shared.store import mark_published, unpublished
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class OutboxRelay:
         self.sweep_seconds = sweep_seconds
         self.exchange = event_exchange(service)
         self.publisher = Publisher(amqp_uri, use_confirms=True, declare=[self.exchange])
+        self.metrics = metrics_for(service)
         self._wake = LightQueue(maxsize=1)
         self._running = False
 
@@ -45,6 +47,7 @@ class OutboxRelay:
                     self._publish(row.envelope)
                     mark_published(session, self.outbox, row.seq)
                     session.commit()
+                    self.metrics.published.labels(row.envelope["type"]).inc()
                     published += 1
             if not rows:
                 return published

@@ -1,10 +1,14 @@
-"""What every doorstroom service serves besides its own API: health, OpenAPI, its facts."""
+"""What every doorstroom service serves besides its own API: health, OpenAPI, metrics, its
+state and its facts."""
 from kombu import Connection
 from marshmallow import Schema, fields
 from nameko.dependency_providers import Config
+from werkzeug.wrappers import Response
 
 from shared.http import api, openapi_document
+from shared.metrics import metrics_for
 from shared.store import ping
+
 
 class PublishedFactsQuery(Schema):
     subject = fields.String(load_default=None)
@@ -28,6 +32,16 @@ class ChainService:
     def openapi(self):
         """This service's OpenAPI 3 document."""
         return openapi_document(type(self), self.title)
+
+    @api("GET", "/metrics", public=True)
+    def metrics(self):
+        """Prometheus metrics: facts published, handled, failed, parked; handler latency;
+        outbox backlog."""
+        metrics = metrics_for(self.name)
+        with self.uow as uow:
+            metrics.outbox_backlog.set(uow.outbox_state()["outbox_backlog"])
+        body, content_type = metrics.exposition()
+        return Response(body, status=200, content_type=content_type)
 
     @api("GET", "/status", roles=("operator",))
     def status(self, caller):

@@ -191,6 +191,18 @@ def status(env):
                           timeout=60)
 
 
+def test_every_service_exposes_prometheus_metrics(demo):
+    for service in chain.SERVICES:
+        response = requests.get(f"{chain.url_of(service, PORT_BASE)}/metrics", timeout=5)
+        assert response.ok and response.headers["Content-Type"].startswith("text/plain")
+        assert "doorstroom_outbox_backlog" in response.text
+    training = requests.get(f"{chain.url_of('training', PORT_BASE)}/metrics", timeout=5).text
+    assert 'doorstroom_events_published_total{event_type="training.enrolled"}' in training
+    assert 'doorstroom_events_handled_total{event_type="participant.admitted",' \
+           'queue="training.on_intake_fact"}' in training
+    assert "doorstroom_handler_seconds_bucket" in training
+
+
 def test_status_reports_every_service_consuming(env, demo):
     result = status(env)
     assert result.returncode == 0, result.stdout + result.stderr

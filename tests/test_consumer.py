@@ -9,6 +9,7 @@ from nameko.containers import ServiceContainer
 
 from shared.consumer import ATTEMPT_HEADER, ERROR_HEADER, subscribe
 from shared.events import new_event
+from shared.metrics import metrics_for
 
 CALLS = []
 
@@ -72,6 +73,9 @@ def test_a_handler_that_keeps_failing_is_parked_with_its_error(flaky):
     assert parked_body == body.encode()
     assert headers[ATTEMPT_HEADER] == 4
     assert "the database is away" in headers[ERROR_HEADER]
+    metrics = metrics_for("flaky")
+    assert metrics.parked.labels("flaky.follow_releases")._value.get() >= 1
+    assert metrics.failed.labels("flaky.follow_releases", "participant.released")._value.get() >= 4
     assert headers["x-doorstroom-original-routing-key"] == "participant.released"
     assert len(CALLS) == 4
 

@@ -1,0 +1,38 @@
+"""Prometheus metrics of a service: facts published, handled, failed and parked, how long
+handlers take, and the outbox backlog. Each service has its own registry, so several services
+in one process (as in tests) keep their figures apart."""
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+
+class ServiceMetrics:
+    def __init__(self):
+        self.registry = CollectorRegistry()
+        self.published = Counter(
+            "doorstroom_events_published_total", "Facts published (confirmed by the broker)",
+            ["event_type"], registry=self.registry)
+        self.handled = Counter(
+            "doorstroom_events_handled_total", "Facts this service's consumers handled",
+            ["queue", "event_type"], registry=self.registry)
+        self.failed = Counter(
+            "doorstroom_events_failed_total", "Handler attempts that failed (retried or parked)",
+            ["queue", "event_type"], registry=self.registry)
+        self.parked = Counter(
+            "doorstroom_events_parked_total", "Messages parked in the dead-letter queue",
+            ["queue"], registry=self.registry)
+        self.handler_seconds = Histogram(
+            "doorstroom_handler_seconds", "How long a consumer's handler took", ["queue"],
+            registry=self.registry)
+        self.outbox_backlog = Gauge(
+            "doorstroom_outbox_backlog", "Facts recorded but not yet published",
+            registry=self.registry)
+
+    def exposition(self):
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+_BY_SERVICE = {}
+
+
+def metrics_for(service):
+    return _BY_SERVICE.setdefault(service, ServiceMetrics())
