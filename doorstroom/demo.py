@@ -183,8 +183,16 @@ def place(api, person, today):
 
 def heard_by_pi(api, ids):
     """Which of `ids` the PI's inbox says started work: proof the facts crossed the chain."""
-    entries = api.call("GET", "notifications", "/inbox/pi?limit=500", "operator")
-    return {e["subject"] for e in entries if e["event_type"] == "placement.started"} & ids
+    [pi] = api.call("GET", "notifications", "/recipients?name=pi", "pi-case-manager")
+    heard, offset = set(), 0
+    while True:
+        page = api.call("GET", "notifications",
+                        f"/recipients/{pi['id']}/inbox?offset={offset}&limit=500",
+                        "pi-case-manager")
+        heard |= {e["subject"] for e in page if e["event_type"] == "placement.started"}
+        if len(page) < 500:
+            return heard & ids
+        offset += 500
 
 
 def run(args):

@@ -67,6 +67,9 @@ def service_environment(service, directory, base):
     }
     if service == "intake":
         environment["IDENTITY_KEYS_FILE"] = str(identity_keys(directory))
+    if service == "notifications":
+        # A local chain may call webhooks served on this machine over plain http.
+        environment.setdefault("WEBHOOK_ALLOW_INSECURE_LOCALHOST", "true")
     return environment
 
 

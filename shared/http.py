@@ -34,6 +34,8 @@ ROLES = {
     "job-coach": "work-company",
     "employer-desk": "social-service",
     "employer": "employer",
+    "municipality-caseworker": "municipality",
+    "probation-officer": "probation",
     "operator": "operator",
 }
 

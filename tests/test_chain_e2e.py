@@ -266,7 +266,7 @@ def test_every_write_endpoint_answers_bad_input_with_a_json_4xx(env, running_cha
         document = requests.get(f"{base}/openapi.json", timeout=5).json()
         for path, operations in document["paths"].items():
             for method, operation in operations.items():
-                if method not in ("post", "put", "patch"):
+                if method not in ("post", "put", "patch") or "requestBody" not in operation:
                     continue
                 schema = operation["requestBody"]["content"]["application/json"]["schema"]
                 properties = document["components"]["schemas"][schema["$ref"].split("/")[-1]]["properties"]

@@ -1,10 +1,43 @@
-"""Who hears about which facts, and the inbox entries that tell them."""
-import fnmatch
-import uuid
-from dataclasses import dataclass
-from datetime import datetime
+"""Who hears about which facts, through which channel, exactly once.
 
-# The chain's default rules: which organisation hears about which facts.
+Recipients belong to an organisation; what an organisation may see is fixed here (privacy), and
+each recipient's subscriptions choose from that by pattern, optionally filtered. A fact becomes
+one delivery per recipient and channel; deliveries over e-mail and webhooks are retried with
+backoff and end delivered or failed, and every attempt is logged.
+"""
+import fnmatch
+import ipaddress
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import Enum
+from urllib.parse import urlsplit
+
+from shared.errors import Conflict, Invalid
+
+# What each organisation may hear of. A subscription never reaches beyond this.
+VISIBLE_TO = {
+    "pi": ("participant.*", "training.programme_completed", "training.dropped_out",
+           "placement.started", "placement.ended"),
+    "municipality": ("participant.release_date_changed", "participant.basic_conditions_updated",
+                     "participant.released", "participant.withdrawn", "placement.started",
+                     "placement.ended", "placement.sustained"),
+    "probation": ("participant.released", "participant.withdrawn", "placement.started",
+                  "placement.ended"),
+    "work-company": ("participant.admitted", "participant.release_date_changed",
+                     "participant.withdrawn", "training.*", "match.accepted", "placement.*"),
+    "social-service": ("participant.released", "training.programme_completed", "employer.*",
+                       "vacancy.*", "match.*", "placement.*"),
+    "employer": ("vacancy.*", "match.proposed", "match.accepted", "match.expired",
+                 "placement.started", "placement.ended", "placement.milestone_reached",
+                 "placement.sustained"),
+    "operator": ("*",),
+}
+# Facts about participants go to a municipality only on a legal basis for informing it.
+MUNICIPALITY_PURPOSE = "inform-municipality"
+
+# The chain's default rules, shipped as one recipient per organisation; changeable over the API.
 DEFAULT_SUBSCRIPTIONS = {
     "pi": ("participant.admitted", "placement.started"),
     "municipality": ("participant.release_date_changed", "participant.basic_conditions_updated",
@@ -15,46 +48,259 @@ DEFAULT_SUBSCRIPTIONS = {
                      "participant.withdrawn", "match.accepted", "training.certificate_awarded"),
     "social-service": ("training.programme_completed", "placement.started", "placement.ended",
                        "placement.sustained"),
-    "employer": ("match.proposed", "match.expired"),
 }
 
-SUMMARIES = {
-    "participant.admitted": "Deelnemer {subject} is toegelaten tot de keten.",
-    "participant.release_date_changed": "De verwachte vrijlatingsdatum van deelnemer {subject} "
-                                        "is gewijzigd.",
-    "participant.basic_conditions_updated": "De basisvoorwaarden van deelnemer {subject} zijn "
-                                            "bijgewerkt.",
-    "participant.released": "Deelnemer {subject} is vrijgelaten.",
-    "participant.withdrawn": "Deelnemer {subject} is uit de keten gegaan.",
-    "training.certificate_awarded": "Deelnemer {subject} heeft een certificaat behaald.",
-    "training.programme_completed": "Deelnemer {subject} heeft het programma afgerond.",
-    "match.proposed": "Er is een kandidaat ({subject}) voorgesteld voor een vacature.",
-    "match.expired": "Een voorstel voor een vacature is verlopen.",
-    "match.accepted": "De match voor deelnemer {subject} is door beide partijen geaccepteerd.",
-    "placement.started": "Deelnemer {subject} is aan het werk gegaan.",
-    "placement.ended": "De plaatsing van deelnemer {subject} is beëindigd.",
-    "placement.sustained": "Deelnemer {subject} werkt zes maanden: een duurzame plaatsing.",
+LANGUAGES = ("nl", "en")
+TEMPLATES = {
+    "nl": {
+        "participant.admitted": "Deelnemer {subject} is toegelaten tot de keten.",
+        "participant.release_date_changed": "De verwachte vrijlatingsdatum van deelnemer "
+                                            "{subject} is nu {expected_release_date}.",
+        "participant.basic_conditions_updated": "De basisvoorwaarden van deelnemer {subject} "
+                                                "zijn bijgewerkt.",
+        "participant.released": "Deelnemer {subject} is op {released_on} vrijgelaten en keert "
+                                "terug naar {municipality}.",
+        "participant.withdrawn": "Deelnemer {subject} is uit de keten gegaan ({reason}).",
+        "training.certificate_awarded": "Deelnemer {subject} heeft het certificaat "
+                                        "{certificate} behaald.",
+        "training.programme_completed": "Deelnemer {subject} heeft het programma afgerond.",
+        "match.proposed": "Er is een kandidaat voorgesteld voor een vacature.",
+        "match.expired": "Een voorstel voor een vacature is verlopen.",
+        "match.accepted": "Een match voor {subject} is door beide partijen geaccepteerd.",
+        "placement.started": "Deelnemer {subject} is op {started_on} aan het werk gegaan.",
+        "placement.ended": "De plaatsing van deelnemer {subject} is beëindigd ({reason}).",
+        "placement.sustained": "Deelnemer {subject} werkt zes maanden: een duurzame plaatsing.",
+        "*": "Nieuw feit in de keten: {type} over {subject}.",
+    },
+    "en": {
+        "participant.admitted": "Participant {subject} was admitted to the chain.",
+        "participant.release_date_changed": "Participant {subject}'s expected release date is "
+                                            "now {expected_release_date}.",
+        "participant.basic_conditions_updated": "Participant {subject}'s basic conditions were "
+                                                "updated.",
+        "participant.released": "Participant {subject} was released on {released_on} and "
+                                "returns to {municipality}.",
+        "participant.withdrawn": "Participant {subject} left the chain ({reason}).",
+        "training.certificate_awarded": "Participant {subject} earned the certificate "
+                                        "{certificate}.",
+        "training.programme_completed": "Participant {subject} completed the programme.",
+        "match.proposed": "A candidate was proposed for a vacancy.",
+        "match.expired": "A proposal for a vacancy expired.",
+        "match.accepted": "Both sides accepted a match for {subject}.",
+        "placement.started": "Participant {subject} started work on {started_on}.",
+        "placement.ended": "Participant {subject}'s placement ended ({reason}).",
+        "placement.sustained": "Participant {subject} has worked six months: a sustainable "
+                               "placement.",
+        "*": "New fact in the chain: {type} about {subject}.",
+    },
 }
 
 
-def recipients_for(event_type, subscriptions=DEFAULT_SUBSCRIPTIONS):
-    return sorted(recipient for recipient, patterns in subscriptions.items()
-                  if any(fnmatch.fnmatchcase(event_type, p) for p in patterns))
+def describe(envelope, language):
+    """One line about a fact, in the recipient's language, naming nobody but by pseudonym."""
+    templates = TEMPLATES[language]
+    template = templates.get(envelope["type"], templates["*"])
+    values = {**{k: v for k, v in envelope.get("data", {}).items() if isinstance(v, str)},
+              "type": envelope["type"],
+              "subject": envelope.get("subject") or "-"}
+    try:
+        return template.format(**values)
+    except KeyError:
+        return templates["*"].format(**values)
+
+
+def redacted_for(organisation, envelope):
+    """What a recipient of `organisation` may receive of a fact. Employers know candidates only
+    as the matching service presents them: not by the chain's participant id."""
+    if organisation != "employer":
+        return envelope
+    data = {k: v for k, v in envelope.get("data", {}).items() if k != "participant_id"}
+    return {k: v for k, v in {**envelope, "data": data}.items() if k != "subject"}
+
+
+def visible(organisation, event_type):
+    return any(fnmatch.fnmatchcase(event_type, p) for p in VISIBLE_TO.get(organisation, ()))
+
+
+def validate_webhook_url(url, allow_insecure_localhost):
+    """A webhook goes to an https URL on a public host (or, where allowed, plain http on this
+    machine for development)."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        raise Invalid("webhook_url", "credentials do not belong in a webhook URL")
+    if not parts.hostname:
+        raise Invalid("webhook_url", "a webhook URL needs a host")
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if parts.scheme == "http" and local and allow_insecure_localhost:
+        return url
+    if parts.scheme != "https":
+        raise Invalid("webhook_url", "a webhook URL must use https")
+    try:
+        address = ipaddress.ip_address(parts.hostname)
+    except ValueError:
+        address = None
+    if local or (address and (address.is_private or address.is_loopback or address.is_link_local)):
+        raise Invalid("webhook_url", "a webhook may not point into a private network")
+    return url
 
 
 @dataclass
-class InboxEntry:
+class Subscription:
     id: str
-    recipient: str
+    recipient_id: str
+    pattern: str
+    municipality: str | None = None
+
+    def matches(self, envelope, municipality_of):
+        if not fnmatch.fnmatchcase(envelope["type"], self.pattern):
+            return False
+        if self.municipality is None:
+            return True
+        return municipality_of(envelope) == self.municipality
+
+
+@dataclass
+class Recipient:
+    id: str
+    name: str
+    organisation: str
+    language: str = "nl"
+    email: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    employer_id: str | None = None
+    digest: bool = False
+    last_digest_on: date | None = None
+
+    @classmethod
+    def register(cls, name, organisation, **details):
+        if organisation not in VISIBLE_TO:
+            raise Invalid("organisation", f"unknown organisation {organisation!r}")
+        if organisation == "employer" and not details.get("employer_id"):
+            raise Invalid("employer_id", "an employer's recipient names the employer")
+        recipient = cls(str(uuid.uuid4()), name, organisation, **details)
+        if recipient.language not in LANGUAGES:
+            raise Invalid("language", f"one of {', '.join(LANGUAGES)}")
+        return recipient
+
+    @property
+    def channels(self):
+        return ["inbox"] + (["email"] if self.email else []) + \
+            (["webhook"] if self.webhook_url else [])
+
+    def subscribe(self, pattern, known_types, municipality=None):
+        """Subscribe to the event types `pattern` matches, of those the organisation may see."""
+        if not any(fnmatch.fnmatchcase(t, pattern) and visible(self.organisation, t)
+                   for t in known_types):
+            raise Invalid("pattern", f"matches no event type {self.organisation} may hear of")
+        return Subscription(str(uuid.uuid4()), self.id, pattern, municipality)
+
+    def may_receive(self, envelope):
+        if not visible(self.organisation, envelope["type"]):
+            return False
+        if self.organisation == "employer":
+            return envelope.get("data", {}).get("employer_id") == self.employer_id
+        return True
+
+
+class DeliveryStatus(str, Enum):
+    PENDING = "pending"
+    QUEUED_FOR_DIGEST = "queued-for-digest"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    at: datetime
+    succeeded: bool
+    error: str | None = None
+
+
+@dataclass
+class Delivery:
+    """One fact to one recipient over one channel: the delivery log's entry."""
+    id: str
+    recipient_id: str
+    channel: str
     event_source: str
     event_id: str
     event_type: str
-    subject: str | None
+    envelope: dict
     summary: str
-    received_at: datetime
+    created_at: datetime
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: list = field(default_factory=list)
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    last_error: str | None = None
+    acknowledged_at: datetime | None = None
 
     @classmethod
-    def for_fact(cls, recipient, fact, received_at):
-        template = SUMMARIES.get(fact.type, "Nieuw feit: {type} over {subject}.")
-        return cls(str(uuid.uuid4()), recipient, fact.source, fact.id, fact.type, fact.subject,
-                   template.format(subject=fact.subject or "-", type=fact.type), received_at)
+    def of(cls, recipient, channel, envelope, now):
+        shared = redacted_for(recipient.organisation, envelope)
+        delivery = cls(str(uuid.uuid4()), recipient.id, channel, envelope["source"],
+                       envelope["id"], envelope["type"], shared,
+                       describe(shared, recipient.language), now, next_attempt_at=now)
+        if channel == "inbox":
+            delivery.succeed(now)
+        elif channel == "email" and recipient.digest:
+            delivery.status = DeliveryStatus.QUEUED_FOR_DIGEST
+            delivery.next_attempt_at = None
+        return delivery
+
+    def succeed(self, now):
+        self.attempts = [*self.attempts, Attempt(now, True)]
+        self.status = DeliveryStatus.DELIVERED
+        self.delivered_at = now
+        self.next_attempt_at = None
+
+    def fail(self, now, error, policy):
+        """Record a failed attempt: try again after a backoff, or give up; True if given up."""
+        self.attempts = [*self.attempts, Attempt(now, False, error[:500])]
+        self.last_error = error[:500]
+        if len(self.attempts_this_round) >= policy.max_attempts:
+            self.status = DeliveryStatus.FAILED
+            self.next_attempt_at = None
+            return True
+        self.next_attempt_at = now + policy.backoff(len(self.attempts_this_round))
+        return False
+
+    @property
+    def attempts_this_round(self):
+        """Attempts since the delivery last (re)started: a resend gets a full round again."""
+        since = [i for i, a in enumerate(self.attempts) if a.error == RESENT]
+        return self.attempts[since[-1] + 1:] if since else self.attempts
+
+    def resend(self, now):
+        if self.status is not DeliveryStatus.FAILED:
+            raise Conflict(f"only a failed delivery is sent again; this one is "
+                           f"{self.status.value}")
+        self.attempts = [*self.attempts, Attempt(now, False, RESENT)]
+        self.status = DeliveryStatus.PENDING
+        self.next_attempt_at = now
+
+    def acknowledge(self, now):
+        if self.channel != "inbox":
+            raise Conflict("only inbox entries are acknowledged")
+        self.acknowledged_at = self.acknowledged_at or now
+
+
+RESENT = "sent again on request"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_seconds: float = 2.0
+
+    def backoff(self, attempt):
+        """Exponential, with jitter so that many failed deliveries do not retry in step."""
+        delay = self.base_seconds * 2 ** (attempt - 1)
+        return timedelta(seconds=delay / 2 + random.uniform(0, delay / 2))
+
+
+def digest_text(recipient, deliveries, day):
+    heading = {"nl": f"Overzicht doorstroom van {day}", "en": f"doorstroom digest for {day}"}
+    lines = [f"- {d.summary}" for d in sorted(deliveries, key=lambda d: d.created_at)]
+    return heading[recipient.language], "\n".join([heading[recipient.language], "", *lines])

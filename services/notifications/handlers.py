@@ -1,16 +1,224 @@
-"""Notifications' use cases."""
+"""Notifications' use cases: turn facts into deliveries, send them, and manage recipients."""
+import logging
+import secrets
+from dataclasses import replace
 from datetime import datetime, timezone
 
-from services.notifications.domain import InboxEntry, recipients_for
+from services.notifications.domain import (DEFAULT_SUBSCRIPTIONS, MUNICIPALITY_PURPOSE, Delivery,
+                                           DeliveryStatus, Recipient, digest_text)
+from shared.contracts import all_contracts
+from shared.errors import Conflict, NotFound
 from shared.store import handle_fact
 
+log = logging.getLogger(__name__)
 
-def deliver_to_inboxes(uow, fact):
+
+def set_up_default_recipients(uow):
+    """The chain's default rules: on first start, one recipient per organisation."""
+    with uow:
+        if uow.recipients.count():
+            return
+        for organisation, patterns in DEFAULT_SUBSCRIPTIONS.items():
+            recipient = Recipient.register(organisation, organisation)
+            uow.recipients.add(recipient)
+            for pattern in patterns:
+                uow.subscriptions.add(recipient.subscribe(pattern, all_contracts()))
+        uow.commit()
+
+
+# --- facts in, deliveries out ----------------------------------------------------------------
+
+def deliver_fact(uow, fact, now=None):
+    """One delivery per recipient and channel that the fact concerns, exactly once."""
+    now = now or _now()
+    envelope = fact.to_json()
+
     def deliver(uow):
-        for recipient in recipients_for(fact.type):
-            entry = InboxEntry.for_fact(recipient, fact, datetime.now(timezone.utc))
-            uow.entries.add(entry)
-            uow.record("notification.delivered", {
-                "delivery_id": entry.id, "recipient": recipient, "channel": "inbox",
-                "event_id": fact.id, "event_type": fact.type})
+        _remember_place(uow, fact)
+        recipients = {r.id: r for r in uow.recipients.where()}
+        concerned = {s.recipient_id for s in uow.subscriptions.all()
+                     if s.matches(envelope, lambda e: _municipality_of(uow, e))}
+        for recipient_id in sorted(concerned):
+            recipient = recipients[recipient_id]
+            if not recipient.may_receive(envelope) or not _may_inform(uow, recipient, envelope):
+                continue
+            for channel in recipient.channels:
+                if uow.deliveries.exists(recipient.id, envelope, channel):
+                    continue
+                delivery = Delivery.of(recipient, channel, envelope, now)
+                uow.deliveries.add(delivery)
+                if delivery.status is DeliveryStatus.DELIVERED:
+                    _record(uow, "notification.delivered", delivery, recipient)
     return handle_fact(uow, fact, deliver)
+
+
+def _remember_place(uow, fact):
+    data = fact.data
+    if "municipality" in data and fact.type.startswith("participant."):
+        uow.places.remember(data["participant_id"], municipality=data["municipality"])
+    if fact.type == "participant.consent_withdrawn" and data["purpose"] == MUNICIPALITY_PURPOSE:
+        uow.places.remember(data["participant_id"], informs_municipality=False)
+
+
+def _municipality_of(uow, envelope):
+    data = envelope.get("data", {})
+    if "municipality" in data:
+        return data["municipality"]
+    place = uow.places.get(data.get("participant_id") or envelope.get("subject"))
+    return place.municipality if place else None
+
+
+def _may_inform(uow, recipient, envelope):
+    if recipient.organisation != "municipality":
+        return True
+    place = uow.places.get(envelope.get("data", {}).get("participant_id"))
+    return place is None or place.informs_municipality
+
+
+def send_due_deliveries(uow, now=None):
+    """Send e-mails and webhooks that are due, one at a time, each settled in its own
+    transaction: a crash repeats at most the one in flight."""
+    now = now or _now()
+    with uow:
+        due = [(d.id, d.recipient_id) for d in uow.deliveries.due(now)]
+    for delivery_id, recipient_id in due:
+        with uow:
+            delivery, recipient = uow.deliveries.get(delivery_id), uow.recipients.get(recipient_id)
+        error = _send(uow.settings, delivery, recipient)
+        with uow:
+            delivery = uow.deliveries.get(delivery_id)
+            if error is None:
+                delivery.succeed(_now())
+                _record(uow, "notification.delivered", delivery, recipient)
+            elif delivery.fail(_now(), error, uow.settings.policy):
+                _record(uow, "notification.failed", delivery, recipient,
+                        attempts=len(delivery.attempts_this_round), error=delivery.last_error)
+            uow.commit()
+    return len(due)
+
+
+def _send(settings, delivery, recipient):
+    try:
+        if delivery.channel == "email":
+            settings.email.send(recipient.email, _subject(delivery), _email_text(delivery))
+        else:
+            settings.webhooks.post(recipient.webhook_url, recipient.webhook_secret,
+                                   delivery.envelope, delivery.id)
+    except Exception as exc:  # any failure of the other side is retried, then reported
+        return f"{exc.__class__.__name__}: {exc}"
+    return None
+
+
+def send_digests(uow, now=None):
+    """Once a day from the digest hour: one e-mail per digest recipient with what queued up."""
+    now = now or _now()
+    if now.hour < uow.settings.digest_hour:
+        return 0
+    sent = 0
+    with uow:
+        waiting = [r for r in uow.recipients.where() if r.digest and r.email
+                   and (r.last_digest_on is None or r.last_digest_on < now.date())]
+    for recipient in waiting:
+        with uow:
+            queued = uow.deliveries.queued_for_digest(recipient.id)
+            if not queued:
+                continue
+            subject, text = digest_text(recipient, queued, now.date())
+            try:
+                uow.settings.email.send(recipient.email, subject, text)
+            except Exception as exc:  # the next tick tries again
+                log.warning("digest for %s not sent: %r", recipient.name, exc)
+                continue
+            for delivery in queued:
+                delivery.succeed(now)
+                _record(uow, "notification.delivered", delivery, recipient)
+            uow.recipients.get(recipient.id).last_digest_on = now.date()
+            uow.commit()
+            sent += 1
+    return sent
+
+
+def _subject(delivery):
+    return f"[doorstroom] {delivery.event_type}"
+
+
+def _email_text(delivery):
+    envelope = delivery.envelope
+    return "\n".join([delivery.summary, "", f"{envelope['type']} — {envelope['time']}",
+                      f"id: {envelope['id']}"])
+
+
+def _record(uow, event_type, delivery, recipient, **extra):
+    uow.record(event_type, {
+        "delivery_id": delivery.id, "recipient": recipient.name,
+        "organisation": recipient.organisation, "channel": delivery.channel,
+        "event_id": delivery.event_id, "event_type": delivery.event_type, **extra})
+
+
+# --- recipients and the delivery log -------------------------------------------------------------
+
+def register_recipient(uow, name, organisation, webhook_url=None, **details):
+    if webhook_url:
+        details["webhook_secret"] = secrets.token_urlsafe(32)
+    recipient = Recipient.register(name, organisation, webhook_url=webhook_url, **details)
+    with uow:
+        if uow.recipients.list(name=name):
+            raise Conflict(f"a recipient named {name!r} exists")
+        uow.recipients.add(recipient)
+        uow.commit()
+    return recipient
+
+
+def change_recipient(uow, recipient_id, **changes):
+    """Change a recipient; a new webhook URL gets a new signing secret, shown in the answer
+    only."""
+    with uow:
+        recipient = uow.recipients.get(recipient_id)
+        new_secret = None
+        if changes.get("webhook_url") and changes["webhook_url"] != recipient.webhook_url:
+            new_secret = secrets.token_urlsafe(32)
+            changes["webhook_secret"] = new_secret
+        for name, value in changes.items():
+            setattr(recipient, name, value)
+        uow.commit()
+    return replace(recipient, webhook_secret=new_secret)
+
+
+def subscribe(uow, recipient_id, pattern, municipality=None):
+    with uow:
+        recipient = uow.recipients.get(recipient_id)
+        subscription = recipient.subscribe(pattern, all_contracts(), municipality)
+        uow.subscriptions.add(subscription)
+        uow.commit()
+    return subscription
+
+
+def unsubscribe(uow, recipient_id, subscription_id):
+    with uow:
+        subscription = uow.subscriptions.get(subscription_id)
+        if subscription.recipient_id != recipient_id:
+            raise NotFound(f"no subscription {subscription_id} of this recipient")
+        uow.subscriptions.remove(subscription)
+        uow.commit()
+
+
+def resend(uow, delivery_id):
+    with uow:
+        delivery = uow.deliveries.get(delivery_id)
+        delivery.resend(_now())
+        uow.commit()
+    return delivery
+
+
+def acknowledge(uow, recipient_id, delivery_id):
+    with uow:
+        delivery = uow.deliveries.get(delivery_id)
+        if delivery.recipient_id != recipient_id:
+            raise NotFound(f"no inbox entry {delivery_id} of this recipient")
+        delivery.acknowledge(_now())
+        uow.commit()
+    return delivery
+
+
+def _now():
+    return datetime.now(timezone.utc)

@@ -1,19 +1,25 @@
 """The chain-wide notifications service."""
+from nameko.timer import timer
+
 from services.notifications import handlers
-from services.notifications.domain import DEFAULT_SUBSCRIPTIONS
-from services.notifications.schemas import InboxEntrySchema, InboxQuery
+from services.notifications.domain import validate_webhook_url
+from services.notifications.schemas import (DeliveryQuery, DeliverySchema, InboxEntrySchema,
+                                            InboxQuery, NewRecipientSchema, RecipientChange,
+                                            RecipientIn, RecipientQuery, RecipientSchema,
+                                            SubscriptionSchema)
 from services.notifications.store import NotificationsUnitOfWork
 from shared.consumer import subscribe
+from shared.contracts import all_contracts
 from shared.database import Store
-from shared.http import ApiError, ROLES, api
+from shared.errors import NotFound
+from shared.http import ROLES, ApiError, api
 from shared.service import ChainService
 
-# Facts this service listens to, per producing service: all that any default rule names.
-_WANTED = {type_ for patterns in DEFAULT_SUBSCRIPTIONS.values() for type_ in patterns}
+EVERYONE = tuple(ROLES)
 
 
-def _of(prefixes):
-    return sorted(t for t in _WANTED if t.split(".")[0] in prefixes)
+def _published_by(producer):
+    return sorted(t for t, c in all_contracts().items() if c.producer == producer)
 
 
 class NotificationsService(ChainService):
@@ -21,27 +27,141 @@ class NotificationsService(ChainService):
     title = "doorstroom notifications (chain-wide)"
     uow = Store(NotificationsUnitOfWork)
 
-    @subscribe("intake", *_of({"participant"}))
+    # Every fact of the chain: subscriptions change over the API, queue bindings do not.
+    @subscribe("intake", *_published_by("intake"))
     def notify_intake_facts(self, fact):
-        handlers.deliver_to_inboxes(self.uow, fact)
+        handlers.deliver_fact(self.uow, fact)
 
-    @subscribe("training", *_of({"training"}))
+    @subscribe("training", *_published_by("training"))
     def notify_training_facts(self, fact):
-        handlers.deliver_to_inboxes(self.uow, fact)
+        handlers.deliver_fact(self.uow, fact)
 
-    @subscribe("matching", *_of({"match", "vacancy", "employer"}))
+    @subscribe("matching", *_published_by("matching"))
     def notify_matching_facts(self, fact):
-        handlers.deliver_to_inboxes(self.uow, fact)
+        handlers.deliver_fact(self.uow, fact)
 
-    @subscribe("placement", *_of({"placement"}))
+    @subscribe("placement", *_published_by("placement"))
     def notify_placement_facts(self, fact):
-        handlers.deliver_to_inboxes(self.uow, fact)
+        handlers.deliver_fact(self.uow, fact)
 
-    @api("GET", "/inbox/<recipient>", roles=tuple(ROLES), query=InboxQuery,
-         response=InboxEntrySchema)
-    def read_inbox(self, caller, recipient, query):
-        """A recipient's inbox, oldest first; each organisation reads only its own."""
-        if caller.role != "operator" and ROLES[caller.role] != recipient:
-            raise ApiError(403, f"{caller.organisation} may not read the inbox of {recipient}")
+    @timer(interval=1)
+    def send(self):
+        """Send due e-mails and webhooks, and the daily digests."""
+        handlers.send_due_deliveries(self.uow)
+        handlers.send_digests(self.uow)
+
+    # --- recipients and subscriptions -----------------------------------------------------
+
+    @api("POST", "/recipients", roles=EVERYONE, body=RecipientIn, response=NewRecipientSchema,
+         status=201)
+    def register_recipient(self, caller, body):
+        """Register a recipient of the caller's organisation: an inbox, and optionally an
+        e-mail address and a webhook (its signing secret is in the answer, once)."""
+        body["organisation"] = body["organisation"] or caller.organisation
+        _own(caller, body["organisation"])
+        if caller.role == "employer":
+            body["employer_id"] = caller.employer_id
+        if body["webhook_url"]:
+            validate_webhook_url(body["webhook_url"], self._settings.allow_insecure_localhost)
+        return handlers.register_recipient(self.uow, **body)
+
+    @api("GET", "/recipients", roles=EVERYONE, query=RecipientQuery, response=RecipientSchema)
+    def list_recipients(self, caller, query):
+        """Recipients of the caller's organisation (an operator sees all)."""
+        organisation = None if caller.role == "operator" else caller.organisation
         with self.uow as uow:
-            return uow.entries.for_recipient(recipient, **query)
+            return uow.recipients.list(organisation=organisation, **query)
+
+    @api("GET", "/recipients/<recipient_id>", roles=EVERYONE, response=RecipientSchema)
+    def get_recipient(self, caller, recipient_id):
+        """One recipient."""
+        return self._recipient(caller, recipient_id)
+
+    @api("PUT", "/recipients/<recipient_id>", roles=EVERYONE, body=RecipientChange,
+         response=NewRecipientSchema)
+    def change_recipient(self, caller, recipient_id, body):
+        """Change language, e-mail address, webhook or digest; a new webhook URL gets a new
+        signing secret, in this answer only."""
+        self._recipient(caller, recipient_id)
+        if body.get("webhook_url"):
+            validate_webhook_url(body["webhook_url"], self._settings.allow_insecure_localhost)
+        return handlers.change_recipient(self.uow, recipient_id, **body)
+
+    @api("GET", "/recipients/<recipient_id>/subscriptions", roles=EVERYONE,
+         response=SubscriptionSchema)
+    def list_subscriptions(self, caller, recipient_id):
+        """The recipient's subscriptions."""
+        self._recipient(caller, recipient_id)
+        with self.uow as uow:
+            return uow.subscriptions.of(recipient_id)
+
+    @api("POST", "/recipients/<recipient_id>/subscriptions", roles=EVERYONE,
+         body=SubscriptionSchema, response=SubscriptionSchema, status=201)
+    def subscribe(self, caller, recipient_id, body):
+        """Subscribe to event types by pattern (`participant.*`), optionally filtered to the
+        participants returning to one municipality."""
+        self._recipient(caller, recipient_id)
+        return handlers.subscribe(self.uow, recipient_id, **body)
+
+    @api("DELETE", "/recipients/<recipient_id>/subscriptions/<subscription_id>", roles=EVERYONE,
+         status=204)
+    def unsubscribe(self, caller, recipient_id, subscription_id):
+        """End a subscription."""
+        self._recipient(caller, recipient_id)
+        handlers.unsubscribe(self.uow, recipient_id, subscription_id)
+
+    # --- inbox and delivery log -----------------------------------------------------------
+
+    @api("GET", "/recipients/<recipient_id>/inbox", roles=EVERYONE, query=InboxQuery,
+         response=InboxEntrySchema)
+    def read_inbox(self, caller, recipient_id, query):
+        """The recipient's inbox, oldest first; `unread=true` for what is not acknowledged."""
+        self._recipient(caller, recipient_id)
+        with self.uow as uow:
+            return uow.deliveries.log([recipient_id], channel="inbox", **query)
+
+    @api("POST", "/recipients/<recipient_id>/inbox/<delivery_id>/acknowledgement",
+         roles=EVERYONE, response=InboxEntrySchema)
+    def acknowledge(self, caller, recipient_id, delivery_id):
+        """Mark an inbox entry as read."""
+        self._recipient(caller, recipient_id)
+        return handlers.acknowledge(self.uow, recipient_id, delivery_id)
+
+    @api("GET", "/deliveries", roles=EVERYONE, query=DeliveryQuery, response=DeliverySchema)
+    def delivery_log(self, caller, query):
+        """Deliveries with status, attempts, last error and times, of the caller's
+        organisation's recipients (an operator sees all)."""
+        with self.uow as uow:
+            mine = None if caller.role == "operator" else [
+                r.id for r in uow.recipients.list(organisation=caller.organisation, limit=500)]
+            recipient_id = query.pop("recipient_id")
+            if recipient_id is not None:
+                mine = [recipient_id] if mine is None or recipient_id in mine else []
+            return uow.deliveries.log(mine, **query)
+
+    @api("POST", "/deliveries/<delivery_id>/resend", roles=EVERYONE, response=DeliverySchema)
+    def resend(self, caller, delivery_id):
+        """Send a failed delivery again, with a fresh round of attempts."""
+        with self.uow as uow:
+            delivery = uow.deliveries.get(delivery_id)
+        self._recipient(caller, delivery.recipient_id)
+        return handlers.resend(self.uow, delivery_id)
+
+    @property
+    def _settings(self):
+        with self.uow as uow:
+            return uow.settings
+
+    def _recipient(self, caller, recipient_id):
+        with self.uow as uow:
+            recipient = uow.recipients.get(recipient_id)
+        if caller.role != "operator" and recipient.organisation != caller.organisation:
+            raise NotFound(f"no recipient {recipient_id} of your organisation")
+        if caller.role == "employer" and recipient.employer_id != caller.employer_id:
+            raise NotFound(f"no recipient {recipient_id} of your organisation")
+        return recipient
+
+
+def _own(caller, organisation):
+    if caller.role != "operator" and organisation != caller.organisation:
+        raise ApiError(403, f"{caller.organisation} registers recipients of its own only")

@@ -1,38 +1,151 @@
-"""Notifications' own database: inbox entries per recipient."""
-from sqlalchemy import Column, DateTime, MetaData, String, Table, UniqueConstraint
+"""Notifications' own database: recipients and their subscriptions, the delivery log (inbox
+entries are deliveries over the inbox channel), and where participants return to."""
+from sqlalchemy import (JSON, Boolean, Column, Date, Enum, ForeignKey, MetaData, String, Table,
+                        UniqueConstraint, func, select)
 from sqlalchemy.orm import registry
 
-from services.notifications.domain import InboxEntry
-from shared.store import Repository, UnitOfWork, reliability_tables
+from services.notifications.channels import Settings
+from services.notifications.domain import (Attempt, Delivery, DeliveryStatus, Recipient,
+                                           Subscription)
+from services.notifications.handlers import set_up_default_recipients
+from shared.store import Repository, UnitOfWork, UtcDateTime, ValueObjects, reliability_tables
 
 metadata = MetaData()
 
-inbox_entries = Table(
-    "inbox_entries", metadata,
+recipients = Table(
+    "recipients", metadata,
     Column("id", String(36), primary_key=True),
-    Column("recipient", String(80), nullable=False, index=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("organisation", String(40), nullable=False, index=True),
+    Column("language", String(2), nullable=False),
+    Column("email", String(200)),
+    Column("webhook_url", String(500)),
+    Column("webhook_secret", String(100)),
+    Column("employer_id", String(36)),
+    Column("digest", Boolean, nullable=False),
+    Column("last_digest_on", Date),
+)
+
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("recipient_id", String(36), ForeignKey("recipients.id"), nullable=False, index=True),
+    Column("pattern", String(200), nullable=False),
+    Column("municipality", String(80)),
+)
+
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("recipient_id", String(36), nullable=False, index=True),
+    Column("channel", String(10), nullable=False),
     Column("event_source", String(200), nullable=False),
-    Column("event_id", String(200), nullable=False),
+    Column("event_id", String(200), nullable=False, index=True),
     Column("event_type", String(200), nullable=False),
-    Column("subject", String(200)),
-    Column("summary", String(500), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    # Exactly once per recipient and fact, whatever is redelivered.
-    UniqueConstraint("recipient", "event_source", "event_id", name="uq_entry_recipient_fact"),
+    Column("envelope", JSON, nullable=False),
+    Column("summary", String(1000), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("status", Enum(DeliveryStatus, native_enum=False, length=20), nullable=False,
+           index=True),
+    Column("attempts", ValueObjects(Attempt, many=True), nullable=False),
+    Column("next_attempt_at", UtcDateTime, index=True),
+    Column("delivered_at", UtcDateTime),
+    Column("last_error", String(500)),
+    Column("acknowledged_at", UtcDateTime),
+    # Exactly once per recipient, fact and channel, whatever is redelivered or replayed.
+    UniqueConstraint("recipient_id", "event_source", "event_id", "channel",
+                     name="uq_delivery_recipient_fact_channel"),
+)
+
+# Where each participant returns to, and whether the municipality may be informed.
+participant_places = Table(
+    "participant_places", metadata,
+    Column("participant_id", String(36), primary_key=True),
+    Column("municipality", String(80)),
+    Column("informs_municipality", Boolean, nullable=False),
 )
 
 outbox, inbox = reliability_tables(metadata)
 
-registry(metadata=metadata).map_imperatively(InboxEntry, inbox_entries)
+mappers = registry(metadata=metadata)
+mappers.map_imperatively(Recipient, recipients)
+mappers.map_imperatively(Subscription, subscriptions)
+mappers.map_imperatively(Delivery, deliveries)
 
 
-class InboxEntries(Repository):
-    entity = InboxEntry
+class Recipients(Repository):
+    entity = Recipient
 
-    def for_recipient(self, recipient, offset=0, limit=50):
-        return self.where(InboxEntry.recipient == recipient,
-                          order_by=(InboxEntry.received_at, InboxEntry.id),
+    def list(self, organisation=None, name=None, offset=0, limit=50):
+        conditions = [column == value for column, value in (
+            (Recipient.organisation, organisation), (Recipient.name, name)) if value is not None]
+        return self.where(*conditions, order_by=(Recipient.name,), offset=offset, limit=limit)
+
+    def count(self):
+        return self.session.scalar(select(func.count()).select_from(recipients))
+
+
+class Subscriptions(Repository):
+    entity = Subscription
+
+    def of(self, recipient_id):
+        return self.where(Subscription.recipient_id == recipient_id,
+                          order_by=(Subscription.pattern, Subscription.id))
+
+    def all(self):
+        return self.where(order_by=(Subscription.recipient_id, Subscription.id))
+
+    def remove(self, subscription):
+        self.session.delete(subscription)
+
+
+class Deliveries(Repository):
+    entity = Delivery
+
+    def exists(self, recipient_id, envelope, channel):
+        return bool(self.where(Delivery.recipient_id == recipient_id,
+                               Delivery.event_source == envelope["source"],
+                               Delivery.event_id == envelope["id"], Delivery.channel == channel))
+
+    def log(self, recipient_ids=None, status=None, channel=None, event_id=None, unread=False,
+            offset=0, limit=50):
+        conditions = [column == value for column, value in (
+            (Delivery.status, status), (Delivery.channel, channel),
+            (Delivery.event_id, event_id)) if value is not None]
+        if recipient_ids is not None:
+            conditions.append(Delivery.recipient_id.in_(recipient_ids))
+        if unread:
+            conditions.append(Delivery.acknowledged_at.is_(None))
+        return self.where(*conditions, order_by=(Delivery.created_at, Delivery.id),
                           offset=offset, limit=limit)
+
+    def due(self, now, limit=50):
+        return self.where(Delivery.status == DeliveryStatus.PENDING,
+                          Delivery.next_attempt_at <= now,
+                          order_by=(Delivery.next_attempt_at, Delivery.id), limit=limit)
+
+    def queued_for_digest(self, recipient_id):
+        return self.where(Delivery.recipient_id == recipient_id,
+                          Delivery.status == DeliveryStatus.QUEUED_FOR_DIGEST,
+                          order_by=(Delivery.created_at, Delivery.id))
+
+
+class Places:
+    def __init__(self, session):
+        self.session = session
+
+    def get(self, participant_id):
+        return self.session.execute(select(participant_places).where(
+            participant_places.c.participant_id == participant_id)).first()
+
+    def remember(self, participant_id, **values):
+        row = self.get(participant_id)
+        if row is None:
+            self.session.execute(participant_places.insert().values(
+                participant_id=participant_id, **{"informs_municipality": True, **values}))
+        else:
+            self.session.execute(participant_places.update().where(
+                participant_places.c.participant_id == participant_id).values(**values))
 
 
 class NotificationsUnitOfWork(UnitOfWork):
@@ -41,5 +154,20 @@ class NotificationsUnitOfWork(UnitOfWork):
     outbox = outbox
     inbox = inbox
 
+    def __init__(self, sessions, on_commit=None, settings=None):
+        super().__init__(sessions, on_commit)
+        self.settings = settings
+
+    @classmethod
+    def resources(cls, config):
+        return {"settings": Settings.from_config(config)}
+
+    @classmethod
+    def prepare(cls, sessions):
+        set_up_default_recipients(cls(sessions))
+
     def _open(self, session):
-        self.entries = InboxEntries(session)
+        self.recipients = Recipients(session)
+        self.subscriptions = Subscriptions(session)
+        self.deliveries = Deliveries(session)
+        self.places = Places(session)

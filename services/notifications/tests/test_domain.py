@@ -1,8 +1,96 @@
-from services.notifications.domain import recipients_for
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from services.notifications.domain import (Delivery, DeliveryStatus, Recipient, RetryPolicy,
+                                           describe, redacted_for, validate_webhook_url)
+from shared.contracts import all_contracts
+from shared.errors import Conflict, Invalid
+
+NOW = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+PARTICIPANT = "3f1e1b9e-8a5c-4d0f-9a43-0b7b2f0c2d11"
+EMPLOYER = "7d4b0c6e-1f2a-4c3b-8d5e-6f7a8b9c0d1e"
 
 
-def test_default_rules_route_facts_to_the_organisations_that_act_on_them():
-    assert recipients_for("participant.released") == ["municipality", "probation"]
-    assert recipients_for("placement.started") == ["municipality", "pi", "probation",
-                                                   "social-service"]
-    assert recipients_for("employer.registered") == []
+def fact(event_type="participant.released", **data):
+    return {"specversion": "1.0", "id": "f-1", "source": "/doorstroom/intake",
+            "type": event_type, "time": "2026-11-23T09:00:00Z", "subject": PARTICIPANT,
+            "data": {"participant_id": PARTICIPANT, **data}}
+
+
+def test_an_organisation_subscribes_only_to_what_it_may_see():
+    municipality = Recipient.register("dordrecht", "municipality")
+    assert municipality.subscribe("participant.*", all_contracts()).pattern == "participant.*"
+    with pytest.raises(Invalid, match="municipality may hear"):
+        municipality.subscribe("training.*", all_contracts())
+    assert not municipality.may_receive(fact("participant.admitted"))
+    assert municipality.may_receive(fact("participant.released"))
+
+
+def test_an_employer_receives_only_facts_about_itself_and_never_the_participant_id():
+    employer = Recipient.register("bakkerij", "employer", employer_id=EMPLOYER)
+    proposed = {**fact("match.proposed", employer_id=EMPLOYER), "source": "/doorstroom/matching"}
+    assert employer.may_receive(proposed)
+    assert not employer.may_receive(fact("match.proposed", employer_id="someone-else"))
+    shared = redacted_for("employer", proposed)
+    assert "subject" not in shared and "participant_id" not in shared["data"]
+    assert PARTICIPANT not in Delivery.of(employer, "inbox", proposed, NOW).summary
+    with pytest.raises(Invalid):
+        Recipient.register("nameless", "employer")
+
+
+def test_messages_are_written_in_the_recipients_language():
+    released = fact(released_on="2027-01-15", municipality="Dordrecht")
+    assert describe(released, "nl") == (f"Deelnemer {PARTICIPANT} is op 2027-01-15 vrijgelaten "
+                                        "en keert terug naar Dordrecht.")
+    assert describe(released, "en").startswith(f"Participant {PARTICIPANT} was released")
+    assert "employer.registered" in describe({**fact("employer.registered"), "data": {}}, "en")
+
+
+def test_a_recipients_channels_follow_what_it_registered():
+    recipient = Recipient.register("pi-x", "pi", email="pi@example.org",
+                                   webhook_url="https://pi.example.org/hook")
+    assert recipient.channels == ["inbox", "email", "webhook"]
+    assert Recipient.register("pi-y", "pi").channels == ["inbox"]
+
+
+def test_an_inbox_delivery_is_done_at_once_and_a_digest_email_waits():
+    recipient = Recipient.register("gemeente", "municipality", email="g@example.org", digest=True)
+    assert Delivery.of(recipient, "inbox", fact(), NOW).status is DeliveryStatus.DELIVERED
+    assert Delivery.of(recipient, "email", fact(), NOW).status is \
+        DeliveryStatus.QUEUED_FOR_DIGEST
+
+
+def test_failed_attempts_back_off_with_jitter_then_the_delivery_fails_and_can_be_resent():
+    policy = RetryPolicy(max_attempts=3, base_seconds=10)
+    delivery = Delivery.of(Recipient.register("r", "pi", webhook_url="https://x.example.org"),
+                           "webhook", fact(), NOW)
+    assert delivery.fail(NOW, "HTTP 500", policy) is False
+    assert NOW + timedelta(seconds=5) <= delivery.next_attempt_at <= NOW + timedelta(seconds=10)
+    assert delivery.fail(NOW, "HTTP 500", policy) is False
+    assert NOW + timedelta(seconds=10) <= delivery.next_attempt_at <= NOW + timedelta(seconds=20)
+    assert delivery.fail(NOW, "HTTP 502", policy) is True
+    assert delivery.status is DeliveryStatus.FAILED and delivery.last_error == "HTTP 502"
+    delivery.resend(NOW)
+    assert delivery.status is DeliveryStatus.PENDING and delivery.attempts_this_round == []
+    delivery.succeed(NOW)
+    with pytest.raises(Conflict):
+        delivery.resend(NOW)
+    assert [a.succeeded for a in delivery.attempts] == [False, False, False, False, True]
+
+
+@pytest.mark.parametrize("url, insecure_localhost, ok", [
+    ("https://hooks.example.org/doorstroom", False, True),
+    ("http://hooks.example.org/doorstroom", False, False),
+    ("https://user:pw@hooks.example.org/", False, False),
+    ("https://10.0.0.8/hook", False, False),
+    ("https://127.0.0.1/hook", False, False),
+    ("http://127.0.0.1:9000/hook", True, True),
+    ("http://127.0.0.1:9000/hook", False, False),
+])
+def test_webhook_urls_are_validated(url, insecure_localhost, ok):
+    if ok:
+        assert validate_webhook_url(url, insecure_localhost) == url
+    else:
+        with pytest.raises(Invalid):
+            validate_webhook_url(url, insecure_localhost)

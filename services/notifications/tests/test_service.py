@@ -1,0 +1,224 @@
+"""The notifications service on the real broker, with a real SMTP server (aiosmtpd) and real
+webhook receivers on this machine: each fact reaches each recipient once per channel."""
+import hashlib
+import hmac
+import json
+import mailbox
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from services.notifications import handlers
+from services.notifications.channels import Settings
+from services.notifications.service import NotificationsService
+from services.notifications.store import NotificationsUnitOfWork
+from shared.store import make_engine, session_factory
+from tests.harness import Broker, free_port, running_service
+
+CASEWORKER = "municipality-caseworker"
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """Webhook endpoints: /ok answers 204, /flaky fails twice first, /down always fails."""
+    calls = []
+    flaky_failures = 2
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.calls.append((self.path, dict(self.headers), body))
+        if self.path == "/down" or (self.path == "/flaky" and Receiver.flaky_failures > 0):
+            if self.path == "/flaky":
+                Receiver.flaky_failures -= 1
+            self.send_response(500)
+        else:
+            self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def receiver():
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def smtp(tmp_path_factory):
+    """A real SMTP server in its own process, storing what it receives in a Maildir."""
+    maildir, port = tmp_path_factory.mktemp("mail") / "inbox", free_port()
+    process = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
+                                f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox",
+                                str(maildir)])
+    time.sleep(1.0)
+    yield port, maildir
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def directory(tmp_path_factory):
+    return tmp_path_factory.mktemp("notifications")
+
+
+@pytest.fixture(scope="module")
+def config(smtp):
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp[0], "MAIL_FROM": "keten@example.org",
+            "WEBHOOK_ALLOW_INSECURE_LOCALHOST": "true", "DELIVERY_MAX_ATTEMPTS": 3,
+            "DELIVERY_RETRY_BASE_SECONDS": 0.2, "OUTBOX_SWEEP_SECONDS": 0.2}
+
+
+@pytest.fixture(scope="module")
+def broker(amqp_uri):
+    broker = Broker(amqp_uri, watched=["notifications"])
+    yield broker
+    broker.close()
+
+
+@pytest.fixture(scope="module")
+def api(amqp_uri, directory, broker, config):
+    with running_service(NotificationsService, amqp_uri, directory, **config) as api:
+        yield api
+
+
+def mails(maildir, to):
+    if not maildir.exists():
+        return []
+    return [m for m in mailbox.Maildir(str(maildir)) if m["To"] == to]
+
+
+def wait_for(probe, timeout=15):
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def register(api, role, **body):
+    response = api.call("POST", "/recipients", role, body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def released(broker, municipality="Dordrecht"):
+    participant = str(uuid.uuid4())
+    body = broker.publish("intake", "participant.released", {
+        "participant_id": participant, "released_on": "2027-01-15",
+        "municipality": municipality})
+    return participant, body
+
+
+def test_a_release_reaches_the_municipality_once_by_email_webhook_and_inbox(api, broker, smtp,
+                                                                           receiver):
+    _, maildir = smtp
+    recipient = register(api, CASEWORKER, name="dordrecht", email="wmo@dordrecht.example.org",
+                         webhook_url=f"{receiver}/ok", language="nl")
+    assert recipient["channels"] == ["inbox", "email", "webhook"]
+    secret = recipient["webhook_secret"]
+    assert api.call("POST", f"/recipients/{recipient['id']}/subscriptions", CASEWORKER,
+                    {"pattern": "participant.released", "municipality": "Dordrecht"}
+                    ).status_code == 201
+    participant, body = released(broker)
+    released(broker, municipality="Gorinchem")  # not for Dordrecht
+    [mail] = wait_for(lambda: mails(maildir, "wmo@dordrecht.example.org"))
+    assert participant in mail.get_payload() and "vrijgelaten" in mail.get_payload()
+    calls = wait_for(lambda: [c for c in Receiver.calls if c[0] == "/ok"])
+    path, headers, payload = calls[0]
+    timestamp = headers["X-Doorstroom-Timestamp"]
+    expected = "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + payload,
+                                    hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["X-Doorstroom-Signature"], expected)
+    assert json.loads(payload)["subject"] == participant
+    inbox = api.call("GET", f"/recipients/{recipient['id']}/inbox", CASEWORKER).json()
+    assert [entry["subject"] for entry in inbox] == [participant]
+
+    broker.publish("intake", "participant.released", {}, body=body)  # a replay
+    time.sleep(3)
+    assert len(mails(maildir, "wmo@dordrecht.example.org")) == 1
+    assert len([c for c in Receiver.calls if c[0] == "/ok"]) == 1
+    assert len(api.call("GET", f"/recipients/{recipient['id']}/inbox", CASEWORKER).json()) == 1
+    entry = inbox[0]["id"]
+    acknowledged = api.call("POST", f"/recipients/{recipient['id']}/inbox/{entry}/acknowledgement",
+                            CASEWORKER)
+    assert acknowledged.json()["acknowledged_at"]
+    assert api.call("GET", f"/recipients/{recipient['id']}/inbox?unread=true",
+                    CASEWORKER).json() == []
+
+
+def test_a_receiver_that_fails_twice_gets_one_delivery_with_three_attempts(api, broker,
+                                                                           receiver):
+    recipient = register(api, "pi-case-manager", name="pi-flaky", webhook_url=f"{receiver}/flaky")
+    api.call("POST", f"/recipients/{recipient['id']}/subscriptions", "pi-case-manager",
+             {"pattern": "participant.withdrawn"})
+    participant = str(uuid.uuid4())
+    broker.publish("intake", "participant.withdrawn", {
+        "participant_id": participant, "reason": "transferred", "withdrawn_on": "2027-01-15"})
+    query = f"/deliveries?recipient_id={recipient['id']}&channel=webhook&status=delivered"
+    [delivery] = wait_for(lambda: api.call("GET", query, "pi-case-manager").json())
+    assert [a["succeeded"] for a in delivery["attempts"]] == [False, False, True]
+    assert "HTTP 500" in delivery["last_error"]
+    assert len([c for c in Receiver.calls if c[0] == "/flaky"]) == 3
+    broker.facts("notification.delivered")
+
+
+def test_a_receiver_that_always_fails_ends_failed_and_can_be_sent_again(api, broker, receiver):
+    recipient = register(api, "probation-officer", name="reclassering",
+                         webhook_url=f"{receiver}/down")
+    api.call("POST", f"/recipients/{recipient['id']}/subscriptions", "probation-officer",
+             {"pattern": "participant.released"})
+    released(broker, municipality="Utrecht")
+    query = f"/deliveries?recipient_id={recipient['id']}&status=failed"
+    [failed] = wait_for(lambda: api.call("GET", query, "probation-officer").json())
+    assert len(failed["attempts"]) == 3 and failed["next_attempt_at"] is None
+    [fact] = broker.facts("notification.failed")
+    assert fact["data"]["attempts"] == 3 and fact["data"]["recipient"] == "reclassering"
+    again = api.call("POST", f"/deliveries/{failed['id']}/resend", "probation-officer")
+    assert again.status_code == 200 and again.json()["status"] == "pending"
+    assert api.call("POST", f"/deliveries/{failed['id']}/resend", CASEWORKER).status_code == 404
+
+
+def test_a_digest_recipient_gets_one_email_a_day(api, broker, smtp, directory, config):
+    _, maildir = smtp
+    recipient = register(api, CASEWORKER, name="zwijndrecht", email="zw@example.org",
+                         digest=True)
+    api.call("POST", f"/recipients/{recipient['id']}/subscriptions", CASEWORKER,
+             {"pattern": "participant.released", "municipality": "Zwijndrecht"})
+    first, _ = released(broker, municipality="Zwijndrecht")
+    second, _ = released(broker, municipality="Zwijndrecht")
+    query = f"/deliveries?recipient_id={recipient['id']}&status=queued-for-digest"
+    assert len(wait_for(lambda: len(api.call("GET", query, CASEWORKER).json()) == 2 and
+                        api.call("GET", query, CASEWORKER).json())) == 2
+    engine = make_engine(f"sqlite:///{directory / 'service.db'}")
+    uow = NotificationsUnitOfWork(session_factory(engine), settings=Settings.from_config(config))
+    morning = datetime(2030, 1, 2, 8, tzinfo=timezone.utc)
+    assert handlers.send_digests(uow, now=morning) == 1
+    assert handlers.send_digests(uow, now=morning) == 0
+    engine.dispose()
+    [digest] = mails(maildir, "zw@example.org")
+    assert first in digest.get_payload() and second in digest.get_payload()
+
+
+def test_organisations_keep_to_their_own_recipients(api, receiver):
+    mine = register(api, CASEWORKER, name="gorinchem")
+    assert api.call("GET", f"/recipients/{mine['id']}", "probation-officer").status_code == 404
+    assert api.call("POST", "/recipients", "probation-officer",
+                    {"name": "sneaky", "organisation": "municipality"}).status_code == 403
+    names = [r["name"] for r in api.call("GET", "/recipients", "probation-officer").json()]
+    assert "gorinchem" not in names and "probation" in names
+    assert api.call("POST", f"/recipients/{mine['id']}/subscriptions", CASEWORKER,
+                    {"pattern": "training.*"}).status_code == 422
+    bad = api.call("POST", "/recipients", CASEWORKER,
+                   {"name": "insecure", "webhook_url": "http://hooks.example.org/x"})
+    assert bad.status_code == 422 and "webhook_url" in bad.json()["fields"]
+    assert api.call("GET", "/recipients", None).status_code == 401
