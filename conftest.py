@@ -10,6 +10,7 @@ import pytest  # noqa: E402
 
 from doorstroom.chain import SERVICES  # noqa: E402
 from tests.broker import fresh_vhost  # noqa: E402
+from tests.harness import Broker  # noqa: E402
 
 # Each store maps its domain's classes for SQLAlchemy, which changes how their instances work:
 # map them all before any test module builds an entity at import time, as in production.
@@ -22,3 +23,17 @@ def amqp_uri():
     """A fresh RabbitMQ vhost for the test module, deleted afterwards."""
     with fresh_vhost() as uri:
         yield uri
+
+
+@pytest.fixture(scope="module")
+def directory(request, tmp_path_factory):
+    """A directory of the test module's own, for a service's database and keys."""
+    return tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+
+
+@pytest.fixture(scope="module")
+def broker(request, amqp_uri):
+    """The test module's own broker connection, hearing the services it names in WATCHED."""
+    broker = Broker(amqp_uri, watched=getattr(request.module, "WATCHED", ()))
+    yield broker
+    broker.close()

@@ -73,17 +73,23 @@ class UnitOfWork:
     """One business transaction: the repositories, the facts it records, the facts it handled.
 
     A service's subclass names its `service`, its `metadata` with the `outbox` and `inbox`
-    tables, and opens its repositories in `_open(session)`.
+    tables, and opens its repositories in `_open(session)`. What else it needs from the
+    configuration (keys, settings) it reads in `resources(config)`; those arrive here by
+    keyword and become attributes, with class attributes as their defaults.
     """
     service: str
     metadata: MetaData
     outbox: Table
     inbox: Table
 
-    def __init__(self, sessions, on_commit=None):
+    def __init__(self, sessions, on_commit=None, **resources):
         self._sessions = sessions
         self._on_commit = on_commit
         self.session = None
+        for name, value in resources.items():
+            if not hasattr(type(self), name):
+                raise TypeError(f"{type(self).__name__} takes no resource {name!r}")
+            setattr(self, name, value)
 
     def __enter__(self):
         self.session = self._sessions()

@@ -149,9 +149,7 @@ class IntakeUnitOfWork(UnitOfWork):
     outbox = outbox
     inbox = inbox
 
-    def __init__(self, sessions, on_commit=None, vault=None):
-        super().__init__(sessions, on_commit)
-        self.vault = vault
+    vault = None
 
     @classmethod
     def resources(cls, config):

@@ -371,9 +371,7 @@ class MatchingUnitOfWork(UnitOfWork):
     outbox = outbox
     inbox = inbox
 
-    def __init__(self, sessions, on_commit=None, settings=None):
-        super().__init__(sessions, on_commit)
-        self.settings = settings or MatchingSettings()
+    settings = None
 
     @classmethod
     def resources(cls, config):

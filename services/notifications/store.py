@@ -154,9 +154,7 @@ class NotificationsUnitOfWork(UnitOfWork):
     outbox = outbox
     inbox = inbox
 
-    def __init__(self, sessions, on_commit=None, settings=None):
-        super().__init__(sessions, on_commit)
-        self.settings = settings
+    settings = None
 
     @classmethod
     def resources(cls, config):

@@ -99,9 +99,7 @@ class PlacementUnitOfWork(UnitOfWork):
     outbox = outbox
     inbox = inbox
 
-    def __init__(self, sessions, on_commit=None, rules=DEFAULT_RULES):
-        super().__init__(sessions, on_commit)
-        self.rules = rules
+    rules = DEFAULT_RULES
 
     @classmethod
     def resources(cls, config):

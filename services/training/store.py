@@ -170,9 +170,7 @@ class TrainingUnitOfWork(UnitOfWork):
     outbox = outbox
     inbox = inbox
 
-    def __init__(self, sessions, on_commit=None, demand_fallback=()):
-        super().__init__(sessions, on_commit)
-        self.demand_fallback = demand_fallback
+    demand_fallback = ()
 
     @classmethod
     def resources(cls, config):

@@ -8,17 +8,13 @@ import pytest
 from services.intake.service import IntakeService
 from services.intake.vault import create_key_file
 from tests.databases import KINDS, fresh_database, stored_bytes
-from tests.harness import Broker, running_service
+from tests.harness import running_service
 
+WATCHED = ["intake"]
 CASE_MANAGER = "pi-case-manager"
 NAME = "Johanna Pietersen-Uitdewilligen"
 BSN = "111222333"
 RELEASE = date.today() + timedelta(days=90)
-
-
-@pytest.fixture(scope="module")
-def directory(tmp_path_factory):
-    return tmp_path_factory.mktemp("intake")
 
 
 @pytest.fixture(scope="module", params=KINDS)
@@ -33,13 +29,6 @@ def api(amqp_uri, directory, database_url):
     with running_service(IntakeService, amqp_uri, directory, DATABASE_URL=database_url,
                          IDENTITY_KEYS_FILE=str(keys_file), OUTBOX_SWEEP_SECONDS=0.2) as api:
         yield api
-
-
-@pytest.fixture(scope="module")
-def broker(amqp_uri):
-    broker = Broker(amqp_uri, watched=["intake"])
-    yield broker
-    broker.close()
 
 
 @pytest.fixture(scope="module")

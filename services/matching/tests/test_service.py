@@ -10,22 +10,11 @@ from services.matching import handlers
 from services.matching.service import MatchingService
 from services.matching.store import MatchingSettings, MatchingUnitOfWork
 from shared.store import make_engine, session_factory
-from tests.harness import Broker, running_service
+from tests.harness import running_service
 
+WATCHED = ["matching"]
 DESK = "employer-desk"
 TODAY = date.today()
-
-
-@pytest.fixture(scope="module")
-def directory(tmp_path_factory):
-    return tmp_path_factory.mktemp("matching")
-
-
-@pytest.fixture(scope="module")
-def broker(amqp_uri):
-    broker = Broker(amqp_uri, watched=["matching"])
-    yield broker
-    broker.close()
 
 
 @pytest.fixture(scope="module")

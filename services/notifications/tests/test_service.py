@@ -19,8 +19,9 @@ from services.notifications.channels import Settings
 from services.notifications.service import NotificationsService
 from services.notifications.store import NotificationsUnitOfWork
 from shared.store import make_engine, session_factory
-from tests.harness import Broker, free_port, running_service
+from tests.harness import free_port, running_service
 
+WATCHED = ["notifications"]
 CASEWORKER = "municipality-caseworker"
 
 
@@ -66,22 +67,10 @@ def smtp(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def directory(tmp_path_factory):
-    return tmp_path_factory.mktemp("notifications")
-
-
-@pytest.fixture(scope="module")
 def config(smtp):
     return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp[0], "MAIL_FROM": "keten@example.org",
             "WEBHOOK_ALLOW_INSECURE_LOCALHOST": "true", "DELIVERY_MAX_ATTEMPTS": 3,
             "DELIVERY_RETRY_BASE_SECONDS": 0.2, "OUTBOX_SWEEP_SECONDS": 0.2}
-
-
-@pytest.fixture(scope="module")
-def broker(amqp_uri):
-    broker = Broker(amqp_uri, watched=["notifications"])
-    yield broker
-    broker.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,22 +11,11 @@ from services.placement.domain import add_months
 from services.placement.service import PlacementService
 from services.placement.store import PlacementUnitOfWork
 from shared.store import make_engine, session_factory
-from tests.harness import Broker, running_service
+from tests.harness import running_service
 
+WATCHED = ["placement"]
 COACH = "job-coach"
 TODAY = date.today()
-
-
-@pytest.fixture(scope="module")
-def directory(tmp_path_factory):
-    return tmp_path_factory.mktemp("placement")
-
-
-@pytest.fixture(scope="module")
-def broker(amqp_uri):
-    broker = Broker(amqp_uri, watched=["placement"])
-    yield broker
-    broker.close()
 
 
 @pytest.fixture(scope="module")

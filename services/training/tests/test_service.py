@@ -7,22 +7,11 @@ from datetime import date, timedelta
 import pytest
 
 from services.training.service import TrainingService
-from tests.harness import Broker, running_service
+from tests.harness import running_service
 
+WATCHED = ["training"]
 TRAINER = "trainer"
 TODAY = date.today()
-
-
-@pytest.fixture(scope="module")
-def directory(tmp_path_factory):
-    return tmp_path_factory.mktemp("training")
-
-
-@pytest.fixture(scope="module")
-def broker(amqp_uri):
-    broker = Broker(amqp_uri, watched=["training"])
-    yield broker
-    broker.close()
 
 
 @pytest.fixture(scope="module")
