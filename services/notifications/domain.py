@@ -171,6 +171,8 @@ class Recipient:
     employer_id: str | None = None
     digest: bool = False
     last_digest_on: date | None = None
+    # After a digest could not be sent: not before this moment again.
+    digest_retry_at: datetime | None = None
 
     @classmethod
     def register(cls, name, organisation, **details):
@@ -187,6 +189,11 @@ class Recipient:
     def channels(self):
         return ["inbox"] + (["email"] if self.email else []) + \
             (["webhook"] if self.webhook_url else [])
+
+    def digest_due(self, now, digest_hour):
+        return (self.digest and bool(self.email) and now.hour >= digest_hour
+                and (self.last_digest_on is None or self.last_digest_on < now.date())
+                and (self.digest_retry_at is None or self.digest_retry_at <= now))
 
     def subscribe(self, pattern, known_types, municipality=None):
         """Subscribe to the event types `pattern` matches, of those the organisation may see."""

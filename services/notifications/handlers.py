@@ -2,7 +2,7 @@
 import logging
 import secrets
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from services.notifications.domain import (DEFAULT_SUBSCRIPTIONS, MUNICIPALITY_PURPOSE, Delivery,
                                            DeliveryStatus, Recipient, digest_text)
@@ -110,29 +110,31 @@ def _send(settings, delivery, recipient):
 
 
 def send_digests(uow, now=None):
-    """Once a day from the digest hour: one e-mail per digest recipient with what queued up."""
+    """Once a day from the digest hour: one e-mail per digest recipient with what queued up.
+    One that cannot be sent is tried again an hour later."""
     now = now or _now()
-    if now.hour < uow.settings.digest_hour:
-        return 0
     sent = 0
     with uow:
-        waiting = [r for r in uow.recipients.where() if r.digest and r.email
-                   and (r.last_digest_on is None or r.last_digest_on < now.date())]
-    for recipient in waiting:
+        due = [r.id for r in uow.recipients.where()
+               if r.digest_due(now, uow.settings.digest_hour)]
+    for recipient_id in due:
         with uow:
+            recipient = uow.recipients.get(recipient_id)
             queued = uow.deliveries.queued_for_digest(recipient.id)
             if not queued:
                 continue
             subject, text = digest_text(recipient, queued, now.date())
             try:
                 uow.settings.email.send(recipient.email, subject, text)
-            except Exception as exc:  # the next tick tries again
+            except Exception as exc:  # the other side's failure: try again later
                 log.warning("digest for %s not sent: %r", recipient.name, exc)
+                recipient.digest_retry_at = now + timedelta(hours=1)
+                uow.commit()
                 continue
             for delivery in queued:
                 delivery.succeed(now)
                 _record(uow, "notification.delivered", delivery, recipient)
-            uow.recipients.get(recipient.id).last_digest_on = now.date()
+            recipient.last_digest_on, recipient.digest_retry_at = now.date(), None
             uow.commit()
             sent += 1
     return sent

@@ -24,6 +24,7 @@ recipients = Table(
     Column("employer_id", String(36)),
     Column("digest", Boolean, nullable=False),
     Column("last_digest_on", Date),
+    Column("digest_retry_at", UtcDateTime),
 )
 
 subscriptions = Table(

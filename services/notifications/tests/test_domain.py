@@ -94,3 +94,16 @@ def test_webhook_urls_are_validated(url, insecure_localhost, ok):
     else:
         with pytest.raises(Invalid):
             validate_webhook_url(url, insecure_localhost)
+
+
+def test_a_digest_is_due_once_a_day_from_its_hour_and_not_while_a_retry_waits():
+    recipient = Recipient.register("g", "municipality", email="g@example.org", digest=True)
+    morning = datetime(2026, 11, 23, 8, tzinfo=timezone.utc)
+    assert not recipient.digest_due(morning.replace(hour=6), 7)
+    assert recipient.digest_due(morning, 7)
+    recipient.digest_retry_at = morning + timedelta(hours=1)
+    assert not recipient.digest_due(morning, 7)
+    assert recipient.digest_due(morning + timedelta(hours=1), 7)
+    recipient.last_digest_on = morning.date()
+    assert not recipient.digest_due(morning + timedelta(hours=2), 7)
+    assert recipient.digest_due(morning + timedelta(days=1), 7)
