@@ -70,9 +70,15 @@ def erase_on_consent_withdrawal(uow, fact, today=None):
         log.info("erased all training data on consent withdrawal (fact %s)", fact.id)
 
 
-def count_demand(uow, fact):
-    return handle_fact(uow, fact, lambda uow: uow.demand.add(
-        fact.data["sector"], fact.data["required_certificates"]))
+def follow_vacancy(uow, fact):
+    """Demand follows the open vacancies: published, changed, filled or closed."""
+    data = fact.data
+    if fact.type == "vacancy.closed":
+        return handle_fact(uow, fact, lambda uow: uow.demand.vacancy(data["vacancy_id"],
+                                                                     open=False))
+    return handle_fact(uow, fact, lambda uow: uow.demand.vacancy(
+        data["vacancy_id"], data["sector"], data["required_certificates"],
+        open=data["status"] == "open"))
 
 
 # --- trainers -------------------------------------------------------------------------------

@@ -32,9 +32,9 @@ class TrainingService(ChainService):
     def on_intake_fact(self, fact):
         INTAKE_FACTS[fact.type](self.uow, fact)
 
-    @subscribe("matching", "vacancy.published")
-    def count_demand(self, fact):
-        handlers.count_demand(self.uow, fact)
+    @subscribe("matching", "vacancy.published", "vacancy.changed", "vacancy.closed")
+    def follow_vacancies(self, fact):
+        handlers.follow_vacancy(self.uow, fact)
 
     @api("GET", "/modules", roles=TRAINER, response=ModuleSchema)
     def catalogue(self, caller):
@@ -62,8 +62,9 @@ class TrainingService(ChainService):
 
     @api("GET", "/demand", roles=TRAINER, response=DemandSchema)
     def demand(self, caller):
-        """Certificates that open vacancies ask for, per sector, as routes are proposed from
-        them (a sector of null: the configured demand, before any vacancy is known)."""
+        """How many open vacancies ask for each certificate, per sector, as routes are
+        proposed from them (a sector of null: the configured demand, before any vacancy is
+        known)."""
         with self.uow as uow:
             return [{"sector": sector, "certificate": certificate, "vacancies": count}
                     for (sector, certificate), count in sorted(uow.demand.counts().items(),

@@ -1,7 +1,7 @@
 """Training's own database: the catalogue, cohorts, the waiting lists, programmes, and the
 demand for certificates learned from vacancies."""
-from sqlalchemy import (JSON, BigInteger, Column, Date, DateTime, Enum, Integer, MetaData,
-                        String, Table, delete, func, insert, select, update)
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Enum, Integer,
+                        MetaData, String, Table, delete, func, insert, select, update)
 from sqlalchemy.orm import registry
 
 from services.training.domain import (Certificate, Cohort, Module,
@@ -61,11 +61,13 @@ programmes = Table(
     Column("drop_out_reason", String(40)),
 )
 
-demand = Table(
-    "certificate_demand", metadata,
-    Column("sector", String(40), primary_key=True),
-    Column("certificate", String(60), primary_key=True),
-    Column("vacancies", Integer, nullable=False),
+# The vacancies matching told of, as far as demand goes: their sector and certificates.
+vacancy_demand = Table(
+    "vacancy_demand", metadata,
+    Column("vacancy_id", String(36), primary_key=True),
+    Column("sector", String(40), nullable=False),
+    Column("certificates", JSON, nullable=False),
+    Column("open", Boolean, nullable=False),
 )
 
 certificate_numbers = Table(
@@ -142,7 +144,7 @@ class ProgrammeRepository(Repository):
 
 
 class Demand:
-    """How many published vacancies ask for each certificate, per sector; until any vacancy is
+    """How many open vacancies ask for each certificate, per sector; until any vacancy is
     heard of, the configured certificates count once for every sector."""
 
     def __init__(self, session, fallback):
@@ -150,18 +152,24 @@ class Demand:
         self.fallback = fallback
 
     def counts(self):
-        counted = {(row.sector, row.certificate): row.vacancies
-                   for row in self.session.execute(select(demand))}
-        return counted or {(None, certificate): 1 for certificate in self.fallback}
+        rows = self.session.execute(select(vacancy_demand)).all()
+        if not rows:
+            return {(None, certificate): 1 for certificate in self.fallback}
+        counted = {}
+        for row in rows:
+            for certificate in row.certificates if row.open else ():
+                counted[(row.sector, certificate)] = counted.get((row.sector, certificate), 0) + 1
+        return counted
 
-    def add(self, sector, certificates):
-        for certificate in set(certificates):
-            changed = self.session.execute(
-                update(demand).where(demand.c.sector == sector, demand.c.certificate == certificate)
-                .values(vacancies=demand.c.vacancies + 1)).rowcount
-            if not changed:
-                self.session.execute(insert(demand).values(sector=sector, certificate=certificate,
-                                                           vacancies=1))
+    def vacancy(self, vacancy_id, sector=None, certificates=(), open=True):
+        """Note what a vacancy asks for now; a filled or closed one asks for nothing."""
+        values = {"open": open}
+        if sector is not None:
+            values.update(sector=sector, certificates=sorted(set(certificates)))
+        changed = self.session.execute(update(vacancy_demand).where(
+            vacancy_demand.c.vacancy_id == vacancy_id).values(**values)).rowcount
+        if not changed and sector is not None:
+            self.session.execute(insert(vacancy_demand).values(vacancy_id=vacancy_id, **values))
 
 
 class TrainingUnitOfWork(UnitOfWork):

@@ -157,3 +157,31 @@ def test_consent_withdrawn_for_another_purpose_erases_nothing(uow):
         "participant.consent_withdrawn", participant_id=participant, purpose="matching",
         withdrawn_at="2026-11-20T10:00:00+00:00"))
     assert programme(uow, participant)["status"].value == "active"
+
+
+def vacancy_fact(event_type, vacancy_id, **data):
+    return read_event(new_event("matching", event_type, {
+        "vacancy_id": vacancy_id, "employer_id": str(uuid.uuid4()), **data}).to_json(),
+        event_type)
+
+
+def vacancy(vacancy_id, status="open", certificates=("forklift",)):
+    return dict(occupation="forklift-driver", sector="logistics",
+                required_certificates=list(certificates), municipality="Zwijndrecht",
+                hours_per_week=32, start_date=str(TODAY), positions=1, status=status)
+
+
+def test_demand_follows_the_open_vacancies(uow):
+    with uow:
+        assert uow.demand.counts() == {(None, "forklift"): 1}  # configured, until vacancies
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    handlers.follow_vacancy(uow, vacancy_fact("vacancy.published", first, **vacancy(first)))
+    handlers.follow_vacancy(uow, vacancy_fact("vacancy.published", second, **vacancy(
+        second, certificates=("forklift", "vca-basic"))))
+    with uow:
+        assert uow.demand.counts() == {("logistics", "forklift"): 2, ("logistics", "vca-basic"): 1}
+    handlers.follow_vacancy(uow, vacancy_fact("vacancy.changed", first,
+                                              **vacancy(first, status="filled")))
+    handlers.follow_vacancy(uow, vacancy_fact("vacancy.closed", second, reason="other"))
+    with uow:
+        assert uow.demand.counts() == {}
