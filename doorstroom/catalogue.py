@@ -1,13 +1,11 @@
 """`doorstroom catalogue`: the chain's event catalogue as an AsyncAPI 3 document, generated from
 the marshmallow contracts and the services' subscriptions, so it cannot drift from the code."""
-import sys
-from pathlib import Path
-
 import yaml
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from doorstroom import chain, topology
+from doorstroom.generated import write_or_check
 from shared.contracts import all_contracts
 from shared.events import exchange_for
 
@@ -109,14 +107,4 @@ def render():
 
 
 def run(args):
-    text = render()
-    if args.check:
-        if not CATALOGUE.exists() or CATALOGUE.read_text() != text:
-            print(f"{CATALOGUE} is stale: run `doorstroom catalogue`", file=sys.stderr)
-            return 1
-        print(f"{CATALOGUE} is up to date")
-        return 0
-    Path(CATALOGUE).parent.mkdir(exist_ok=True)
-    CATALOGUE.write_text(text)
-    print(f"wrote {CATALOGUE} ({len(build()['channels'])} event types)")
-    return 0
+    return write_or_check(CATALOGUE, render(), "catalogue", args.check)

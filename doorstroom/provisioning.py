@@ -15,9 +15,9 @@ import base64
 import hashlib
 import json
 import re
-import sys
 
 from doorstroom import chain, topology
+from doorstroom.generated import write_or_check
 from shared.contracts import all_contracts
 from shared.events import exchange_for
 
@@ -130,14 +130,4 @@ def render():
 
 
 def run(args):
-    text = render()
-    if args.check:
-        if not DEFINITIONS.exists() or DEFINITIONS.read_text() != text:
-            print(f"{DEFINITIONS} is stale: run `doorstroom broker-definitions`", file=sys.stderr)
-            return 1
-        print(f"{DEFINITIONS} is up to date")
-        return 0
-    DEFINITIONS.parent.mkdir(parents=True, exist_ok=True)
-    DEFINITIONS.write_text(text)
-    print(f"wrote {DEFINITIONS}")
-    return 0
+    return write_or_check(DEFINITIONS, render(), "broker-definitions", args.check)

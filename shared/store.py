@@ -72,8 +72,8 @@ class AlreadyHandled(Exception):
 class UnitOfWork:
     """One business transaction: the repositories, the facts it records, the facts it handled.
 
-    A service's subclass names its `service`, its `metadata` with the `outbox` and `inbox`
-    tables, and opens its repositories in `_open(session)`. What else it needs from the
+    A service's subclass names its `service` and its `metadata` (which holds the `outbox` and
+    `inbox` tables), and opens its repositories in `_open(session)`. What else it needs from the
     configuration (keys, settings) it reads in `resources(config)`; those arrive here by
     keyword and become attributes, with class attributes as their defaults.
     """
@@ -81,6 +81,11 @@ class UnitOfWork:
     metadata: MetaData
     outbox: Table
     inbox: Table
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.outbox = cls.metadata.tables["outbox"]
+        cls.inbox = cls.metadata.tables["inbox"]
 
     def __init__(self, sessions, on_commit=None, **resources):
         self._sessions = sessions

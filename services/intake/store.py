@@ -51,7 +51,7 @@ personal_data_reads = Table(
     Column("read_at", UtcDateTime, nullable=False, index=True),
 )
 
-outbox, inbox = reliability_tables(metadata)
+reliability_tables(metadata)
 
 mapper_registry = registry(metadata=metadata)
 mapper_registry.map_imperatively(Participant, participants)
@@ -146,8 +146,6 @@ class AuditLog:
 class IntakeUnitOfWork(UnitOfWork):
     service = "intake"
     metadata = metadata
-    outbox = outbox
-    inbox = inbox
 
     vault = None
 

@@ -150,7 +150,7 @@ proposals = Table(
     UniqueConstraint("vacancy_id", "participant_id", name="uq_proposal_vacancy_candidate"),
 )
 
-outbox, inbox = reliability_tables(metadata)
+reliability_tables(metadata)
 
 mappers = registry(metadata=metadata)
 for entity, table in ((Employer, employers), (Vacancy, vacancies), (Candidate, candidates),
@@ -368,8 +368,6 @@ class Proposals(Repository):
 class MatchingUnitOfWork(UnitOfWork):
     service = "matching"
     metadata = metadata
-    outbox = outbox
-    inbox = inbox
 
     settings = None
 

@@ -66,7 +66,7 @@ participant_places = Table(
     Column("informs_municipality", Boolean, nullable=False),
 )
 
-outbox, inbox = reliability_tables(metadata)
+reliability_tables(metadata)
 
 mappers = registry(metadata=metadata)
 mappers.map_imperatively(Recipient, recipients)
@@ -152,8 +152,6 @@ class Places:
 class NotificationsUnitOfWork(UnitOfWork):
     service = "notifications"
     metadata = metadata
-    outbox = outbox
-    inbox = inbox
 
     settings = None
 

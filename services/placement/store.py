@@ -45,7 +45,7 @@ participants = Table(
     Column("released_on", Date),
 )
 
-outbox, inbox = reliability_tables(metadata)
+reliability_tables(metadata)
 
 mappers = registry(metadata=metadata)
 mappers.map_imperatively(Placement, placements)
@@ -96,8 +96,6 @@ class ParticipantRepository(Repository):
 class PlacementUnitOfWork(UnitOfWork):
     service = "placement"
     metadata = metadata
-    outbox = outbox
-    inbox = inbox
 
     rules = DEFAULT_RULES
 

@@ -110,8 +110,7 @@ def plan_cohort(uow, module, starts_on, ends_on, places, trainer, today=None):
     today = today or date.today()
     with uow:
         catalogue = uow.modules.catalogue()
-        if module not in catalogue:
-            raise NotFound(f"no module {module!r}")
+        _module(catalogue, module)
         cohort = Cohort.plan(module, starts_on, ends_on, places, trainer)
         uow.cohorts.add(cohort)
         _fill_from_waiting_list(uow, cohort, catalogue, today)
@@ -125,9 +124,7 @@ def enrol_in_module(uow, participant_id, module, today=None):
     with uow:
         catalogue = uow.modules.catalogue()
         programme = uow.programmes.get(participant_id)
-        if module not in catalogue:
-            raise NotFound(f"no module {module!r}")
-        _seek_place(uow, programme, catalogue[module], catalogue, today)
+        _seek_place(uow, programme, _module(catalogue, module), catalogue, today)
         uow.commit()
     return programme
 
@@ -163,10 +160,9 @@ def record_result(uow, participant_id, module, passed, completed_on, today=None)
     with uow:
         catalogue = uow.modules.catalogue()
         programme = uow.programmes.get(participant_id)
-        if module not in catalogue:
-            raise NotFound(f"no module {module!r}")
+        definition = _module(catalogue, module)
         number = uow.next_certificate_number(completed_on.year) if passed else None
-        certificate = programme.record_result(catalogue[module], passed, completed_on, number)
+        certificate = programme.record_result(definition, passed, completed_on, number)
         uow.record("training.module_completed", {
             **_ids(programme), "module": module, "passed": passed, "completed_on": completed_on,
         }, subject=participant_id)
@@ -253,6 +249,12 @@ def _fill_from_waiting_list(uow, cohort, catalogue, today):
             _join(uow, programme, module, cohort, catalogue, today)
         except Conflict:
             continue  # prerequisites not met yet: keeps their place in the line
+
+
+def _module(catalogue, code):
+    if code not in catalogue:
+        raise NotFound(f"no module {code!r}")
+    return catalogue[code]
 
 
 def _check_references(catalogue, module):

@@ -76,7 +76,7 @@ certificate_numbers = Table(
     Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-outbox, inbox = reliability_tables(metadata)
+reliability_tables(metadata)
 
 mappers = registry(metadata=metadata)
 mappers.map_imperatively(Module, modules)
@@ -175,8 +175,6 @@ class Demand:
 class TrainingUnitOfWork(UnitOfWork):
     service = "training"
     metadata = metadata
-    outbox = outbox
-    inbox = inbox
 
     demand_fallback = ()
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from services.training import handlers
-from services.training.store import TrainingUnitOfWork, metadata, outbox
+from services.training.store import TrainingUnitOfWork, metadata
 from shared.errors import Conflict
 from shared.events import new_event, read_event
 from shared.store import make_engine, session_factory
@@ -39,7 +39,8 @@ def admit(uow, language="B1", release=TODAY + timedelta(days=120)):
 
 def recorded(uow, event_type=None):
     with uow:
-        return [row.envelope for row in uow.session.execute(select(outbox).order_by(outbox.c.seq))
+        rows = uow.session.execute(select(uow.outbox).order_by(uow.outbox.c.seq))
+        return [row.envelope for row in rows
                 if event_type in (None, row.envelope["type"])]
 
 
