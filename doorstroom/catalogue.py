@@ -17,8 +17,11 @@ Facts the services of the doorstroom re-integration chain publish. Each service 
 its own topic exchange `<service>.events`; the routing key is the event type. Every message is a
 CloudEvents 1.0 structured-mode JSON envelope (persistent; `id`, `source`, `type`, `time` and
 `subject` also as `cloudEvents_*` headers, `id` also as the AMQP message id). `subject` is the
-participant's pseudonymous id where a fact is about a participant. Delivery is at least once:
-deduplicate on `source` + `id`. Versioning: see docs/events.md.
+participant's pseudonymous id where a fact is about a participant (a vacancy's id for vacancy
+facts). Delivery is at least once: deduplicate on `source` + `id`. Ordered facts also carry the
+CloudEvents `sequence` extension (and header `cloudEvents_sequence`): 1, 2, 3 ... per producer
+and subject, zero-padded; apply a subject's facts in that order, and read a gap as a fact you
+do not receive or one still on its way (docs/ordering.md). Versioning: see docs/events.md.
 """
 
 
@@ -97,8 +100,14 @@ def _envelope(event_type, contract, name):
             "subject": {"type": "string", "description": "the participant's pseudonymous id"},
             "datacontenttype": {"const": "application/json"},
             "dataschema": {"const": contract.dataschema},
+            **({"sequence": {
+                "type": "string", "pattern": "^[0-9]{20}$",
+                "description": "place among the producer's ordered facts about this subject"}}
+               if contract.ordered else {}),
             "data": {"$ref": f"#/components/schemas/{name}_data"},
         },
+        **({"required": ["specversion", "id", "source", "type", "time", "subject", "sequence",
+                         "datacontenttype", "data"]} if contract.ordered else {}),
     }
 
 

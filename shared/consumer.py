@@ -7,6 +7,12 @@ attempt count in our own header, since RabbitMQ 4 no longer counts client republ
 its error. A message that cannot be read at all (not JSON, not a valid envelope, failing its
 contract) is parked at once. Parking and retrying publish with confirms before the ack, so a
 crash in between duplicates a message at worst, which the idempotent handlers absorb.
+
+An ordered fact that arrives before its predecessor about the same subject (handlers run
+concurrently, on several instances, and a predecessor may be waiting for a retry) is held back:
+it waits in `<queue>.held` for a moment and is offered again, without using up its attempts,
+until its turn has come (docs/ordering.md). One held back for longer than
+EVENT_HOLD_MAX_SECONDS is parked with the reason.
 """
 import logging
 import time
@@ -18,8 +24,10 @@ from nameko.amqp.publish import Publisher
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
+from shared.contracts import ordered_types
 from shared.events import UnreadableEvent, exchange_for, read_event, utc_now_rfc3339
 from shared.metrics import metrics_for
+from shared.store import EarlyFact
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +37,12 @@ QUEUE_HEADER = "x-doorstroom-queue"
 ORIGINAL_EXCHANGE_HEADER = "x-doorstroom-original-exchange"
 ORIGINAL_ROUTING_KEY_HEADER = "x-doorstroom-original-routing-key"
 PARKED_AT_HEADER = "x-doorstroom-parked-at"
+HELD_SINCE_HEADER = "x-doorstroom-held-since"
 
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_RETRY_DELAY_MS = 1000
+DEFAULT_HOLD_MS = 250
+DEFAULT_HOLD_MAX_SECONDS = 300
 
 
 def dead_letter_queue_name(service):
@@ -66,8 +77,15 @@ class ChainEventHandler(Consumer):
     queue_consumer = ParkingQueueConsumer()
 
     def __init__(self, source_service, *event_types, **kwargs):
+        ordered = ordered_types(source_service)
+        missing = ordered - set(event_types) if ordered & set(event_types) else ()
+        if missing:
+            raise ValueError(f"who follows {source_service}'s ordered facts follows them all; "
+                             f"missing: {', '.join(sorted(missing))}")
         self.source_service = source_service
         self.event_types = event_types
+        # A fact held back for its turn is no fault of the service: a warning, no traceback.
+        kwargs.setdefault("expected_exceptions", (EarlyFact,))
         super().__init__(queue=None, **kwargs)
 
     def setup(self):
@@ -75,6 +93,8 @@ class ChainEventHandler(Consumer):
         config = self.container.config
         self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
         self.retry_delay_ms = int(config.get("EVENT_RETRY_DELAY_MS", DEFAULT_RETRY_DELAY_MS))
+        self.hold_max_seconds = float(config.get("EVENT_HOLD_MAX_SECONDS",
+                                                 DEFAULT_HOLD_MAX_SECONDS))
         name = f"{service}.{self.method_name}"
         exchange = event_exchange(self.source_service)
         self.requeue_exchange = requeue_exchange(service)
@@ -88,22 +108,31 @@ class ChainEventHandler(Consumer):
             f"{name}.retry", exchange=self.requeue_exchange, routing_key=f"{name}.retry",
             durable=True, queue_arguments={"x-dead-letter-exchange": self.requeue_exchange.name,
                                            "x-dead-letter-routing-key": name})
+        # Every message waits the same short time here, so none waits behind a longer retry.
+        self.hold_queue = Queue(
+            f"{name}.held", exchange=self.requeue_exchange, routing_key=f"{name}.held",
+            durable=True, queue_arguments={
+                "x-dead-letter-exchange": self.requeue_exchange.name,
+                "x-dead-letter-routing-key": name,
+                "x-message-ttl": int(config.get("EVENT_HOLD_MS", DEFAULT_HOLD_MS))})
         dead_letters = dead_letter_queue_name(service)
         self.dead_letter_queue = Queue(dead_letters, exchange=self.requeue_exchange,
                                        routing_key=dead_letters, durable=True)
         self.metrics = metrics_for(service)
         self.publisher = Publisher(
             config["AMQP_URI"], use_confirms=True,
-            declare=[self.retry_queue, self.dead_letter_queue])
+            declare=[self.retry_queue, self.hold_queue, self.dead_letter_queue])
         # Declared up front, so operators see an empty dead-letter queue rather than none.
         with Connection(config["AMQP_URI"]) as connection:
-            for queue in (self.retry_queue, self.dead_letter_queue):
+            for queue in (self.retry_queue, self.hold_queue, self.dead_letter_queue):
                 queue(connection.default_channel).declare()
         super().setup()
 
     def handle_message(self, body, message):
-        retried = ATTEMPT_HEADER in (message.headers or {})
-        routing_key = None if retried else message.delivery_info.get("routing_key")
+        # A retried or held message comes back through the service's own exchange under the
+        # queue's name; everything else must carry its event type as routing key.
+        offered_again = message.delivery_info.get("exchange") == self.requeue_exchange.name
+        routing_key = None if offered_again else message.delivery_info.get("routing_key")
         try:
             fact = read_event(body, routing_key)
         except UnreadableEvent as exc:
@@ -122,9 +151,12 @@ class ChainEventHandler(Consumer):
             self.metrics.handled.labels(self.queue.name, fact.type).inc()
             self.queue_consumer.ack_message(message)
             return result, exc_info
+        error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+        if issubclass(exc_info[0], EarlyFact):
+            self._hold(message, error)
+            return result, exc_info
         self.metrics.failed.labels(self.queue.name, fact.type).inc()
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
-        error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
         if attempt >= self.max_attempts:
             self.park(message, error, attempts=attempt)
         else:
@@ -140,6 +172,15 @@ class ChainEventHandler(Consumer):
         headers[ERROR_HEADER] = error[:1000]
         self._republish(message, headers, routing_key=self.retry_queue.name,
                         expiration=delay_ms / 1000)
+
+    def _hold(self, message, error):
+        headers = self._carried_headers(message)
+        held_since = headers.setdefault(HELD_SINCE_HEADER, time.time())
+        if time.time() - held_since > self.hold_max_seconds:
+            self.park(message, f"held back for over {self.hold_max_seconds:g} s: {error}")
+            return
+        self.metrics.held.labels(self.queue.name).inc()
+        self._republish(message, headers, routing_key=self.hold_queue.name)
 
     def park(self, message, error, attempts=None):
         log.error("%s: parking message in %s: %s",

@@ -2,7 +2,9 @@
 
 Structured mode: the whole envelope is the JSON body of one persistent AMQP message on the
 producing service's topic exchange, with the event type as routing key. `source` + `id` are minted
-once, when the fact is recorded, and are what consumers deduplicate on.
+once, when the fact is recorded, and are what consumers deduplicate on. An ordered fact also
+carries the CloudEvents `sequence` extension: its place among the producer's ordered facts about
+the same subject, 1, 2, 3 ..., as a zero-padded string so that it sorts as the spec asks.
 """
 import uuid
 from dataclasses import dataclass
@@ -45,6 +47,7 @@ class EnvelopeSchema(Schema):
     subject = fields.String(load_default=None, validate=validate.Length(max=200))
     datacontenttype = fields.String(load_default=CONTENT_TYPE)
     dataschema = fields.String(load_default=None)
+    sequence = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9]{1,20}$"))
     data = fields.Dict(required=True)
 
 
@@ -57,6 +60,7 @@ class Event:
     data: dict
     subject: str | None = None
     dataschema: str | None = None
+    sequence: int | None = None
     datacontenttype: str = CONTENT_TYPE
     specversion: str = SPECVERSION
 
@@ -79,6 +83,8 @@ class Event:
             body["subject"] = self.subject
         if self.dataschema is not None:
             body["dataschema"] = self.dataschema
+        if self.sequence is not None:
+            body["sequence"] = f"{self.sequence:020d}"
         return body
 
 
@@ -87,8 +93,9 @@ def amqp_headers(envelope):
     """CloudEvents AMQP binding attributes, so plain clients can filter without parsing."""
     headers = {f"cloudEvents_{name}": envelope[name]
                for name in ("id", "source", "type", "time", "specversion")}
-    if envelope.get("subject"):
-        headers["cloudEvents_subject"] = envelope["subject"]
+    for name in ("subject", "sequence"):
+        if envelope.get(name):
+            headers[f"cloudEvents_{name}"] = envelope[name]
     return headers
 
 
@@ -96,7 +103,7 @@ def utc_now_rfc3339():
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def new_event(service, event_type, data, subject=None):
+def new_event(service, event_type, data, subject=None, sequence=None):
     """Mint a fact: validates `data` strictly against its published contract."""
     contract = contract_for(event_type)
     if contract.producer != service:
@@ -109,6 +116,7 @@ def new_event(service, event_type, data, subject=None):
         time=utc_now_rfc3339(),
         subject=subject,
         dataschema=contract.dataschema,
+        sequence=sequence,
         data=payload,
     )
 
@@ -140,5 +148,6 @@ def read_event(body, routing_key=None):
         id=envelope["id"], source=envelope["source"], type=envelope["type"],
         time=envelope["time"], subject=envelope["subject"],
         dataschema=envelope["dataschema"], datacontenttype=envelope["datacontenttype"],
+        sequence=None if envelope["sequence"] is None else int(envelope["sequence"]),
         data=data,
     )

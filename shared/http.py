@@ -4,15 +4,18 @@ An endpoint declares who may call it and the schemas of what it takes and gives;
 method receives the loaded input and the caller, and returns plain data. Bad input always gets a
 4xx with a JSON body naming the fields; an unexpected fault gets a 500 without internals.
 """
+import copy
 import hmac
 import inspect
 import json
 import logging
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from apispec import APISpec
+from eventlet.event import Event
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, ValidationError, fields, validate
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR, SharedExtension
@@ -21,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from shared.errors import DomainError, Invalid, NotFound
+from shared.store import retry_races
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +128,27 @@ class ApiEndpoint(HttpRequestHandler):
         # Refused requests are logged as expected, not as faults of the service.
         kwargs.setdefault("expected_exceptions", (DomainError, ApiError, ValidationError))
         super().__init__(method, url, **kwargs)
+
+    def handle_request(self, request):
+        request.shallow = False
+        try:
+            context_data = self.server.context_data_from_headers(request)
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            result = retry_races(lambda: self._run_worker(args, copy.deepcopy(kwargs),
+                                                          context_data))
+            response = self.response_from_result(result)
+        except Exception as exc:
+            response = self.response_from_exception(exc)
+        return response
+
+    def _run_worker(self, args, kwargs, context_data):
+        # A use case that lost a race with a concurrent transaction rolled back whole, so
+        # retry_races runs it again, and then it sees what the other one did.
+        event = Event()
+        self.container.spawn_worker(self, args, kwargs, context_data=context_data,
+                                    handle_result=partial(self.handle_result, event))
+        return event.wait()
 
     def get_entrypoint_parameters(self, request):
         kwargs = dict(request.path_values)

@@ -1,4 +1,4 @@
-"""Prometheus metrics of a service: facts published, handled, failed and parked, how long
+"""Prometheus metrics of a service: facts published, handled, held back, failed and parked, how long
 handlers take, and the outbox backlog. Each service has its own registry, so several services
 in one process (as in tests) keep their figures apart."""
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -17,6 +17,10 @@ class ServiceMetrics:
         self.failed = Counter(
             "doorstroom_events_failed_total", "Handler attempts that failed (retried or parked)",
             ["queue", "event_type"], registry=self.registry)
+        self.held = Counter(
+            "doorstroom_events_held_total",
+            "Ordered facts held back until an earlier fact about the same subject was applied",
+            ["queue"], registry=self.registry)
         self.parked = Counter(
             "doorstroom_events_parked_total", "Messages parked in the dead-letter queue",
             ["queue"], registry=self.registry)

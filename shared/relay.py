@@ -13,7 +13,7 @@ from nameko.amqp.publish import Publisher
 from shared.consumer import event_exchange
 from shared.events import amqp_headers
 from shared.metrics import metrics_for
-from shared.store import mark_published, unpublished
+from shared.store import claim_unpublished, mark_published
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +38,21 @@ class OutboxRelay:
             self._wake.put_nowait(True)
 
     def publish_pending(self):
-        """Publish every recorded fact not yet confirmed, in the order recorded."""
+        """Publish every recorded fact not yet confirmed, a claimed batch at a time in the order
+        recorded. Relays of other instances take other batches, so facts about one subject may
+        leave out of order: their `sequence` lets consumers put them back in order."""
         published = 0
         while True:
             with self.sessions() as session:
-                rows = unpublished(session, self.outbox)
+                rows = claim_unpublished(session, self.outbox)
                 for row in rows:
                     self._publish(row.envelope)
-                    mark_published(session, self.outbox, row.seq)
+                if rows:
+                    mark_published(session, self.outbox, [row.seq for row in rows])
                     session.commit()
+                for row in rows:
                     self.metrics.published.labels(row.envelope["type"]).inc()
-                    published += 1
+                published += len(rows)
             if not rows:
                 return published
 

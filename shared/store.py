@@ -1,21 +1,34 @@
 """SQLAlchemy plumbing each service's store builds on: engine, unit of work, outbox and inbox.
 
 The outbox and inbox live in the service's own database, so that a state change, the facts it
-produces and the record of the fact that caused it commit in one transaction.
+produces and the record of the fact that caused it commit in one transaction. So do the
+per-subject sequences a producer hands out and the place each consumer has reached in every
+producer's sequence (docs/ordering.md).
 """
 import dataclasses
 import enum
+import hashlib
 import json
+import logging
+import random
+import time
 import typing
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table,
                         TypeDecorator, create_engine, delete, event, func, insert, select,
-                        update)
+                        text, update)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
+from shared.contracts import contract_for
 from shared.errors import NotFound
 from shared.events import Event, new_event
+
+log = logging.getLogger(__name__)
 
 
 def reliability_tables(metadata: MetaData):
@@ -37,6 +50,18 @@ def reliability_tables(metadata: MetaData):
         Column("event_id", String(200), primary_key=True),
         Column("event_type", String(200), nullable=False),
         Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    # Streams are named by a hash of source and subject, so that an erased participant's id
+    # does not survive in them.
+    Table(
+        "subject_sequences", metadata,
+        Column("stream", String(64), primary_key=True),
+        Column("last", BigInteger, nullable=False),
+    )
+    Table(
+        "subject_order", metadata,
+        Column("stream", String(64), primary_key=True),
+        Column("applied", BigInteger, nullable=False),
     )
     return outbox, inbox
 
@@ -69,6 +94,21 @@ class AlreadyHandled(Exception):
     """The inbox already holds this fact: handling it again must change nothing."""
 
 
+class EarlyFact(Exception):
+    """An ordered fact whose predecessor about the same subject is not applied yet: the
+    consumer holds it back and offers it again (shared/consumer.py)."""
+
+
+def stream_key(source, subject):
+    return hashlib.sha256(f"{source}\n{subject}".encode()).hexdigest()
+
+
+def _insert(session, table):
+    """An INSERT that can say what to do on a conflict, in the session's own dialect."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 class UnitOfWork:
     """One business transaction: the repositories, the facts it records, the facts it handled.
 
@@ -86,6 +126,8 @@ class UnitOfWork:
         super().__init_subclass__(**kwargs)
         cls.outbox = cls.metadata.tables["outbox"]
         cls.inbox = cls.metadata.tables["inbox"]
+        cls.sequences = cls.metadata.tables["subject_sequences"]
+        cls.order = cls.metadata.tables["subject_order"]
 
     def __init__(self, sessions, on_commit=None, **resources):
         self._sessions = sessions
@@ -144,8 +186,24 @@ class UnitOfWork:
                     connection.exec_driver_sql(f'VACUUM "{table.name}"')
 
     def record(self, event_type, data, subject=None):
-        """Record a fact to be published after commit; returns the minted event."""
-        fact = new_event(self.service, event_type, data, subject=subject)
+        """Record a fact to be published after commit; returns the minted event.
+
+        An ordered fact takes the next number of its subject's sequence. The upsert locks the
+        subject's counter until commit, so of two transactions about one subject the one that
+        takes the lower number also commits first (test_sequence_numbers_follow_commit_order).
+        """
+        sequence = None
+        if contract_for(event_type).ordered:
+            if subject is None:
+                raise ValueError(f"{event_type} is ordered per subject: it needs a subject")
+            table = self.sequences
+            sequence = self.session.execute(
+                _insert(self.session, table)
+                .values(stream=stream_key(f"/doorstroom/{self.service}", subject), last=1)
+                .on_conflict_do_update(index_elements=[table.c.stream],
+                                       set_={"last": table.c.last + 1})
+                .returning(table.c.last)).scalar_one()
+        fact = new_event(self.service, event_type, data, subject=subject, sequence=sequence)
         self.session.execute(insert(self.outbox).values(
             event_id=fact.id, event_type=fact.type, subject=fact.subject, envelope=fact.to_json()))
         self._recorded = True
@@ -159,6 +217,50 @@ class UnitOfWork:
             raise AlreadyHandled(fact.key)
         self.session.execute(insert(self.inbox).values(
             source=fact.source, event_id=fact.id, event_type=fact.type))
+
+    def take_turn(self, fact: Event):
+        """In this transaction: is `fact` the next of its producer's sequence about its
+        subject? Locks the consumer's place in that sequence until commit, so that facts about
+        one subject are applied one at a time, in order, by any number of workers and
+        instances. Raises AlreadyHandled for a fact at or before that place (a redelivery or a
+        replay), EarlyFact for one that must wait for its predecessor."""
+        if fact.sequence is None or fact.subject is None:
+            return
+        table, stream = self.order, stream_key(fact.source, fact.subject)
+        self.session.execute(_insert(self.session, table).values(stream=stream, applied=0)
+                             .on_conflict_do_nothing(index_elements=[table.c.stream]))
+        applied = self.session.scalar(select(table.c.applied).where(table.c.stream == stream)
+                                      .with_for_update())
+        if fact.sequence <= applied:
+            raise AlreadyHandled(fact.key)
+        if fact.sequence > applied + 1:
+            raise EarlyFact(f"{fact.type} is number {fact.sequence} of its subject's facts from "
+                            f"{fact.source}; number {applied + 1} is not applied yet")
+        self.session.execute(update(table).where(table.c.stream == stream)
+                             .values(applied=fact.sequence))
+
+    @contextmanager
+    def lease(self, name):
+        """Whether this instance holds the lease `name` (a timer's, say) while the block runs.
+        On PostgreSQL a session advisory lock: one holder across every instance on the
+        database, given up when the block ends or its connection dies. SQLite serves a single
+        instance, which always holds it."""
+        with self._sessions() as session:
+            engine = session.get_bind()
+        if engine.dialect.name != "postgresql":
+            yield True
+            return
+        key = int.from_bytes(hashlib.sha256(f"{self.service}:{name}".encode()).digest()[:8],
+                             "big", signed=True)
+        with engine.connect() as connection:
+            held = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+            connection.commit()
+            try:
+                yield held
+            finally:
+                if held:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
 
     def outbox_state(self):
         """How many facts wait to be published, and when the last one was recorded."""
@@ -193,37 +295,87 @@ class Repository:
             raise NotFound(f"no {self.entity.__name__.lower()} {key}")
         return item
 
-    def where(self, *conditions, order_by=(), offset=0, limit=None):
+    def where(self, *conditions, order_by=(), offset=0, limit=None, lock=False):
+        """Entities that meet `conditions`; with `lock`, their rows stay locked until the
+        transaction ends, and a row another transaction changed meanwhile is read as it is
+        now."""
         query = select(self.entity).where(*conditions).order_by(*order_by).offset(offset)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
         return list(self.session.scalars(query if limit is None else query.limit(limit)))
 
 
 def handle_fact(uow, fact, apply):
-    """Apply `fact` once: effects, new facts and the inbox record commit together.
+    """Apply `fact` once, and in its producer's order: effects, new facts, the inbox record and
+    the consumer's place in the sequence commit together.
 
-    A concurrent duplicate loses the race on the inbox's primary key; its retry then finds the
-    fact handled and does nothing.
+    A concurrent duplicate loses the race on the inbox's primary key; the transaction is run
+    again and then finds the fact handled and does nothing.
     """
-    with uow:
-        try:
-            uow.handle_once(fact)
-        except AlreadyHandled:
-            return False
-        apply(uow)
-        uow.commit()
+    def transaction():
+        with uow:
+            try:
+                uow.take_turn(fact)
+                uow.handle_once(fact)
+            except AlreadyHandled:
+                return False
+            apply(uow)
+            uow.commit()
+            return True
+    return retry_races(transaction)
+
+
+def keep_order(uow, fact):
+    """A fact followed only for its place in the producer's order: it changes nothing here,
+    but its successors must not wait for it in vain."""
+    return handle_fact(uow, fact, lambda uow: None)
+
+
+# PostgreSQL's unique violation, serialisation failure and deadlock; SQLite's unique violation.
+RACE_CODES = {"23505", "40001", "40P01", "SQLITE_CONSTRAINT_UNIQUE",
+              "SQLITE_CONSTRAINT_PRIMARYKEY"}
+RACE_ATTEMPTS = 8
+
+
+def lost_a_race(exc):
+    """Whether `exc` says a concurrent transaction got there first: run it again and it sees
+    what the other one did."""
+    if isinstance(exc, StaleDataError):
         return True
+    if isinstance(exc, DBAPIError):
+        origin = exc.orig
+        return (getattr(origin, "pgcode", None) or getattr(origin, "sqlite_errorname", None)) \
+            in RACE_CODES
+    return False
 
 
-def unpublished(session, outbox, limit=100):
+def retry_races(transaction, attempts=RACE_ATTEMPTS):
+    """Run `transaction` (which rolls back on any error) again while it loses races, with a
+    short random pause so that the contenders drift apart."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return transaction()
+        except Exception as exc:
+            if attempt == attempts or not lost_a_race(exc):
+                raise
+            log.info("transaction lost a race (%s); running it again", exc.__class__.__name__)
+            time.sleep(random.uniform(0, 0.02 * attempt))
+
+
+def claim_unpublished(session, outbox, limit=50):
+    """Facts not yet published, oldest first, locked until the transaction ends. Rows another
+    instance's relay has claimed are skipped rather than waited for, so every fact goes out
+    once however many relays run (test_two_relays_publish_every_fact_once)."""
     return session.execute(
         select(outbox.c.seq, outbox.c.envelope)
         .where(outbox.c.published_at.is_(None))
         .order_by(outbox.c.seq).limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
 
 
-def mark_published(session, outbox, seq):
-    session.execute(update(outbox).where(outbox.c.seq == seq).values(published_at=func.now()))
+def mark_published(session, outbox, seqs):
+    session.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(published_at=func.now()))
 
 
 def session_factory(engine):

@@ -17,8 +17,8 @@ CALLS = []
 class FlakyService:
     name = "flaky"
 
-    @subscribe("intake", "participant.released")
-    def follow_releases(self, fact):
+    @subscribe("intake", "participant.registered")
+    def follow_registrations(self, fact):
         CALLS.append(fact.id)
         if fact.data["municipality"] == "Nowhere" or CALLS.count(fact.id) < 3:
             raise RuntimeError("the database is away")
@@ -34,14 +34,15 @@ def flaky(amqp_uri):
     container.stop()
 
 
-def publish(channel, body, routing_key="participant.released", content_type="application/json"):
+def publish(channel, body, routing_key="participant.registered", content_type="application/json"):
     channel.basic_publish("intake.events", routing_key, body,
                           pika.BasicProperties(content_type=content_type, delivery_mode=2))
 
 
-def released(municipality):
-    return json.dumps(new_event("intake", "participant.released", {
-        "participant_id": str(uuid.uuid4()), "released_on": "2027-01-15",
+def registered(municipality):
+    return json.dumps(new_event("intake", "participant.registered", {
+        "participant_id": str(uuid.uuid4()), "target_group": "detainee-last-phase",
+        "institution": "PI Dordtse Poorten", "expected_release_date": "2027-01-15",
         "municipality": municipality}).to_json())
 
 
@@ -57,7 +58,7 @@ def parked(channel, expected, timeout=10):
 
 
 def test_a_failing_handler_is_retried_with_backoff_until_it_succeeds(flaky):
-    publish(flaky, released("Dordrecht"))
+    publish(flaky, registered("Dordrecht"))
     deadline = time.monotonic() + 10
     while len(CALLS) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -67,16 +68,16 @@ def test_a_failing_handler_is_retried_with_backoff_until_it_succeeds(flaky):
 
 
 def test_a_handler_that_keeps_failing_is_parked_with_its_error(flaky):
-    body = released("Nowhere")
+    body = registered("Nowhere")
     publish(flaky, body)
     [(headers, parked_body)] = parked(flaky, 1)
     assert parked_body == body.encode()
     assert headers[ATTEMPT_HEADER] == 4
     assert "the database is away" in headers[ERROR_HEADER]
     metrics = metrics_for("flaky")
-    assert metrics.parked.labels("flaky.follow_releases")._value.get() >= 1
-    assert metrics.failed.labels("flaky.follow_releases", "participant.released")._value.get() >= 4
-    assert headers["x-doorstroom-original-routing-key"] == "participant.released"
+    assert metrics.parked.labels("flaky.follow_registrations")._value.get() >= 1
+    assert metrics.failed.labels("flaky.follow_registrations", "participant.registered")._value.get() >= 4
+    assert headers["x-doorstroom-original-routing-key"] == "participant.registered"
     assert len(CALLS) == 4
 
 
@@ -84,7 +85,7 @@ def test_a_handler_that_keeps_failing_is_parked_with_its_error(flaky):
     (b"\x00 not json", "application/json"),
     (b"plain words", "text/plain"),
     (json.dumps({"specversion": "1.0"}), "application/json"),
-    (released("Dordrecht").replace("2027-01-15", "someday"), "application/json"),
+    (registered("Dordrecht").replace("2027-01-15", "someday"), "application/json"),
 ])
 def test_unreadable_messages_are_parked_at_once(flaky, body, content_type):
     publish(flaky, body, content_type=content_type)

@@ -34,7 +34,7 @@ def publish_vacancy(uow, employer_id, now=None, **details):
         uow.employers.get(employer_id)
         vacancy = Vacancy.publish(employer_id, **_tuples(details))
         uow.vacancies.add(vacancy)
-        uow.record("vacancy.published", _vacancy_fact(vacancy))
+        uow.record("vacancy.published", _vacancy_fact(vacancy), subject=vacancy.id)
         uow.session.flush()
         _propose_for_vacancy(uow, vacancy, now or _now())
         uow.commit()
@@ -47,7 +47,7 @@ def change_vacancy(uow, vacancy_id, now=None, **details):
     with uow:
         vacancy = uow.vacancies.get(vacancy_id)
         vacancy.change(**_tuples(details))
-        uow.record("vacancy.changed", _vacancy_fact(vacancy))
+        uow.record("vacancy.changed", _vacancy_fact(vacancy), subject=vacancy.id)
         for proposal in uow.proposals.involving(vacancy_id=vacancy.id,
                                                 status=ProposalStatus.PROPOSED):
             candidate = uow.candidates.find(proposal.participant_id)
@@ -64,7 +64,7 @@ def close_vacancy(uow, vacancy_id, reason):
         vacancy = uow.vacancies.get(vacancy_id)
         vacancy.close()
         uow.record("vacancy.closed", {"vacancy_id": vacancy.id, "employer_id": vacancy.employer_id,
-                                      "reason": reason})
+                                      "reason": reason}, subject=vacancy.id)
         for proposal in uow.proposals.involving(vacancy_id=vacancy.id,
                                                 status=ProposalStatus.PROPOSED):
             _expire(uow, proposal, "vacancy-closed")

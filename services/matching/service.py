@@ -23,7 +23,8 @@ class MatchingService(ChainService):
     title = "doorstroom matching (social service)"
     uow = Store(MatchingUnitOfWork)
 
-    # One queue per source, so each source's facts are handled in the order it made them.
+    # Each source's ordered facts about a participant are applied in the order it recorded
+    # them, whatever the number of workers and instances (docs/ordering.md).
     @subscribe("intake", *handlers.FOLLOWED["intake"], "participant.consent_withdrawn")
     def follow_intake(self, fact):
         if fact.type == "participant.consent_withdrawn":
@@ -41,9 +42,12 @@ class MatchingService(ChainService):
 
     @timer(interval=60)
     def housekeeping(self):
-        """Lapse proposals nobody answered in time; match candidates whose release came near."""
-        handlers.expire_due_proposals(self.uow)
-        handlers.propose_for_candidates_near_release(self.uow)
+        """Lapse proposals nobody answered in time; match candidates whose release came near.
+        One instance at a time does it."""
+        with self.uow.lease("housekeeping") as ours:
+            if ours:
+                handlers.expire_due_proposals(self.uow)
+                handlers.propose_for_candidates_near_release(self.uow)
 
     # --- employers and vacancies ----------------------------------------------------------
 

@@ -9,7 +9,7 @@ import hashlib
 import json
 from datetime import date
 
-from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Integer, MetaData, String,
+from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Index, Integer, MetaData, String,
                         Table, UniqueConstraint, and_, case, delete, event, literal, not_, or_,
                         select)
 from sqlalchemy.orm import registry
@@ -149,6 +149,11 @@ proposals = Table(
     # Never the same candidate twice for the same vacancy.
     UniqueConstraint("vacancy_id", "participant_id", name="uq_proposal_vacancy_candidate"),
 )
+# A candidate has one proposal pending at a time: of two workers proposing the same candidate
+# at once, one loses on this index and runs again (test_concurrent_rankings_keep_one_pending).
+Index("uq_proposal_pending_candidate", proposals.c.participant_id, unique=True,
+      postgresql_where=proposals.c.status == ProposalStatus.PROPOSED,
+      sqlite_where=proposals.c.status == ProposalStatus.PROPOSED)
 
 reliability_tables(metadata)
 

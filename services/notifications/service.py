@@ -46,9 +46,12 @@ class NotificationsService(ChainService):
 
     @timer(interval=1)
     def send(self):
-        """Send due e-mails and webhooks, and the daily digests."""
-        handlers.send_due_deliveries(self.uow)
-        handlers.send_digests(self.uow)
+        """Send due e-mails and webhooks, and the daily digests. One instance at a time sends,
+        so no two send the same delivery (test_two_instances_deliver_a_backlog_once)."""
+        with self.uow.lease("sending") as ours:
+            if ours:
+                handlers.send_due_deliveries(self.uow)
+                handlers.send_digests(self.uow)
 
     # --- recipients and subscriptions -----------------------------------------------------
 

@@ -11,6 +11,7 @@ from shared.consumer import subscribe
 from shared.database import Store
 from shared.http import api, require_own
 from shared.service import ChainService
+from shared.store import keep_order
 
 JOB_COACH = ("job-coach",)
 REPORT_READERS = ("job-coach", "employer-desk", "operator")
@@ -19,6 +20,8 @@ INTAKE_FACTS = {
     "participant.released": handlers.follow_participant,
     "participant.withdrawn": handlers.end_for_withdrawn_participant,
     "participant.consent_withdrawn": handlers.anonymise_on_consent_withdrawal,
+    # Placement plans nothing by the expected release, but it is one of intake's ordered facts.
+    "participant.release_date_changed": keep_order,
 }
 
 
@@ -31,15 +34,19 @@ class PlacementService(ChainService):
     def plan_placement(self, fact):
         handlers.plan_accepted_match(self.uow, fact)
 
-    # One queue for intake's facts, so they are handled in the order intake made them.
+    # Intake's facts about a participant are applied in the order intake recorded them,
+    # whatever the number of workers and instances (docs/ordering.md).
     @subscribe("intake", *INTAKE_FACTS)
     def follow_intake(self, fact):
         INTAKE_FACTS[fact.type](self.uow, fact)
 
     @timer(interval=3600)
     def check_milestones(self):
-        """Publish the 1, 3 and 6 month milestones reached since the last check."""
-        handlers.record_milestones(self.uow)
+        """Publish the 1, 3 and 6 month milestones reached since the last check. One instance
+        at a time does it."""
+        with self.uow.lease("milestones") as ours:
+            if ours:
+                handlers.record_milestones(self.uow)
 
     @api("GET", "/placements", roles=JOB_COACH, query=PlacementQuery, response=PlacementSchema)
     def list_placements(self, caller, query):

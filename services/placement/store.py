@@ -71,9 +71,10 @@ class PlacementRepository(Repository):
                           order_by=(Placement.start_date, Placement.id))
 
     def in_work(self):
-        """Started placements not yet past every milestone."""
+        """Started placements not yet past every milestone, locked: of two checks at once, the
+        second sees what the first recorded (test_two_milestone_checks_at_once_record_each_once)."""
         return self.where(Placement.status == Status.STARTED, Placement.sustained.is_(False),
-                          order_by=(Placement.started_on, Placement.id))
+                          order_by=(Placement.started_on, Placement.id), lock=True)
 
     def started_before(self, day, employer_id=None):
         conditions = [Placement.started_on.is_not(None), Placement.started_on < day]

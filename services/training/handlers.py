@@ -205,6 +205,7 @@ def _advance(uow, programme, catalogue, today):
 
 def _seek_place(uow, programme, module, catalogue, today):
     """A place in the earliest open cohort of `module`, or else a place on its waiting list."""
+    uow.modules.take_turn(module.code)
     cohort = first_open_cohort(uow.cohorts.for_module(module.code), today)
     if cohort is None:
         programme.wait_for(module)
@@ -238,6 +239,7 @@ def _give_up_places(uow, programme, today):
 
 def _fill_from_waiting_list(uow, cohort, catalogue, today):
     module = catalogue[cohort.module]
+    uow.modules.take_turn(module.code)
     for participant_id in uow.waiting.waiting_for(cohort.module):
         if not cohort.open_on(today):
             return

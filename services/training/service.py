@@ -12,6 +12,7 @@ from shared.database import Store
 from shared.errors import NotFound
 from shared.http import api
 from shared.service import ChainService
+from shared.store import keep_order
 
 TRAINER = ("trainer",)
 INTAKE_FACTS = {
@@ -19,6 +20,8 @@ INTAKE_FACTS = {
     "participant.release_date_changed": handlers.replan_for_release_date,
     "participant.withdrawn": handlers.end_for_withdrawn_participant,
     "participant.consent_withdrawn": handlers.erase_on_consent_withdrawal,
+    # Training has no use for a release as such, but it is one of intake's ordered facts.
+    "participant.released": keep_order,
 }
 
 
@@ -27,7 +30,8 @@ class TrainingService(ChainService):
     title = "doorstroom training (work company)"
     uow = Store(TrainingUnitOfWork)
 
-    # One queue for all of intake's facts, so they are handled in the order intake made them.
+    # Intake's facts about a participant are applied in the order intake recorded them,
+    # whatever the number of workers and instances (docs/ordering.md).
     @subscribe("intake", *INTAKE_FACTS)
     def on_intake_fact(self, fact):
         INTAKE_FACTS[fact.type](self.uow, fact)

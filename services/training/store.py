@@ -1,7 +1,8 @@
 """Training's own database: the catalogue, cohorts, the waiting lists, programmes, and the
 demand for certificates learned from vacancies."""
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Enum, Integer,
-                        MetaData, String, Table, delete, func, insert, select, update)
+                        MetaData, String, Table, UniqueConstraint, delete, func, insert,
+                        select, update)
 from sqlalchemy.orm import registry
 
 from services.training.domain import (Certificate, Cohort, Module,
@@ -45,6 +46,7 @@ waiting_list = Table(
     Column("module", String(60), nullable=False, index=True),
     Column("participant_id", String(36), nullable=False, index=True),
     Column("since", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("module", "participant_id", name="uq_waiting_module_participant"),
 )
 
 programmes = Table(
@@ -94,12 +96,20 @@ class ModuleRepository(Repository):
             self.session.flush()
         return {m.code: m for m in self.where(order_by=(Module.code,))}
 
+    def take_turn(self, code):
+        """Lock the module until commit: places in its cohorts and on its waiting list are
+        handed out one transaction at a time, so no place is given twice and no two
+        participants hear the same position (test_concurrent_admissions_*)."""
+        self.session.execute(select(modules.c.code).where(modules.c.code == code)
+                             .with_for_update())
+
 
 class CohortRepository(Repository):
     entity = Cohort
 
     def for_module(self, module):
-        return self.where(Cohort.module == module, order_by=(Cohort.starts_on, Cohort.id))
+        return self.where(Cohort.module == module, order_by=(Cohort.starts_on, Cohort.id),
+                          lock=True)
 
     def list(self, module=None, offset=0, limit=50):
         return self.where(*([Cohort.module == module] if module else []),

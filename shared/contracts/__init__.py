@@ -15,17 +15,20 @@ class Contract:
     producer: str
     version: int
     schema: type
+    # Ordered facts carry a per-participant `sequence`, and consumers apply them in that order
+    # (docs/ordering.md).
+    ordered: bool = False
 
     @property
     def dataschema(self):
         return f"urn:doorstroom:{self.producer}:{self.type}:v{self.version}"
 
 
-def event_contract(event_type, producer, version=1):
+def event_contract(event_type, producer, version=1, ordered=False):
     def register(schema):
         if event_type in _CONTRACTS:
             raise ValueError(f"{event_type} is registered twice")
-        _CONTRACTS[event_type] = Contract(event_type, producer, version, schema)
+        _CONTRACTS[event_type] = Contract(event_type, producer, version, schema, ordered)
         return schema
     return register
 
@@ -33,6 +36,13 @@ def event_contract(event_type, producer, version=1):
 def contract_for(event_type):
     _load_all()
     return _CONTRACTS[event_type]
+
+
+def ordered_types(producer):
+    """The producer's facts that consumers apply in order per subject: who follows one of them
+    follows them all, or a gap in the sequence could never be told from a fact still on its
+    way."""
+    return frozenset(t for t, c in all_contracts().items() if c.producer == producer and c.ordered)
 
 
 def all_contracts():

@@ -48,7 +48,7 @@ class ParticipantScreened(ParticipantFact, Profile):
     safety_cleared = fields.Boolean(required=True)
 
 
-@event_contract("participant.admitted", producer="intake")
+@event_contract("participant.admitted", producer="intake", ordered=True)
 class ParticipantAdmitted(ParticipantFact, Profile):
     target_group = Code(vocabulary.TARGET_GROUPS, required=True)
     municipality = Municipality(required=True)
@@ -60,7 +60,7 @@ class ParticipantRejected(ParticipantFact):
     reason = Code(vocabulary.REJECTION_REASONS, required=True)
 
 
-@event_contract("participant.release_date_changed", producer="intake")
+@event_contract("participant.release_date_changed", producer="intake", ordered=True)
 class ReleaseDateChanged(ParticipantFact):
     expected_release_date = fields.Date(required=True)
     previous_release_date = fields.Date(required=True)
@@ -80,19 +80,19 @@ class BasicConditionsUpdated(ParticipantFact):
                              validate=validate.Length(max=len(vocabulary.BASIC_CONDITIONS)))
 
 
-@event_contract("participant.released", producer="intake")
+@event_contract("participant.released", producer="intake", ordered=True)
 class ParticipantReleased(ParticipantFact):
     released_on = fields.Date(required=True)
     municipality = Municipality(required=True)
 
 
-@event_contract("participant.withdrawn", producer="intake")
+@event_contract("participant.withdrawn", producer="intake", ordered=True)
 class ParticipantWithdrawn(ParticipantFact):
     reason = Code(vocabulary.WITHDRAWAL_REASONS, required=True)
     withdrawn_on = fields.Date(required=True)
 
 
-@event_contract("participant.consent_withdrawn", producer="intake")
+@event_contract("participant.consent_withdrawn", producer="intake", ordered=True)
 class ConsentWithdrawn(ParticipantFact):
     """Consent for `purpose` is gone: whoever holds data for that purpose erases it."""
     purpose = Code(vocabulary.CONSENT_PURPOSES, required=True)

@@ -34,17 +34,17 @@ class VacancyFact(Schema):
     status = Code({"open", "filled"}, load_default="open")
 
 
-@event_contract("vacancy.published", producer="matching")
+@event_contract("vacancy.published", producer="matching", ordered=True)
 class VacancyPublished(VacancyFact):
     pass
 
 
-@event_contract("vacancy.changed", producer="matching")
+@event_contract("vacancy.changed", producer="matching", ordered=True)
 class VacancyChanged(VacancyFact):
     """The vacancy as it is now, whole."""
 
 
-@event_contract("vacancy.closed", producer="matching")
+@event_contract("vacancy.closed", producer="matching", ordered=True)
 class VacancyClosed(Schema):
     vacancy_id = Id()
     employer_id = Id()

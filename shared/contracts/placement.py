@@ -20,7 +20,7 @@ class PlacementPlanned(PlacementFact):
     hours_per_week = fields.Integer(required=True, validate=validate.Range(1, 40))
 
 
-@event_contract("placement.started", producer="placement")
+@event_contract("placement.started", producer="placement", ordered=True)
 class PlacementStarted(PlacementFact):
     """Contract type and hours let the social service adjust the participant's benefit."""
     contract_type = Code(vocabulary.CONTRACT_TYPES, required=True)
@@ -41,7 +41,7 @@ class PlacementSustained(PlacementFact):
     sustained_on = fields.Date(required=True)
 
 
-@event_contract("placement.ended", producer="placement")
+@event_contract("placement.ended", producer="placement", ordered=True)
 class PlacementEnded(PlacementFact):
     reason = Code({"contract-ended", "dismissed", "resigned", "returned-to-custody",
                    "moved-away", "health"}, required=True)

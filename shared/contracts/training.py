@@ -40,7 +40,7 @@ class ModuleCompleted(TrainingFact):
     completed_on = fields.Date(required=True)
 
 
-@event_contract("training.certificate_awarded", producer="training")
+@event_contract("training.certificate_awarded", producer="training", ordered=True)
 class CertificateAwarded(TrainingFact):
     certificate_id = Id()
     number = Text(40, required=True)
@@ -51,7 +51,7 @@ class CertificateAwarded(TrainingFact):
     expires_on = fields.Date(load_default=None, allow_none=True)
 
 
-@event_contract("training.programme_completed", producer="training")
+@event_contract("training.programme_completed", producer="training", ordered=True)
 class ProgrammeCompleted(TrainingFact):
     certificates = Codes(vocabulary.CERTIFICATES, required=True)
     completed_on = fields.Date(required=True)
@@ -61,7 +61,7 @@ DROP_OUT_REASONS = {"motivation", "health", "transferred", "released-early", "ot
                     "left-the-chain"}
 
 
-@event_contract("training.dropped_out", producer="training")
+@event_contract("training.dropped_out", producer="training", ordered=True)
 class DroppedOut(TrainingFact):
     """The programme stopped: by the trainer, or `left-the-chain` when intake withdrew the
     participant."""
