@@ -1,6 +1,7 @@
 """doorstroom: run the re-integration chain locally, walk a synthetic cohort through it, and
 watch it as an operator."""
 import argparse
+import os
 import sys
 import warnings
 
@@ -25,6 +26,17 @@ def main(argv=None):
                              "(default $DOORSTROOM_DATA_DIR or ./var)")
         command.add_argument("--port-base", type=int, help="services listen on BASE+1 .. BASE+5 "
                              "(default $DOORSTROOM_PORT_BASE or 8000)")
+
+    up.add_argument("--instances", type=int, default=1, metavar="N",
+                    help="run training, matching, placement and notifications N times each; "
+                    "intake runs once, as it serves the PI's API. Instance k of a service listens "
+                    "10*(k-1) above its first. N > 1 needs --postgres")
+    up.add_argument("--postgres", metavar="URL", default=os.environ.get("DOORSTROOM_POSTGRES_URL"),
+                    help="a PostgreSQL server, e.g. postgresql://postgres@127.0.0.1:5432/postgres, "
+                    "on which up creates one database per service (default "
+                    "$DOORSTROOM_POSTGRES_URL; without it each service has a SQLite file)")
+    up.add_argument("--database-prefix", default="doorstroom_", metavar="PREFIX",
+                    help="with --postgres, the databases are PREFIX<service> (default doorstroom_)")
 
     tail = commands.add_parser("tail", help="the chain's facts as they happen")
     tail.add_argument("--type", action="append", metavar="PATTERN",
@@ -56,6 +68,8 @@ def main(argv=None):
                                "participants' identities in intake's database")
     keys.add_argument("path")
     args = parser.parse_args(argv)
+    if args.command == "up":
+        _check_instances(up, args)
 
     if args.command == "identity-keys":
         return _identity_keys(args.path)
@@ -73,6 +87,16 @@ def main(argv=None):
         return demo_command.run(args)
     from doorstroom import operators
     return getattr(operators, args.command)(args)
+
+
+def _check_instances(parser, args):
+    if args.instances < 1:
+        parser.error("--instances must be at least 1")
+    if args.instances > 1 and not args.postgres:
+        parser.error(f"--instances {args.instances} needs PostgreSQL: several processes of one "
+                     "service cannot share a SQLite file, which has no row locks or advisory "
+                     "locks. Pass --postgres URL (e.g. postgresql://postgres@127.0.0.1:5432/"
+                     "postgres) or set DOORSTROOM_POSTGRES_URL.")
 
 
 def _identity_keys(path):

@@ -10,6 +10,8 @@ import time
 
 import requests
 from kombu import Connection
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from doorstroom import chain
 from services.intake.vault import create_key_file
@@ -57,12 +59,45 @@ def identity_keys(directory):
     return path
 
 
-def service_environment(service, directory, base):
+def instances(count, base):
+    """Every process to run, as (name, service, port). intake runs once: it serves the PI's
+    API. Each consuming service runs `count` times; instance k listens 10*(k-1) above the
+    first, so the first keeps its port and no two instances of any services collide."""
+    for service in chain.SERVICES:
+        for k in range(1, (1 if service == "intake" else count) + 1):
+            name = service if k == 1 else f"{service}-{k}"
+            yield name, service, chain.port_of(service, base) + 10 * (k - 1)
+
+
+def postgres_databases(server, prefix):
+    """One database per service on the PostgreSQL `server`, created when missing: every
+    instance of a service shares it."""
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            quote = connection.dialect.identifier_preparer.quote_identifier
+            urls = {}
+            for service in chain.SERVICES:
+                name = f"{prefix}{service}"
+                if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                      {"name": name}).first() is None:
+                    connection.execute(text(f"CREATE DATABASE {quote(name)}"))
+                urls[service] = admin.url.set(database=name).render_as_string(hide_password=False)
+            return urls
+    finally:
+        admin.dispose()
+
+
+def sqlite_databases(directory):
+    return {service: f"sqlite:///{directory / f'{service}.db'}" for service in chain.SERVICES}
+
+
+def service_environment(service, directory, port, database_url):
     environment = {
         **os.environ,
         "AMQP_URI": chain.amqp_uri(),
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{chain.port_of(service, base)}",
-        "DATABASE_URL": f"sqlite:///{directory / f'{service}.db'}",
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+        "DATABASE_URL": database_url,
         "API_KEYS_FILE": str(directory / "api-keys.json"),
     }
     if service == "intake":
@@ -73,30 +108,31 @@ def service_environment(service, directory, base):
     return environment
 
 
-def start_services(directory, base):
+def start_instances(planned, directory, databases):
     logs = directory / "logs"
     logs.mkdir(exist_ok=True)
     nameko = shutil.which("nameko", path=os.path.dirname(sys.executable)) or "nameko"
     processes = {}
-    for service in chain.SERVICES:
+    for name, service, port in planned:
         command = [nameko, *chain.service_command(service)[1:]]
-        with open(logs / f"{service}.log", "ab") as log:
-            processes[service] = subprocess.Popen(
-                command, cwd=chain.PROJECT_ROOT, env=service_environment(service, directory, base),
+        with open(logs / f"{name}.log", "ab") as log:
+            processes[name] = subprocess.Popen(
+                command, cwd=chain.PROJECT_ROOT,
+                env=service_environment(service, directory, port, databases[service]),
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     return processes
 
 
-def wait_until_healthy(processes, base):
+def wait_until_healthy(processes, ports):
     deadline = time.monotonic() + HEALTH_TIMEOUT_SECONDS
     waiting = set(processes)
     while waiting and time.monotonic() < deadline:
-        for service in sorted(waiting):
-            if processes[service].poll() is not None:
-                return f"{service} exited with code {processes[service].returncode}"
+        for name in sorted(waiting):
+            if processes[name].poll() is not None:
+                return f"{name} exited with code {processes[name].returncode}"
             try:
-                if requests.get(f"{chain.url_of(service, base)}/health", timeout=2).ok:
-                    waiting.discard(service)
+                if requests.get(f"http://127.0.0.1:{ports[name]}/health", timeout=2).ok:
+                    waiting.discard(name)
             except requests.RequestException:
                 pass
         time.sleep(0.3)
@@ -124,6 +160,22 @@ def run(args):
     directory.mkdir(parents=True, exist_ok=True)
     keys = api_keys(directory)
     base = chain.port_base(args.port_base)
+    server = args.postgres
+    if server:
+        shown = make_url(server).render_as_string()  # without the password
+        try:
+            databases = postgres_databases(server, args.database_prefix)
+        except Exception as exc:  # any failure means: no PostgreSQL we can use here
+            print(f"Cannot use PostgreSQL at {shown} ({exc}).", file=sys.stderr)
+            return 2
+        where = f"PostgreSQL {shown}, databases {args.database_prefix}<service>"
+    else:
+        databases, where = sqlite_databases(directory), f"SQLite files in {directory}"
+    planned = list(instances(args.instances, base))
+    ports = {name: port for name, _, port in planned}
+    how_many = ("one instance of each service" if args.instances == 1 else
+                f"intake once, every other service {args.instances} times")
+    print(f"starting {len(planned)} processes ({how_many}) on {where}", flush=True)
 
     stopping = []
     def request_stop(signum, _frame):
@@ -131,23 +183,29 @@ def run(args):
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    processes = start_services(directory, base)
+    processes = {}
     try:
-        problem = wait_until_healthy(processes, base)
-        if problem:
-            print(f"The chain did not start: {problem}. Logs: {directory / 'logs'}", file=sys.stderr)
-            return 1
+        # The first instance of each service (named after it) creates its tables; the others
+        # start once it is healthy, as two processes creating the same tables at once can collide.
+        first = [instance for instance in planned if instance[0] == instance[1]]
+        for wave in (first, [instance for instance in planned if instance not in first]):
+            processes.update(start_instances(wave, directory, databases))
+            problem = wait_until_healthy(processes, ports)
+            if problem:
+                print(f"The chain did not start: {problem}. Logs: {directory / 'logs'}",
+                      file=sys.stderr)
+                return 1
         print(f"doorstroom is up (broker {_without_password(chain.amqp_uri())}, data {directory})")
-        for service in chain.SERVICES:
-            print(f"  {service:<14} {chain.url_of(service, base)}   (OpenAPI: /openapi.json)")
+        for name in ports:
+            print(f"  {name:<16} http://127.0.0.1:{ports[name]}   (OpenAPI: /openapi.json)")
         print(f"API keys (also in {directory / 'api-keys.json'}):")
         for name, holder in keys.items():
             print(f"  {name:<20} {holder['key']}")
         print(f"Logs in {directory / 'logs'}. Ctrl-C stops the chain.", flush=True)
         while not stopping:
-            for service, process in processes.items():
+            for name, process in processes.items():
                 if process.poll() is not None:
-                    print(f"{service} exited with code {process.returncode}; stopping the chain",
+                    print(f"{name} exited with code {process.returncode}; stopping the chain",
                           file=sys.stderr)
                     return 1
             time.sleep(0.5)
