@@ -12,11 +12,12 @@ import requests
 from pika.exceptions import ChannelClosedByBroker
 
 from doorstroom import chain, topology
-from shared.consumer import (ATTEMPT_HEADER, ERROR_HEADER, ORIGINAL_EXCHANGE_HEADER,
-                             ORIGINAL_ROUTING_KEY_HEADER, PARKED_AT_HEADER, QUEUE_HEADER)
+from shared.consumer import (ATTEMPT_HEADER, ERROR_HEADER, HELD_SINCE_HEADER,
+                             ORIGINAL_EXCHANGE_HEADER, ORIGINAL_ROUTING_KEY_HEADER,
+                             PARKED_AT_HEADER, QUEUE_HEADER)
 
 OUR_HEADERS = (ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER, ORIGINAL_EXCHANGE_HEADER,
-               ORIGINAL_ROUTING_KEY_HEADER, PARKED_AT_HEADER)
+               ORIGINAL_ROUTING_KEY_HEADER, PARKED_AT_HEADER, HELD_SINCE_HEADER)
 
 
 def connect():

@@ -349,6 +349,7 @@ def _propose_again(uow, proposal, now):
 
 
 def _room(uow, vacancy):
+    uow.vacancies.take_turn(vacancy.id)
     pending = uow.proposals.involving(vacancy_id=vacancy.id, status=ProposalStatus.PROPOSED)
     return max(vacancy.open_positions - len(pending), 0)
 

@@ -214,6 +214,12 @@ class Employers(Repository):
 class Vacancies(Repository):
     entity = Vacancy
 
+    def take_turn(self, vacancy_id):
+        """Lock the vacancy until commit: its positions are offered one transaction at a time,
+        so no two workers propose more candidates than it has positions."""
+        self.session.execute(select(vacancies.c.id).where(vacancies.c.id == vacancy_id)
+                             .with_for_update())
+
     def reindex(self):
         """Recompute the derived columns of rows written with another vocabulary."""
         return _reindex(self, vacancies, index_vacancy)

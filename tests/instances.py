@@ -1,0 +1,122 @@
+"""Instances of one service as production runs them: separate `nameko run` processes on one
+database and one broker, with the production worker count unless a test says otherwise."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+import requests
+from sqlalchemy import create_engine, text
+
+from doorstroom import chain
+from shared.http import ROLES
+from tests.harness import free_port
+
+# MAX_WORKERS=16 runs the same tests with more concurrency (issue: order and scale-out).
+WORKERS = os.environ.get("MAX_WORKERS", "4")
+
+
+def api_keys_file(directory):
+    """A keys file with one holder per role, named after it; returns (path, keys)."""
+    keys = {role: {"role": role, "key": f"test-key-{role}"} for role in ROLES}
+    path = directory / "api-keys.json"
+    path.write_text(json.dumps(keys))
+    return path, keys
+
+
+class Instance:
+    def __init__(self, service, process, port, log):
+        self.service = service
+        self.process = process
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+
+    def healthy(self):
+        try:
+            return requests.get(f"{self.url}/health", timeout=2).ok
+        except requests.RequestException:
+            return False
+
+
+@contextmanager
+def instances(service, count, amqp_uri, database_url, directory, **config):
+    """`count` processes of `service`, healthy when this yields them; stopped afterwards."""
+    keys_file, _ = api_keys_file(directory)
+    started = []
+    try:
+        for number in range(1, count + 1):
+            port = free_port()
+            log = directory / f"{service}-{number}.log"
+            env = {**os.environ, "AMQP_URI": amqp_uri, "DATABASE_URL": database_url,
+                   "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}", "API_KEYS_FILE": str(keys_file),
+                   "MAX_WORKERS": WORKERS, "OUTBOX_SWEEP_SECONDS": "0.2",
+                   **{name: str(value) for name, value in config.items()}}
+            command = [os.path.join(os.path.dirname(sys.executable), "nameko"),
+                       *chain.service_command(service)[1:]]
+            with open(log, "ab") as out:
+                process = subprocess.Popen(command, cwd=chain.PROJECT_ROOT, env=env,
+                                           stdout=out, stderr=subprocess.STDOUT)
+            started.append(Instance(service, process, port, log))
+            # One at a time, so that the first creates the tables before the next looks.
+            _wait_healthy(started[-1])
+        yield started
+    finally:
+        stop(started)
+
+
+def _wait_healthy(instance, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if instance.process.poll() is not None:
+            raise AssertionError(f"{instance.service} exited: {instance.log.read_text()[-3000:]}")
+        if instance.healthy():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{instance.service} not healthy in {timeout}s")
+
+
+def stop(started):
+    """SIGTERM each process this test started, then kill what is still running."""
+    for instance in started:
+        if instance.process.poll() is None:
+            instance.process.send_signal(signal.SIGTERM)
+    for instance in started:
+        try:
+            instance.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            instance.process.kill()
+            instance.process.wait()
+
+
+def rows(url, query):
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(query))]
+    finally:
+        engine.dispose()
+
+
+def queue_depth(channel, *queues):
+    return sum(channel.queue_declare(queue, passive=True).method.message_count for queue in queues)
+
+
+def wait_until(condition, timeout=120, quiet=2.0):
+    """Until `condition` holds, and still holds `quiet` seconds later."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            time.sleep(quiet)
+            if condition():
+                return
+        time.sleep(0.3)
+    raise AssertionError(f"not settled within {timeout}s")
+
+
+def drained(channel, *queues):
+    """Whether the consumers' queues, with their held and retry queues, are empty."""
+    names = [name for queue in queues for name in (queue, f"{queue}.held", f"{queue}.retry")]
+    return lambda: queue_depth(channel, *names) == 0
