@@ -31,20 +31,22 @@ def test_several_instances_without_postgres_exit_2_and_say_why():
     assert "SQLite" in result.stderr and "--postgres URL" in result.stderr
 
 
-def test_compose_can_scale_each_consuming_service_without_a_port_clash():
-    """`docker compose up --scale training=2`: each container of a service takes a host port
-    from that service's own range, and no two ranges share a port."""
-    compose = yaml.safe_load((chain.PROJECT_ROOT / "docker-compose.yml").read_text())
-    taken = set()
+def test_compose_runs_a_second_instance_of_each_consuming_service_in_its_profile():
+    """`docker compose --profile scale-out up`: each consuming service gets a second instance
+    with the same command, account and database, on a host port of its own."""
+    compose = yaml.safe_load((chain.PROJECT_ROOT / "docker-compose.yml").read_text())["services"]
+    host_ports = [mapping.split(":")[0] for definition in compose.values()
+                  for mapping in definition.get("ports", ())]
+    assert len(host_ports) == len(set(host_ports))
     for service in chain.SERVICES:
-        [mapping] = compose["services"][service]["ports"]
-        hosts, target = mapping.rsplit(":", 1)
-        assert int(target) == chain.port_of(service)
-        first, _, last = hosts.partition("-")
-        ports = set(range(int(first), int(last or first) + 1))
-        assert (len(ports) == 1) == (service == "intake"), (service, mapping)
-        assert not ports & taken, (service, mapping)
-        taken |= ports
+        second = compose.get(f"{service}-2")
+        if service == "intake":
+            assert second is None
+            continue
+        first = compose[service]
+        assert second["profiles"] == ["scale-out"] and "profiles" not in first
+        assert second["command"] == first["command"]
+        assert second["environment"] == first["environment"]
 
 
 @pytest.fixture(scope="module")
