@@ -254,7 +254,7 @@ class Vacancies(Repository):
         def share(points, column, count, kind, held):
             matched = sum((case((column.op("&")(BITS[kind][code]) != 0, 1), else_=0)
                            for code in sorted(set(held)) if code in BITS[kind]), literal(0))
-            return case((count == 0, points), else_=(matched * points) / count)
+            return case((count == 0, points), else_=(matched * points) // count)
 
         def one_of(points, column, codes):
             return case((column.in_(sorted(codes)), points), else_=0) if codes else literal(0)
@@ -326,7 +326,7 @@ class Candidates(Repository):
                 return literal(points)
             held = sum((case((column.op("&")(BITS[kind][code]) != 0, 1), else_=0)
                         for code in wanted), literal(0))
-            return (held * points) / len(wanted)
+            return (held * points) // len(wanted)
 
         def flag(points, column, kind, code):
             return case((column.op("&")(BITS[kind][code]) != 0, points), else_=0)
