@@ -84,7 +84,8 @@ def status(args):
             if not subscriptions:
                 continue
             dlq = topology.dead_letter_queue(service)
-            names = [s.queue for s in subscriptions] + [s.retry_queue for s in subscriptions]
+            names = [name for s in subscriptions
+                     for name in (s.queue, s.retry_queue, s.held_queue)]
             figures = queue_figures(connection, names + [dlq])
             parked = figures[dlq][1] if figures[dlq] else 0
             if parked:
@@ -93,12 +94,14 @@ def status(args):
             for subscription in subscriptions:
                 consumers, ready, unacked = figures[subscription.queue] or ("missing",) * 3
                 retrying = (figures[subscription.retry_queue] or (0, 0, 0))[1]
+                held = (figures[subscription.held_queue] or (0, 0, 0))[1]
                 if consumers in (0, "missing"):
                     problems.append(f"nobody consumes {subscription.queue}")
                 rows.append(("", "", "", "", f"from {subscription.source}", subscription.queue,
-                             _show(consumers), _show(ready), f"{_show(unacked)} / {retrying}"))
+                             _show(consumers), _show(ready),
+                             f"{_show(unacked)} / {retrying} / {held}"))
     header = ("service", "health", "outbox", "last fact recorded", "queue of", "queue",
-              "consumers", "ready", "unacked / retrying")
+              "consumers", "ready", "unacked / retrying / held")
     _print_table(header, rows)
     for problem in problems:
         print(f"PROBLEM: {problem}")
@@ -254,18 +257,35 @@ def _peek(channel, queue):
 def _replay(connection, channel, messages):
     """Publish each parked message again to its original exchange and routing key (with
     confirms), then take it off the dead-letter queue. Subscribers that handled it before
-    deduplicate it; the one that failed handles it afresh."""
+    deduplicate it; the one that failed handles it afresh. One whose origin is unknown stays
+    parked."""
     publisher = connection.channel()
     publisher.confirm_delivery()
+    replayed = 0
     for method, properties, body in messages:
+        origin = _origin(properties.headers or {})
+        if origin is None:
+            print(f"kept message {properties.message_id}: where it came from is unknown",
+                  file=sys.stderr)
+            continue
         headers = {k: v for k, v in (properties.headers or {}).items() if k not in OUR_HEADERS}
-        exchange = (properties.headers or {}).get(ORIGINAL_EXCHANGE_HEADER, "")
-        routing_key = (properties.headers or {}).get(ORIGINAL_ROUTING_KEY_HEADER, "")
-        publisher.basic_publish(exchange, routing_key, body, pika.BasicProperties(
+        publisher.basic_publish(*origin, body, pika.BasicProperties(
             content_type=properties.content_type, content_encoding=properties.content_encoding,
             message_id=properties.message_id, headers=headers, delivery_mode=2))
         channel.basic_ack(method.delivery_tag)
-    return len(messages)
+        replayed += 1
+    return replayed
+
+
+def _origin(headers):
+    """(exchange, routing key) a parked message first came by: our consumer's headers, or, for
+    one the broker dead-lettered itself (a reject, a delivery limit), its latest `x-death`."""
+    if headers.get(ORIGINAL_EXCHANGE_HEADER):
+        return headers[ORIGINAL_EXCHANGE_HEADER], headers.get(ORIGINAL_ROUTING_KEY_HEADER, "")
+    for death in headers.get("x-death") or ():
+        if death.get("exchange") and death.get("routing-keys"):
+            return death["exchange"], death["routing-keys"][0]
+    return None
 
 
 # --- trace ----------------------------------------------------------------------------------

@@ -21,6 +21,10 @@ class Subscription:
     def retry_queue(self):
         return f"{self.queue}.retry"
 
+    @property
+    def held_queue(self):
+        return f"{self.queue}.held"
+
 
 def service_class(service):
     module = importlib.import_module(f"services.{service}.service")

@@ -58,6 +58,39 @@ def event_exchange(service):
     return Exchange(exchange_for(service), type="topic", durable=True)
 
 
+def _without_traceback_for_early_facts(record):
+    if record.exc_info and record.exc_info[0] and issubclass(record.exc_info[0], EarlyFact):
+        record.exc_info, record.exc_text = None, None
+    return True
+
+
+def queue_arguments(kind, queue_type, requeue, consuming_queue, dead_letters, hold_ms):
+    """The arguments of one kind of a handler's queues: handler, retry, held or dlq."""
+    args = {}
+    if kind in ("retry", "held"):
+        # An expired retry or hold goes back to the consuming queue by the broker's
+        # dead-lettering, through the service's own exchange: the default one would need a
+        # right to write to every queue.
+        args = {"x-dead-letter-exchange": requeue, "x-dead-letter-routing-key": consuming_queue}
+    if kind == "held":
+        # Every message waits the same short time here, so none waits behind a longer retry.
+        args["x-message-ttl"] = hold_ms
+    if queue_type == "classic":
+        return args
+    # Quorum, replicated over the cluster (docs/rabbitmq-cluster.md). RabbitMQ 3.10 honours
+    # per-message TTL on the retry queue and x-message-ttl on the held queue
+    # (tests/test_quorum_queues.py). Every quorum queue but the dlq dead-letters, so a delivery
+    # limit or an operator's reject parks a fact instead of dropping it, and at least once: the
+    # broker keeps a message until its target confirmed it (which needs reject-publish).
+    args["x-queue-type"] = "quorum"
+    if kind == "handler":
+        args.update({"x-dead-letter-exchange": requeue,
+                     "x-dead-letter-routing-key": dead_letters})
+    if kind != "dlq":  # the dlq is the final target: it dead-letters nowhere
+        args.update({"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
+    return args
+
+
 class ParkingQueueConsumer(QueueConsumer):
     """A queue consumer that parks a body kombu cannot decode instead of dying on it."""
 
@@ -84,8 +117,9 @@ class ChainEventHandler(Consumer):
                              f"missing: {', '.join(sorted(missing))}")
         self.source_service = source_service
         self.event_types = event_types
-        # A fact held back for its turn is no fault of the service: a warning, no traceback.
+        # A fact held back for its turn is no fault of the service: one line, no traceback.
         kwargs.setdefault("expected_exceptions", (EarlyFact,))
+        logging.getLogger("nameko.containers").addFilter(_without_traceback_for_early_facts)
         super().__init__(queue=None, **kwargs)
 
     def setup(self):
@@ -98,26 +132,27 @@ class ChainEventHandler(Consumer):
         name = f"{service}.{self.method_name}"
         exchange = event_exchange(self.source_service)
         self.requeue_exchange = requeue_exchange(service)
-        self.queue = Queue(name, durable=True, bindings=[
+        dead_letters = dead_letter_queue_name(service)
+        queue_type = config.get("QUEUE_TYPE", "classic")
+        if queue_type not in ("classic", "quorum"):
+            raise ValueError(f"QUEUE_TYPE is classic or quorum, not {queue_type!r}")
+
+        def arguments(kind):
+            return queue_arguments(kind, queue_type, self.requeue_exchange.name, name,
+                                   dead_letters, int(config.get("EVENT_HOLD_MS", DEFAULT_HOLD_MS)))
+
+        self.queue = Queue(name, durable=True, queue_arguments=arguments("handler"), bindings=[
             *(binding(exchange, routing_key=event_type) for event_type in self.event_types),
             binding(self.requeue_exchange, routing_key=name)])
-        # An expired retry goes back to the consuming queue by the broker's dead-lettering,
-        # through the service's own exchange: the default one would need a right to write to
-        # every queue.
         self.retry_queue = Queue(
             f"{name}.retry", exchange=self.requeue_exchange, routing_key=f"{name}.retry",
-            durable=True, queue_arguments={"x-dead-letter-exchange": self.requeue_exchange.name,
-                                           "x-dead-letter-routing-key": name})
-        # Every message waits the same short time here, so none waits behind a longer retry.
+            durable=True, queue_arguments=arguments("retry"))
         self.hold_queue = Queue(
             f"{name}.held", exchange=self.requeue_exchange, routing_key=f"{name}.held",
-            durable=True, queue_arguments={
-                "x-dead-letter-exchange": self.requeue_exchange.name,
-                "x-dead-letter-routing-key": name,
-                "x-message-ttl": int(config.get("EVENT_HOLD_MS", DEFAULT_HOLD_MS))})
-        dead_letters = dead_letter_queue_name(service)
+            durable=True, queue_arguments=arguments("held"))
         self.dead_letter_queue = Queue(dead_letters, exchange=self.requeue_exchange,
-                                       routing_key=dead_letters, durable=True)
+                                       routing_key=dead_letters, durable=True,
+                                       queue_arguments=arguments("dlq"))
         self.metrics = metrics_for(service)
         self.publisher = Publisher(
             config["AMQP_URI"], use_confirms=True,
