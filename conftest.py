@@ -6,6 +6,7 @@ eventlet.monkey_patch()
 
 import importlib  # noqa: E402  (after the monkey-patching above)
 
+import pika  # noqa: E402
 import pytest  # noqa: E402
 
 from doorstroom.chain import SERVICES  # noqa: E402
@@ -37,3 +38,14 @@ def broker(request, amqp_uri):
     broker = Broker(amqp_uri, watched=getattr(request.module, "WATCHED", ()))
     yield broker
     broker.close()
+
+
+@pytest.fixture(scope="module")
+def channel(amqp_uri):
+    """A channel on the test module's vhost with publisher confirms: what it publishes has
+    reached the broker when the call returns."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    yield channel
+    connection.close()

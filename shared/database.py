@@ -2,7 +2,7 @@
 from nameko.extensions import DependencyProvider
 
 from shared.relay import OutboxRelay
-from shared.store import make_engine, session_factory
+from shared.store import make_engine, one_instance_at_a_time, session_factory
 
 
 class Store(DependencyProvider):
@@ -18,9 +18,11 @@ class Store(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.engine = make_engine(config["DATABASE_URL"])
-        self.uow_class.metadata.create_all(self.engine)
         self.sessions = session_factory(self.engine)
-        self.uow_class.prepare(self.sessions)
+        # Two instances starting at once on an empty database would both create its tables.
+        with one_instance_at_a_time(self.engine, self.uow_class.service, "schema"):
+            self.uow_class.metadata.create_all(self.engine)
+            self.uow_class.prepare(self.sessions)
         self.resources = self.uow_class.resources(config)
         self.relay = OutboxRelay(
             self.uow_class.service, self.sessions, self.uow_class.outbox, config["AMQP_URI"],

@@ -250,8 +250,7 @@ class UnitOfWork:
         if engine.dialect.name != "postgresql":
             yield True
             return
-        key = int.from_bytes(hashlib.sha256(f"{self.service}:{name}".encode()).digest()[:8],
-                             "big", signed=True)
+        key = _lock_key(self.service, name)
         with engine.connect() as connection:
             held = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
             connection.commit()
@@ -259,8 +258,7 @@ class UnitOfWork:
                 yield held
             finally:
                 if held:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                    connection.commit()
+                    _unlock(connection, key)
 
     def outbox_state(self):
         """How many facts wait to be published, and when the last one was recorded."""
@@ -276,6 +274,36 @@ class UnitOfWork:
         return [row.envelope for row in self.session.execute(query)]
 
 
+def _lock_key(service, name):
+    return int.from_bytes(hashlib.sha256(f"{service}:{name}".encode()).digest()[:8], "big",
+                          signed=True)
+
+
+def _unlock(connection, key):
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+        connection.commit()
+    except DBAPIError:  # the connection is gone, and the lock went with it
+        log.warning("advisory lock %s lost with its connection", key)
+
+
+@contextmanager
+def one_instance_at_a_time(engine, service, name):
+    """Instances of a service that start together do `name` (create the tables, say) one
+    after another: a blocking advisory lock on PostgreSQL; SQLite has one instance."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    key = _lock_key(service, name)
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        connection.commit()
+        try:
+            yield
+        finally:
+            _unlock(connection, key)
+
+
 class Repository:
     """Loads and adds one kind of entity; `get` of an unknown key raises NotFound."""
     entity = None
@@ -286,11 +314,14 @@ class Repository:
     def add(self, item):
         self.session.add(item)
 
-    def find(self, key):
-        return self.session.get(self.entity, key)
+    def find(self, key, lock=False):
+        """The entity, or None; with `lock`, its row stays locked until the transaction ends,
+        so that two concurrent changes of it go one after the other and neither is lost."""
+        return self.session.get(self.entity, key, with_for_update=lock or None,
+                                populate_existing=lock)
 
-    def get(self, key):
-        item = self.find(key)
+    def get(self, key, lock=False):
+        item = self.find(key, lock)
         if item is None:
             raise NotFound(f"no {self.entity.__name__.lower()} {key}")
         return item

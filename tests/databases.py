@@ -12,12 +12,12 @@ KINDS = ("sqlite", "postgresql")
 
 
 @contextmanager
-def fresh_database(kind, directory):
+def fresh_database(kind, directory=None, server_url=POSTGRES_URL, prefix="doorstroom_test_"):
     if kind == "sqlite":
         yield f"sqlite:///{directory / 'service.db'}"
         return
-    name = f"doorstroom_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:

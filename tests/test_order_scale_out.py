@@ -10,7 +10,6 @@ import time
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-import pika
 import pytest
 import requests
 
@@ -31,15 +30,6 @@ def databases(directory):
     with fresh_database("postgresql", directory) as training, \
             fresh_database("postgresql", directory) as matching:
         yield {"training": training, "matching": matching}
-
-
-@pytest.fixture(scope="module")
-def channel(amqp_uri):
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    channel = connection.channel()
-    channel.confirm_delivery()
-    yield channel
-    connection.close()
 
 
 def admitted(participant_id):

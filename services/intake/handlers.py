@@ -111,7 +111,7 @@ def withdraw_participant(uow, participant_id, reason, withdrawn_on):
 def _change(uow, participant_id, change):
     """Load the participant, apply `change` (which records its facts) and commit as one."""
     with uow:
-        participant = uow.participants.get(participant_id)
+        participant = uow.participants.get(participant_id, lock=True)
         change(participant)
         uow.commit()
     return participant

@@ -45,7 +45,7 @@ def change_vacancy(uow, vacancy_id, now=None, **details):
     """Change a vacancy; pending proposals it no longer allows lapse, and it is ranked again."""
     now = now or _now()
     with uow:
-        vacancy = uow.vacancies.get(vacancy_id)
+        vacancy = uow.vacancies.get(vacancy_id, lock=True)
         vacancy.change(**_tuples(details))
         uow.record("vacancy.changed", _vacancy_fact(vacancy), subject=vacancy.id)
         for proposal in uow.proposals.involving(vacancy_id=vacancy.id,
@@ -61,7 +61,7 @@ def change_vacancy(uow, vacancy_id, now=None, **details):
 
 def close_vacancy(uow, vacancy_id, reason):
     with uow:
-        vacancy = uow.vacancies.get(vacancy_id)
+        vacancy = uow.vacancies.get(vacancy_id, lock=True)
         vacancy.close()
         uow.record("vacancy.closed", {"vacancy_id": vacancy.id, "employer_id": vacancy.employer_id,
                                       "reason": reason}, subject=vacancy.id)
@@ -74,8 +74,8 @@ def close_vacancy(uow, vacancy_id, reason):
 
 def respond_to_proposal(uow, proposal_id, party, decision, reason=None, now=None):
     with uow:
-        proposal = uow.proposals.get(proposal_id)
-        vacancy = uow.vacancies.get(proposal.vacancy_id)
+        proposal = uow.proposals.get(proposal_id, lock=True)
+        vacancy = uow.vacancies.get(proposal.vacancy_id, lock=True)
         if decision == "accept":
             if proposal.accept(party):
                 vacancy.take_position()

@@ -24,7 +24,8 @@ class MatchingService(ChainService):
     uow = Store(MatchingUnitOfWork)
 
     # Each source's ordered facts about a participant are applied in the order it recorded
-    # them, whatever the number of workers and instances (docs/ordering.md).
+    # them, whatever the number of workers and instances (docs/ordering.md;
+    # tests/test_order_scale_out.py).
     @subscribe("intake", *handlers.FOLLOWED["intake"], "participant.consent_withdrawn")
     def follow_intake(self, fact):
         if fact.type == "participant.consent_withdrawn":

@@ -29,7 +29,9 @@ def set_up_default_recipients(uow):
 # --- facts in, deliveries out ----------------------------------------------------------------
 
 def deliver_fact(uow, fact, now=None):
-    """One delivery per recipient and channel that the fact concerns, exactly once."""
+    """One delivery per recipient and channel that the fact concerns, exactly once
+    (test_a_release_reaches_the_municipality_once_by_email_webhook_and_inbox,
+    test_two_instances_deliver_a_backlog_once)."""
     now = now or _now()
     envelope = fact.to_json()
 
@@ -76,17 +78,20 @@ def _may_inform(uow, recipient, envelope):
 
 
 def send_due_deliveries(uow, now=None):
-    """Send e-mails and webhooks that are due, one at a time, each settled in its own
-    transaction: a crash repeats at most the one in flight."""
+    """Send e-mails and webhooks that are due, one at a time, each claimed, sent and settled in
+    its own transaction: a crash repeats at most the one in flight, and instances sending at
+    once never send the same one (test_two_instances_deliver_a_backlog_once)."""
     now = now or _now()
     with uow:
-        due = [(d.id, d.recipient_id) for d in uow.deliveries.due(now)]
-    for delivery_id, recipient_id in due:
+        due = [d.id for d in uow.deliveries.due(now)]
+    sent = 0
+    for delivery_id in due:
         with uow:
-            delivery, recipient = uow.deliveries.get(delivery_id), uow.recipients.get(recipient_id)
-        error = _send(uow.settings, delivery, recipient)
-        with uow:
-            delivery = uow.deliveries.get(delivery_id)
+            delivery = uow.deliveries.claim(delivery_id, now)
+            if delivery is None:
+                continue
+            recipient = uow.recipients.get(delivery.recipient_id)
+            error = _send(uow.settings, delivery, recipient)
             if error is None:
                 delivery.succeed(_now())
                 _record(uow, "notification.delivered", delivery, recipient)
@@ -94,7 +99,8 @@ def send_due_deliveries(uow, now=None):
                 _record(uow, "notification.failed", delivery, recipient,
                         attempts=len(delivery.attempts_this_round), error=delivery.last_error)
             uow.commit()
-    return len(due)
+            sent += 1
+    return sent
 
 
 def _send(settings, delivery, recipient):

@@ -46,11 +46,11 @@ class NotificationsService(ChainService):
 
     @timer(interval=1)
     def send(self):
-        """Send due e-mails and webhooks, and the daily digests. One instance at a time sends,
-        so no two send the same delivery (test_two_instances_deliver_a_backlog_once)."""
-        with self.uow.lease("sending") as ours:
+        """Send due e-mails and webhooks, and the daily digests. Every instance sends, each
+        delivery it claims; digests go out from one instance at a time."""
+        handlers.send_due_deliveries(self.uow)
+        with self.uow.lease("digests") as ours:
             if ours:
-                handlers.send_due_deliveries(self.uow)
                 handlers.send_digests(self.uow)
 
     # --- recipients and subscriptions -----------------------------------------------------

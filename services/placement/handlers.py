@@ -95,7 +95,9 @@ def check_in(uow, placement_id, held_on, coach, notes, risk):
 
 
 def record_milestones(uow, today=None):
-    """The scheduled check: milestones reached by `today`, each published once."""
+    """The scheduled check: milestones reached by `today`, each published once
+    (test_an_accepted_match_is_planned_started_and_followed_to_six_months_once,
+    test_two_milestone_checks_at_once_record_each_once)."""
     today = today or date.today()
     with uow:
         count = 0
@@ -137,7 +139,7 @@ def _end(uow, placement, reason, ended_on):
 
 def _change(uow, placement_id, change):
     with uow:
-        placement = uow.placements.get(placement_id)
+        placement = uow.placements.get(placement_id, lock=True)
         change(placement)
         uow.commit()
     return placement

@@ -35,7 +35,7 @@ class PlacementService(ChainService):
         handlers.plan_accepted_match(self.uow, fact)
 
     # Intake's facts about a participant are applied in the order intake recorded them,
-    # whatever the number of workers and instances (docs/ordering.md).
+    # whatever the number of workers and instances (docs/ordering.md, where the tests are).
     @subscribe("intake", *INTAKE_FACTS)
     def follow_intake(self, fact):
         INTAKE_FACTS[fact.type](self.uow, fact)

@@ -123,7 +123,7 @@ def enrol_in_module(uow, participant_id, module, today=None):
     today = today or date.today()
     with uow:
         catalogue = uow.modules.catalogue()
-        programme = uow.programmes.get(participant_id)
+        programme = uow.programmes.get(participant_id, lock=True)
         _seek_place(uow, programme, _module(catalogue, module), catalogue, today)
         uow.commit()
     return programme
@@ -159,7 +159,7 @@ def record_result(uow, participant_id, module, passed, completed_on, today=None)
     today = today or date.today()
     with uow:
         catalogue = uow.modules.catalogue()
-        programme = uow.programmes.get(participant_id)
+        programme = uow.programmes.get(participant_id, lock=True)
         definition = _module(catalogue, module)
         number = uow.next_certificate_number(completed_on.year) if passed else None
         certificate = programme.record_result(definition, passed, completed_on, number)
@@ -186,7 +186,7 @@ def record_result(uow, participant_id, module, passed, completed_on, today=None)
 
 def drop_out(uow, participant_id, reason, today=None):
     with uow:
-        programme = uow.programmes.get(participant_id)
+        programme = uow.programmes.get(participant_id, lock=True)
         programme.drop_out(reason)
         _give_up_places(uow, programme, today or date.today())
         uow.record("training.dropped_out", {**_ids(programme), "reason": reason},

@@ -31,7 +31,8 @@ class TrainingService(ChainService):
     uow = Store(TrainingUnitOfWork)
 
     # Intake's facts about a participant are applied in the order intake recorded them,
-    # whatever the number of workers and instances (docs/ordering.md).
+    # whatever the number of workers and instances (docs/ordering.md;
+    # tests/test_order_scale_out.py).
     @subscribe("intake", *INTAKE_FACTS)
     def on_intake_fact(self, fact):
         INTAKE_FACTS[fact.type](self.uow, fact)

@@ -132,7 +132,11 @@ class WaitingList:
                                          .order_by(waiting_list.c.seq)))
 
     def position(self, module, participant_id):
-        return self.waiting_for(module).index(participant_id) + 1
+        mine = (select(waiting_list.c.seq).where(waiting_list.c.module == module,
+                                                 waiting_list.c.participant_id == participant_id)
+                .scalar_subquery())
+        return self.session.scalar(select(func.count()).select_from(waiting_list).where(
+            waiting_list.c.module == module, waiting_list.c.seq <= mine))
 
     def remove(self, participant_id, module=None):
         query = delete(waiting_list).where(waiting_list.c.participant_id == participant_id)
@@ -145,8 +149,8 @@ class ProgrammeRepository(Repository):
     """Programmes by participant: each participant has at most one."""
     entity = Programme
 
-    def find(self, participant_id):
-        found = self.where(Programme.participant_id == participant_id)
+    def find(self, participant_id, lock=False):
+        found = self.where(Programme.participant_id == participant_id, lock=lock)
         return found[0] if found else None
 
     def erase(self, programme):

@@ -7,7 +7,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
-import pika
 import pytest
 import requests
 
@@ -26,15 +25,6 @@ POSITIONS = 2
 def database(directory):
     with fresh_database("postgresql", directory) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def channel(amqp_uri):
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    channel = connection.channel()
-    channel.confirm_delivery()
-    yield channel
-    connection.close()
 
 
 def post(url, path, body):

@@ -4,13 +4,9 @@ import hashlib
 import hmac
 import json
 import mailbox
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -19,51 +15,11 @@ from services.notifications.channels import Settings
 from services.notifications.service import NotificationsService
 from services.notifications.store import NotificationsUnitOfWork
 from shared.store import make_engine, session_factory
-from tests.harness import free_port, running_service
+from services.notifications.tests.receivers import Receiver
+from tests.harness import running_service
 
 WATCHED = ["notifications"]
 CASEWORKER = "municipality-caseworker"
-
-
-class Receiver(BaseHTTPRequestHandler):
-    """Webhook endpoints: /ok answers 204, /flaky fails twice first, /down always fails."""
-    calls = []
-    flaky_failures = 2
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        Receiver.calls.append((self.path, dict(self.headers), body))
-        if self.path == "/down" or (self.path == "/flaky" and Receiver.flaky_failures > 0):
-            if self.path == "/flaky":
-                Receiver.flaky_failures -= 1
-            self.send_response(500)
-        else:
-            self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def receiver():
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def smtp(tmp_path_factory):
-    """A real SMTP server in its own process, storing what it receives in a Maildir."""
-    maildir, port = tmp_path_factory.mktemp("mail") / "inbox", free_port()
-    process = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
-                                f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox",
-                                str(maildir)])
-    time.sleep(1.0)
-    yield port, maildir
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

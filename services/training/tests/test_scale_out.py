@@ -5,7 +5,6 @@ import uuid
 from collections import Counter
 from datetime import date, timedelta
 
-import pika
 import pytest
 import requests
 
@@ -23,15 +22,6 @@ TRAINER = {"Authorization": "Bearer test-key-trainer"}
 def database(directory):
     with fresh_database("postgresql", directory) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def channel(amqp_uri):
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    channel = connection.channel()
-    channel.confirm_delivery()
-    yield channel
-    connection.close()
 
 
 def admitted(participant_id):
