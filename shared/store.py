@@ -283,8 +283,11 @@ def _unlock(connection, key):
     try:
         connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
         connection.commit()
-    except DBAPIError:  # the connection is gone, and the lock went with it
+    except DBAPIError:
+        # The connection is gone and the lock with it; should it live on, it must not go back
+        # to the pool still holding the lock.
         log.warning("advisory lock %s lost with its connection", key)
+        connection.invalidate()
 
 
 @contextmanager

@@ -1,17 +1,19 @@
 """A fresh RabbitMQ vhost per test module, so leftover queues or processes cannot interfere."""
+import json
 import os
 import shutil
 import subprocess
 import uuid
 from contextlib import contextmanager
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 BASE_URI = os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/")
 
 
 def _rabbitmqctl(*args):
     command = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
-    subprocess.run([command, *args], check=True, capture_output=True, timeout=60)
+    return subprocess.run([command, *args], check=True, capture_output=True, text=True,
+                          timeout=60).stdout
 
 
 @contextmanager
@@ -25,3 +27,16 @@ def fresh_vhost():
         yield f"{parts.scheme}://{parts.netloc}/{quote(name, safe='')}"
     finally:
         _rabbitmqctl("delete_vhost", name)
+
+
+def rabbitmqctl(amqp_uri, command, *args):
+    """`rabbitmqctl COMMAND -p VHOST ARGS...` in the test's vhost; returns what it printed."""
+    return _rabbitmqctl(command, "-q", "-p", unquote(urlsplit(amqp_uri).path[1:]), *args)
+
+
+def queues(amqp_uri, prefix):
+    """{name: (type, arguments)} of the vhost's queues whose name starts with `prefix`."""
+    listed = rabbitmqctl(amqp_uri, "list_queues", "name", "type", "arguments",
+                         "--formatter", "json")
+    return {q["name"]: (q["type"], {key: value for key, _, value in q["arguments"]})
+            for q in json.loads(listed) if q["name"].startswith(prefix)}

@@ -42,8 +42,10 @@ class Instance:
 
 
 @contextmanager
-def instances(service, count, amqp_uri, database_url, directory, **config):
-    """`count` processes of `service`, healthy when this yields them; stopped afterwards."""
+def instances(service, count, amqp_uri, database_url, directory, together=False, **config):
+    """`count` processes of `service`, healthy when this yields them; stopped afterwards. They
+    start one after another, or all at once `together`."""
+    directory.mkdir(parents=True, exist_ok=True)
     keys_file, _ = api_keys_file(directory)
     started = []
     try:
@@ -60,8 +62,10 @@ def instances(service, count, amqp_uri, database_url, directory, **config):
                 process = subprocess.Popen(command, cwd=chain.PROJECT_ROOT, env=env,
                                            stdout=out, stderr=subprocess.STDOUT)
             started.append(Instance(service, process, port, log))
-            # One at a time, so that the first creates the tables before the next looks.
-            _wait_healthy(started[-1])
+            if not together:
+                _wait_healthy(started[-1])
+        for instance in started:
+            _wait_healthy(instance)
         yield started
     finally:
         stop(started)

@@ -59,8 +59,6 @@ def chain(amqp_uri, databases, directory, channel):
                           TRAINING_DEMAND="cleaning-diploma", **CONFIG),
                 instances("matching", 2, amqp_uri, databases["matching"], directory / "m",
                           **CONFIG))
-    (directory / "t").mkdir()
-    (directory / "m").mkdir()
     # Once, so that their queues exist; then the backlog builds while they are away.
     training, matching = start()
     with training, matching:

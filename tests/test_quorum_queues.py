@@ -2,13 +2,9 @@
 declares is a quorum queue with its dead-letter target, what the broker dead-letters itself is
 parked and can be replayed, and a real service of the chain works on them. Retrying and parking
 on quorum queues: tests/test_consumer.py."""
-import json
-import shutil
-import subprocess
 import time
 import uuid
 from datetime import date, timedelta
-from urllib.parse import unquote, urlsplit
 
 import pika
 import pytest
@@ -16,6 +12,7 @@ from nameko.containers import ServiceContainer
 
 from doorstroom import operators
 from services.training.service import TrainingService
+from tests.broker import queues, rabbitmqctl
 from tests.harness import running_service
 from tests.registrations import CALLS, FlakyService, parked, publish, registered
 
@@ -41,22 +38,6 @@ def quorate(amqp_uri):
     yield connection.channel()
     connection.close()
     container.stop()
-
-
-def rabbitmqctl(amqp_uri, command, *args):
-    """`rabbitmqctl COMMAND -p VHOST ARGS...` in the test's vhost; returns what it printed."""
-    vhost = unquote(urlsplit(amqp_uri).path[1:])
-    executable = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
-    return subprocess.run([executable, command, "-q", "-p", vhost, *args], check=True,
-                          capture_output=True, text=True, timeout=60).stdout
-
-
-def queues(amqp_uri, prefix):
-    """{name: (type, arguments)} of the vhost's queues whose name starts with `prefix`."""
-    listed = rabbitmqctl(amqp_uri, "list_queues", "name", "type", "arguments",
-                         "--formatter", "json")
-    return {q["name"]: (q["type"], {key: value for key, _, value in q["arguments"]})
-            for q in json.loads(listed) if q["name"].startswith(prefix)}
 
 
 def test_every_declared_queue_is_a_quorum_queue_with_its_dead_letter_target(quorate, amqp_uri):

@@ -11,6 +11,7 @@ import yaml
 from sqlalchemy import create_engine, text
 
 from doorstroom import chain
+from tests.broker import queues
 from tests.databases import POSTGRES_URL
 
 # Clear of test_chain_e2e's 18000 and of the ephemeral ports the other tests pick: with two
@@ -64,7 +65,8 @@ def prefix():
 @pytest.fixture(scope="module")
 def two_instances(amqp_uri, prefix, tmp_path_factory):
     data = tmp_path_factory.mktemp("instances")
-    env = {**os.environ, "AMQP_URI": amqp_uri}
+    # On quorum queues, as on a RabbitMQ cluster.
+    env = {**os.environ, "AMQP_URI": amqp_uri, "QUEUE_TYPE": "quorum"}
     process = subprocess.Popen(
         doorstroom_up("--instances", "2", "--postgres", POSTGRES_URL, "--database-prefix", prefix,
                       "--port-base", str(PORT_BASE), "--data-dir", str(data)),
@@ -116,3 +118,24 @@ def test_each_service_has_its_own_postgres_database(two_instances, prefix):
                                             "LIKE :prefix"), {"prefix": f"{prefix}%"}).scalars())
     admin.dispose()
     assert names == {f"{prefix}{service}" for service in chain.SERVICES}
+
+
+@pytest.mark.e2e
+def test_a_cohort_walks_through_two_instances_of_each_service_on_quorum_queues(
+        two_instances, amqp_uri):
+    """The whole chain scaled out: every consuming service twice on PostgreSQL, every queue a
+    quorum queue; the demo's cohort reaches work and nothing is parked."""
+    _, data = two_instances
+    env = {**os.environ, "AMQP_URI": amqp_uri}
+
+    def doorstroom(*args):
+        return subprocess.run([sys.executable, "-m", "doorstroom.cli", *args, "--port-base",
+                               str(PORT_BASE), "--data-dir", str(data)],
+                              env=env, capture_output=True, text=True, timeout=300)
+    demo = doorstroom("demo", "--participants", "10")
+    assert demo.returncode == 0, demo.stdout + demo.stderr + logs(data)
+    assert "every accepted match became a started placement" in demo.stdout
+    declared = queues(amqp_uri, "")
+    assert declared and {kind for kind, _ in declared.values()} == {"quorum"}
+    status = doorstroom("status")
+    assert status.returncode == 0, status.stdout

@@ -80,7 +80,7 @@ def respond_to_proposal(uow, proposal_id, party, decision, reason=None, now=None
             if proposal.accept(party):
                 vacancy.take_position()
                 # Matched: not offered elsewhere while the placement is prepared.
-                candidate = uow.candidates.find(proposal.participant_id)
+                candidate = uow.candidates.find(proposal.participant_id, lock=True)
                 if candidate is not None:
                     candidate.place()
                 uow.record("match.accepted", {
@@ -187,21 +187,21 @@ def _admitted(uow, data, now, today):
 
 
 def _release_date_changed(uow, data, now, today):
-    candidate = uow.candidates.find(data["participant_id"])
+    candidate = uow.candidates.find(data["participant_id"], lock=True)
     if candidate is not None:
         candidate.move_release_date(data["expected_release_date"])
         _propose_for_candidate(uow, candidate, now, today)
 
 
 def _released(uow, data, now, today):
-    candidate = uow.candidates.find(data["participant_id"])
+    candidate = uow.candidates.find(data["participant_id"], lock=True)
     if candidate is not None:
         candidate.release(data["released_on"])
         _propose_for_candidate(uow, candidate, now, today)
 
 
 def _withdrawn(uow, data, now, today):
-    candidate = uow.candidates.find(data["participant_id"])
+    candidate = uow.candidates.find(data["participant_id"], lock=True)
     if candidate is None:
         return
     for proposal in uow.proposals.involving(participant_id=candidate.participant_id,
@@ -217,7 +217,7 @@ class CandidateNotYetKnown(Exception):
 
 
 def _known(uow, data):
-    candidate = uow.candidates.find(data["participant_id"])
+    candidate = uow.candidates.find(data["participant_id"], lock=True)
     if candidate is None:
         raise CandidateNotYetKnown("no candidate for this fact's participant (yet)")
     return candidate
@@ -235,7 +235,7 @@ def _programme_completed(uow, data, now, today):
 
 def _dropped_out(uow, data, now, today):
     # Also when intake withdrew the participant, whose profile is then gone already.
-    candidate = uow.candidates.find(data["participant_id"])
+    candidate = uow.candidates.find(data["participant_id"], lock=True)
     if candidate is not None:
         candidate.drop_out()
 
@@ -245,7 +245,7 @@ def _placement_started(uow, data, now, today):
 
 
 def _placement_ended(uow, data, now, today):
-    candidate = uow.candidates.find(data["participant_id"])
+    candidate = uow.candidates.find(data["participant_id"], lock=True)
     if candidate is not None:
         candidate.leave_job()
         _propose_for_candidate(uow, candidate, now, today)
@@ -349,7 +349,11 @@ def _propose_again(uow, proposal, now):
 
 
 def _room(uow, vacancy):
-    uow.vacancies.take_turn(vacancy.id)
+    """Positions left to propose for. The vacancy is locked and read afresh, so its positions
+    are offered one transaction at a time, and one filled or closed meanwhile offers none."""
+    vacancy = uow.vacancies.get(vacancy.id, lock=True)
+    if vacancy.status is not VacancyStatus.OPEN:
+        return 0
     pending = uow.proposals.involving(vacancy_id=vacancy.id, status=ProposalStatus.PROPOSED)
     return max(vacancy.open_positions - len(pending), 0)
 

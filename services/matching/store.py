@@ -214,12 +214,6 @@ class Employers(Repository):
 class Vacancies(Repository):
     entity = Vacancy
 
-    def take_turn(self, vacancy_id):
-        """Lock the vacancy until commit: its positions are offered one transaction at a time,
-        so no two workers propose more candidates than it has positions."""
-        self.session.execute(select(vacancies.c.id).where(vacancies.c.id == vacancy_id)
-                             .with_for_update())
-
     def reindex(self):
         """Recompute the derived columns of rows written with another vocabulary."""
         return _reindex(self, vacancies, index_vacancy)
@@ -369,8 +363,9 @@ class Proposals(Repository):
                                         .where(proposals.c.status == ProposalStatus.PROPOSED)))
 
     def due(self, now):
+        """Pending proposals past their time, locked: one accepted meanwhile is no longer due."""
         return self.where(Proposal.status == ProposalStatus.PROPOSED, Proposal.expires_at <= now,
-                          order_by=(Proposal.expires_at, Proposal.id))
+                          order_by=(Proposal.expires_at, Proposal.id), lock=True)
 
     def erase_all_of(self, participant_id):
         self.session.execute(delete(proposals).where(proposals.c.participant_id == participant_id))

@@ -67,8 +67,9 @@ class PlacementRepository(Repository):
                           offset=offset, limit=limit)
 
     def of_participant(self, participant_id):
+        """Locked, as a coach may be changing one of them at this moment."""
         return self.where(Placement.participant_id == participant_id,
-                          order_by=(Placement.start_date, Placement.id))
+                          order_by=(Placement.start_date, Placement.id), lock=True)
 
     def in_work(self):
         """Started placements not yet past every milestone, locked: of two checks at once, the

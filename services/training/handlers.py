@@ -31,7 +31,7 @@ def enrol_admitted_participant(uow, fact, today=None):
 
 def replan_for_release_date(uow, fact):
     def replan(uow):
-        programme = uow.programmes.find(fact.data["participant_id"])
+        programme = uow.programmes.find(fact.data["participant_id"], lock=True)
         if programme is not None:
             programme.replan(fact.data["expected_release_date"])
     return handle_fact(uow, fact, replan)
@@ -39,7 +39,8 @@ def replan_for_release_date(uow, fact):
 
 def end_for_withdrawn_participant(uow, fact, today=None):
     def end(uow):
-        programme = uow.programmes.find(fact.data["participant_id"])
+        # Locked, as a trainer may be ending the same programme at this moment.
+        programme = uow.programmes.find(fact.data["participant_id"], lock=True)
         if programme is None or programme.status is not Status.ACTIVE:
             return
         programme.end()
@@ -55,7 +56,7 @@ def erase_on_consent_withdrawal(uow, fact, today=None):
         if fact.data["purpose"] != "training":
             return
         participant_id = fact.data["participant_id"]
-        programme = uow.programmes.find(participant_id)
+        programme = uow.programmes.find(participant_id, lock=True)
         if programme is not None:
             _give_up_places(uow, programme, today or date.today())
             uow.programmes.erase(programme)
@@ -205,7 +206,7 @@ def _advance(uow, programme, catalogue, today):
 
 def _seek_place(uow, programme, module, catalogue, today):
     """A place in the earliest open cohort of `module`, or else a place on its waiting list."""
-    uow.modules.take_turn(module.code)
+    uow.modules.lock(module.code)
     cohort = first_open_cohort(uow.cohorts.for_module(module.code), today)
     if cohort is None:
         programme.wait_for(module)
@@ -239,7 +240,7 @@ def _give_up_places(uow, programme, today):
 
 def _fill_from_waiting_list(uow, cohort, catalogue, today):
     module = catalogue[cohort.module]
-    uow.modules.take_turn(module.code)
+    uow.modules.lock(module.code)
     for participant_id in uow.waiting.waiting_for(cohort.module):
         if not cohort.open_on(today):
             return

@@ -96,7 +96,7 @@ class ModuleRepository(Repository):
             self.session.flush()
         return {m.code: m for m in self.where(order_by=(Module.code,))}
 
-    def take_turn(self, code):
+    def lock(self, code):
         """Lock the module until commit: places in its cohorts and on its waiting list are
         handed out one transaction at a time, so no place is given twice and no two
         participants hear the same position (test_concurrent_admissions_*)."""

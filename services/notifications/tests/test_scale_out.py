@@ -13,7 +13,7 @@ import requests
 from services.notifications.tests.receivers import Receiver
 from shared.events import new_event
 from tests.databases import fresh_database
-from tests.instances import api_keys_file, instances
+from tests.instances import api_keys_file, instances, rows
 
 EMAIL = "integrator@example.org"
 FACTS = 200
@@ -153,3 +153,16 @@ def test_two_instances_deliver_a_backlog_once(amqp_uri, database, directory, con
     assert {d["event_id"] for d in ours} == ids
     assert set(hook_deliveries) == {d["id"] for d in ours if d["channel"] == "webhook"}
     assert parked(amqp_uri) == 0
+
+
+def test_instances_that_start_together_on_an_empty_database_all_come_up(amqp_uri, directory):
+    """Two instances started at the same moment on an empty database: one creates the tables
+    and the default recipients while the other waits, so both come up and nothing is made
+    twice."""
+    for attempt in range(3):
+        with fresh_database("postgresql") as url, \
+                instances("notifications", 2, amqp_uri, url, directory / f"together-{attempt}",
+                          together=True):
+            assert rows(url, "SELECT organisation, count(*) FROM recipients "
+                             "GROUP BY organisation HAVING count(*) > 1") == []
+            assert rows(url, "SELECT count(*) FROM recipients") == [(5,)]
