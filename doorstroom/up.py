@@ -185,16 +185,13 @@ def run(args):
 
     processes = {}
     try:
-        # The first instance of each service (named after it) creates its tables; the others
-        # start once it is healthy, as two processes creating the same tables at once can collide.
-        first = [instance for instance in planned if instance[0] == instance[1]]
-        for wave in (first, [instance for instance in planned if instance not in first]):
-            processes.update(start_instances(wave, directory, databases))
-            problem = wait_until_healthy(processes, ports)
-            if problem:
-                print(f"The chain did not start: {problem}. Logs: {directory / 'logs'}",
-                      file=sys.stderr)
-                return 1
+        # All at once: instances of a service take turns creating its tables themselves.
+        processes.update(start_instances(planned, directory, databases))
+        problem = wait_until_healthy(processes, ports)
+        if problem:
+            print(f"The chain did not start: {problem}. Logs: {directory / 'logs'}",
+                  file=sys.stderr)
+            return 1
         print(f"doorstroom is up (broker {_without_password(chain.amqp_uri())}, data {directory})")
         for name in ports:
             print(f"  {name:<16} http://127.0.0.1:{ports[name]}   (OpenAPI: /openapi.json)")

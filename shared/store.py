@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from shared.contracts import contract_for
 from shared.errors import NotFound
-from shared.events import Event, new_event
+from shared.events import Event, new_event, source_for
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ class UnitOfWork:
             table = self.sequences
             sequence = self.session.execute(
                 _insert(self.session, table)
-                .values(stream=stream_key(f"/doorstroom/{self.service}", subject), last=1)
+                .values(stream=stream_key(source_for(self.service), subject), last=1)
                 .on_conflict_do_update(index_elements=[table.c.stream],
                                        set_={"last": table.c.last + 1})
                 .returning(table.c.last)).scalar_one()
