@@ -162,13 +162,15 @@ def erase_on_consent_withdrawal(uow, fact):
             uow.candidates.erase(candidate)
         uow.proposals.erase_all_of(participant_id)
         uow.forget_facts_about(participant_id)
+        uow.departures.note(participant_id)
     if handle_fact(uow, fact, erase) and fact.data["purpose"] == "matching":
         uow.scrub()
         log.info("erased all matching data on consent withdrawal (fact %s)", fact.id)
 
 
 def _admitted(uow, data, now, today):
-    if uow.candidates.find(data["participant_id"]) is not None:
+    if uow.candidates.find(data["participant_id"]) is not None \
+            or uow.departures.include(data["participant_id"]):
         return
     curfew = data.get("curfew") or {}
     candidate = Candidate(
@@ -208,29 +210,35 @@ def _withdrawn(uow, data, now, today):
                                             status=ProposalStatus.PROPOSED):
         _expire(uow, proposal, "candidate-withdrawn")
     uow.candidates.erase(candidate)
+    uow.departures.note(candidate.participant_id)
 
 
 class CandidateNotYetKnown(Exception):
     """A fact about a candidate whose admission has not been handled yet: facts from different
     services may arrive out of order, so the consumer retries it (and parks it if the
-    admission never comes, e.g. after an erasure)."""
+    admission never comes)."""
 
 
 def _known(uow, data):
+    """The candidate the fact is about, or None for one who left matching already (a fact
+    recorded before its producer heard of it)."""
     candidate = uow.candidates.find(data["participant_id"], lock=True)
-    if candidate is None:
+    if candidate is None and not uow.departures.include(data["participant_id"]):
         raise CandidateNotYetKnown("no candidate for this fact's participant (yet)")
     return candidate
 
 
 def _certificate_awarded(uow, data, now, today):
-    _known(uow, data).add_certificates([data["certificate"]])
+    candidate = _known(uow, data)
+    if candidate is not None:
+        candidate.add_certificates([data["certificate"]])
 
 
 def _programme_completed(uow, data, now, today):
     candidate = _known(uow, data)
-    candidate.complete_training(data["certificates"])
-    _propose_for_candidate(uow, candidate, now, today)
+    if candidate is not None:
+        candidate.complete_training(data["certificates"])
+        _propose_for_candidate(uow, candidate, now, today)
 
 
 def _dropped_out(uow, data, now, today):
@@ -241,7 +249,9 @@ def _dropped_out(uow, data, now, today):
 
 
 def _placement_started(uow, data, now, today):
-    _known(uow, data).place()
+    candidate = _known(uow, data)
+    if candidate is not None:
+        candidate.place()
 
 
 def _placement_ended(uow, data, now, today):

@@ -155,6 +155,14 @@ Index("uq_proposal_pending_candidate", proposals.c.participant_id, unique=True,
       postgresql_where=proposals.c.status == ProposalStatus.PROPOSED,
       sqlite_where=proposals.c.status == ProposalStatus.PROPOSED)
 
+# Who left matching (withdrawn, or erased on consent withdrawal), as a hash of the participant
+# id: facts about them that other services recorded before they heard are ignored, not retried
+# and parked.
+departures = Table(
+    "departures", metadata,
+    Column("participant", String(64), primary_key=True),
+)
+
 reliability_tables(metadata)
 
 mappers = registry(metadata=metadata)
@@ -371,6 +379,23 @@ class Proposals(Repository):
         self.session.execute(delete(proposals).where(proposals.c.participant_id == participant_id))
 
 
+class Departures:
+    def __init__(self, session):
+        self.session = session
+
+    def note(self, participant_id):
+        if not self.include(participant_id):
+            self.session.execute(departures.insert().values(participant=_hashed(participant_id)))
+
+    def include(self, participant_id):
+        return self.session.execute(select(departures.c.participant).where(
+            departures.c.participant == _hashed(participant_id))).first() is not None
+
+
+def _hashed(participant_id):
+    return hashlib.sha256(participant_id.encode()).hexdigest()
+
+
 class MatchingUnitOfWork(UnitOfWork):
     service = "matching"
     metadata = metadata
@@ -392,6 +417,7 @@ class MatchingUnitOfWork(UnitOfWork):
         self.vacancies = Vacancies(session)
         self.candidates = Candidates(session)
         self.proposals = Proposals(session)
+        self.departures = Departures(session)
 
 
 class MatchingSettings:

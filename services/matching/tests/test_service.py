@@ -9,6 +9,7 @@ import pytest
 from services.matching import handlers
 from services.matching.service import MatchingService
 from services.matching.store import MatchingSettings, MatchingUnitOfWork
+from shared.metrics import metrics_for
 from shared.store import make_engine, session_factory
 from tests.harness import running_service
 
@@ -201,6 +202,41 @@ def test_a_withdrawn_participant_leaves_matching(api, broker):
         "participant_id": participant, "reason": "recalled-to-custody", "withdrawn_on": str(TODAY)})
     assert broker.facts("match.expired", participant)[0]["data"]["reason"] == "candidate-withdrawn"
     wait_until(lambda: api.call("GET", f"/candidates/{participant}", DESK).status_code == 404)
+
+
+def test_facts_about_someone_who_left_matching_are_let_go_not_retried(api, broker):
+    """Training and placement may record facts before they hear of a withdrawal or an
+    erasure: those facts change nothing, and are neither retried nor parked."""
+    left = {"withdrawn": ready_candidate(api, broker), "erased": ready_candidate(api, broker)}
+    broker.publish("intake", "participant.withdrawn", {
+        "participant_id": left["withdrawn"], "reason": "recalled-to-custody",
+        "withdrawn_on": str(TODAY)})
+    broker.publish("intake", "participant.consent_withdrawn", {
+        "participant_id": left["erased"], "purpose": "matching",
+        "withdrawn_at": "2026-11-20T10:00:00+00:00"})
+    for participant in left.values():
+        wait_until(lambda: api.call("GET", f"/candidates/{participant}", DESK).status_code == 404)
+    metrics = metrics_for("matching")
+    followed = (("matching.follow_training", "training.certificate_awarded"),
+                ("matching.follow_placement", "placement.started"))
+
+    def count(counter):
+        return [counter.labels(*labels)._value.get() for labels in followed]
+    failed, handled = count(metrics.failed), count(metrics.handled)
+    for participant in left.values():
+        broker.publish("training", "training.certificate_awarded", {
+            "participant_id": participant, "programme_id": str(uuid.uuid4()),
+            "certificate_id": str(uuid.uuid4()), "number": "DS-2026-000001",
+            "certificate": "forklift", "module": "forklift", "issuer": "Drechtwerk",
+            "issued_on": str(TODAY), "expires_on": None})
+        broker.publish("placement", "placement.started", {
+            "placement_id": str(uuid.uuid4()), "participant_id": participant,
+            "employer_id": str(uuid.uuid4()), "contract_type": "paid-temporary",
+            "hours_per_week": 24, "started_on": str(TODAY), "wage_cost_subsidy": False})
+    wait_until(lambda: count(metrics.handled) == [n + 2 for n in handled])
+    assert count(metrics.failed) == failed
+    for participant in left.values():
+        assert api.call("GET", f"/candidates/{participant}", DESK).status_code == 404
 
 
 def test_consent_withdrawal_erases_the_profile_and_its_proposals(api, broker, directory):
