@@ -53,6 +53,9 @@ def main(argv=None):
     dlq.add_argument("number", type=int, nargs="?", default=1,
                      help="for show: which message (as numbered by list)")
     dlq.add_argument("--yes", action="store_true", help="for purge: yes, delete them")
+    dlq.add_argument("--skip-gaps", action="store_true",
+                     help="for replay: apply ordered facts even if earlier facts about their "
+                          "participant never came (after a purge, say)")
 
     catalogue = commands.add_parser("catalogue", help="write the AsyncAPI event catalogue "
                                     "docs/asyncapi.yaml from the contracts")

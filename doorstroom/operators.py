@@ -14,10 +14,11 @@ from pika.exceptions import ChannelClosedByBroker
 from doorstroom import chain, topology
 from shared.consumer import (ATTEMPT_HEADER, ERROR_HEADER, HELD_SINCE_HEADER,
                              ORIGINAL_EXCHANGE_HEADER, ORIGINAL_ROUTING_KEY_HEADER,
-                             PARKED_AT_HEADER, QUEUE_HEADER)
+                             PARKED_AT_HEADER, QUEUE_HEADER, SKIP_GAP_HEADER)
 
 OUR_HEADERS = (ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER, ORIGINAL_EXCHANGE_HEADER,
-               ORIGINAL_ROUTING_KEY_HEADER, PARKED_AT_HEADER, HELD_SINCE_HEADER)
+               ORIGINAL_ROUTING_KEY_HEADER, PARKED_AT_HEADER, HELD_SINCE_HEADER,
+               SKIP_GAP_HEADER)
 
 
 def connect():
@@ -238,7 +239,7 @@ def _dlq(args, queue):
                               "content_type": properties.content_type,
                               "body": body.decode(errors="replace")}, indent=2, default=str))
         elif args.action == "replay":
-            replayed = _replay(connection, channel, messages)
+            replayed = _replay(connection, channel, messages, skip_gaps=args.skip_gaps)
             print(f"replayed {replayed} message(s) from {queue} to their original exchanges")
     return 0
 
@@ -254,11 +255,12 @@ def _peek(channel, queue):
         messages.append((method, properties, body))
 
 
-def _replay(connection, channel, messages):
+def _replay(connection, channel, messages, skip_gaps=False):
     """Publish each parked message again to its original exchange and routing key (with
     confirms), then take it off the dead-letter queue. Subscribers that handled it before
     deduplicate it; the one that failed handles it afresh. One whose origin is unknown stays
-    parked."""
+    parked. With `skip_gaps`, an ordered fact is applied even if earlier facts about its
+    subject never came (after a purge, say)."""
     publisher = connection.channel()
     publisher.confirm_delivery()
     replayed = 0
@@ -269,6 +271,8 @@ def _replay(connection, channel, messages):
                   file=sys.stderr)
             continue
         headers = {k: v for k, v in (properties.headers or {}).items() if k not in OUR_HEADERS}
+        if skip_gaps:
+            headers[SKIP_GAP_HEADER] = True
         publisher.basic_publish(*origin, body, pika.BasicProperties(
             content_type=properties.content_type, content_encoding=properties.content_encoding,
             message_id=properties.message_id, headers=headers, delivery_mode=2))

@@ -38,6 +38,10 @@ ORIGINAL_EXCHANGE_HEADER = "x-doorstroom-original-exchange"
 ORIGINAL_ROUTING_KEY_HEADER = "x-doorstroom-original-routing-key"
 PARKED_AT_HEADER = "x-doorstroom-parked-at"
 HELD_SINCE_HEADER = "x-doorstroom-held-since"
+# Set by an operator's `doorstroom dlq replay --skip-gaps`: apply the fact even if earlier
+# numbers about its subject never came (docs/ordering.md).
+SKIP_GAP_HEADER = "x-doorstroom-skip-gap"
+SKIP_GAP = "skip_gap"  # the worker context's key for it
 
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_RETRY_DELAY_MS = 1000
@@ -175,7 +179,8 @@ class ChainEventHandler(Consumer):
             return
         try:
             self.container.spawn_worker(
-                self, (fact,), {}, context_data={},
+                self, (fact,), {},
+                context_data={SKIP_GAP: bool((message.headers or {}).get(SKIP_GAP_HEADER))},
                 handle_result=partial(self.handle_result, message, fact, time.monotonic()))
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)

@@ -1,6 +1,7 @@
 """The nameko dependency that gives each worker a unit of work and runs the outbox relay."""
 from nameko.extensions import DependencyProvider
 
+from shared.consumer import SKIP_GAP
 from shared.relay import OutboxRelay
 from shared.store import make_engine, one_instance_at_a_time, session_factory
 
@@ -38,4 +39,5 @@ class Store(DependencyProvider):
         self.relay.stop()
 
     def get_dependency(self, worker_ctx):
-        return self.uow_class(self.sessions, on_commit=self.relay.wake, **self.resources)
+        return self.uow_class(self.sessions, on_commit=self.relay.wake,
+                              skip_gaps=worker_ctx.data.get(SKIP_GAP, False), **self.resources)

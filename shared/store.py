@@ -121,6 +121,8 @@ class UnitOfWork:
     metadata: MetaData
     outbox: Table
     inbox: Table
+    # An operator's replay may move a consumer's place past numbers that never came.
+    skip_gaps = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -234,8 +236,11 @@ class UnitOfWork:
         if fact.sequence <= applied:
             raise AlreadyHandled(fact.key)
         if fact.sequence > applied + 1:
-            raise EarlyFact(f"{fact.type} is number {fact.sequence} of its subject's facts from "
-                            f"{fact.source}; number {applied + 1} is not applied yet")
+            if not self.skip_gaps:
+                raise EarlyFact(f"{fact.type} is number {fact.sequence} of its subject's facts "
+                                f"from {fact.source}; number {applied + 1} is not applied yet")
+            log.warning("%s: skipping numbers %d to %d of a stream from %s, as the operator's "
+                        "replay asks", fact.id, applied + 1, fact.sequence - 1, fact.source)
         self.session.execute(update(table).where(table.c.stream == stream)
                              .values(applied=fact.sequence))
 

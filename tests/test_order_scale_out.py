@@ -156,6 +156,28 @@ def test_a_parked_fact_replayed_from_the_dead_letter_queue_comes_before_its_succ
     assert queue_depth(channel, "matching.dlq") == 0
 
 
+def test_an_operator_moves_past_a_fact_that_never_comes(chain, channel, databases, amqp_uri):
+    """Training's number 1 about someone never reaches matching (purged, say): number 2 waits
+    in vain and is parked; `doorstroom dlq replay --skip-gaps` applies it."""
+    relay, person = Relay(channel), str(uuid.uuid4())
+    training, matching = chain()
+    with training, matching:
+        relay.publish("intake", "participant.admitted", **admitted(person))
+        wait_until(lambda: _candidate(databases, person), quiet=0)
+        relay.numbers[("training", person)] = 1
+        relay.publish("training", "training.dropped_out", participant_id=person,
+                      programme_id=str(uuid.uuid4()), reason="motivation")
+        wait_until(lambda: queue_depth(channel, "matching.dlq") == 1,
+                   timeout=CONFIG["EVENT_HOLD_MAX_SECONDS"] + 30, quiet=0.5)
+        replay = subprocess.run(
+            [sys.executable, "-m", "doorstroom.cli", "dlq", "replay", "matching", "--skip-gaps"],
+            env={**os.environ, "AMQP_URI": amqp_uri}, capture_output=True, text=True, timeout=60)
+        assert replay.returncode == 0, replay.stderr
+        wait_until(settled(channel))
+    assert _candidate(databases, person) == [("DROPPED_OUT", [])]
+    assert queue_depth(channel, "matching.dlq") == 0
+
+
 def _certificate_then_drop_out(intake, person):
     programme = str(uuid.uuid4())
     intake.publish("training", "training.certificate_awarded", participant_id=person,
