@@ -40,11 +40,17 @@ class Api:
                                 timeout=10)
 
 
+def api_keys_file(directory):
+    """A keys file with one holder per role, named after it; returns (path, keys)."""
+    keys = {role: {"role": role, "key": f"test-key-{role}"} for role in ROLES}
+    path = directory / "api-keys.json"
+    path.write_text(json.dumps(keys))
+    return path, keys
+
+
 @contextmanager
 def running_service(service_cls, amqp_uri, directory, **config):
-    keys = {role: {"role": role, "key": f"test-key-{role}"} for role in ROLES}
-    keys_file = directory / "api-keys.json"
-    keys_file.write_text(json.dumps(keys))
+    keys_file, keys = api_keys_file(directory)
     port = free_port()
     container = ServiceContainer(service_cls, {
         "AMQP_URI": amqp_uri,

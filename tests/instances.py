@@ -1,6 +1,5 @@
 """Instances of one service as production runs them: separate `nameko run` processes on one
 database and one broker, with the production worker count unless a test says otherwise."""
-import json
 import os
 import signal
 import subprocess
@@ -12,19 +11,10 @@ import requests
 from sqlalchemy import create_engine, text
 
 from doorstroom import chain
-from shared.http import ROLES
-from tests.harness import free_port
+from tests.harness import api_keys_file, free_port
 
 # MAX_WORKERS=16 runs the same tests with more concurrency (issue: order and scale-out).
 WORKERS = os.environ.get("MAX_WORKERS", "4")
-
-
-def api_keys_file(directory):
-    """A keys file with one holder per role, named after it; returns (path, keys)."""
-    keys = {role: {"role": role, "key": f"test-key-{role}"} for role in ROLES}
-    path = directory / "api-keys.json"
-    path.write_text(json.dumps(keys))
-    return path, keys
 
 
 class Instance:

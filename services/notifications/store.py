@@ -121,25 +121,25 @@ class Deliveries(Repository):
                           offset=offset, limit=limit)
 
     def due(self, now, limit=50):
-        return self.where(Delivery.status == DeliveryStatus.PENDING,
-                          Delivery.next_attempt_at <= now,
-                          order_by=(Delivery.next_attempt_at, Delivery.id), limit=limit)
+        return self.where(*_due(now), order_by=(Delivery.next_attempt_at, Delivery.id),
+                          limit=limit)
 
     def claim(self, delivery_id, now):
         """The delivery if it is still due and no other instance is sending it: its row stays
         locked while this one sends it and settles the outcome."""
-        found = self.session.scalars(
-            select(Delivery).where(Delivery.id == delivery_id,
-                                   Delivery.status == DeliveryStatus.PENDING,
-                                   Delivery.next_attempt_at <= now)
+        return self.session.scalars(
+            select(Delivery).where(Delivery.id == delivery_id, *_due(now))
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)).first()
-        return found
 
     def queued_for_digest(self, recipient_id):
         return self.where(Delivery.recipient_id == recipient_id,
                           Delivery.status == DeliveryStatus.QUEUED_FOR_DIGEST,
                           order_by=(Delivery.created_at, Delivery.id))
+
+
+def _due(now):
+    return Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now
 
 
 class Places:

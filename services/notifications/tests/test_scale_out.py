@@ -13,7 +13,8 @@ import requests
 from services.notifications.tests.receivers import Receiver
 from shared.events import new_event
 from tests.databases import fresh_database
-from tests.instances import api_keys_file, instances, rows
+from tests.harness import api_keys_file
+from tests.instances import instances, rows
 
 EMAIL = "integrator@example.org"
 FACTS = 200
