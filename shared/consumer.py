@@ -5,7 +5,9 @@ handler that raises is retried with backoff through a per-queue retry queue (a c
 attempt count in our own header, since RabbitMQ 4 no longer counts client republishes in
 `x-death`), and after the last attempt the message is parked in the service's `.dlq` queue with
 its error. A message that cannot be read at all (not JSON, not a valid envelope, failing its
-contract) is parked at once. Parking and retrying publish with confirms before the ack, so a
+contract) is parked at once. A handler that failed because its database is away (after the unit
+of work's own retries) is offered again later without using up an attempt, however long the
+outage lasts. Parking and retrying publish with confirms before the ack, so a
 crash in between duplicates a message at worst, which the idempotent handlers absorb.
 
 An ordered fact that arrives before its predecessor about the same subject (handlers run
@@ -27,7 +29,7 @@ from nameko.messaging import Consumer, QueueConsumer
 from shared.contracts import ordered_types
 from shared.events import UnreadableEvent, exchange_for, read_event, utc_now_rfc3339
 from shared.metrics import metrics_for
-from shared.store import EarlyFact
+from shared.store import EarlyFact, database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_RETRY_DELAY_MS = 1000
 DEFAULT_HOLD_MS = 250
 DEFAULT_HOLD_MAX_SECONDS = 300
+DEFAULT_OUTAGE_RETRY_MS = 5000
 
 
 def dead_letter_queue_name(service):
@@ -133,6 +136,7 @@ class ChainEventHandler(Consumer):
         self.retry_delay_ms = int(config.get("EVENT_RETRY_DELAY_MS", DEFAULT_RETRY_DELAY_MS))
         self.hold_max_seconds = float(config.get("EVENT_HOLD_MAX_SECONDS",
                                                  DEFAULT_HOLD_MAX_SECONDS))
+        self.outage_retry_ms = int(config.get("EVENT_OUTAGE_RETRY_MS", DEFAULT_OUTAGE_RETRY_MS))
         name = f"{service}.{self.method_name}"
         exchange = event_exchange(self.source_service)
         self.requeue_exchange = requeue_exchange(service)
@@ -196,6 +200,9 @@ class ChainEventHandler(Consumer):
             self._hold(message, error)
             return result, exc_info
         self.metrics.failed.labels(self.queue.name, fact.type).inc()
+        if database_unavailable(exc_info[1]):
+            self._retry_after_outage(message, error)
+            return result, exc_info
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
         if attempt >= self.max_attempts:
             self.park(message, error, attempts=attempt)
@@ -212,6 +219,16 @@ class ChainEventHandler(Consumer):
         headers[ERROR_HEADER] = error[:1000]
         self._republish(message, headers, routing_key=self.retry_queue.name,
                         expiration=delay_ms / 1000)
+
+    def _retry_after_outage(self, message, error):
+        # The database is away, which says nothing about the fact: it waits for as long as the
+        # outage lasts, and its attempts are kept for faults of its own.
+        log.warning("%s: database unavailable (%s); offering the fact again in %d ms",
+                    self.queue.name, error, self.outage_retry_ms)
+        headers = self._carried_headers(message)
+        headers[ERROR_HEADER] = error[:1000]
+        self._republish(message, headers, routing_key=self.retry_queue.name,
+                        expiration=self.outage_retry_ms / 1000)
 
     def _hold(self, message, error):
         headers = self._carried_headers(message)

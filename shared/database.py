@@ -3,7 +3,8 @@ from nameko.extensions import DependencyProvider
 
 from shared.consumer import SKIP_GAP
 from shared.relay import OutboxRelay
-from shared.store import make_engine, one_instance_at_a_time, session_factory
+from shared.store import (KEYED_REQUEST, KeyedRequests, make_engine, one_instance_at_a_time,
+                          session_factory)
 
 
 class Store(DependencyProvider):
@@ -25,6 +26,7 @@ class Store(DependencyProvider):
             self.uow_class.metadata.create_all(self.engine)
             self.uow_class.prepare(self.sessions)
         self.resources = self.uow_class.resources(config)
+        self.keyed_requests = KeyedRequests(self.sessions, self.uow_class.keyed_requests)
         self.relay = OutboxRelay(
             self.uow_class.service, self.sessions, self.uow_class.outbox, config["AMQP_URI"],
             sweep_seconds=float(config.get("OUTBOX_SWEEP_SECONDS", 5)))
@@ -40,4 +42,5 @@ class Store(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.uow_class(self.sessions, on_commit=self.relay.wake,
+                              request=worker_ctx.data.get(KEYED_REQUEST),
                               skip_gaps=worker_ctx.data.get(SKIP_GAP, False), **self.resources)

@@ -2,15 +2,23 @@
 
 An endpoint declares who may call it and the schemas of what it takes and gives; the handler
 method receives the loaded input and the caller, and returns plain data. Bad input always gets a
-4xx with a JSON body naming the fields; an unexpected fault gets a 500 without internals.
+4xx with a JSON body naming the fields; a database that is away for longer than a request can
+wait gets a 503 with Retry-After; an unexpected fault gets a 500 without internals.
+
+A write request may carry an Idempotency-Key (draft-ietf-httpapi-idempotency-key-header): the
+key commits with the request's effects, so that the same request sent again gets the first
+answer and changes nothing, and the same key with another request gets a 422
+(shared/tests/test_idempotency.py).
 """
 import copy
+import hashlib
 import hmac
 import inspect
 import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 
@@ -23,12 +31,20 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from shared.database import Store
 from shared.errors import DomainError, Invalid, NotFound
-from shared.store import retry_races
+from shared.store import (KEYED_REQUEST, KeyedRequest, OutcomeUnknown, database_unavailable,
+                          retry_transaction)
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+IDEMPOTENCY_KEY = "Idempotency-Key"
+# Seconds a client should wait before it tries again when the database is away.
+RETRY_AFTER_SECONDS = 2
+# A keyed request carried out longer ago than this without an answer kept has lost its answer.
+ANSWER_EXPECTED_WITHIN = timedelta(seconds=30)
 
 # Each API key stands for one role of one organisation in the chain.
 ROLES = {
@@ -54,11 +70,12 @@ class Caller:
 
 
 class ApiError(Exception):
-    def __init__(self, status, message, fields=None):
+    def __init__(self, status, message, fields=None, retry_after=False):
         super().__init__(message)
         self.status = status
         self.message = message
         self.fields = fields
+        self.retry_after = retry_after
 
 
 class Paging(Schema):
@@ -135,20 +152,58 @@ class ApiEndpoint(HttpRequestHandler):
             context_data = self.server.context_data_from_headers(request)
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
-            result = retry_races(lambda: self._run_worker(args, copy.deepcopy(kwargs),
-                                                          context_data))
-            response = self.response_from_result(result)
+            keyed = self._keyed_request(request, kwargs.get("caller"))
+            if keyed is not None:
+                context_data[KEYED_REQUEST] = keyed
+            # A use case that lost a race with a concurrent transaction, or its connection,
+            # rolled back whole, so it is run again. One whose commit may or may not have
+            # happened is run again only with a key, which then finds it done.
+            response = retry_transaction(
+                lambda: self._answer(keyed, args, copy.deepcopy(kwargs), context_data),
+                rerun_uncertain=keyed is not None)
         except Exception as exc:
             response = self.response_from_exception(exc)
         return response
 
+    def _answer(self, keyed, args, kwargs, context_data):
+        if keyed is not None:
+            earlier = self._store.keyed_requests.earlier(keyed)
+            if earlier is not None:
+                return _answer_again(keyed, earlier)
+        response = self.response_from_result(self._run_worker(args, kwargs, context_data))
+        if keyed is not None and response.status_code < 400:
+            try:
+                retry_transaction(lambda: self._store.keyed_requests.remember(
+                    keyed, response.status_code, response.get_data(as_text=True)))
+            except Exception as exc:  # the effects committed; only a repeat's answer is lost
+                log.warning("answer to %s %s with %s not kept: %r",
+                            self.method, self.url, IDEMPOTENCY_KEY, exc)
+        return response
+
     def _run_worker(self, args, kwargs, context_data):
-        # A use case that lost a race with a concurrent transaction rolled back whole, so
-        # retry_races runs it again, and then it sees what the other one did.
         event = Event()
         self.container.spawn_worker(self, args, kwargs, context_data=context_data,
                                     handle_result=partial(self.handle_result, event))
         return event.wait()
+
+    @property
+    def _store(self):
+        return next(dependency for dependency in self.container.dependencies
+                    if isinstance(dependency, Store))
+
+    def _keyed_request(self, request, caller):
+        header = request.headers.get(IDEMPOTENCY_KEY)
+        if header is None or self.method not in WRITE_METHODS:
+            return None
+        key = header.strip()
+        if len(key) >= 2 and key[0] == key[-1] == '"':  # the draft's form: a quoted string
+            key = key[1:-1]
+        if not 1 <= len(key) <= 255 or not key.isprintable() or not key.isascii():
+            raise ApiError(400, f"{IDEMPOTENCY_KEY} must be 1 to 255 printable ASCII characters",
+                           {IDEMPOTENCY_KEY: ["not a usable key"]})
+        asked = hashlib.sha256(f"{self.method} {request.path}\n".encode())
+        asked.update(_canonical(request.get_data(cache=True)))
+        return KeyedRequest(caller.name if caller else "", key, asked.hexdigest())
 
     def get_entrypoint_parameters(self, request):
         kwargs = dict(request.path_values)
@@ -181,7 +236,7 @@ class ApiEndpoint(HttpRequestHandler):
 
     def response_from_exception(self, exc):
         if isinstance(exc, ApiError):
-            return _error(exc.status, exc.message, exc.fields)
+            return _error(exc.status, exc.message, exc.fields, exc.retry_after)
         if isinstance(exc, ValidationError):
             return _error(422, "invalid input", exc.messages)
         if isinstance(exc, DomainError):
@@ -189,8 +244,41 @@ class ApiEndpoint(HttpRequestHandler):
             return _json_response(status, {"error": str(exc), **exc.details})
         if isinstance(exc, HTTPException):
             return _error(exc.code, exc.description)
+        if isinstance(exc, OutcomeUnknown):
+            log.warning("%s %s: %s", self.method, self.url, exc)
+            return _error(503, "the database went away while this request was being saved: it "
+                          f"may or may not have been carried out; send it again with an "
+                          f"{IDEMPOTENCY_KEY} to find out safely", retry_after=True)
+        if database_unavailable(exc):
+            log.warning("%s %s: database unavailable: %r", self.method, self.url, exc)
+            return _error(503, "service temporarily unavailable: its database cannot be "
+                          "reached; try again shortly", retry_after=True)
         log.error("unexpected error in %s %s", self.method, self.url, exc_info=exc)
         return _error(500, "internal error")
+
+
+def _answer_again(keyed, earlier):
+    if earlier.fingerprint != keyed.fingerprint:
+        raise ApiError(422, f"this {IDEMPOTENCY_KEY} was used for another request",
+                       {IDEMPOTENCY_KEY: ["already used with another method, path or body"]})
+    if earlier.status is None:
+        if datetime.now(timezone.utc) - earlier.received_at < ANSWER_EXPECTED_WITHIN:
+            raise ApiError(409, f"a request with this {IDEMPOTENCY_KEY} was carried out and its "
+                           "answer is not known yet; ask again shortly", retry_after=True)
+        # The database went away as the first request committed, before its answer was kept.
+        raise ApiError(409, f"a request with this {IDEMPOTENCY_KEY} was carried out, but its "
+                       "answer was lost; look up its result instead")
+    response = Response(earlier.answer, status=earlier.status, mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _canonical(raw):
+    """The body as its JSON value says it, so that spacing or key order makes no new request."""
+    try:
+        return json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, UnicodeDecodeError):
+        return raw
 
 
 def _json_body(request):
@@ -216,11 +304,14 @@ def _json_response(status, payload):
     return Response(body, status=status, mimetype="application/json")
 
 
-def _error(status, message, field_messages=None):
+def _error(status, message, field_messages=None, retry_after=False):
     payload = {"error": message}
     if field_messages:
         payload["fields"] = field_messages
-    return _json_response(status, payload)
+    response = _json_response(status, payload)
+    if retry_after:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 api = ApiEndpoint.decorator
@@ -268,7 +359,10 @@ def _operation(endpoint, method):
         "summary": endpoint.summary or (inspect.getdoc(method) or method.__name__).splitlines()[0],
         "parameters": [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
                        for name in path_params],
-        "responses": {str(endpoint.status): {"description": "success"}},
+        "responses": {str(endpoint.status): {"description": "success"},
+                      "503": {"description": "the database is away for now; see Retry-After",
+                              "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                              **error}},
     }
     if endpoint.response_schema is not None:
         operation["responses"][str(endpoint.status)]["content"] = {
@@ -281,6 +375,19 @@ def _operation(endpoint, method):
         operation["responses"].update({"400": {"description": "malformed JSON", **error},
                                        "413": {"description": "body too large", **error},
                                        "422": {"description": "invalid fields", **error}})
+    if endpoint.method in WRITE_METHODS:
+        operation["parameters"].append({
+            "in": "header", "name": IDEMPOTENCY_KEY, "required": False,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "description": "makes the request safe to send again: the same key with the same "
+                           "request gets the first answer; with another request, 422"})
+        operation["responses"]["409"] = {"description": "conflicts with the current state, or "
+                                                        "a keyed request still in progress",
+                                         **error}
+        operation["responses"]["422"] = {"description": "invalid fields, or a key used for "
+                                                        "another request", **error}
+        operation["responses"].setdefault("400", {"description": "malformed Idempotency-Key",
+                                                  **error})
     if not endpoint.public:
         operation["security"] = [{"apiKey": []}]
         operation["responses"].update({"401": {"description": "no valid API key", **error},

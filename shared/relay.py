@@ -6,14 +6,19 @@ twice, which consumers deduplicate on `source` + `id`.
 """
 import logging
 
+import amqp.exceptions
 import eventlet
+import kombu.exceptions
 from eventlet.queue import Empty, LightQueue
 from nameko.amqp.publish import Publisher
 
 from shared.consumer import event_exchange
 from shared.events import amqp_headers
 from shared.metrics import metrics_for
-from shared.store import claim_unpublished, mark_published
+from shared.store import claim_unpublished, database_unavailable, mark_published
+
+# What kombu and amqp raise when the broker cannot be reached or the connection dropped.
+BROKER_AWAY = (OSError, amqp.exceptions.ConnectionError, kombu.exceptions.OperationalError)
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +71,12 @@ class OutboxRelay:
         while self._running:
             try:
                 self.publish_pending()
-            except Exception:  # the broker or database is away: the next sweep tries again
-                log.exception("%s outbox relay: publishing failed; retrying", self.service)
+            except Exception as exc:  # the broker or database is away: the next sweep tries again
+                if database_unavailable(exc) or isinstance(exc, BROKER_AWAY):
+                    log.warning("%s outbox relay: publishing paused (%r); trying again in %g s",
+                                self.service, exc, self.sweep_seconds)
+                else:
+                    log.exception("%s outbox relay: publishing failed; retrying", self.service)
             try:
                 self._wake.get(timeout=self.sweep_seconds)
             except Empty:

@@ -14,13 +14,15 @@ import random
 import time
 import typing
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table,
-                        TypeDecorator, create_engine, delete, event, func, insert, select,
+                        Text, TypeDecorator, create_engine, delete, event, func, insert, select,
                         text, update)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import (DBAPIError, DisconnectionError, InterfaceError, OperationalError,
+                            TimeoutError as PoolTimeout)
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -63,6 +65,16 @@ def reliability_tables(metadata: MetaData):
         Column("stream", String(64), primary_key=True),
         Column("applied", BigInteger, nullable=False),
     )
+    # What a write request with an Idempotency-Key did and answered, per caller and key.
+    Table(
+        "keyed_requests", metadata,
+        Column("caller", String(200), primary_key=True),
+        Column("key", String(255), primary_key=True),
+        Column("fingerprint", String(64), nullable=False),
+        Column("status", Integer),
+        Column("answer", Text),
+        Column("received_at", UtcDateTime, nullable=False, index=True),
+    )
     return outbox, inbox
 
 
@@ -71,7 +83,10 @@ def make_engine(url):
         # psycopg2 blocks every greenthread unless its wait callback is patched.
         from psycogreen.eventlet import patch_psycopg
         patch_psycopg()
-        return create_engine(url, pool_pre_ping=True, json_serializer=json.dumps)
+        # A connection found dead is replaced before use; one that cannot be made in a few
+        # seconds counts as the database being away (database_unavailable).
+        return create_engine(url, pool_pre_ping=True, json_serializer=json.dumps,
+                             connect_args={"connect_timeout": 5})
     engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -130,10 +145,14 @@ class UnitOfWork:
         cls.inbox = cls.metadata.tables["inbox"]
         cls.sequences = cls.metadata.tables["subject_sequences"]
         cls.order = cls.metadata.tables["subject_order"]
+        cls.keyed_requests = cls.metadata.tables["keyed_requests"]
 
-    def __init__(self, sessions, on_commit=None, **resources):
+    def __init__(self, sessions, on_commit=None, request=None, **resources):
         self._sessions = sessions
         self._on_commit = on_commit
+        # A write request with an Idempotency-Key commits the key with its effects, so that a
+        # request run again (by the client or by retry_transaction) finds them done.
+        self._request = request
         self.session = None
         for name, value in resources.items():
             if not hasattr(type(self), name):
@@ -161,7 +180,20 @@ class UnitOfWork:
         pass
 
     def commit(self):
-        self.session.commit()
+        if self._request is not None:
+            self.session.execute(insert(self.keyed_requests).values(
+                caller=self._request.caller, key=self._request.key,
+                fingerprint=self._request.fingerprint, received_at=datetime.now(timezone.utc)))
+        # What fails before COMMIT certainly did not commit; only a connection lost during
+        # COMMIT leaves the outcome unknown.
+        self.session.flush()
+        try:
+            self.session.commit()
+        except DBAPIError as exc:
+            if database_unavailable(exc):
+                raise OutcomeUnknown(f"connection lost while committing: {exc}") from exc
+            raise
+        self._request = None
         if self._recorded and self._on_commit:
             self._on_commit()
 
@@ -170,8 +202,11 @@ class UnitOfWork:
         """Bring derived data up to date when the service starts."""
 
     def forget_facts_about(self, subject):
-        """Erase the facts this service recorded about `subject`, published or not."""
+        """Erase the facts this service recorded about `subject`, published or not, and the
+        answers to keyed requests that name it."""
         self.session.execute(delete(self.outbox).where(self.outbox.c.subject == subject))
+        self.session.execute(delete(self.keyed_requests).where(
+            self.keyed_requests.c.answer.contains(subject, autoescape=True)))
 
     def scrub(self):
         """After an erasure: make deleted rows unreadable on disk as well. SQLite keeps old
@@ -279,6 +314,46 @@ class UnitOfWork:
         return [row.envelope for row in self.session.execute(query)]
 
 
+# The worker context's key for the KeyedRequest being served.
+KEYED_REQUEST = "keyed_request"
+
+
+@dataclass(frozen=True)
+class KeyedRequest:
+    """A write request that carries an Idempotency-Key: who sent it, the key, and a hash of
+    what it asked (method, path and body)."""
+    caller: str
+    key: str
+    fingerprint: str
+
+
+class KeyedRequests:
+    """The first answer to each keyed request, kept for a day: the draft standard's window in
+    which a client may send the request again."""
+    KEPT_FOR = timedelta(hours=24)
+
+    def __init__(self, sessions, table):
+        self.sessions = sessions
+        self.table = table
+
+    def earlier(self, request):
+        """The row of an earlier request with this caller and key, or None. It has a status
+        and an answer once the first request was answered."""
+        with self.sessions() as session:
+            return session.execute(select(self.table).where(
+                self.table.c.caller == request.caller, self.table.c.key == request.key)).first()
+
+    def remember(self, request, status, answer):
+        """Keep the answer of a request whose effects committed; forget expired keys."""
+        with self.sessions() as session:
+            session.execute(update(self.table).where(
+                self.table.c.caller == request.caller, self.table.c.key == request.key)
+                .values(status=status, answer=answer))
+            session.execute(delete(self.table).where(
+                self.table.c.received_at < datetime.now(timezone.utc) - self.KEPT_FOR))
+            session.commit()
+
+
 def _lock_key(service, name):
     return int.from_bytes(hashlib.sha256(f"{service}:{name}".encode()).digest()[:8], "big",
                           signed=True)
@@ -361,7 +436,7 @@ def handle_fact(uow, fact, apply):
             apply(uow)
             uow.commit()
             return True
-    return retry_races(transaction)
+    return retry_transaction(transaction)
 
 
 def keep_order(uow, fact):
@@ -374,6 +449,21 @@ def keep_order(uow, fact):
 RACE_CODES = {"23505", "40001", "40P01", "SQLITE_CONSTRAINT_UNIQUE",
               "SQLITE_CONSTRAINT_PRIMARYKEY"}
 RACE_ATTEMPTS = 8
+# PostgreSQL shutting down, starting up or refusing more connections; SQLite's file is locked
+# for longer than its busy timeout.
+UNAVAILABLE_CODES = {"57P01", "57P02", "57P03", "53300", "SQLITE_BUSY", "SQLITE_LOCKED"}
+# Pauses before running a transaction again while its database is away: some 4 s in all, as
+# long as a client waits for an answer without giving up; longer outages answer 503.
+OUTAGE_PAUSES = (0.1, 0.3, 0.6, 1.0, 2.0)
+
+
+class OutcomeUnknown(Exception):
+    """The connection was lost while the transaction committed: it may have committed or not."""
+
+
+def _error_code(exc):
+    origin = exc.orig
+    return getattr(origin, "pgcode", None) or getattr(origin, "sqlite_errorname", None)
 
 
 def lost_a_race(exc):
@@ -381,24 +471,51 @@ def lost_a_race(exc):
     what the other one did."""
     if isinstance(exc, StaleDataError):
         return True
-    if isinstance(exc, DBAPIError):
-        origin = exc.orig
-        return (getattr(origin, "pgcode", None) or getattr(origin, "sqlite_errorname", None)) \
-            in RACE_CODES
-    return False
+    return isinstance(exc, DBAPIError) and _error_code(exc) in RACE_CODES
 
 
-def retry_races(transaction, attempts=RACE_ATTEMPTS):
-    """Run `transaction` (which rolls back on any error) again while it loses races, with a
-    short random pause so that the contenders drift apart."""
-    for attempt in range(1, attempts + 1):
+def database_unavailable(exc):
+    """Whether `exc` says the database is away for now (lost connection, restart, fail-over,
+    no free connection) rather than that the transaction is wrong."""
+    if isinstance(exc, (OutcomeUnknown, PoolTimeout, DisconnectionError)):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    code = _error_code(exc)
+    if code is None:  # psycopg2 gives connection failures no code
+        return isinstance(exc, (OperationalError, InterfaceError))
+    return code.startswith("08") or code in UNAVAILABLE_CODES
+
+
+def retry_transaction(transaction, rerun_uncertain=True):
+    """Run `transaction` (which rolls back on any error) again while it fails for a passing
+    reason: at once, a few times, while it loses races; with growing pauses while its database
+    is away. A commit whose outcome is unknown is run again only where `rerun_uncertain`: a
+    fact's handler (its inbox notices the first run) or a request with an Idempotency-Key.
+    shared/tests/test_database_faults.py causes each of these faults."""
+    races = outages = 0
+    while True:
         try:
             return transaction()
         except Exception as exc:
-            if attempt == attempts or not lost_a_race(exc):
+            if lost_a_race(exc) and races < RACE_ATTEMPTS - 1:
+                races += 1
+                log.info("transaction lost a race (%s); running it again", exc.__class__.__name__)
+                time.sleep(random.uniform(0, 0.02 * races))
+            elif database_unavailable(exc) and outages < len(OUTAGE_PAUSES) and (
+                    rerun_uncertain or not isinstance(exc, OutcomeUnknown)):
+                log.warning("database unavailable (%s); running the transaction again in %g s",
+                            _first_line(exc), OUTAGE_PAUSES[outages])
+                time.sleep(OUTAGE_PAUSES[outages])
+                outages += 1
+            else:
                 raise
-            log.info("transaction lost a race (%s); running it again", exc.__class__.__name__)
-            time.sleep(random.uniform(0, 0.02 * attempt))
+
+
+def _first_line(exc):
+    return f"{exc.__class__.__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
 
 
 def claim_unpublished(session, outbox, limit=50):

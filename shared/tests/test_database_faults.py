@@ -1,0 +1,166 @@
+"""Database faults caused on a real PostgreSQL, under the training service on the real broker:
+a connection terminated in the middle of a transaction, and a database that stays away for a
+while. Requests and handlers run again and succeed; an outage longer than a request can wait is
+a 503 with Retry-After; facts wait out the outage without using up their attempts."""
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from services.training.service import TrainingService
+from tests.databases import POSTGRES_URL, fresh_database
+from tests.harness import running_service
+from tests.instances import rows
+
+WATCHED = ["training"]
+TODAY = date.today()
+TRAINER = "trainer"
+
+
+@pytest.fixture(scope="module")
+def database(directory):
+    with fresh_database("postgresql", directory) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def api(amqp_uri, directory, database, broker):
+    # One attempt only: a fact that used up an attempt would be parked at once.
+    with running_service(TrainingService, amqp_uri, directory, DATABASE_URL=database,
+                         OUTBOX_SWEEP_SECONDS=0.2, TRAINING_DEMAND="forklift",
+                         EVENT_MAX_ATTEMPTS=1, EVENT_OUTAGE_RETRY_MS=300) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def admin(database):
+    engine = create_engine(database, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+def admit(broker, api):
+    participant_id = str(uuid.uuid4())
+    broker.publish("intake", "participant.admitted", dict(
+        participant_id=participant_id, target_group="detainee-last-phase",
+        municipality="Dordrecht", expected_release_date=str(TODAY + timedelta(days=120)),
+        language_level="B1", preferred_sectors=["logistics"]))
+    wait_for(lambda: api.call("GET", f"/participants/{participant_id}/programme",
+                              TRAINER).status_code == 200, f"a programme for {participant_id}")
+    return participant_id
+
+
+def wait_for(condition, what, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} within {timeout}s")
+        time.sleep(0.05)
+
+
+def terminate_waiting_backend(admin, database_name):
+    """Terminate the service's connection that waits for a row lock; how many it found."""
+    def waiting():
+        with admin.connect() as connection:
+            return connection.scalars(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = :name AND "
+                "wait_event_type = 'Lock' AND pid <> pg_backend_pid()"), {"name": database_name}
+            ).all()
+    wait_for(waiting, "service connection waiting for the lock", timeout=10)
+    with admin.connect() as connection:
+        return sum(connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                   for pid in waiting())
+
+
+def in_background(call):
+    answers = []
+    thread = threading.Thread(target=lambda: answers.append(call()))
+    thread.start()
+    return thread, answers
+
+
+def recorded(database, event_type, subject):
+    return rows(database, f"SELECT event_id FROM outbox WHERE event_type = '{event_type}' "
+                          f"AND subject = '{subject}'")
+
+
+def test_a_request_whose_connection_is_terminated_mid_transaction_runs_again(
+        api, broker, database, admin):
+    participant_id = admit(broker, api)
+    name = admin.url.database
+    with admin.connect() as blocker:
+        # Holding the programme's row makes the request wait inside its transaction.
+        blocker.execute(text("BEGIN"))
+        blocker.execute(text("SELECT 1 FROM programmes WHERE participant_id = :id FOR UPDATE"),
+                        {"id": participant_id})
+        thread, answers = in_background(lambda: api.call(
+            "POST", f"/participants/{participant_id}/drop-out", TRAINER, {"reason": "motivation"}))
+        assert terminate_waiting_backend(admin, name) == 1
+        blocker.execute(text("COMMIT"))
+    thread.join(timeout=30)
+    assert answers[0].status_code == 200, answers[0].text
+    assert len(recorded(database, "training.dropped_out", participant_id)) == 1
+
+
+def test_a_fact_whose_connection_is_terminated_mid_transaction_is_handled_once(
+        api, broker, database, admin):
+    """EVENT_MAX_ATTEMPTS is 1: a fact whose failure counted would be parked."""
+    participant_id = admit(broker, api)
+    with admin.connect() as blocker:
+        blocker.execute(text("BEGIN"))
+        blocker.execute(text("SELECT 1 FROM programmes WHERE participant_id = :id FOR UPDATE"),
+                        {"id": participant_id})
+        broker.publish("intake", "participant.withdrawn", dict(
+            participant_id=participant_id, reason="recalled-to-custody", withdrawn_on=str(TODAY)))
+        assert terminate_waiting_backend(admin, admin.url.database) == 1
+        blocker.execute(text("COMMIT"))
+    wait_for(lambda: recorded(database, "training.dropped_out", participant_id),
+             "training.dropped_out after the withdrawal")
+    time.sleep(0.5)
+    assert len(recorded(database, "training.dropped_out", participant_id)) == 1
+    assert broker.channel.queue_declare("training.dlq", passive=True).method.message_count == 0
+
+
+def test_a_database_that_stays_away_answers_503_and_facts_wait_without_using_attempts(
+        api, broker, database, admin):
+    name = admin.url.database
+    participant_id = str(uuid.uuid4())
+    # Only from another database may one refuse connections to it.
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                           {"name": name})
+    try:
+        health = api.call("GET", "/health")
+        assert health.status_code == 503
+        assert health.json()["database"].startswith("failing") and health.json()["broker"] == "ok"
+        started = time.monotonic()
+        refused = api.call("POST", "/cohorts", TRAINER, {
+            "module": "employee-skills", "starts_on": str(TODAY),
+            "ends_on": str(TODAY + timedelta(weeks=4)), "places": 5, "trainer": "Anna de Vries"})
+        waited = time.monotonic() - started
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["Retry-After"] == "2"
+        assert "temporarily unavailable" in refused.json()["error"]
+        assert waited > 3, "the request was not run again before giving up"
+        broker.publish("intake", "participant.admitted", dict(
+            participant_id=participant_id, target_group="detainee-last-phase",
+            municipality="Dordrecht", expected_release_date=str(TODAY + timedelta(days=120)),
+            language_level="B1", preferred_sectors=["logistics"]))
+        # Longer than the unit of work's own retries: the fact goes round the retry queue.
+        time.sleep(8)
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        server.dispose()
+    wait_for(lambda: api.call("GET", f"/participants/{participant_id}/programme",
+                              TRAINER).status_code == 200, "the programme after the outage")
+    assert api.call("GET", "/health").status_code == 200
+    assert broker.channel.queue_declare("training.dlq", passive=True).method.message_count == 0
+    # What was recorded meanwhile is published once the database is back.
+    assert broker.facts("training.waitlisted", participant_id)
