@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import requests
 
 from doorstroom import chain
+from doorstroom.client import send
 
 WAIT_SECONDS = 60
 
@@ -46,9 +47,8 @@ class Chain:
         self.http = requests.Session()
 
     def call(self, method, service, path, role, body=None, expect=(200, 201)):
-        response = self.http.request(
-            method, f"{chain.url_of(service, self.base)}{path}", json=body, timeout=10,
-            headers={"Authorization": f"Bearer {self.keys[role]['key']}"})
+        response = send(self.http, method, f"{chain.url_of(service, self.base)}{path}", body,
+                        headers={"Authorization": f"Bearer {self.keys[role]['key']}"})
         if response.status_code not in expect:
             raise DemoFailed(f"{method} {service}{path} answered {response.status_code}: "
                              f"{response.text[:300]}")

@@ -74,33 +74,25 @@ def status(args):
     key = operator_key(args.data_dir)
     problems = []
     rows = []
-    with connect() as connection:
+    try:
+        connection = connect()
+    except pika.exceptions.AMQPError as exc:
+        # The services' health says the same; the queues cannot be seen until it is back.
+        connection = None
+        problems.append(f"the broker cannot be reached ({exc.__class__.__name__}): facts wait "
+                        "in the outboxes and the queues until it is back")
+    try:
         for service in chain.SERVICES:
             health, state = _service_state(service, base, key)
             if health != "ok":
                 problems.append(f"{service} is {health}")
-            subscriptions = topology.subscriptions(service)
             rows.append((service, health, _show(state.get("outbox_backlog")),
                          _show(state.get("last_event_recorded_at")), "", "", "", "", ""))
-            if not subscriptions:
-                continue
-            dlq = topology.dead_letter_queue(service)
-            names = [name for s in subscriptions
-                     for name in (s.queue, s.retry_queue, s.held_queue)]
-            figures = queue_figures(connection, names + [dlq])
-            parked = figures[dlq][1] if figures[dlq] else 0
-            if parked:
-                problems.append(f"{parked} message(s) parked in {dlq}")
-            rows.append(("", "", "", "", "dead letters", dlq, "", _show(parked), ""))
-            for subscription in subscriptions:
-                consumers, ready, unacked = figures[subscription.queue] or ("missing",) * 3
-                retrying = (figures[subscription.retry_queue] or (0, 0, 0))[1]
-                held = (figures[subscription.held_queue] or (0, 0, 0))[1]
-                if consumers in (0, "missing"):
-                    problems.append(f"nobody consumes {subscription.queue}")
-                rows.append(("", "", "", "", f"from {subscription.source}", subscription.queue,
-                             _show(consumers), _show(ready),
-                             f"{_show(unacked)} / {retrying} / {held}"))
+            if connection is not None:
+                rows.extend(_queue_rows(connection, service, problems))
+    finally:
+        if connection is not None:
+            connection.close()
     header = ("service", "health", "outbox", "last fact recorded", "queue of", "queue",
               "consumers", "ready", "unacked / retrying / held")
     _print_table(header, rows)
@@ -111,15 +103,43 @@ def status(args):
     return 1 if problems else 0
 
 
+def _queue_rows(connection, service, problems):
+    subscriptions = topology.subscriptions(service)
+    if not subscriptions:
+        return []
+    dlq = topology.dead_letter_queue(service)
+    names = [name for s in subscriptions for name in (s.queue, s.retry_queue, s.held_queue)]
+    figures = queue_figures(connection, names + [dlq])
+    parked = figures[dlq][1] if figures[dlq] else 0
+    if parked:
+        problems.append(f"{parked} message(s) parked in {dlq}")
+    rows = [("", "", "", "", "dead letters", dlq, "", _show(parked), "")]
+    for subscription in subscriptions:
+        consumers, ready, unacked = figures[subscription.queue] or ("missing",) * 3
+        retrying = (figures[subscription.retry_queue] or (0, 0, 0))[1]
+        held = (figures[subscription.held_queue] or (0, 0, 0))[1]
+        if consumers in (0, "missing"):
+            problems.append(f"nobody consumes {subscription.queue}")
+        rows.append(("", "", "", "", f"from {subscription.source}", subscription.queue,
+                     _show(consumers), _show(ready), f"{_show(unacked)} / {retrying} / {held}"))
+    return rows
+
+
 def _service_state(service, base, key):
+    """The service's health ("ok", "down", or what its /health says is failing) and state."""
     url = chain.url_of(service, base)
     try:
         health = _get(f"{url}/health", None)
         state = _get(f"{url}/status", key)
     except requests.RequestException:
         return "down", {}
-    return (health.json().get("status", "unhealthy") if health.content else "unhealthy",
-            state.json() if state.ok else {})
+    report = health.json() if health.content else {}
+    failing = sorted(name for name in ("database", "broker")
+                     if str(report.get(name, "ok")) != "ok")
+    verdict = report.get("status", "unhealthy")
+    if failing:
+        verdict = f"{verdict} ({' and '.join(failing)} unreachable)"
+    return verdict, state.json() if state.ok else {}
 
 
 def _show(value):
