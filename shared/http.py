@@ -201,7 +201,10 @@ class ApiEndpoint(HttpRequestHandler):
         if not 1 <= len(key) <= 255 or not key.isprintable() or not key.isascii():
             raise ApiError(400, f"{IDEMPOTENCY_KEY} must be 1 to 255 printable ASCII characters",
                            {IDEMPOTENCY_KEY: ["not a usable key"]})
-        asked = hashlib.sha256(f"{self.method} {request.path}\n".encode())
+        # Keyed with the caller's API key, which the database never holds: a body with a BSN
+        # in it cannot be guessed back from its fingerprint.
+        secret = request.headers.get("Authorization", "").encode()
+        asked = hmac.new(secret, f"{self.method} {request.path}\n".encode(), hashlib.sha256)
         asked.update(_canonical(request.get_data(cache=True)))
         return KeyedRequest(caller.name if caller else "", key, asked.hexdigest())
 

@@ -320,8 +320,8 @@ KEYED_REQUEST = "keyed_request"
 
 @dataclass(frozen=True)
 class KeyedRequest:
-    """A write request that carries an Idempotency-Key: who sent it, the key, and a hash of
-    what it asked (method, path and body)."""
+    """A write request that carries an Idempotency-Key: who sent it, the key, and a keyed
+    hash of what it asked (method, path and body)."""
     caller: str
     key: str
     fingerprint: str

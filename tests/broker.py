@@ -3,6 +3,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from contextlib import contextmanager
 from urllib.parse import quote, unquote, urlsplit
@@ -40,3 +41,47 @@ def queues(amqp_uri, prefix):
                          "--formatter", "json")
     return {q["name"]: (q["type"], {key: value for key, _, value in q["arguments"]})
             for q in json.loads(listed) if q["name"].startswith(prefix)}
+
+
+def vhost_of(amqp_uri):
+    return unquote(urlsplit(amqp_uri).path[1:])
+
+
+def connections(amqp_uri):
+    """Names of the AMQP connections open in the test's vhost."""
+    listed = _rabbitmqctl("list_connections", "-q", "name", "vhost", "--formatter", "json")
+    vhost = vhost_of(amqp_uri)
+    return [c["name"] for c in json.loads(listed or "[]") if c.get("vhost") == vhost]
+
+
+def close_connections(amqp_uri, reason="fault injection by the test"):
+    """Close every AMQP connection in the test's vhost (and only there); returns how many the
+    broker closed."""
+    closed = _rabbitmqctl("close_all_connections", "-p", vhost_of(amqp_uri), "--limit",
+                          "100000", reason)
+    return sum(int(line.split()[1]) for line in closed.splitlines()
+               if line.startswith("Closed ") and line.split()[1].isdigit())
+
+
+def close_connection(name, reason="fault injection by the test"):
+    _rabbitmqctl("close_connection", name, reason)
+
+
+def broker_running():
+    try:
+        _rabbitmqctl("await_startup", "--timeout", "5")
+        return True
+    except subprocess.SubprocessError:
+        return False
+
+
+def restart_broker(down_seconds=3.0):
+    """`rabbitmqctl stop_app`, a pause, `start_app` and `await_startup`: every vhost on the
+    broker is disturbed, so a test does this rarely. The broker is running again when this
+    returns, or raises, whatever happened in between."""
+    try:
+        _rabbitmqctl("stop_app")
+        time.sleep(down_seconds)
+    finally:
+        _rabbitmqctl("start_app")
+        _rabbitmqctl("await_startup", "--timeout", "120")

@@ -23,6 +23,9 @@ class Instance:
         self.process = process
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
+        # What started it, so that restart() starts it again alike.
+        self.command = None
+        self.env = None
 
     def healthy(self):
         try:
@@ -52,6 +55,7 @@ def instances(service, count, amqp_uri, database_url, directory, together=False,
                 process = subprocess.Popen(command, cwd=chain.PROJECT_ROOT, env=env,
                                            stdout=out, stderr=subprocess.STDOUT)
             started.append(Instance(service, process, port, log))
+            started[-1].command, started[-1].env = command, env
             if not together:
                 _wait_healthy(started[-1])
         for instance in started:
@@ -114,3 +118,49 @@ def drained(channel, *queues):
     """Whether the consumers' queues, with their held and retry queues, are empty."""
     names = [name for queue in queues for name in (queue, f"{queue}.held", f"{queue}.retry")]
     return lambda: queue_depth(channel, *names) == 0
+
+
+# --- for fault injection (tests/faults) --------------------------------------------------------
+
+def start_instance(service, port, env, log):
+    """One `nameko run` process of `service` with exactly `env`, its output appended to `log`;
+    not waited for (wait_healthy)."""
+    command = [os.path.join(os.path.dirname(sys.executable), "nameko"),
+               *chain.service_command(service)[1:]]
+    instance = Instance(service, None, port, log)
+    instance.command, instance.env = command, env
+    _spawn(instance)
+    return instance
+
+
+def _spawn(instance):
+    with open(instance.log, "ab") as out:
+        instance.process = subprocess.Popen(instance.command, cwd=chain.PROJECT_ROOT,
+                                            env=instance.env, stdout=out,
+                                            stderr=subprocess.STDOUT)
+
+
+def wait_healthy(instance, timeout=60):
+    _wait_healthy(instance, timeout)
+
+
+def kill_9(instance):
+    """SIGKILL the process of this instance (started by this test) and reap it."""
+    if instance.process.poll() is None:
+        instance.process.send_signal(signal.SIGKILL)
+    instance.process.wait(timeout=30)
+    with open(instance.log, "ab") as out:
+        out.write(f"\n--- killed with SIGKILL by the test (pid {instance.process.pid})\n".encode())
+
+
+def restart(instance, wait=True, timeout=60):
+    """Start the instance again with the same command, config, database and port (stopping it
+    first if it still runs); healthy when this returns, unless not `wait`."""
+    if instance.process is not None and instance.process.poll() is None:
+        stop([instance])
+    with open(instance.log, "ab") as out:
+        out.write(b"\n--- restarted by the test\n")
+    _spawn(instance)
+    if wait:
+        _wait_healthy(instance, timeout)
+    return instance
