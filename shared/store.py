@@ -452,8 +452,9 @@ RACE_ATTEMPTS = 8
 # PostgreSQL shutting down, starting up or refusing more connections; SQLite's file is locked
 # for longer than its busy timeout.
 UNAVAILABLE_CODES = {"57P01", "57P02", "57P03", "53300", "SQLITE_BUSY", "SQLITE_LOCKED"}
-# Pauses before running a transaction again while its database is away: some 4 s in all, as
-# long as a client waits for an answer without giving up; longer outages answer 503.
+# Pauses before running a transaction again while its database is away: some 4 s in all (and
+# no new attempt after that long, however slow each was), about as long as a client waits for
+# an answer; longer outages answer 503.
 OUTAGE_PAUSES = (0.1, 0.3, 0.6, 1.0, 2.0)
 
 
@@ -496,6 +497,7 @@ def retry_transaction(transaction, rerun_uncertain=True):
     fact's handler (its inbox notices the first run) or a request with an Idempotency-Key.
     shared/tests/test_database_faults.py causes each of these faults."""
     races = outages = 0
+    started = time.monotonic()
     while True:
         try:
             return transaction()
@@ -505,6 +507,7 @@ def retry_transaction(transaction, rerun_uncertain=True):
                 log.info("transaction lost a race (%s); running it again", exc.__class__.__name__)
                 time.sleep(random.uniform(0, 0.02 * races))
             elif database_unavailable(exc) and outages < len(OUTAGE_PAUSES) and (
+                    time.monotonic() - started < sum(OUTAGE_PAUSES)) and (
                     rerun_uncertain or not isinstance(exc, OutcomeUnknown)):
                 log.warning("database unavailable (%s); running the transaction again in %g s",
                             _first_line(exc), OUTAGE_PAUSES[outages])
