@@ -96,8 +96,11 @@ def test_consent_withdrawal_leaves_no_trace_in_the_database(api, broker, facts, 
     participant = str(uuid.uuid4())
     publish(broker, "participant.admitted", **admitted(participant))
     facts("training.enrolled", participant)
-    api.call("POST", f"/cohorts/{cohorts[0]['id']}/sessions", TRAINER,
-             {"held_on": str(TODAY), "present": [participant]})
+    # Keyed, so that its answer, which names the participant, is kept for a repeat.
+    attended = api.call("POST", f"/cohorts/{cohorts[0]['id']}/sessions", TRAINER,
+                        {"held_on": str(TODAY), "present": [participant]},
+                        headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert participant in attended.text
     publish(broker, "participant.consent_withdrawn", participant_id=participant,
             purpose="training", withdrawn_at="2026-11-20T10:00:00+00:00")
     deadline = time.monotonic() + 10
