@@ -3,7 +3,7 @@ from nameko.extensions import DependencyProvider
 
 from shared.consumer import SKIP_GAP
 from shared.relay import OutboxRelay
-from shared.store import (KEYED_REQUEST, KeyedRequests, make_engine, one_instance_at_a_time,
+from shared.store import (COMMITTED, KEYED_REQUEST, KeyedRequests, make_engine, one_instance_at_a_time,
                           session_factory)
 
 
@@ -41,6 +41,10 @@ class Store(DependencyProvider):
         self.relay.stop()
 
     def get_dependency(self, worker_ctx):
-        return self.uow_class(self.sessions, on_commit=self.relay.wake,
+        def committed(recorded):
+            worker_ctx.data[COMMITTED] = True
+            if recorded:
+                self.relay.wake()
+        return self.uow_class(self.sessions, on_commit=committed,
                               request=worker_ctx.data.get(KEYED_REQUEST),
                               skip_gaps=worker_ctx.data.get(SKIP_GAP, False), **self.resources)

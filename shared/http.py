@@ -33,8 +33,8 @@ from werkzeug.wrappers import Response
 
 from shared.database import Store
 from shared.errors import DomainError, Invalid, NotFound
-from shared.store import (KEYED_REQUEST, KeyedRequest, OutcomeUnknown, database_unavailable,
-                          retry_transaction)
+from shared.store import (COMMITTED, KEYED_REQUEST, KeyedRequest, OutcomeUnknown,
+                          database_unavailable, lost_a_race, retry_transaction)
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,11 @@ class ApiError(Exception):
         self.message = message
         self.fields = fields
         self.retry_after = retry_after
+
+
+class FailedAfterCommit(Exception):
+    """A use case failed after it committed: a fault of the use case, which should make its
+    answer before it commits."""
 
 
 class Paging(Schema):
@@ -170,7 +175,14 @@ class ApiEndpoint(HttpRequestHandler):
             earlier = self._store.keyed_requests.earlier(keyed)
             if earlier is not None:
                 return _answer_again(keyed, earlier)
-        response = self.response_from_result(self._run_worker(args, kwargs, context_data))
+        attempt = dict(context_data)
+        try:
+            result = self._run_worker(args, kwargs, attempt)
+        except Exception as exc:
+            if attempt.get(COMMITTED) and (lost_a_race(exc) or database_unavailable(exc)):
+                raise FailedAfterCommit(exc) from exc  # running it again would do it twice
+            raise
+        response = self.response_from_result(result)
         if keyed is not None and response.status_code < 400:
             try:
                 retry_transaction(lambda: self._store.keyed_requests.remember(
@@ -247,6 +259,11 @@ class ApiEndpoint(HttpRequestHandler):
             return _json_response(status, {"error": str(exc), **exc.details})
         if isinstance(exc, HTTPException):
             return _error(exc.code, exc.description)
+        if isinstance(exc, FailedAfterCommit):
+            log.error("%s %s failed after it committed", self.method, self.url,
+                      exc_info=exc.__cause__)
+            return _error(500, "the request was carried out, but its answer could not be made; "
+                          "look up its result")
         if isinstance(exc, OutcomeUnknown):
             log.warning("%s %s: %s", self.method, self.url, exc)
             return _error(503, "the database went away while this request was being saved: it "

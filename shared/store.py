@@ -194,8 +194,8 @@ class UnitOfWork:
                 raise OutcomeUnknown(f"connection lost while committing: {exc}") from exc
             raise
         self._request = None
-        if self._recorded and self._on_commit:
-            self._on_commit()
+        if self._on_commit:
+            self._on_commit(recorded=self._recorded)
 
     @classmethod
     def prepare(cls, sessions):
@@ -314,8 +314,10 @@ class UnitOfWork:
         return [row.envelope for row in self.session.execute(query)]
 
 
-# The worker context's key for the KeyedRequest being served.
+# The worker context's keys for the KeyedRequest being served, and for whether the worker
+# committed anything yet.
 KEYED_REQUEST = "keyed_request"
+COMMITTED = "committed"
 
 
 @dataclass(frozen=True)

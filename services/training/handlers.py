@@ -126,26 +126,33 @@ def enrol_in_module(uow, participant_id, module, today=None):
         catalogue = uow.modules.catalogue()
         programme = uow.programmes.get(participant_id, lock=True)
         _seek_place(uow, programme, _module(catalogue, module), catalogue, today)
+        overview = _overview(uow, programme, today)
         uow.commit()
-    return programme
+    return overview
 
 
 def programme_overview(uow, participant_id, today):
     """The programme as a trainer reads it, with the planned end and attendance per module."""
     with uow:
-        catalogue = uow.modules.catalogue()
-        programme = uow.programmes.get(participant_id)
-        steps = []
-        for step in programme.steps:
-            attended, held = (uow.cohorts.get(step.cohort_id).attendance_of(participant_id)
-                              if step.cohort_id else (0, 0))
-            steps.append({**asdict(step), "sessions_attended": attended, "sessions_held": held})
-        return {
-            "id": programme.id, "participant_id": participant_id, "status": programme.status,
-            "enrolled_on": programme.enrolled_on, "release_date": programme.release_date,
-            **_plan(programme, catalogue, today), "steps": steps, "results": programme.results,
-            "certificates": programme.certificates, "drop_out_reason": programme.drop_out_reason,
-        }
+        return _overview(uow, uow.programmes.get(participant_id), today)
+
+
+def _overview(uow, programme, today):
+    # Read in the transaction that changed the programme, before it commits: a request that
+    # committed must not fail on reading its answer (tests/faults/).
+    catalogue = uow.modules.catalogue()
+    steps = []
+    for step in programme.steps:
+        attended, held = (uow.cohorts.get(step.cohort_id).attendance_of(programme.participant_id)
+                          if step.cohort_id else (0, 0))
+        steps.append({**asdict(step), "sessions_attended": attended, "sessions_held": held})
+    return {
+        "id": programme.id, "participant_id": programme.participant_id,
+        "status": programme.status, "enrolled_on": programme.enrolled_on,
+        "release_date": programme.release_date, **_plan(programme, catalogue, today),
+        "steps": steps, "results": programme.results, "certificates": programme.certificates,
+        "drop_out_reason": programme.drop_out_reason,
+    }
 
 
 def record_attendance(uow, cohort_id, held_on, present, absent):
@@ -181,19 +188,22 @@ def record_result(uow, participant_id, module, passed, completed_on, today=None)
             }, subject=participant_id)
         else:
             _advance(uow, programme, catalogue, today)
+        overview = _overview(uow, programme, today)
         uow.commit()
-    return programme
+    return overview
 
 
 def drop_out(uow, participant_id, reason, today=None):
+    today = today or date.today()
     with uow:
         programme = uow.programmes.get(participant_id, lock=True)
         programme.drop_out(reason)
-        _give_up_places(uow, programme, today or date.today())
+        _give_up_places(uow, programme, today)
         uow.record("training.dropped_out", {**_ids(programme), "reason": reason},
                    subject=participant_id)
+        overview = _overview(uow, programme, today)
         uow.commit()
-    return programme
+    return overview
 
 
 # --- placing participants in cohorts ----------------------------------------------------------

@@ -108,15 +108,13 @@ class TrainingService(ChainService):
          body=EnrolmentRequest, response=ProgrammeSchema, status=201)
     def enrol(self, caller, participant_id, body):
         """Seek a place in a module (the next step, or a retake): a cohort or its waiting list."""
-        handlers.enrol_in_module(self.uow, participant_id, body["module"])
-        return handlers.programme_overview(self.uow, participant_id, date.today())
+        return handlers.enrol_in_module(self.uow, participant_id, body["module"])
 
     @api("POST", "/participants/<participant_id>/results", roles=TRAINER,
          body=ModuleResultSchema, response=ProgrammeSchema, status=201)
     def record_result(self, caller, participant_id, body):
         """Record a module's result; a pass awards the module's certificate."""
-        handlers.record_result(self.uow, participant_id, **body)
-        return handlers.programme_overview(self.uow, participant_id, date.today())
+        return handlers.record_result(self.uow, participant_id, **body)
 
     @api("GET", "/participants/<participant_id>/certificates", roles=TRAINER,
          response=CertificateSchema)
@@ -129,5 +127,4 @@ class TrainingService(ChainService):
          body=DropOut, response=ProgrammeSchema)
     def drop_out(self, caller, participant_id, body):
         """End a participant's programme early, with a reason."""
-        handlers.drop_out(self.uow, participant_id, body["reason"])
-        return handlers.programme_overview(self.uow, participant_id, date.today())
+        return handlers.drop_out(self.uow, participant_id, body["reason"])

@@ -9,8 +9,10 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from services.training.service import TrainingService
+from shared import http
 from tests.databases import POSTGRES_URL, fresh_database
 from tests.harness import running_service
 from tests.instances import rows
@@ -164,3 +166,24 @@ def test_a_database_that_stays_away_answers_503_and_facts_wait_without_using_att
     assert broker.channel.queue_declare("training.dlq", passive=True).method.message_count == 0
     # What was recorded meanwhile is published once the database is back.
     assert broker.facts("training.waitlisted", participant_id)
+
+
+class CommitsThenLosesItsConnection(TrainingService):
+    """A use case that commits and then fails on a lost connection, as one that reads its
+    answer in a second transaction could."""
+    runs = []
+
+    @http.api("POST", "/commit-then-fail", roles=(TRAINER,))
+    def commit_then_fail(self, caller):
+        with self.uow as uow:
+            uow.commit()
+        self.runs.append(1)
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+
+def test_a_request_that_committed_is_not_run_again_after_it_fails(amqp_uri, tmp_path):
+    with running_service(CommitsThenLosesItsConnection, amqp_uri, tmp_path) as service:
+        answer = service.call("POST", "/commit-then-fail", TRAINER, {})
+    assert answer.status_code == 500
+    assert "carried out" in answer.json()["error"]
+    assert len(CommitsThenLosesItsConnection.runs) == 1

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from doorstroom.demo import demo_bsn
 from services.intake.service import IntakeService
 from services.intake.vault import create_key_file
 from shared.store import OutcomeUnknown, retry_transaction
@@ -38,14 +39,6 @@ def registration(bsn):
             "expected_release_date": str(date.today() + timedelta(days=90))}
 
 
-def a_bsn():
-    while True:
-        digits = f"{uuid.uuid4().int % 10**8:08d}"
-        check = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1))) % 11
-        if check < 10:
-            return f"{digits}{check}"
-
-
 def register(api, body, key, role=CASE_MANAGER):
     return api.call("POST", "/participants", role, body, headers={"Idempotency-Key": key})
 
@@ -56,7 +49,7 @@ def registered(database_url):
 
 def test_the_same_request_sent_again_gets_the_first_answer_and_creates_nothing(
         api, database_url):
-    body, key = registration(a_bsn()), f'"{uuid.uuid4()}"'
+    body, key = registration(demo_bsn()), f'"{uuid.uuid4()}"'
     before = len(registered(database_url))
     first = register(api, body, key)
     again = register(api, body, key)
@@ -71,9 +64,9 @@ def test_the_same_request_sent_again_gets_the_first_answer_and_creates_nothing(
 
 def test_the_key_with_another_body_or_path_is_refused_with_422_naming_the_header(api):
     key = str(uuid.uuid4())
-    first = register(api, registration(a_bsn()), key)
+    first = register(api, registration(demo_bsn()), key)
     assert first.status_code == 201
-    other_body = register(api, registration(a_bsn()), key)
+    other_body = register(api, registration(demo_bsn()), key)
     assert other_body.status_code == 422
     assert "Idempotency-Key" in other_body.json()["fields"]
     path = f"/participants/{first.json()['id']}/consents"
@@ -86,14 +79,14 @@ def test_the_key_with_another_body_or_path_is_refused_with_422_naming_the_header
 def test_keys_are_each_callers_own(api):
     api.issue_key("second-case-manager", CASE_MANAGER)
     key = str(uuid.uuid4())
-    mine = register(api, registration(a_bsn()), key)
-    theirs = register(api, registration(a_bsn()), key, role="second-case-manager")
+    mine = register(api, registration(demo_bsn()), key)
+    theirs = register(api, registration(demo_bsn()), key, role="second-case-manager")
     assert mine.status_code == theirs.status_code == 201
     assert mine.json()["id"] != theirs.json()["id"]
 
 
 def test_spacing_and_key_order_of_the_body_make_no_new_request(api):
-    key, body = str(uuid.uuid4()), registration(a_bsn())
+    key, body = str(uuid.uuid4()), registration(demo_bsn())
     first = register(api, body, key)
     reordered = dict(reversed(list(body.items())))
     again = register(api, reordered, key)
@@ -102,7 +95,7 @@ def test_spacing_and_key_order_of_the_body_make_no_new_request(api):
 
 def test_a_refused_request_is_not_remembered(api):
     """A 4xx changed nothing, so the key stays free for the request that succeeds."""
-    key, body = str(uuid.uuid4()), registration(a_bsn())
+    key, body = str(uuid.uuid4()), registration(demo_bsn())
     invalid = register(api, {**body, "target_group": "nobody"}, key)
     assert invalid.status_code == 422
     assert register(api, {**body, "target_group": "nobody"}, key).status_code == 422
@@ -110,7 +103,7 @@ def test_a_refused_request_is_not_remembered(api):
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "sleutel\u00e9"])
 def test_an_unusable_key_is_refused_with_400_naming_the_header(api, key):
-    response = api.call("POST", "/participants", CASE_MANAGER, registration(a_bsn()),
+    response = api.call("POST", "/participants", CASE_MANAGER, registration(demo_bsn()),
                         headers={"Idempotency-Key": key.encode("utf-8").decode("latin-1")})
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["fields"]
@@ -119,7 +112,7 @@ def test_an_unusable_key_is_refused_with_400_naming_the_header(api, key):
 def test_concurrent_requests_with_one_key_create_one_participant(api, database_url):
     """Eight copies at once: one is carried out; the others get its answer, or a 409 while it
     is still being carried out."""
-    key, body = str(uuid.uuid4()), registration(a_bsn())
+    key, body = str(uuid.uuid4()), registration(demo_bsn())
     before = len(registered(database_url))
     answers = []
     threads = [threading.Thread(target=lambda: answers.append(register(api, body, key)))
