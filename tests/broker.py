@@ -32,7 +32,7 @@ def fresh_vhost():
 
 def rabbitmqctl(amqp_uri, command, *args):
     """`rabbitmqctl COMMAND -p VHOST ARGS...` in the test's vhost; returns what it printed."""
-    return _rabbitmqctl(command, "-q", "-p", unquote(urlsplit(amqp_uri).path[1:]), *args)
+    return _rabbitmqctl(command, "-q", "-p", vhost_of(amqp_uri), *args)
 
 
 def queues(amqp_uri, prefix):
@@ -47,13 +47,6 @@ def vhost_of(amqp_uri):
     return unquote(urlsplit(amqp_uri).path[1:])
 
 
-def connections(amqp_uri):
-    """Names of the AMQP connections open in the test's vhost."""
-    listed = _rabbitmqctl("list_connections", "-q", "name", "vhost", "--formatter", "json")
-    vhost = vhost_of(amqp_uri)
-    return [c["name"] for c in json.loads(listed or "[]") if c.get("vhost") == vhost]
-
-
 def close_connections(amqp_uri, reason="fault injection by the test"):
     """Close every AMQP connection in the test's vhost (and only there); returns how many the
     broker closed."""
@@ -61,10 +54,6 @@ def close_connections(amqp_uri, reason="fault injection by the test"):
                           "100000", reason)
     return sum(int(line.split()[1]) for line in closed.splitlines()
                if line.startswith("Closed ") and line.split()[1].isdigit())
-
-
-def close_connection(name, reason="fault injection by the test"):
-    _rabbitmqctl("close_connection", name, reason)
 
 
 def broker_running():

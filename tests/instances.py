@@ -18,14 +18,15 @@ WORKERS = os.environ.get("MAX_WORKERS", "4")
 
 
 class Instance:
-    def __init__(self, service, process, port, log):
+    def __init__(self, service, port, env, log):
         self.service = service
-        self.process = process
+        self.process = None
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
-        # What started it, so that restart() starts it again alike.
-        self.command = None
-        self.env = None
+        # What starts it, so that restart() starts it again alike.
+        self.command = [os.path.join(os.path.dirname(sys.executable), "nameko"),
+                        *chain.service_command(service)[1:]]
+        self.env = env
 
     def healthy(self):
         try:
@@ -49,23 +50,17 @@ def instances(service, count, amqp_uri, database_url, directory, together=False,
                    "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}", "API_KEYS_FILE": str(keys_file),
                    "MAX_WORKERS": WORKERS, "OUTBOX_SWEEP_SECONDS": "0.2",
                    **{name: str(value) for name, value in config.items()}}
-            command = [os.path.join(os.path.dirname(sys.executable), "nameko"),
-                       *chain.service_command(service)[1:]]
-            with open(log, "ab") as out:
-                process = subprocess.Popen(command, cwd=chain.PROJECT_ROOT, env=env,
-                                           stdout=out, stderr=subprocess.STDOUT)
-            started.append(Instance(service, process, port, log))
-            started[-1].command, started[-1].env = command, env
+            started.append(start_instance(service, port, env, log))
             if not together:
-                _wait_healthy(started[-1])
+                wait_healthy(started[-1])
         for instance in started:
-            _wait_healthy(instance)
+            wait_healthy(instance)
         yield started
     finally:
         stop(started)
 
 
-def _wait_healthy(instance, timeout=60):
+def wait_healthy(instance, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if instance.process.poll() is not None:
@@ -120,15 +115,10 @@ def drained(channel, *queues):
     return lambda: queue_depth(channel, *names) == 0
 
 
-# --- for fault injection (tests/faults) --------------------------------------------------------
-
 def start_instance(service, port, env, log):
     """One `nameko run` process of `service` with exactly `env`, its output appended to `log`;
     not waited for (wait_healthy)."""
-    command = [os.path.join(os.path.dirname(sys.executable), "nameko"),
-               *chain.service_command(service)[1:]]
-    instance = Instance(service, None, port, log)
-    instance.command, instance.env = command, env
+    instance = Instance(service, port, env, log)
     _spawn(instance)
     return instance
 
@@ -138,10 +128,6 @@ def _spawn(instance):
         instance.process = subprocess.Popen(instance.command, cwd=chain.PROJECT_ROOT,
                                             env=instance.env, stdout=out,
                                             stderr=subprocess.STDOUT)
-
-
-def wait_healthy(instance, timeout=60):
-    _wait_healthy(instance, timeout)
 
 
 def kill_9(instance):
@@ -162,5 +148,5 @@ def restart(instance, wait=True, timeout=60):
         out.write(b"\n--- restarted by the test\n")
     _spawn(instance)
     if wait:
-        _wait_healthy(instance, timeout)
+        wait_healthy(instance, timeout)
     return instance
