@@ -21,6 +21,9 @@ import time
 import traceback
 from functools import partial
 
+import amqp.exceptions
+import kombu.exceptions
+
 from kombu import Connection, Exchange, Queue, binding
 from nameko.amqp.publish import Publisher
 from nameko.exceptions import ContainerBeingKilled
@@ -50,6 +53,19 @@ DEFAULT_RETRY_DELAY_MS = 1000
 DEFAULT_HOLD_MS = 250
 DEFAULT_HOLD_MAX_SECONDS = 300
 DEFAULT_OUTAGE_RETRY_MS = 5000
+
+
+# What kombu and amqp raise when the broker cannot be reached or the connection dropped; nameko
+# catches only the last of these when it acknowledges, and an error in a consumer's thread
+# would stop the whole service.
+BROKER_AWAY = (OSError, amqp.exceptions.ConnectionError, kombu.exceptions.OperationalError)
+
+
+def _unsettled(message, exc):
+    # Unacknowledged, the message comes again once the connection is back; the inbox sees that
+    # it was handled.
+    log.warning("broker connection lost (%r): message %s will be delivered again", exc,
+                (message.properties or {}).get("message_id"))
 
 
 def dead_letter_queue_name(service):
@@ -99,7 +115,20 @@ def queue_arguments(kind, queue_type, requeue, consuming_queue, dead_letters, ho
 
 
 class ParkingQueueConsumer(QueueConsumer):
-    """A queue consumer that parks a body kombu cannot decode instead of dying on it."""
+    """A queue consumer that parks a body kombu cannot decode instead of dying on it, and that
+    survives a connection lost while it acknowledges (tests/faults/test_broker_restart.py)."""
+
+    def ack_message(self, message):
+        try:
+            super().ack_message(message)
+        except BROKER_AWAY as exc:
+            _unsettled(message, exc)
+
+    def requeue_message(self, message):
+        try:
+            super().requeue_message(message)
+        except BROKER_AWAY as exc:
+            _unsettled(message, exc)
 
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
@@ -179,7 +208,10 @@ class ChainEventHandler(Consumer):
         try:
             fact = read_event(body, routing_key)
         except UnreadableEvent as exc:
-            self.park(message, str(exc))
+            try:
+                self.park(message, str(exc))
+            except BROKER_AWAY as away:
+                _unsettled(message, away)
             return
         try:
             self.container.spawn_worker(
@@ -191,24 +223,31 @@ class ChainEventHandler(Consumer):
 
     def handle_result(self, message, fact, started, worker_ctx, result=None, exc_info=None):
         self.metrics.handler_seconds.labels(self.queue.name).observe(time.monotonic() - started)
+        try:
+            self._settle(message, fact, exc_info)
+        except BROKER_AWAY as exc:  # the retry, hold or parking copy could not be published
+            _unsettled(message, exc)
+        return result, exc_info
+
+    def _settle(self, message, fact, exc_info):
+        """Acknowledge a handled fact; offer a failed one again later, or park it."""
         if exc_info is None:
             self.metrics.handled.labels(self.queue.name, fact.type).inc()
             self.queue_consumer.ack_message(message)
-            return result, exc_info
+            return
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
         if issubclass(exc_info[0], EarlyFact):
             self._hold(message, error)
-            return result, exc_info
+            return
         self.metrics.failed.labels(self.queue.name, fact.type).inc()
         if database_unavailable(exc_info[1]):
             self._retry_after_outage(message, error)
-            return result, exc_info
+            return
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
         if attempt >= self.max_attempts:
             self.park(message, error, attempts=attempt)
         else:
             self._retry_later(message, attempt, error)
-        return result, exc_info
 
     def _retry_later(self, message, attempt, error):
         delay_ms = self.retry_delay_ms * 2 ** (attempt - 1)

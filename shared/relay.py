@@ -6,19 +6,14 @@ twice, which consumers deduplicate on `source` + `id`.
 """
 import logging
 
-import amqp.exceptions
 import eventlet
-import kombu.exceptions
 from eventlet.queue import Empty, LightQueue
 from nameko.amqp.publish import Publisher
 
-from shared.consumer import event_exchange
+from shared.consumer import BROKER_AWAY, event_exchange
 from shared.events import amqp_headers
 from shared.metrics import metrics_for
 from shared.store import claim_unpublished, database_unavailable, mark_published
-
-# What kombu and amqp raise when the broker cannot be reached or the connection dropped.
-BROKER_AWAY = (OSError, amqp.exceptions.ConnectionError, kombu.exceptions.OperationalError)
 
 log = logging.getLogger(__name__)
 

@@ -56,21 +56,34 @@ def close_connections(amqp_uri, reason="fault injection by the test"):
                if line.startswith("Closed ") and line.split()[1].isdigit())
 
 
-def broker_running():
+def restart_broker(down_seconds=3.0, while_down=lambda: None, whole_node=False):
+    """Stop the broker, run `while_down()`, pause, and start it again: `rabbitmqctl stop_app`
+    and `start_app`, or with `whole_node` a full restart (`rabbitmqctl shutdown`, then
+    `rabbitmq-server -detached`, as this machine starts it). Every vhost on the broker is
+    disturbed, so a test does this rarely. The broker is running again when this returns, or
+    raises, whatever happened in between; returns what `while_down()` returned."""
     try:
-        _rabbitmqctl("await_startup", "--timeout", "5")
-        return True
-    except subprocess.SubprocessError:
-        return False
-
-
-def restart_broker(down_seconds=3.0):
-    """`rabbitmqctl stop_app`, a pause, `start_app` and `await_startup`: every vhost on the
-    broker is disturbed, so a test does this rarely. The broker is running again when this
-    returns, or raises, whatever happened in between."""
-    try:
-        _rabbitmqctl("stop_app")
+        _rabbitmqctl("shutdown" if whole_node else "stop_app")
+        seen = while_down()
         time.sleep(down_seconds)
+        return seen
     finally:
-        _rabbitmqctl("start_app")
-        _rabbitmqctl("await_startup", "--timeout", "120")
+        if whole_node:
+            subprocess.run([shutil.which("rabbitmq-server") or "/usr/sbin/rabbitmq-server",
+                            "-detached"], check=True, timeout=60)
+        else:
+            _rabbitmqctl("start_app")
+        _await_startup()
+
+
+def _await_startup(timeout=120):
+    # await_startup fails at once while the node itself is not up yet, so ask until it is.
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _rabbitmqctl("await_startup", "--timeout", "10")
+            return
+        except subprocess.CalledProcessError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)

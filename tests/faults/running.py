@@ -146,6 +146,13 @@ class RunningChain:
         process.output_file = out
         return process
 
+    def doorstroom(self, *args):
+        """A `doorstroom` command against this chain; its CompletedProcess."""
+        return subprocess.run(
+            [sys.executable, "-m", "doorstroom.cli", *args, "--port-base", str(self.base),
+             "--data-dir", str(self.data_dir)], env={**os.environ, "AMQP_URI": self.amqp_uri},
+            cwd=topology_chain.PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+
     def demo_output(self):
         return (self.data_dir / "demo.out").read_text(errors="replace")
 
