@@ -12,6 +12,7 @@ import requests
 from pika.exceptions import ChannelClosedByBroker
 
 from doorstroom import chain, topology
+from doorstroom.client import send
 from shared.consumer import (ATTEMPT_HEADER, ERROR_HEADER, HELD_SINCE_HEADER,
                              ORIGINAL_EXCHANGE_HEADER, ORIGINAL_ROUTING_KEY_HEADER,
                              PARKED_AT_HEADER, QUEUE_HEADER, SKIP_GAP_HEADER)
@@ -37,8 +38,11 @@ def operator_key(data_dir):
     return None
 
 
-def _get(url, key):
-    return requests.get(url, headers={"Authorization": f"Bearer {key}"} if key else {}, timeout=5)
+def _get(url, key, patience=0.0):
+    """GET `url`, asking again for up to `patience` seconds while the service is restarting or
+    its database away (doorstroom/client.py); `status` asks once, as it reports the outage."""
+    return send(requests, "GET", url, headers={"Authorization": f"Bearer {key}"} if key else {},
+                patience=patience, timeout=5)
 
 
 # --- status ---------------------------------------------------------------------------------
@@ -314,6 +318,8 @@ def _origin(headers):
 
 # --- trace ----------------------------------------------------------------------------------
 
+TRACE_PATIENCE_SECONDS = 15
+
 def trace(args):
     """One participant's journey across the chain, from each service's record of its facts."""
     base = chain.port_base(args.port_base)
@@ -325,7 +331,8 @@ def trace(args):
     facts, unreachable = [], []
     for service in chain.SERVICES:
         try:
-            response = _get(f"{chain.url_of(service, base)}/events?subject={args.participant}", key)
+            response = _get(f"{chain.url_of(service, base)}/events?subject={args.participant}",
+                            key, patience=TRACE_PATIENCE_SECONDS)
             response.raise_for_status()
             facts.extend(response.json())
         except requests.RequestException as exc:
