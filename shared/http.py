@@ -39,6 +39,8 @@ from shared.store import (COMMITTED, KEYED_REQUEST, KeyedRequest, OutcomeUnknown
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+# A key anyone could guess opens nothing: `doorstroom up` makes keys of 32 characters.
+MIN_KEY_LENGTH = 16
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IDEMPOTENCY_KEY = "Idempotency-Key"
 # Seconds a client should wait before it tries again when the database is away.
@@ -83,9 +85,13 @@ class FailedAfterCommit(Exception):
     answer before it commits."""
 
 
+# Beyond this a page would be empty in any chain this size, and the database's integers end.
+MAX_OFFSET = 1_000_000
+
+
 class Paging(Schema):
     """Query parameters of every list endpoint."""
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 
 
@@ -111,6 +117,8 @@ class ApiKeys(SharedExtension):
 
     def caller_for(self, token):
         self._refresh()
+        if len(token) < MIN_KEY_LENGTH:
+            return None
         for name, entry in self.holders.items():
             if hmac.compare_digest(entry["key"].encode(), token.encode()):
                 return Caller(name, entry["role"], ROLES[entry["role"]], entry.get("employer_id"))
@@ -127,6 +135,12 @@ class ApiKeys(SharedExtension):
             unknown = {entry["role"] for entry in holders.values()} - set(ROLES)
             if unknown:
                 raise ValueError(f"unknown roles {sorted(unknown)}")
+            short = sorted(name for name, entry in holders.items()
+                           if len(entry["key"]) < MIN_KEY_LENGTH)
+            if short:
+                log.error("API keys of %s in %s are shorter than %d characters: they open "
+                          "nothing", short, self.path, MIN_KEY_LENGTH)
+                holders = {name: entry for name, entry in holders.items() if name not in short}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.error("API keys in %s not (re)loaded: %r", self.path, exc)
             return
@@ -310,6 +324,8 @@ def _json_body(request):
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"malformed JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise ApiError(400, "malformed JSON: nested too deeply") from exc
 
 
 def _load(schema, data):

@@ -29,7 +29,7 @@ class Api:
 
     def issue_key(self, holder, role, **scope):
         """A new key in the service's keys file, which the service reads again on change."""
-        self.keys[holder] = {"role": role, "key": f"test-key-{holder}", **scope}
+        self.keys[holder] = {"role": role, "key": f"test-key-{holder}".ljust(16, "-"), **scope}
         self.keys_file.write_text(json.dumps(self.keys))
 
     def call(self, method, path, role=None, body=None, headers=None):

@@ -1,0 +1,53 @@
+"""Keys and inputs at every service's HTTP edge, over real HTTP against intake: a short or
+empty key opens nothing, paging is bounded, a body nested too deeply is refused; 4xx, never
+500."""
+import json
+import uuid
+
+import pytest
+import requests
+
+from services.intake.service import IntakeService
+from services.intake.vault import create_key_file
+from tests.harness import running_service
+
+CASE_MANAGER = "pi-case-manager"
+
+
+@pytest.fixture(scope="module")
+def api(amqp_uri, directory):
+    keys_file = create_key_file(directory / f"identity-keys-{uuid.uuid4().hex}.json")
+    with running_service(IntakeService, amqp_uri, directory,
+                         IDENTITY_KEYS_FILE=str(keys_file)) as api:
+        yield api
+
+
+@pytest.mark.parametrize("key", ["", "short-key"])
+def test_an_empty_or_short_key_in_the_keys_file_opens_nothing(api, key):
+    api.keys["careless"] = {"role": CASE_MANAGER, "key": key}
+    api.keys_file.write_text(json.dumps(api.keys))
+    try:
+        response = requests.get(f"{api.base_url}/participants", timeout=10,
+                                headers={"Authorization": f"Bearer {key}"})
+        assert response.status_code == 401
+        # The other keys in the file stay in force.
+        assert api.call("GET", "/participants", CASE_MANAGER).status_code == 200
+    finally:
+        del api.keys["careless"]
+        api.keys_file.write_text(json.dumps(api.keys))
+
+
+@pytest.mark.parametrize("offset", ["1e30", str(2**63), "1000001", "-1"])
+def test_an_offset_out_of_bounds_is_refused_naming_the_field(api, offset):
+    response = api.call("GET", f"/participants?offset={offset}", CASE_MANAGER)
+    assert response.status_code == 422
+    assert "offset" in response.json()["fields"]
+
+
+def test_a_body_nested_too_deeply_is_refused_with_400(api):
+    response = requests.post(f"{api.base_url}/participants", timeout=10,
+                             data="[" * 30000 + "]" * 30000,
+                             headers={"Authorization": f"Bearer {api.keys[CASE_MANAGER]['key']}",
+                                      "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["error"]
