@@ -266,6 +266,8 @@ class ChainEventHandler(Consumer):
                     self.queue.name, error, self.outage_retry_ms)
         headers = self._carried_headers(message)
         headers[ERROR_HEADER] = error[:1000]
+        # Its turn may come only after the outage: the wait for it starts again then.
+        headers.pop(HELD_SINCE_HEADER, None)
         self._republish(message, headers, routing_key=self.retry_queue.name,
                         expiration=self.outage_retry_ms / 1000)
 

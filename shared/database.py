@@ -3,8 +3,8 @@ from nameko.extensions import DependencyProvider
 
 from shared.consumer import SKIP_GAP
 from shared.relay import OutboxRelay
-from shared.store import (COMMITTED, KEYED_REQUEST, KeyedRequests, make_engine, one_instance_at_a_time,
-                          session_factory)
+from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequests, make_engine,
+                          one_instance_at_a_time, session_factory)
 
 
 class Store(DependencyProvider):
@@ -45,6 +45,10 @@ class Store(DependencyProvider):
             worker_ctx.data[COMMITTED] = True
             if recorded:
                 self.relay.wake()
-        return self.uow_class(self.sessions, on_commit=committed,
-                              request=worker_ctx.data.get(KEYED_REQUEST),
-                              skip_gaps=worker_ctx.data.get(SKIP_GAP, False), **self.resources)
+        uow = self.uow_class(self.sessions, on_commit=committed,
+                             request=worker_ctx.data.get(KEYED_REQUEST),
+                             skip_gaps=worker_ctx.data.get(SKIP_GAP, False), **self.resources)
+        if KEYED_REQUEST in worker_ctx.data:
+            # The endpoint commits it with the request's answer (shared/http.py).
+            worker_ctx.data[KEYED_WORK] = uow
+        return uow

@@ -17,8 +17,8 @@ import inspect
 import json
 import logging
 import re
+import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 
@@ -33,8 +33,9 @@ from werkzeug.wrappers import Response
 
 from shared.database import Store
 from shared.errors import DomainError, Invalid, NotFound
-from shared.store import (COMMITTED, KEYED_REQUEST, KeyedRequest, OutcomeUnknown,
-                          database_unavailable, lost_a_race, retry_transaction)
+from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequest,
+                          OutcomeUnknown, database_unavailable, lost_a_race,
+                          retry_transaction)
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IDEMPOTENCY_KEY = "Idempotency-Key"
 # Seconds a client should wait before it tries again when the database is away.
 RETRY_AFTER_SECONDS = 2
-# A keyed request carried out longer ago than this without an answer kept has lost its answer.
-ANSWER_EXPECTED_WITHIN = timedelta(seconds=30)
 
 # Each API key stands for one role of one organisation in the chain.
 ROLES = {
@@ -72,12 +71,11 @@ class Caller:
 
 
 class ApiError(Exception):
-    def __init__(self, status, message, fields=None, retry_after=False):
+    def __init__(self, status, message, fields=None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.fields = fields
-        self.retry_after = retry_after
 
 
 class FailedAfterCommit(Exception):
@@ -191,26 +189,37 @@ class ApiEndpoint(HttpRequestHandler):
                 return _answer_again(keyed, earlier)
         attempt = dict(context_data)
         try:
-            result = self._run_worker(args, kwargs, attempt)
+            return self._run_worker(args, kwargs, attempt)
         except Exception as exc:
             if attempt.get(COMMITTED) and (lost_a_race(exc) or database_unavailable(exc)):
                 raise FailedAfterCommit(exc) from exc  # running it again would do it twice
             raise
-        response = self.response_from_result(result)
-        if keyed is not None and response.status_code < 400:
-            try:
-                retry_transaction(lambda: self._store.keyed_requests.remember(
-                    keyed, response.status_code, response.get_data(as_text=True)))
-            except Exception as exc:  # the effects committed; only a repeat's answer is lost
-                log.warning("answer to %s %s with %s not kept: %r",
-                            self.method, self.url, IDEMPOTENCY_KEY, exc)
-        return response
 
     def _run_worker(self, args, kwargs, context_data):
+        """The worker's answer as a Response; raises what the worker raised."""
         event = Event()
         self.container.spawn_worker(self, args, kwargs, context_data=context_data,
                                     handle_result=partial(self.handle_result, event))
         return event.wait()
+
+    def handle_result(self, event, worker_ctx, result, exc_info):
+        # In the worker's own thread, right after the use case returned: a keyed request's
+        # transaction commits with its answer before any other thread runs, so SQLite's write
+        # lock is held no longer than before. Nothing raised here may escape: it would stop
+        # the service.
+        work = worker_ctx.data.get(KEYED_WORK)
+        try:
+            if exc_info is not None:
+                raise exc_info[1].with_traceback(exc_info[2])
+            response = self.response_from_result(result)
+            if work is not None and work.holds_commit:
+                work.commit_with_answer(response.status_code, response.get_data(as_text=True))
+            event.send(response)
+        except Exception:
+            if work is not None:
+                work.abandon()
+            event.send(None, sys.exc_info())
+        return result, exc_info
 
     @property
     def _store(self):
@@ -265,7 +274,7 @@ class ApiEndpoint(HttpRequestHandler):
 
     def response_from_exception(self, exc):
         if isinstance(exc, ApiError):
-            return _error(exc.status, exc.message, exc.fields, exc.retry_after)
+            return _error(exc.status, exc.message, exc.fields)
         if isinstance(exc, ValidationError):
             return _error(422, "invalid input", exc.messages)
         if isinstance(exc, DomainError):
@@ -281,8 +290,9 @@ class ApiEndpoint(HttpRequestHandler):
         if isinstance(exc, OutcomeUnknown):
             log.warning("%s %s: %s", self.method, self.url, exc)
             return _error(503, "the database went away while this request was being saved: it "
-                          f"may or may not have been carried out; send it again with an "
-                          f"{IDEMPOTENCY_KEY} to find out safely", retry_after=True)
+                          "may or may not have been carried out; to find out safely, send it "
+                          f"again with the same {IDEMPOTENCY_KEY} (or with one, if it had none "
+                          "and changes nothing when done twice)", retry_after=True)
         if database_unavailable(exc):
             log.warning("%s %s: database unavailable: %r", self.method, self.url, exc)
             return _error(503, "service temporarily unavailable: its database cannot be "
@@ -295,13 +305,6 @@ def _answer_again(keyed, earlier):
     if earlier.fingerprint != keyed.fingerprint:
         raise ApiError(422, f"this {IDEMPOTENCY_KEY} was used for another request",
                        {IDEMPOTENCY_KEY: ["already used with another method, path or body"]})
-    if earlier.status is None:
-        if datetime.now(timezone.utc) - earlier.received_at < ANSWER_EXPECTED_WITHIN:
-            raise ApiError(409, f"a request with this {IDEMPOTENCY_KEY} was carried out and its "
-                           "answer is not known yet; ask again shortly", retry_after=True)
-        # The database went away as the first request committed, before its answer was kept.
-        raise ApiError(409, f"a request with this {IDEMPOTENCY_KEY} was carried out, but its "
-                       "answer was lost; look up its result instead")
     response = Response(earlier.answer, status=earlier.status, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response

@@ -150,9 +150,10 @@ class UnitOfWork:
     def __init__(self, sessions, on_commit=None, request=None, **resources):
         self._sessions = sessions
         self._on_commit = on_commit
-        # A write request with an Idempotency-Key commits the key with its effects, so that a
-        # request run again (by the client or by retry_transaction) finds them done.
+        # A write request with an Idempotency-Key commits the key, its effects and its answer
+        # together, so that the request sent again finds them done and gets the answer.
         self._request = request
+        self._held = None  # the transaction of such a request, waiting for its answer
         self.session = None
         for name, value in resources.items():
             if not hasattr(type(self), name):
@@ -160,15 +161,31 @@ class UnitOfWork:
             setattr(self, name, value)
 
     def __enter__(self):
+        if self._held is not None:  # a keyed request after its commit: still its transaction
+            self.session = self._held
+            return self
         self.session = self._sessions()
         self._recorded = False
         self._open(self.session)
+        if self._request is not None:
+            # The key first: a copy of the request sent meanwhile waits here until this one
+            # ends, and then finds its answer (test_concurrent_requests_with_one_key_*).
+            try:
+                self.session.execute(insert(self.keyed_requests).values(
+                    caller=self._request.caller, key=self._request.key,
+                    fingerprint=self._request.fingerprint,
+                    received_at=datetime.now(timezone.utc)))
+            except Exception:  # no __exit__ follows a failed __enter__
+                self.session.close()
+                self.session = None
+                raise
         return self
 
     def __exit__(self, *exc):
         # close() discards uncommitted work without expiring the loaded objects, which the
         # API still dumps after the unit of work ends.
-        self.session.close()
+        if self._held is None:
+            self.session.close()
         self.session = None
 
     @classmethod
@@ -180,20 +197,44 @@ class UnitOfWork:
         pass
 
     def commit(self):
-        if self._request is not None:
-            self.session.execute(insert(self.keyed_requests).values(
-                caller=self._request.caller, key=self._request.key,
-                fingerprint=self._request.fingerprint, received_at=datetime.now(timezone.utc)))
         # What fails before COMMIT certainly did not commit; only a connection lost during
         # COMMIT leaves the outcome unknown.
         self.session.flush()
+        if self._request is not None:
+            self._held = self.session  # commits with its answer: commit_with_answer
+            return
+        self._commit(self.session)
+
+    @property
+    def holds_commit(self):
+        return self._held is not None
+
+    def commit_with_answer(self, status, answer):
+        """Commit a keyed request's effects with its answer, and forget expired keys."""
+        session, self._held = self._held, None
         try:
-            self.session.commit()
+            table = self.keyed_requests
+            session.execute(update(table).where(
+                table.c.caller == self._request.caller, table.c.key == self._request.key)
+                .values(status=status, answer=answer))
+            session.execute(delete(table).where(table.c.received_at < _keys_expire_before()))
+            self._commit(session)
+        finally:
+            session.close()
+
+    def abandon(self):
+        """A keyed request failed after its commit: none of it stays."""
+        if self._held is not None:
+            self._held.close()
+            self._held = None
+
+    def _commit(self, session):
+        try:
+            session.commit()
         except DBAPIError as exc:
             if database_unavailable(exc):
                 raise OutcomeUnknown(f"connection lost while committing: {exc}") from exc
             raise
-        self._request = None
         if self._on_commit:
             self._on_commit(recorded=self._recorded)
 
@@ -314,9 +355,10 @@ class UnitOfWork:
         return [row.envelope for row in self.session.execute(query)]
 
 
-# The worker context's keys for the KeyedRequest being served, and for whether the worker
-# committed anything yet.
+# The worker context's keys for the KeyedRequest being served, the unit of work serving it,
+# and whether the worker committed anything yet.
 KEYED_REQUEST = "keyed_request"
+KEYED_WORK = "keyed_work"
 COMMITTED = "committed"
 
 
@@ -329,31 +371,28 @@ class KeyedRequest:
     fingerprint: str
 
 
+# How long a keyed request's answer is kept: the draft standard's window in which a client may
+# send the request again.
+KEYED_ANSWERS_KEPT_FOR = timedelta(hours=24)
+
+
+def _keys_expire_before():
+    return datetime.now(timezone.utc) - KEYED_ANSWERS_KEPT_FOR
+
+
 class KeyedRequests:
-    """The first answer to each keyed request, kept for a day: the draft standard's window in
-    which a client may send the request again."""
-    KEPT_FOR = timedelta(hours=24)
+    """The keyed requests a service carried out, with their answers."""
 
     def __init__(self, sessions, table):
         self.sessions = sessions
         self.table = table
 
     def earlier(self, request):
-        """The row of an earlier request with this caller and key, or None. It has a status
-        and an answer once the first request was answered."""
+        """The row of an earlier request with this caller and key, kept for a day, or None."""
         with self.sessions() as session:
             return session.execute(select(self.table).where(
-                self.table.c.caller == request.caller, self.table.c.key == request.key)).first()
-
-    def remember(self, request, status, answer):
-        """Keep the answer of a request whose effects committed; forget expired keys."""
-        with self.sessions() as session:
-            session.execute(update(self.table).where(
-                self.table.c.caller == request.caller, self.table.c.key == request.key)
-                .values(status=status, answer=answer))
-            session.execute(delete(self.table).where(
-                self.table.c.received_at < datetime.now(timezone.utc) - self.KEPT_FOR))
-            session.commit()
+                self.table.c.caller == request.caller, self.table.c.key == request.key,
+                self.table.c.received_at >= _keys_expire_before())).first()
 
 
 def _lock_key(service, name):
@@ -451,9 +490,13 @@ def keep_order(uow, fact):
 RACE_CODES = {"23505", "40001", "40P01", "SQLITE_CONSTRAINT_UNIQUE",
               "SQLITE_CONSTRAINT_PRIMARYKEY"}
 RACE_ATTEMPTS = 8
-# PostgreSQL shutting down, starting up or refusing more connections; SQLite's file is locked
-# for longer than its busy timeout.
-UNAVAILABLE_CODES = {"57P01", "57P02", "57P03", "53300", "SQLITE_BUSY", "SQLITE_LOCKED"}
+# PostgreSQL shutting down, starting up, refusing more connections, or a stand-by after a
+# fail-over that the connection still reaches; SQLite's file is locked for longer than its busy
+# timeout.
+UNAVAILABLE_CODES = {"57P01", "57P02", "57P03", "53300", "25006", "SQLITE_BUSY",
+                     "SQLITE_LOCKED"}
+# Connection failures psycopg2 gives no code that no waiting mends: a configuration fault.
+MISCONFIGURED = ("password authentication failed", "does not exist", "no pg_hba.conf entry")
 # Pauses before running a transaction again while its database is away: some 4 s in all (and
 # no new attempt after that long, however slow each was), about as long as a client waits for
 # an answer; longer outages answer 503.
@@ -488,7 +531,8 @@ def database_unavailable(exc):
         return True
     code = _error_code(exc)
     if code is None:  # psycopg2 gives connection failures no code
-        return isinstance(exc, (OperationalError, InterfaceError))
+        return isinstance(exc, (OperationalError, InterfaceError)) and not any(
+            fault in str(exc.orig) for fault in MISCONFIGURED)
     return code.startswith("08") or code in UNAVAILABLE_CODES
 
 
@@ -511,9 +555,11 @@ def retry_transaction(transaction, rerun_uncertain=True):
             elif database_unavailable(exc) and outages < len(OUTAGE_PAUSES) and (
                     time.monotonic() - started < sum(OUTAGE_PAUSES)) and (
                     rerun_uncertain or not isinstance(exc, OutcomeUnknown)):
-                log.warning("database unavailable (%s); running the transaction again in %g s",
-                            _first_line(exc), OUTAGE_PAUSES[outages])
-                time.sleep(OUTAGE_PAUSES[outages])
+                # Spread out, so that what failed together does not come back together.
+                pause = OUTAGE_PAUSES[outages] * random.uniform(0.5, 1.5)
+                log.warning("database unavailable (%s); running the transaction again in %.2f s",
+                            _first_line(exc), pause)
+                time.sleep(pause)
                 outages += 1
             else:
                 raise
