@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from services.training.service import TrainingService
 from shared import http
+from shared.store import database_unavailable
 from tests.databases import POSTGRES_URL, fresh_database
 from tests.harness import running_service
 from tests.instances import rows
@@ -187,3 +188,23 @@ def test_a_request_that_committed_is_not_run_again_after_it_fails(amqp_uri, tmp_
     assert answer.status_code == 500
     assert "carried out" in answer.json()["error"]
     assert len(CommitsThenLosesItsConnection.runs) == 1
+
+
+class PgError(Exception):
+    def __init__(self, message, pgcode=None):
+        super().__init__(message)
+        self.pgcode = pgcode
+
+
+@pytest.mark.parametrize("error, away", [
+    (PgError("server closed the connection unexpectedly"), True),
+    (PgError("terminating connection due to administrator command", "57P01"), True),
+    (PgError("cannot execute INSERT in a read-only transaction", "25006"), True),
+    (PgError("sorry, too many clients already", "53300"), True),
+    (PgError('password authentication failed for user "training"'), False),
+    (PgError('database "training" does not exist'), False),
+    (PgError("canceling statement due to statement timeout", "57014"), False),
+    (PgError('relation "programmes" does not exist', "42P01"), False),
+])
+def test_what_counts_as_the_database_being_away(error, away):
+    assert database_unavailable(OperationalError("SELECT 1", {}, error)) is away
