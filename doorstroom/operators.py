@@ -15,11 +15,14 @@ from doorstroom import chain, topology
 from doorstroom.client import send
 from shared.consumer import (ATTEMPT_HEADER, ERROR_HEADER, HELD_SINCE_HEADER,
                              ORIGINAL_EXCHANGE_HEADER, ORIGINAL_ROUTING_KEY_HEADER,
-                             PARKED_AT_HEADER, QUEUE_HEADER, SKIP_GAP_HEADER)
+                             PARKED_AT_HEADER, QUEUE_HEADER, SKIP_GAP_HEADER,
+                             requeue_exchange)
 
 OUR_HEADERS = (ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER, ORIGINAL_EXCHANGE_HEADER,
                ORIGINAL_ROUTING_KEY_HEADER, PARKED_AT_HEADER, HELD_SINCE_HEADER,
                SKIP_GAP_HEADER)
+# Where a parked message first came from, as its consumer noted from the broker's delivery.
+ORIGIN_HEADERS = (ORIGINAL_EXCHANGE_HEADER, ORIGINAL_ROUTING_KEY_HEADER)
 
 
 def connect():
@@ -263,8 +266,10 @@ def _dlq(args, queue):
                               "content_type": properties.content_type,
                               "body": body.decode(errors="replace")}, indent=2, default=str))
         elif args.action == "replay":
-            replayed = _replay(connection, channel, messages, skip_gaps=args.skip_gaps)
-            print(f"replayed {replayed} message(s) from {queue} to their original exchanges")
+            replayed = _replay(connection, channel, messages, args.service,
+                               skip_gaps=args.skip_gaps)
+            print(f"replayed {replayed} message(s) from {queue} to the queues that failed "
+                  "to handle them")
     return 0
 
 
@@ -279,25 +284,26 @@ def _peek(channel, queue):
         messages.append((method, properties, body))
 
 
-def _replay(connection, channel, messages, skip_gaps=False):
-    """Publish each parked message again to its original exchange and routing key (with
-    confirms), then take it off the dead-letter queue. Subscribers that handled it before
-    deduplicate it; the one that failed handles it afresh. One whose origin is unknown stays
-    parked. With `skip_gaps`, an ordered fact is applied even if earlier facts about its
-    subject never came (after a purge, say)."""
+def _replay(connection, channel, messages, service, skip_gaps=False):
+    """Publish each parked message again (with confirms) to the one queue that failed to handle
+    it, through the service's own requeue exchange, with fresh attempts; then take it off the
+    dead-letter queue. Nobody else hears it again. One whose queue is unknown stays parked.
+    With `skip_gaps`, an ordered fact is applied even if earlier facts about its subject never
+    came (after a purge, say)."""
     publisher = connection.channel()
     publisher.confirm_delivery()
     replayed = 0
     for method, properties, body in messages:
-        origin = _origin(properties.headers or {})
-        if origin is None:
-            print(f"kept message {properties.message_id}: where it came from is unknown",
+        queue = _failed_queue(properties.headers or {})
+        if queue is None:
+            print(f"kept message {properties.message_id}: which queue failed it is unknown",
                   file=sys.stderr)
             continue
-        headers = {k: v for k, v in (properties.headers or {}).items() if k not in OUR_HEADERS}
+        headers = {k: v for k, v in (properties.headers or {}).items()
+                   if k not in OUR_HEADERS or k in ORIGIN_HEADERS}
         if skip_gaps:
             headers[SKIP_GAP_HEADER] = True
-        publisher.basic_publish(*origin, body, pika.BasicProperties(
+        publisher.basic_publish(requeue_exchange(service).name, queue, body, pika.BasicProperties(
             content_type=properties.content_type, content_encoding=properties.content_encoding,
             message_id=properties.message_id, headers=headers, delivery_mode=2))
         channel.basic_ack(method.delivery_tag)
@@ -305,14 +311,14 @@ def _replay(connection, channel, messages, skip_gaps=False):
     return replayed
 
 
-def _origin(headers):
-    """(exchange, routing key) a parked message first came by: our consumer's headers, or, for
-    one the broker dead-lettered itself (a reject, a delivery limit), its latest `x-death`."""
-    if headers.get(ORIGINAL_EXCHANGE_HEADER):
-        return headers[ORIGINAL_EXCHANGE_HEADER], headers.get(ORIGINAL_ROUTING_KEY_HEADER, "")
+def _failed_queue(headers):
+    """The queue whose consumer parked the message (our consumer says so), or, for one the
+    broker dead-lettered itself (a reject, a delivery limit), the queue it last died in."""
+    if headers.get(QUEUE_HEADER):
+        return headers[QUEUE_HEADER]
     for death in headers.get("x-death") or ():
-        if death.get("exchange") and death.get("routing-keys"):
-            return death["exchange"], death["routing-keys"][0]
+        if death.get("reason") != "expired" and death.get("queue"):
+            return death["queue"]
     return None
 
 

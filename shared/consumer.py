@@ -36,6 +36,7 @@ from shared.store import EarlyFact, database_unavailable
 
 log = logging.getLogger(__name__)
 
+OUR_HEADER_PREFIX = "x-doorstroom-"
 ATTEMPT_HEADER = "x-doorstroom-attempt"
 ERROR_HEADER = "x-doorstroom-error"
 QUEUE_HEADER = "x-doorstroom-queue"
@@ -203,7 +204,7 @@ class ChainEventHandler(Consumer):
     def handle_message(self, body, message):
         # A retried or held message comes back through the service's own exchange under the
         # queue's name; everything else must carry its event type as routing key.
-        offered_again = message.delivery_info.get("exchange") == self.requeue_exchange.name
+        offered_again = self._offered_again(message)
         routing_key = None if offered_again else message.delivery_info.get("routing_key")
         try:
             fact = read_event(body, routing_key)
@@ -292,7 +293,19 @@ class ChainEventHandler(Consumer):
             headers[ATTEMPT_HEADER] = attempts
         self._republish(message, headers, routing_key=self.dead_letter_queue.name)
 
+    def _offered_again(self, message):
+        """Whether the message comes back from this service's own retry, hold or replay; if
+        not, what its publisher said about how it fared here is dropped: only this consumer,
+        the broker when it dead-letters, and an operator may say so
+        (shared/tests/test_forged_headers.py)."""
+        if message.delivery_info.get("exchange") == self.requeue_exchange.name:
+            return True
+        message.headers = {name: value for name, value in (message.headers or {}).items()
+                           if not name.startswith(OUR_HEADER_PREFIX) and name != "x-death"}
+        return False
+
     def _carried_headers(self, message):
+        self._offered_again(message)
         headers = dict(message.headers or {})
         headers.setdefault(ORIGINAL_EXCHANGE_HEADER, message.delivery_info.get("exchange", ""))
         headers.setdefault(ORIGINAL_ROUTING_KEY_HEADER, message.delivery_info.get("routing_key", ""))

@@ -89,13 +89,14 @@ def test_a_fact_rejected_or_redelivered_too_often_is_parked_not_dropped(amqp_uri
                 channel.basic_nack(method.delivery_tag, requeue=True)
         assert {body: headers["x-first-death-reason"] for headers, body in found} == {
             rejected.encode(): "rejected", redelivered.encode(): "delivery_limit"}
-        # Replayed from the broker's own x-death: back to where they were first published.
+        # Replayed from the broker's own x-death: back to the queue they died in.
         confirming = connection.channel()
         confirming.confirm_delivery()
         for headers, body in found:
             confirming.basic_publish("quorate.requeue", "quorate.dlq", body,
                                      pika.BasicProperties(headers=headers, delivery_mode=2))
-        assert operators._replay(connection, channel, operators._peek(channel, "quorate.dlq")) == 2
+        assert operators._replay(connection, channel, operators._peek(channel, "quorate.dlq"),
+                                 "quorate") == 2
         back = [channel.basic_get("quorate.follow_registrations", auto_ack=True)[2]
                 for _ in range(2)]
         assert sorted(back) == sorted([rejected.encode(), redelivered.encode()])
