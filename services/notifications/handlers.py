@@ -4,6 +4,7 @@ import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+from services.notifications.channels import DeliveryRefused
 from services.notifications.domain import (DEFAULT_SUBSCRIPTIONS, MUNICIPALITY_PURPOSE, Delivery,
                                            DeliveryStatus, Recipient, digest_text)
 from shared.contracts import all_contracts
@@ -110,6 +111,8 @@ def _send(settings, delivery, recipient):
         else:
             settings.webhooks.post(recipient.webhook_url, recipient.webhook_secret,
                                    delivery.envelope, delivery.id)
+    except DeliveryRefused as exc:  # says what it may: no network details
+        return str(exc)
     except Exception as exc:  # any failure of the other side is retried, then reported
         return f"{exc.__class__.__name__}: {exc}"
     return None

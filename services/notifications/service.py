@@ -2,6 +2,7 @@
 from nameko.timer import timer
 
 from services.notifications import handlers
+from services.notifications.channels import NotPublic
 from services.notifications.domain import validate_webhook_url
 from services.notifications.schemas import (DeliveryQuery, DeliverySchema, InboxEntrySchema,
                                             InboxQuery, NewRecipientSchema, RecipientChange,
@@ -11,7 +12,7 @@ from services.notifications.store import NotificationsUnitOfWork
 from shared.consumer import subscribe
 from shared.contracts import all_contracts
 from shared.database import Store
-from shared.errors import NotFound
+from shared.errors import Invalid, NotFound
 from shared.http import ROLES, ApiError, api
 from shared.service import ChainService
 
@@ -65,7 +66,7 @@ class NotificationsService(ChainService):
         if caller.role == "employer":
             body["employer_id"] = caller.employer_id
         if body["webhook_url"]:
-            validate_webhook_url(body["webhook_url"], self._settings.allow_insecure_localhost)
+            self._check_webhook(body["webhook_url"])
         return handlers.register_recipient(self.uow, **body)
 
     @api("GET", "/recipients", roles=EVERYONE, query=RecipientQuery, response=RecipientSchema)
@@ -87,7 +88,7 @@ class NotificationsService(ChainService):
         signing secret, in this answer only."""
         self._recipient(caller, recipient_id)
         if body.get("webhook_url"):
-            validate_webhook_url(body["webhook_url"], self._settings.allow_insecure_localhost)
+            self._check_webhook(body["webhook_url"])
         return handlers.change_recipient(self.uow, recipient_id, **body)
 
     @api("GET", "/recipients/<recipient_id>/subscriptions", roles=EVERYONE,
@@ -149,6 +150,14 @@ class NotificationsService(ChainService):
             delivery = uow.deliveries.get(delivery_id)
         self._recipient(caller, delivery.recipient_id)
         return handlers.resend(self.uow, delivery_id)
+
+    def _check_webhook(self, url):
+        validate_webhook_url(url, self._settings.allow_insecure_localhost)
+        try:
+            self._settings.webhooks.address_of(url)
+        except NotPublic as exc:
+            raise Invalid("webhook_url", f"a webhook must reach a public address: {exc}") \
+                from exc
 
     @property
     def _settings(self):
