@@ -3,7 +3,8 @@ that docker compose loads, generated from the contracts and the services' subscr
 
 - One user per organisation's service. It may publish only to its own exchange, and there only
   its own event types (topic permissions); it reads the exchanges it consumes, and there binds
-  only the types it consumes; its queues and its requeue exchange all start with its name.
+  only the types it consumes, but may not declare or delete them; its queues and its requeue
+  exchange all start with its name, and only those it may configure.
 - One user per integrator, entitled to a list of event types: it binds its own queues to those
   types only, and publishes nothing to the chain.
 - An operator user (administrator) for `doorstroom status`, `dlq` and `tail`.
@@ -76,9 +77,10 @@ def grants():
         topics = {exchange: ("^$", _names(*types)) for exchange, types in consumed.items()}
         published = [t for t, c in contracts.items() if c.producer == service]
         topics[exchange_for(service)] = (_names(*published), "^$")
-        # Declaring the exchanges it consumes needs configure; binding to them needs read.
-        found.append((service_user(service), _either(own, _names(*consumed)) if consumed else own,
-                      own, _either(own, _names(*consumed)) if consumed else own, topics))
+        # Binding to the exchanges it consumes needs read only: it may not declare, change or
+        # delete them, nor anything else that is not its own.
+        found.append((service_user(service), own, own,
+                      _either(own, _names(*consumed)) if consumed else own, topics))
     for name, entitled in INTEGRATORS.items():
         exchanges = {}
         for event_type in entitled:

@@ -115,6 +115,21 @@ def queue_arguments(kind, queue_type, requeue, consuming_queue, dead_letters, ho
     return args
 
 
+def _make_sure_exchange_exists(connection, service):
+    """The producer's exchange, which a consumer binds to. On a broker with the chain's
+    accounts it exists (the definitions declare it) and a consumer may not declare it; on a
+    local broker, where every service is `guest`, the first consumer declares it."""
+    try:
+        event_exchange(service)(connection.channel()).declare(passive=True)
+    except amqp.exceptions.NotFound:
+        try:
+            event_exchange(service)(connection.channel()).declare()
+        except amqp.exceptions.AccessRefused as exc:
+            raise RuntimeError(f"{exchange_for(service)} does not exist and this account may "
+                               "not declare it: load the broker definitions "
+                               "(docs/rabbitmq-cluster.md) or start its producer first") from exc
+
+
 class ParkingQueueConsumer(QueueConsumer):
     """A queue consumer that parks a body kombu cannot decode instead of dying on it, and that
     survives a connection lost while it acknowledges (tests/faults/test_broker_restart.py)."""
@@ -168,7 +183,10 @@ class ChainEventHandler(Consumer):
                                                  DEFAULT_HOLD_MAX_SECONDS))
         self.outage_retry_ms = int(config.get("EVENT_OUTAGE_RETRY_MS", DEFAULT_OUTAGE_RETRY_MS))
         name = f"{service}.{self.method_name}"
+        # Another service's exchange is only bound to, never declared here (it may not be):
+        # its owner and the broker definitions declare it (_make_sure_exchange_exists).
         exchange = event_exchange(self.source_service)
+        exchange.no_declare = True
         self.requeue_exchange = requeue_exchange(service)
         dead_letters = dead_letter_queue_name(service)
         queue_type = config.get("QUEUE_TYPE", "classic")
@@ -199,6 +217,7 @@ class ChainEventHandler(Consumer):
         with Connection(config["AMQP_URI"]) as connection:
             for queue in (self.retry_queue, self.hold_queue, self.dead_letter_queue):
                 queue(connection.default_channel).declare()
+            _make_sure_exchange_exists(connection, self.source_service)
         super().setup()
 
     def handle_message(self, body, message):

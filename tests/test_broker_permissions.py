@@ -163,3 +163,17 @@ def test_the_training_service_runs_under_its_own_account(amqp_uri, accounts, exc
         watcher.close()
     finally:
         container.stop()
+
+
+def test_no_service_can_delete_or_redeclare_another_services_exchange(accounts, exchanges):
+    """Training binds to intake.events; it may not delete it (and every binding with it) nor
+    declare it otherwise."""
+    connection, channel = channel_as(accounts["doorstroom-training"])
+    assert refused(lambda: channel.exchange_delete("intake.events")) == 403
+    connection.close()
+    connection, channel = channel_as(accounts["doorstroom-training"])
+    assert refused(lambda: channel.exchange_declare("intake.events", "fanout")) == 403
+    connection.close()
+    connection, channel = channel_as(accounts["doorstroom-training"])
+    channel.exchange_declare("intake.events", "topic", durable=True, passive=True)
+    connection.close()
