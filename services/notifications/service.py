@@ -13,7 +13,7 @@ from shared.consumer import subscribe
 from shared.contracts import all_contracts
 from shared.database import Store
 from shared.errors import Invalid, NotFound
-from shared.http import ROLES, ApiError, api
+from shared.http import ROLES, ApiError, api, employer_of
 from shared.service import ChainService
 
 EVERYONE = tuple(ROLES)
@@ -71,10 +71,10 @@ class NotificationsService(ChainService):
 
     @api("GET", "/recipients", roles=EVERYONE, query=RecipientQuery, response=RecipientSchema)
     def list_recipients(self, caller, query):
-        """Recipients of the caller's organisation (an operator sees all)."""
-        organisation = None if caller.role == "operator" else caller.organisation
+        """Recipients of the caller's organisation (an employer: its own; an operator sees
+        all)."""
         with self.uow as uow:
-            return uow.recipients.list(organisation=organisation, **query)
+            return uow.recipients.list(**_tenant(caller), **query)
 
     @api("GET", "/recipients/<recipient_id>", roles=EVERYONE, response=RecipientSchema)
     def get_recipient(self, caller, recipient_id):
@@ -134,10 +134,10 @@ class NotificationsService(ChainService):
     @api("GET", "/deliveries", roles=EVERYONE, query=DeliveryQuery, response=DeliverySchema)
     def delivery_log(self, caller, query):
         """Deliveries with status, attempts, last error and times, of the caller's
-        organisation's recipients (an operator sees all)."""
+        recipients (an operator sees all)."""
         with self.uow as uow:
             mine = None if caller.role == "operator" else [
-                r.id for r in uow.recipients.list(organisation=caller.organisation, limit=500)]
+                r.id for r in uow.recipients.list(**_tenant(caller), limit=500)]
             recipient_id = query.pop("recipient_id")
             if recipient_id is not None:
                 mine = [recipient_id] if mine is None or recipient_id in mine else []
@@ -172,6 +172,16 @@ class NotificationsService(ChainService):
         if caller.role == "employer" and recipient.employer_id != caller.employer_id:
             raise NotFound(f"no recipient {recipient_id} of your organisation")
         return recipient
+
+
+def _tenant(caller):
+    """Whose recipients the caller sees: its organisation's; each employer only its own, though
+    employers share the organisation "employer" (test_employers_do_not_see_each_others_*)."""
+    if caller.role == "operator":
+        return {}
+    if caller.role == "employer":
+        return {"organisation": caller.organisation, "employer_id": employer_of(caller)}
+    return {"organisation": caller.organisation}
 
 
 def _own(caller, organisation):

@@ -77,9 +77,10 @@ mappers.map_imperatively(Delivery, deliveries)
 class Recipients(Repository):
     entity = Recipient
 
-    def list(self, organisation=None, name=None, offset=0, limit=50):
+    def list(self, organisation=None, employer_id=None, name=None, offset=0, limit=50):
         conditions = [column == value for column, value in (
-            (Recipient.organisation, organisation), (Recipient.name, name)) if value is not None]
+            (Recipient.organisation, organisation), (Recipient.employer_id, employer_id),
+            (Recipient.name, name)) if value is not None]
         return self.where(*conditions, order_by=(Recipient.name,), offset=offset, limit=limit)
 
     def count(self):
