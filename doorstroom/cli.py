@@ -70,12 +70,27 @@ def main(argv=None):
     keys = commands.add_parser("identity-keys", help="create the key file that seals "
                                "participants' identities in intake's database")
     keys.add_argument("path")
+
+    api_keys = commands.add_parser("keys", help="issue, revoke or list API keys; the file "
+                                   "keeps only their hashes")
+    api_keys.add_argument("action", choices=("add", "revoke", "list"))
+    api_keys.add_argument("name", nargs="?", help="the key holder, as audit logs name them")
+    api_keys.add_argument("--role", help="for add: the holder's role")
+    api_keys.add_argument("--employer-id", help="for add, with the employer role: whose data "
+                          "the key opens")
+    api_keys.add_argument("--file", help="the keys file (default DATA_DIR/api-keys.json)")
+    api_keys.add_argument("--data-dir", help="default $DOORSTROOM_DATA_DIR or ./var")
     args = parser.parse_args(argv)
     if args.command == "up":
         _check_instances(up, args)
 
     if args.command == "identity-keys":
         return _identity_keys(args.path)
+    if args.command == "keys":
+        if args.action != "list" and not args.name:
+            api_keys.error(f"keys {args.action} needs the holder's name")
+        from doorstroom import keys as keys_command
+        return keys_command.run(args)
     if args.command == "catalogue":
         from doorstroom import catalogue as catalogue_command
         return catalogue_command.run(args)

@@ -100,8 +100,9 @@ class ErrorSchema(Schema):
 
 class ApiKeys(SharedExtension):
     """The service's API keys, from `API_KEYS_FILE`: a JSON object that maps each key holder's
-    name to their role and key, e.g. {"a.jansen": {"role": "pi-case-manager", "key": "..."}};
-    an employer's key also names its `employer_id`. The name is what audit logs record as the
+    name to their role and key, e.g. {"a.jansen": {"role": "pi-case-manager", "key": "..."}},
+    or the key's hash instead ({"key_sha256": "..."}, as `doorstroom keys add` writes it); an
+    employer's key also names its `employer_id`. The name is what audit logs record as the
     reader. The file is read again when it changes, so keys are issued and revoked without a
     restart; a file that cannot be read keeps the keys in force."""
 
@@ -117,8 +118,9 @@ class ApiKeys(SharedExtension):
         self._refresh()
         if len(token) < MIN_KEY_LENGTH:
             return None
+        presented = key_hash(token)
         for name, entry in self.holders.items():
-            if hmac.compare_digest(entry["key"].encode(), token.encode()):
+            if hmac.compare_digest(_stored_hash(entry), presented):
                 return Caller(name, entry["role"], ROLES[entry["role"]], entry.get("employer_id"))
         return None
 
@@ -134,7 +136,7 @@ class ApiKeys(SharedExtension):
             if unknown:
                 raise ValueError(f"unknown roles {sorted(unknown)}")
             short = sorted(name for name, entry in holders.items()
-                           if len(entry["key"]) < MIN_KEY_LENGTH)
+                           if "key_sha256" not in entry and len(entry["key"]) < MIN_KEY_LENGTH)
             if short:
                 log.error("API keys of %s in %s are shorter than %d characters: they open "
                           "nothing", short, self.path, MIN_KEY_LENGTH)
@@ -143,6 +145,16 @@ class ApiKeys(SharedExtension):
             log.error("API keys in %s not (re)loaded: %r", self.path, exc)
             return
         self.holders, self.read_at = holders, modified
+
+
+def key_hash(key):
+    """How a keys file may hold a key: its SHA-256, hex (`doorstroom keys add`). Keys are
+    random and long, so a plain hash is enough."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _stored_hash(entry):
+    return entry["key_sha256"] if "key_sha256" in entry else key_hash(entry["key"])
 
 
 class ApiEndpoint(HttpRequestHandler):
