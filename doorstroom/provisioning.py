@@ -19,6 +19,7 @@ import re
 
 from doorstroom import chain, topology
 from doorstroom.generated import write_or_check
+from shared.consumer import SERVICE_ACCOUNT
 from shared.contracts import all_contracts
 from shared.events import exchange_for
 
@@ -40,7 +41,7 @@ INTEGRATORS = {
 
 
 def service_user(service):
-    return f"doorstroom-{service}"
+    return SERVICE_ACCOUNT.format(service=service)
 
 
 def integrator_user(name):

@@ -30,7 +30,8 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
 from shared.contracts import ordered_types
-from shared.events import UnreadableEvent, exchange_for, read_event, utc_now_rfc3339
+from shared.events import (UnreadableEvent, exchange_for, read_event, service_of,
+                           utc_now_rfc3339)
 from shared.metrics import metrics_for
 from shared.store import EarlyFact, database_unavailable
 
@@ -54,6 +55,8 @@ DEFAULT_RETRY_DELAY_MS = 1000
 DEFAULT_HOLD_MS = 250
 DEFAULT_HOLD_MAX_SECONDS = 300
 DEFAULT_OUTAGE_RETRY_MS = 5000
+# Each service's own broker account, as docker/rabbitmq/definitions.json names them.
+SERVICE_ACCOUNT = "doorstroom-{service}"
 
 
 # What kombu and amqp raise when the broker cannot be reached or the connection dropped; nameko
@@ -113,6 +116,24 @@ def queue_arguments(kind, queue_type, requeue, consuming_queue, dead_letters, ho
     if kind != "dlq":  # the dlq is the final target: it dead-letters nowhere
         args.update({"x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
     return args
+
+
+def publisher_accounts(config, service):
+    """How the accounts that publish facts are named (`doorstroom-{service}`), or None where
+    they cannot be told apart: PUBLISHER_ACCOUNTS says so; without it, a service running under
+    its own account of the chain expects its producers under theirs, and one on a shared
+    account (`guest` on a local broker) checks no account."""
+    configured = config.get("PUBLISHER_ACCOUNTS")
+    if configured:
+        return configured
+    own = broker_account(config["AMQP_URI"])
+    return SERVICE_ACCOUNT if own == SERVICE_ACCOUNT.format(service=service) else None
+
+
+def broker_account(amqp_uri):
+    """The account a connection to `amqp_uri` logs in with: what RabbitMQ checks `user_id`
+    against."""
+    return Connection(amqp_uri).userid
 
 
 def _make_sure_exchange_exists(connection, service):
@@ -182,6 +203,7 @@ class ChainEventHandler(Consumer):
         self.hold_max_seconds = float(config.get("EVENT_HOLD_MAX_SECONDS",
                                                  DEFAULT_HOLD_MAX_SECONDS))
         self.outage_retry_ms = int(config.get("EVENT_OUTAGE_RETRY_MS", DEFAULT_OUTAGE_RETRY_MS))
+        self.publisher_accounts = publisher_accounts(config, service)
         name = f"{service}.{self.method_name}"
         # Another service's exchange is only bound to, never declared here (it may not be):
         # its owner and the broker definitions declare it (_make_sure_exchange_exists).
@@ -227,6 +249,8 @@ class ChainEventHandler(Consumer):
         routing_key = None if offered_again else message.delivery_info.get("routing_key")
         try:
             fact = read_event(body, routing_key)
+            if not offered_again:
+                self._check_provenance(message, fact)
         except UnreadableEvent as exc:
             try:
                 self.park(message, str(exc))
@@ -311,6 +335,23 @@ class ChainEventHandler(Consumer):
         if attempts is not None:
             headers[ATTEMPT_HEADER] = attempts
         self._republish(message, headers, routing_key=self.dead_letter_queue.name)
+
+    def _check_provenance(self, message, fact):
+        """A fact counts only when it came by its producer's exchange, and, where the chain's
+        accounts are in use, was published by its producer's account: RabbitMQ vouches for the
+        `user_id` property (tests/test_broker_permissions.py)."""
+        producer = service_of(fact.source)
+        came_by = message.delivery_info.get("exchange")
+        if came_by != exchange_for(producer):
+            raise UnreadableEvent(f"{fact.type} came by {came_by!r}, not by "
+                                  f"{exchange_for(producer)}")
+        if self.publisher_accounts:
+            expected = self.publisher_accounts.format(service=producer)
+            published_by = (message.properties or {}).get("user_id")
+            if published_by != expected:
+                raise UnreadableEvent(f"{fact.type} was published by "
+                                      f"{published_by or 'an account that did not say'}, "
+                                      f"not by {expected}")
 
     def _offered_again(self, message):
         """Whether the message comes back from this service's own retry, hold or replay; if

@@ -10,7 +10,7 @@ import eventlet
 from eventlet.queue import Empty, LightQueue
 from nameko.amqp.publish import Publisher
 
-from shared.consumer import BROKER_AWAY, event_exchange
+from shared.consumer import BROKER_AWAY, broker_account, event_exchange
 from shared.events import amqp_headers
 from shared.metrics import metrics_for
 from shared.store import claim_unpublished, database_unavailable, mark_published
@@ -28,6 +28,8 @@ class OutboxRelay:
         self.sweep_seconds = sweep_seconds
         self.exchange = event_exchange(service)
         self.publisher = Publisher(amqp_uri, use_confirms=True, declare=[self.exchange])
+        # Named in every fact, and vouched for by the broker: consumers check it.
+        self.account = broker_account(amqp_uri)
         self.metrics = metrics_for(service)
         self._wake = LightQueue(maxsize=1)
         self._running = False
@@ -59,7 +61,8 @@ class OutboxRelay:
     def _publish(self, envelope):
         self.publisher.publish(
             envelope, exchange=self.exchange, routing_key=envelope["type"],
-            headers=amqp_headers(envelope), message_id=envelope["id"], serializer="json")
+            headers=amqp_headers(envelope), message_id=envelope["id"], user_id=self.account,
+            serializer="json")
 
     def run(self):
         self._running = True

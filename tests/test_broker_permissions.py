@@ -130,39 +130,75 @@ def test_an_integrator_binds_its_own_queue_to_what_it_is_entitled_to_only(accoun
     connection.close()
 
 
-def test_the_training_service_runs_under_its_own_account(amqp_uri, accounts, exchanges,
-                                                         tmp_path):
+def admission():
+    participant = str(uuid.uuid4())
+    return participant, json.dumps(new_event("intake", "participant.admitted", {
+        "participant_id": participant, "target_group": "detainee-last-phase",
+        "municipality": "Dordrecht", "expected_release_date": "2027-03-01",
+        "language_level": "B1", "preferred_sectors": ["logistics"]},
+        subject=participant).to_json())
+
+
+@pytest.fixture(scope="module")
+def training(accounts, exchanges, tmp_path_factory):
+    """Training under its own account, expecting each producer under that producer's."""
     container = ServiceContainer(TrainingService, {
         "AMQP_URI": accounts["doorstroom-training"],
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'training.db'}", "OUTBOX_SWEEP_SECONDS": 0.2,
-        "TRAINING_DEMAND": "forklift"})
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('training') / 'training.db'}",
+        "OUTBOX_SWEEP_SECONDS": 0.2, "TRAINING_DEMAND": "forklift",
+        "PUBLISHER_ACCOUNTS": f"doorstroom-{{service}}-{SUFFIX}"})
     container.start()
-    try:
-        watcher, watch = channel_as(amqp_uri)
-        queue = watch.queue_declare("", exclusive=True).method.queue
-        watch.queue_bind(queue, "training.events", "#")
-        connection, channel = channel_as(accounts["doorstroom-intake"])
-        participant = str(uuid.uuid4())
-        admitted = new_event("intake", "participant.admitted", {
-            "participant_id": participant, "target_group": "detainee-last-phase",
-            "municipality": "Dordrecht", "expected_release_date": "2027-03-01",
-            "language_level": "B1", "preferred_sectors": ["logistics"]}, subject=participant)
-        channel.basic_publish("intake.events", "participant.admitted",
-                              json.dumps(admitted.to_json()),
-                              pika.BasicProperties(content_type="application/json"))
-        deadline, heard = time.monotonic() + 15, None
-        while heard is None and time.monotonic() < deadline:
-            method, _, body = watch.basic_get(queue, auto_ack=True)
-            if method is None:
-                time.sleep(0.05)
-            elif json.loads(body).get("subject") == participant:
-                heard = json.loads(body)["type"]
-        assert heard == "training.waitlisted"
-        connection.close()
-        watcher.close()
-    finally:
-        container.stop()
+    yield container
+    container.stop()
+
+
+def heard_of(watch, queue, participant, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        method, properties, body = watch.basic_get(queue, auto_ack=True)
+        if method is None:
+            time.sleep(0.05)
+        elif json.loads(body).get("subject") == participant:
+            return json.loads(body)["type"], properties.user_id
+    return None
+
+
+def test_the_training_service_runs_under_its_own_account(amqp_uri, accounts, training):
+    watcher, watch = channel_as(amqp_uri)
+    queue = watch.queue_declare("", exclusive=True).method.queue
+    watch.queue_bind(queue, "training.events", "#")
+    connection, channel = channel_as(accounts["doorstroom-intake"])
+    participant, body = admission()
+    channel.basic_publish("intake.events", "participant.admitted", body, pika.BasicProperties(
+        content_type="application/json", user_id=f"doorstroom-intake-{SUFFIX}"))
+    # Training's own facts name its account, as the broker checked.
+    assert heard_of(watch, queue, participant) == ("training.waitlisted",
+                                                   f"doorstroom-training-{SUFFIX}")
+    connection.close()
+    watcher.close()
+
+
+@pytest.mark.parametrize("says_who", [None, "guest"])
+def test_a_fact_not_published_by_its_producers_account_is_parked_and_changes_nothing(
+        amqp_uri, training, says_who):
+    """An account with every right on the broker (guest here) publishes an admission on
+    intake's exchange: without a user_id, or under its own name (the broker allows no other)."""
+    watcher, watch = channel_as(amqp_uri)
+    queue = watch.queue_declare("", exclusive=True).method.queue
+    watch.queue_bind(queue, "training.events", "#")
+    participant, body = admission()
+    watch.basic_publish("intake.events", "participant.admitted", body, pika.BasicProperties(
+        content_type="application/json", user_id=says_who))
+    deadline, parked = time.monotonic() + 15, None
+    while parked is None and time.monotonic() < deadline:
+        method, properties, found = watch.basic_get("training.dlq", auto_ack=True)
+        if method is not None and participant.encode() in found:
+            parked = properties.headers["x-doorstroom-error"]
+        time.sleep(0.05)
+    assert parked and f"not by doorstroom-intake-{SUFFIX}" in parked
+    assert heard_of(watch, queue, participant, timeout=1) is None
+    watcher.close()
 
 
 def test_no_service_can_delete_or_redeclare_another_services_exchange(accounts, exchanges):
