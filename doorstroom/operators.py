@@ -15,14 +15,15 @@ from doorstroom import chain, topology
 from doorstroom.client import send
 from shared.consumer import (ATTEMPT_HEADER, ERROR_HEADER, HELD_SINCE_HEADER,
                              ORIGINAL_EXCHANGE_HEADER, ORIGINAL_ROUTING_KEY_HEADER,
-                             PARKED_AT_HEADER, QUEUE_HEADER, SKIP_GAP_HEADER,
-                             requeue_exchange)
+                             PARKED_AT_HEADER, PUBLISHED_BY_HEADER, QUEUE_HEADER,
+                             SKIP_GAP_HEADER, requeue_exchange)
 
 OUR_HEADERS = (ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER, ORIGINAL_EXCHANGE_HEADER,
                ORIGINAL_ROUTING_KEY_HEADER, PARKED_AT_HEADER, HELD_SINCE_HEADER,
-               SKIP_GAP_HEADER)
-# Where a parked message first came from, as its consumer noted from the broker's delivery.
-ORIGIN_HEADERS = (ORIGINAL_EXCHANGE_HEADER, ORIGINAL_ROUTING_KEY_HEADER)
+               SKIP_GAP_HEADER, PUBLISHED_BY_HEADER)
+# Where a parked message first came from and who published it, as its consumer noted from the
+# broker's delivery.
+ORIGIN_HEADERS = (ORIGINAL_EXCHANGE_HEADER, ORIGINAL_ROUTING_KEY_HEADER, PUBLISHED_BY_HEADER)
 
 
 def connect():
@@ -301,6 +302,7 @@ def _replay(connection, channel, messages, service, skip_gaps=False):
             continue
         headers = {k: v for k, v in (properties.headers or {}).items()
                    if k not in OUR_HEADERS or k in ORIGIN_HEADERS}
+        _note_origin_of_broker_dead_letter(headers, properties)
         if skip_gaps:
             headers[SKIP_GAP_HEADER] = True
         publisher.basic_publish(requeue_exchange(service).name, queue, body, pika.BasicProperties(
@@ -309,6 +311,19 @@ def _replay(connection, channel, messages, service, skip_gaps=False):
         channel.basic_ack(method.delivery_tag)
         replayed += 1
     return replayed
+
+
+def _note_origin_of_broker_dead_letter(headers, properties):
+    """A message the broker dead-lettered itself carries no consumer's note of where it came
+    from and who published it: the broker kept both, in x-death and user_id."""
+    if ORIGINAL_EXCHANGE_HEADER in headers:
+        return
+    for death in headers.get("x-death") or ():
+        if death.get("reason") != "expired" and death.get("exchange"):
+            headers[ORIGINAL_EXCHANGE_HEADER] = death["exchange"]
+            headers[ORIGINAL_ROUTING_KEY_HEADER] = (death.get("routing-keys") or [""])[0]
+            headers[PUBLISHED_BY_HEADER] = properties.user_id or ""
+            return
 
 
 def _failed_queue(headers):

@@ -45,6 +45,8 @@ ORIGINAL_EXCHANGE_HEADER = "x-doorstroom-original-exchange"
 ORIGINAL_ROUTING_KEY_HEADER = "x-doorstroom-original-routing-key"
 PARKED_AT_HEADER = "x-doorstroom-parked-at"
 HELD_SINCE_HEADER = "x-doorstroom-held-since"
+# The account that published a fact, as the broker told its first consumer.
+PUBLISHED_BY_HEADER = "x-doorstroom-published-by"
 # Set by an operator's `doorstroom dlq replay --skip-gaps`: apply the fact even if earlier
 # numbers about its subject never came (docs/ordering.md).
 SKIP_GAP_HEADER = "x-doorstroom-skip-gap"
@@ -249,8 +251,7 @@ class ChainEventHandler(Consumer):
         routing_key = None if offered_again else message.delivery_info.get("routing_key")
         try:
             fact = read_event(body, routing_key)
-            if not offered_again:
-                self._check_provenance(message, fact)
+            self._check_provenance(message, fact, offered_again)
         except UnreadableEvent as exc:
             try:
                 self.park(message, str(exc))
@@ -336,18 +337,25 @@ class ChainEventHandler(Consumer):
             headers[ATTEMPT_HEADER] = attempts
         self._republish(message, headers, routing_key=self.dead_letter_queue.name)
 
-    def _check_provenance(self, message, fact):
+    def _check_provenance(self, message, fact, offered_again):
         """A fact counts only when it came by its producer's exchange, and, where the chain's
         accounts are in use, was published by its producer's account: RabbitMQ vouches for the
-        `user_id` property (tests/test_broker_permissions.py)."""
+        `user_id` property (tests/test_broker_permissions.py). A fact offered again (a retry,
+        a hold, a replay) is judged by what this consumer noted when it first came, so a replay
+        launders nothing."""
         producer = service_of(fact.source)
-        came_by = message.delivery_info.get("exchange")
+        if offered_again:
+            headers = message.headers or {}
+            came_by, published_by = (headers.get(ORIGINAL_EXCHANGE_HEADER),
+                                     headers.get(PUBLISHED_BY_HEADER))
+        else:
+            came_by = message.delivery_info.get("exchange")
+            published_by = (message.properties or {}).get("user_id")
         if came_by != exchange_for(producer):
             raise UnreadableEvent(f"{fact.type} came by {came_by!r}, not by "
                                   f"{exchange_for(producer)}")
         if self.publisher_accounts:
             expected = self.publisher_accounts.format(service=producer)
-            published_by = (message.properties or {}).get("user_id")
             if published_by != expected:
                 raise UnreadableEvent(f"{fact.type} was published by "
                                       f"{published_by or 'an account that did not say'}, "
@@ -368,6 +376,7 @@ class ChainEventHandler(Consumer):
         self._offered_again(message)
         headers = dict(message.headers or {})
         headers.setdefault(ORIGINAL_EXCHANGE_HEADER, message.delivery_info.get("exchange", ""))
+        headers.setdefault(PUBLISHED_BY_HEADER, (message.properties or {}).get("user_id") or "")
         headers.setdefault(ORIGINAL_ROUTING_KEY_HEADER, message.delivery_info.get("routing_key", ""))
         return headers
 

@@ -11,7 +11,7 @@ import pytest
 from nameko.containers import ServiceContainer
 from pika.exceptions import ChannelClosedByBroker
 
-from doorstroom import provisioning
+from doorstroom import operators, provisioning
 from services.training.service import TrainingService
 from shared.events import new_event
 from tests.broker import _rabbitmqctl
@@ -213,3 +213,36 @@ def test_no_service_can_delete_or_redeclare_another_services_exchange(accounts, 
     connection, channel = channel_as(accounts["doorstroom-training"])
     channel.exchange_declare("intake.events", "topic", durable=True, passive=True)
     connection.close()
+
+
+def test_replaying_a_parked_forgery_launders_nothing(amqp_uri, training):
+    """The operator replays training's dead letters after a fix; the forgery among them is
+    judged by who first published it, and parked again."""
+    watcher, watch = channel_as(amqp_uri)
+    queue = watch.queue_declare("", exclusive=True).method.queue
+    watch.queue_bind(queue, "training.events", "#")
+    participant, body = admission()
+    watch.basic_publish("intake.events", "participant.admitted", body,
+                        pika.BasicProperties(content_type="application/json", user_id="guest"))
+
+    def parked():
+        """Whether the forgery waits in training.dlq (looked at, and left there)."""
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            looking, channel = channel_as(amqp_uri)
+            found = any(participant.encode() in m[2]
+                        for m in operators._peek(channel, "training.dlq"))
+            looking.close()
+            if found:
+                return True
+            time.sleep(0.1)
+        return False
+    assert parked()
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
+    channel = connection.channel()
+    messages = [m for m in operators._peek(channel, "training.dlq") if participant.encode() in m[2]]
+    assert operators._replay(connection, channel, messages, "training") == 1
+    connection.close()
+    assert heard_of(watch, queue, participant, timeout=3) is None
+    assert parked()
+    watcher.close()

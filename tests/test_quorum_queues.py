@@ -11,6 +11,7 @@ import pytest
 from nameko.containers import ServiceContainer
 
 from doorstroom import operators
+from shared.consumer import ORIGINAL_EXCHANGE_HEADER
 from services.training.service import TrainingService
 from tests.broker import queues, rabbitmqctl
 from tests.harness import running_service
@@ -56,8 +57,10 @@ def test_every_declared_queue_is_a_quorum_queue_with_its_dead_letter_target(quor
 
 def test_a_fact_held_back_returns_to_the_handler_queue(quorate):
     body = registered("Dordrecht")
+    # As the consumer holds a fact: with its note of the exchange the fact first came by.
     quorate.basic_publish("quorate.requeue", "quorate.follow_registrations.held", body,
-                          pika.BasicProperties(content_type="application/json", delivery_mode=2))
+                          pika.BasicProperties(content_type="application/json", delivery_mode=2,
+                                               headers={ORIGINAL_EXCHANGE_HEADER: "intake.events"}))
     deadline = time.monotonic() + 10
     while len(CALLS) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
