@@ -3,6 +3,7 @@ for API tests that go over real HTTP."""
 import json
 import socket
 import time
+import uuid
 from contextlib import contextmanager
 
 import pika
@@ -64,6 +65,17 @@ def running_service(service_cls, amqp_uri, directory, **config):
         yield Api(f"http://127.0.0.1:{port}", keys, keys_file)
     finally:
         container.stop()
+
+
+@contextmanager
+def running_intake(amqp_uri, directory, **config):
+    """Intake in this process (running_service), with identity keys of its own."""
+    from services.intake.service import IntakeService
+    from services.intake.vault import create_key_file
+    identity_keys = create_key_file(directory / f"identity-keys-{uuid.uuid4().hex}.json")
+    with running_service(IntakeService, amqp_uri, directory,
+                         IDENTITY_KEYS_FILE=str(identity_keys), **config) as api:
+        yield api
 
 
 class Broker:

@@ -4,15 +4,12 @@ import json
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 import requests
 
 from doorstroom import chain
-from services.intake.service import IntakeService
-from services.intake.vault import create_key_file
-from tests.harness import running_service
+from tests.harness import running_intake
 
 
 def keys(*args):
@@ -28,9 +25,7 @@ def keys_file(tmp_path):
 @pytest.fixture
 def intake(amqp_uri, tmp_path, keys_file):
     keys_file.write_text("{}")
-    identity = create_key_file(tmp_path / f"identity-{uuid.uuid4().hex}.json")
-    with running_service(IntakeService, amqp_uri, tmp_path, API_KEYS_FILE=str(keys_file),
-                         IDENTITY_KEYS_FILE=str(identity)) as api:
+    with running_intake(amqp_uri, tmp_path, API_KEYS_FILE=str(keys_file)) as api:
         yield api.base_url
 
 

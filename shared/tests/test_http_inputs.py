@@ -2,23 +2,18 @@
 empty key opens nothing, paging is bounded, a body nested too deeply is refused; 4xx, never
 500."""
 import json
-import uuid
 
 import pytest
 import requests
 
-from services.intake.service import IntakeService
-from services.intake.vault import create_key_file
-from tests.harness import running_service
+from tests.harness import running_intake
 
 CASE_MANAGER = "pi-case-manager"
 
 
 @pytest.fixture(scope="module")
 def api(amqp_uri, directory):
-    keys_file = create_key_file(directory / f"identity-keys-{uuid.uuid4().hex}.json")
-    with running_service(IntakeService, amqp_uri, directory,
-                         IDENTITY_KEYS_FILE=str(keys_file)) as api:
+    with running_intake(amqp_uri, directory) as api:
         yield api
 
 

@@ -8,11 +8,9 @@ from datetime import date, timedelta
 import pytest
 
 from doorstroom.demo import demo_bsn
-from services.intake.service import IntakeService
-from services.intake.vault import create_key_file
 from shared.store import OutcomeUnknown, retry_transaction
 from tests.databases import KINDS, fresh_database
-from tests.harness import running_service
+from tests.harness import running_intake
 from tests.instances import rows
 
 CASE_MANAGER = "pi-case-manager"
@@ -26,9 +24,7 @@ def database_url(request, directory):
 
 @pytest.fixture(scope="module")
 def api(amqp_uri, directory, database_url):
-    keys_file = create_key_file(directory / f"identity-keys-{uuid.uuid4().hex}.json")
-    with running_service(IntakeService, amqp_uri, directory, DATABASE_URL=database_url,
-                         IDENTITY_KEYS_FILE=str(keys_file)) as api:
+    with running_intake(amqp_uri, directory, DATABASE_URL=database_url) as api:
         yield api
 
 

@@ -136,25 +136,54 @@ class RunningChain:
     # --- the demo ------------------------------------------------------------------------------
 
     def demo(self, participants):
-        """`doorstroom demo` against this chain, as a subprocess: its Popen, output to a file."""
-        out = open(self.data_dir / "demo.out", "w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "doorstroom.cli", "demo", "--participants", str(participants),
-             "--port-base", str(self.base), "--data-dir", str(self.data_dir)],
-            env={**os.environ, "AMQP_URI": self.amqp_uri}, cwd=topology_chain.PROJECT_ROOT,
-            stdout=out, stderr=subprocess.STDOUT, text=True)
-        process.output_file = out
-        return process
+        """`doorstroom demo` against this chain, in a process of its own."""
+        return Demo(self, participants)
 
     def doorstroom(self, *args):
         """A `doorstroom` command against this chain; its CompletedProcess."""
-        return subprocess.run(
-            [sys.executable, "-m", "doorstroom.cli", *args, "--port-base", str(self.base),
-             "--data-dir", str(self.data_dir)], env={**os.environ, "AMQP_URI": self.amqp_uri},
-            cwd=topology_chain.PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+        return subprocess.run(self._command(*args), env={**os.environ, "AMQP_URI": self.amqp_uri},
+                              cwd=topology_chain.PROJECT_ROOT, capture_output=True, text=True,
+                              timeout=120)
 
-    def demo_output(self):
-        return (self.data_dir / "demo.out").read_text(errors="replace")
+    def _command(self, *args):
+        return [sys.executable, "-m", "doorstroom.cli", *args, "--port-base", str(self.base),
+                "--data-dir", str(self.data_dir)]
+
+
+class Demo:
+    """`doorstroom demo` running against the chain, its output in the data dir's demo.out."""
+
+    def __init__(self, running, participants):
+        self.path = running.data_dir / "demo.out"
+        self.out = open(self.path, "w")
+        self.process = subprocess.Popen(
+            running._command("demo", "--participants", str(participants)),
+            env={**os.environ, "AMQP_URI": running.amqp_uri}, cwd=topology_chain.PROJECT_ROOT,
+            stdout=self.out, stderr=subprocess.STDOUT, text=True)
+
+    def running(self):
+        return self.process.poll() is None
+
+    def finish(self, timeout):
+        """Its exit code once it ends, or that it was killed after `timeout` seconds."""
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return f"killed after {timeout}s"
+        finally:
+            self.out.close()
+
+    def problem(self, code):
+        """What went wrong, if the demo did not walk its cohort to work."""
+        output = self.path.read_text(errors="replace")
+        if code != 0 or "every accepted match became a started placement" not in output:
+            return f"the demo failed (exit {code}): {output[-1500:]}"
+        return None
+
+    def tail(self):
+        return self.path.read_text(errors="replace")[-1500:]
 
 
 class AmqpProxy:

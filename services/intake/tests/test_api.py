@@ -5,10 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.intake.service import IntakeService
-from services.intake.vault import create_key_file
 from tests.databases import KINDS, fresh_database, stored_bytes
-from tests.harness import running_service
+from tests.harness import running_intake
 
 WATCHED = ["intake"]
 CASE_MANAGER = "pi-case-manager"
@@ -25,9 +23,8 @@ def database_url(request, directory):
 
 @pytest.fixture(scope="module")
 def api(amqp_uri, directory, database_url):
-    keys_file = create_key_file(directory / f"identity-keys-{uuid.uuid4().hex}.json")
-    with running_service(IntakeService, amqp_uri, directory, DATABASE_URL=database_url,
-                         IDENTITY_KEYS_FILE=str(keys_file), OUTBOX_SWEEP_SECONDS=0.2) as api:
+    with running_intake(amqp_uri, directory, DATABASE_URL=database_url,
+                        OUTBOX_SWEEP_SECONDS=0.2) as api:
         yield api
 
 
