@@ -120,7 +120,7 @@ class ApiKeys(SharedExtension):
             return None
         presented = key_hash(token)
         for name, entry in self.holders.items():
-            if hmac.compare_digest(_stored_hash(entry), presented):
+            if hmac.compare_digest(entry["key_sha256"], presented):
                 return Caller(name, entry["role"], ROLES[entry["role"]], entry.get("employer_id"))
         return None
 
@@ -144,17 +144,16 @@ class ApiKeys(SharedExtension):
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.error("API keys in %s not (re)loaded: %r", self.path, exc)
             return
-        self.holders, self.read_at = holders, modified
+        # Hashed once per reading, so each request hashes only the key it presents.
+        self.holders = {name: {**entry, "key_sha256": entry.get("key_sha256") or
+                               key_hash(entry["key"])} for name, entry in holders.items()}
+        self.read_at = modified
 
 
 def key_hash(key):
     """How a keys file may hold a key: its SHA-256, hex (`doorstroom keys add`). Keys are
     random and long, so a plain hash is enough."""
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _stored_hash(entry):
-    return entry["key_sha256"] if "key_sha256" in entry else key_hash(entry["key"])
 
 
 class ApiEndpoint(HttpRequestHandler):
