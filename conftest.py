@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 
 from doorstroom.chain import SERVICES  # noqa: E402
 from tests.broker import fresh_vhost  # noqa: E402
+from tests.databases import KINDS, fresh_database  # noqa: E402
 from tests.harness import Broker  # noqa: E402
 
 # Each store maps its domain's classes for SQLAlchemy, which changes how their instances work:
@@ -30,6 +31,14 @@ def amqp_uri():
 def directory(request, tmp_path_factory):
     """A directory of the test module's own, for a service's database and keys."""
     return tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def database_url(request, directory):
+    """A fresh database of the test module's own: the module runs once on SQLite and once on
+    PostgreSQL."""
+    with fresh_database(request.param, directory) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

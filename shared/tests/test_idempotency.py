@@ -9,17 +9,10 @@ import pytest
 
 from doorstroom.demo import demo_bsn
 from shared.store import OutcomeUnknown, retry_transaction
-from tests.databases import KINDS, fresh_database
 from tests.harness import running_intake
 from tests.instances import rows
 
 CASE_MANAGER = "pi-case-manager"
-
-
-@pytest.fixture(scope="module", params=KINDS)
-def database_url(request, directory):
-    with fresh_database(request.param, directory) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

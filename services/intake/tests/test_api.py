@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.databases import KINDS, fresh_database, stored_bytes
+from tests.databases import stored_bytes
 from tests.harness import running_intake
 
 WATCHED = ["intake"]
@@ -13,12 +13,6 @@ CASE_MANAGER = "pi-case-manager"
 NAME = "Johanna Pietersen-Uitdewilligen"
 BSN = "111222333"
 RELEASE = date.today() + timedelta(days=90)
-
-
-@pytest.fixture(scope="module", params=KINDS)
-def database_url(request, directory):
-    with fresh_database(request.param, directory) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
