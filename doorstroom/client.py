@@ -3,7 +3,7 @@
 A write carries an Idempotency-Key that stays the same when it is sent again, so a request
 whose answer was lost (a broken connection, a restarting service) can be repeated without
 doing it twice. Answers that say when to ask again (Retry-After: the database is away, or the
-keyed request is still being carried out), broken connections and time-outs are tried again,
+service is overloaded), broken connections and time-outs are tried again,
 with growing pauses, for up to `patience` seconds (tests/faults/ runs the demo through faults).
 """
 import time
@@ -39,7 +39,7 @@ def send(http, method, url, body=None, headers=None, patience=60.0, timeout=10.0
 def _retry_after(response):
     """Seconds the service asks us to wait before asking again, or None."""
     value = response.headers.get("Retry-After")
-    if value is None or response.status_code not in (409, 429, 503):
+    if value is None or response.status_code not in (429, 503):
         return None
     try:
         return min(float(value), LONGEST_PAUSE_SECONDS)

@@ -431,8 +431,7 @@ def _operation(endpoint, method):
             "schema": {"type": "string", "minLength": 1, "maxLength": 255},
             "description": "makes the request safe to send again: the same key with the same "
                            "request gets the first answer; with another request, 422"})
-        operation["responses"]["409"] = {"description": "conflicts with the current state, or "
-                                                        "a keyed request still in progress",
+        operation["responses"]["409"] = {"description": "conflicts with the current state",
                                          **error}
         operation["responses"]["422"] = {"description": "invalid fields, or a key used for "
                                                         "another request", **error}
