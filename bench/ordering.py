@@ -66,7 +66,7 @@ def backlog(pairs):
         for sequence, event_type, data in (
                 (1, "participant.admitted", dict(
                     participant_id=participant, target_group="detainee-last-phase",
-                    municipality="Dordrecht", expected_release_date=release,
+                    municipality="0505", expected_release_date=release,
                     language_level="B1", preferred_sectors=["logistics"])),
                 (2, "participant.withdrawn", dict(
                     participant_id=participant, reason="recalled-to-custody",

@@ -66,7 +66,7 @@ def channel_as(uri):
 def fact(service, event_type):
     participant = str(uuid.uuid4())
     data = {"participant.released": {"participant_id": participant, "released_on": "2027-01-15",
-                                     "municipality": "Dordrecht"},
+                                     "municipality": "0505"},
             "match.proposed": {"match_id": participant, "vacancy_id": participant,
                                "employer_id": participant, "participant_id": participant,
                                "score": 80, "reasons": [], "expires_at": "2027-01-01T00:00:00Z"},
@@ -134,7 +134,7 @@ def admission():
     participant = str(uuid.uuid4())
     return participant, json.dumps(new_event("intake", "participant.admitted", {
         "participant_id": participant, "target_group": "detainee-last-phase",
-        "municipality": "Dordrecht", "expected_release_date": "2027-03-01",
+        "municipality": "0505", "expected_release_date": "2027-03-01",
         "language_level": "B1", "preferred_sectors": ["logistics"]},
         subject=participant).to_json())
 

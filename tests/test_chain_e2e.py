@@ -219,7 +219,7 @@ def test_tail_streams_the_chains_facts(env, channel, running_chain):
     assert "listening" in process.stderr.readline()
     participant = str(uuid.uuid4())
     fact = new_event("intake", "participant.released", {
-        "participant_id": participant, "released_on": "2027-01-15", "municipality": "Dordrecht"},
+        "participant_id": participant, "released_on": "2027-01-15", "municipality": "0505"},
         subject=participant)
     channel.basic_publish("intake.events", "participant.released", json.dumps(fact.to_json()),
                           pika.BasicProperties(content_type="application/json", delivery_mode=2))
@@ -322,7 +322,7 @@ def test_status_shows_parked_messages_and_a_replay_after_the_fix_empties_the_que
     # The fix: the admission it depends on arrives.
     admitted = new_event("intake", "participant.admitted", {
         "participant_id": participant, "target_group": "long-term-unemployed",
-        "municipality": "Dordrecht", "expected_release_date": "2026-12-01",
+        "municipality": "0505", "expected_release_date": "2026-12-01",
         "language_level": "B1"}, subject=participant)
     channel.basic_publish("intake.events", "participant.admitted",
                           json.dumps(admitted.to_json()), bad)

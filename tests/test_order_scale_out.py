@@ -34,7 +34,7 @@ def databases(directory):
 
 def admitted(participant_id):
     return dict(participant_id=participant_id, target_group="detainee-last-phase",
-                municipality="Dordrecht", expected_release_date=str(TODAY + timedelta(days=90)),
+                municipality="0505", expected_release_date=str(TODAY + timedelta(days=90)),
                 language_level="B1", occupations=["office-cleaner"], skills=["teamwork"],
                 preferred_sectors=["cleaning"])
 

@@ -56,7 +56,7 @@ def test_every_declared_queue_is_a_quorum_queue_with_its_dead_letter_target(quor
 
 
 def test_a_fact_held_back_returns_to_the_handler_queue(quorate):
-    body = registered("Dordrecht")
+    body = registered("0505")
     # As the consumer holds a fact: with its note of the exchange the fact first came by.
     quorate.basic_publish("quorate.requeue", "quorate.follow_registrations.held", body,
                           pika.BasicProperties(content_type="application/json", delivery_mode=2,
@@ -74,7 +74,7 @@ def test_a_fact_rejected_or_redelivered_too_often_is_parked_not_dropped(amqp_uri
     declaring.stop()
     connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
     channel = connection.channel()
-    rejected, redelivered = registered("Dordrecht"), registered("Zwijndrecht")
+    rejected, redelivered = registered("0505"), registered("0642")
     rabbitmqctl(amqp_uri, "set_policy", "--apply-to", "queues", "limit",
                 r"^quorate\.follow_registrations$", '{"delivery-limit": 1}')
     try:
@@ -117,7 +117,7 @@ def test_training_enrols_or_waitlists_an_admitted_participant_on_quorum_queues(
         assert {kind for kind, _ in queues(amqp_uri, "training.").values()} == {"quorum"}
         broker.publish("intake", "participant.admitted", dict(
             participant_id=participant, target_group="detainee-last-phase",
-            municipality="Dordrecht", expected_release_date=str(release), language_level="B1",
+            municipality="0505", expected_release_date=str(release), language_level="B1",
             preferred_sectors=["logistics"]))
         deadline = time.monotonic() + 15
         while not [f for f in broker.drain() if f.get("subject") == participant

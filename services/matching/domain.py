@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 
+from shared.contracts.municipalities import named
 from shared.contracts.vocabulary import (LANGUAGE_MODULE, MODULE_FOR_CERTIFICATE,
                                          MUNICIPALITY_LOCATIONS, OCCUPATIONS, language_rank)
 from shared.errors import Conflict, Invalid
@@ -197,7 +198,7 @@ def _language_below_minimum(c, v):
 
 def _area_ban(c, v):
     if v.municipality in c.banned_municipalities:
-        return f"area ban covers {v.municipality}"
+        return f"area ban covers {named(v.municipality)}"
     return None
 
 

@@ -1,7 +1,7 @@
 """Field types the contracts share, with the bounds that keep payloads sane."""
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
-from shared.contracts import vocabulary
+from shared.contracts import municipalities, vocabulary
 
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
@@ -22,8 +22,25 @@ def Text(max_length=200, **kwargs):
     return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
-def Municipality(**kwargs):
-    return Text(80, **kwargs)
+class Municipality(fields.String):
+    """A municipality, always as its CBS code (shared/contracts/municipalities.py): a request may
+    give the code or the exact name, and gets the code back; anything else is refused, naming
+    what it most likely meant (shared/tests/test_municipalities.py)."""
+
+    def __init__(self, **kwargs):
+        metadata = {"description": "CBS municipality code, e.g. 0512 (the exact name, Gorinchem, "
+                                   "is taken too)", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, validate=validate.Length(1, 80), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        code = municipalities.municipality_code(text)
+        if code is not None:
+            return code
+        guess = municipalities.meant(text)
+        hint = f" Did you mean {guess[1]!r} ({guess[0]})?" if guess else ""
+        raise ValidationError("Not a municipality: give its CBS code (e.g. 0512) or its exact "
+                              f"name (e.g. Gorinchem).{hint}")
 
 
 def LanguageLevel(**kwargs):

@@ -116,32 +116,32 @@ MODULE_FOR_CERTIFICATE = {
 }
 LANGUAGE_MODULE = "dutch-for-work"
 
-# Where municipalities lie (latitude, longitude of their main town), to estimate travel
-# distance: the region of the chain and the larger cities around it.
+# Where municipalities (by CBS code) lie: latitude, longitude of their main town, to estimate
+# travel distance; the region of the chain and the larger cities around it.
 MUNICIPALITY_LOCATIONS = {
-    "Alblasserdam": (51.866, 4.660),
-    "Barendrecht": (51.856, 4.535),
-    "Breda": (51.589, 4.776),
-    "Capelle aan den IJssel": (51.929, 4.578),
-    "Den Haag": (52.078, 4.288),
-    "Dordrecht": (51.813, 4.690),
-    "Drimmelen": (51.705, 4.805),
-    "Geertruidenberg": (51.702, 4.857),
-    "Gorinchem": (51.835, 4.974),
-    "Gouda": (52.012, 4.711),
-    "Hendrik-Ido-Ambacht": (51.844, 4.639),
-    "Hoeksche Waard": (51.770, 4.450),
-    "Krimpen aan den IJssel": (51.915, 4.594),
-    "Molenlanden": (51.880, 4.830),
-    "Moerdijk": (51.700, 4.625),
-    "Nissewaard": (51.845, 4.330),
-    "Papendrecht": (51.832, 4.700),
-    "Ridderkerk": (51.872, 4.602),
-    "Rotterdam": (51.922, 4.479),
-    "Schiedam": (51.919, 4.399),
-    "Sliedrecht": (51.821, 4.776),
-    "Tilburg": (51.560, 5.091),
-    "Utrecht": (52.091, 5.122),
-    "Vijfheerenlanden": (51.960, 5.060),
-    "Zwijndrecht": (51.815, 4.640),
+    "0344": (52.091, 5.122),  # Utrecht
+    "0482": (51.866, 4.660),  # Alblasserdam
+    "0489": (51.856, 4.535),  # Barendrecht
+    "0502": (51.929, 4.578),  # Capelle aan den IJssel
+    "0505": (51.813, 4.690),  # Dordrecht
+    "0512": (51.835, 4.974),  # Gorinchem
+    "0513": (52.012, 4.711),  # Gouda
+    "0518": (52.078, 4.288),  # Den Haag
+    "0531": (51.844, 4.639),  # Hendrik-Ido-Ambacht
+    "0542": (51.915, 4.594),  # Krimpen aan den IJssel
+    "0590": (51.832, 4.700),  # Papendrecht
+    "0597": (51.872, 4.602),  # Ridderkerk
+    "0599": (51.922, 4.479),  # Rotterdam
+    "0606": (51.919, 4.399),  # Schiedam
+    "0610": (51.821, 4.776),  # Sliedrecht
+    "0642": (51.815, 4.640),  # Zwijndrecht
+    "0758": (51.589, 4.776),  # Breda
+    "0779": (51.702, 4.857),  # Geertruidenberg
+    "0855": (51.560, 5.091),  # Tilburg
+    "1709": (51.700, 4.625),  # Moerdijk
+    "1719": (51.705, 4.805),  # Drimmelen
+    "1930": (51.845, 4.330),  # Nissewaard
+    "1961": (51.960, 5.060),  # Vijfheerenlanden
+    "1963": (51.770, 4.450),  # Hoeksche Waard
+    "1978": (51.880, 4.830),  # Molenlanden
 }

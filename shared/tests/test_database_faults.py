@@ -49,7 +49,7 @@ def admit(broker, api):
     participant_id = str(uuid.uuid4())
     broker.publish("intake", "participant.admitted", dict(
         participant_id=participant_id, target_group="detainee-last-phase",
-        municipality="Dordrecht", expected_release_date=str(TODAY + timedelta(days=120)),
+        municipality="0505", expected_release_date=str(TODAY + timedelta(days=120)),
         language_level="B1", preferred_sectors=["logistics"]))
     wait_for(lambda: api.call("GET", f"/participants/{participant_id}/programme",
                               TRAINER).status_code == 200, f"a programme for {participant_id}")
@@ -153,7 +153,7 @@ def test_a_database_that_stays_away_answers_503_and_facts_wait_without_using_att
         assert waited > 3, "the request was not run again before giving up"
         broker.publish("intake", "participant.admitted", dict(
             participant_id=participant_id, target_group="detainee-last-phase",
-            municipality="Dordrecht", expected_release_date=str(TODAY + timedelta(days=120)),
+            municipality="0505", expected_release_date=str(TODAY + timedelta(days=120)),
             language_level="B1", preferred_sectors=["logistics"]))
         # Longer than the unit of work's own retries: the fact goes round the retry queue.
         time.sleep(8)

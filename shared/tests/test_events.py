@@ -9,7 +9,7 @@ PARTICIPANT = str(uuid.uuid4())
 
 
 def released(**overrides):
-    data = {"participant_id": PARTICIPANT, "released_on": "2027-01-15", "municipality": "Dordrecht"}
+    data = {"participant_id": PARTICIPANT, "released_on": "2027-01-15", "municipality": "0505"}
     return {**data, **overrides}
 
 

@@ -38,7 +38,7 @@ def publish(channel, event_type, data, sequence, extra_headers, body=None):
 
 def admitted(participant_id):
     return dict(participant_id=participant_id, target_group="detainee-last-phase",
-                municipality="Dordrecht", expected_release_date=str(TODAY + timedelta(days=120)),
+                municipality="0505", expected_release_date=str(TODAY + timedelta(days=120)),
                 language_level="B1", preferred_sectors=["logistics"])
 
 

@@ -24,7 +24,7 @@ def api(amqp_uri, directory, database_url):
 def registration(bsn):
     return {"identity": {"name": "Karel Verbeek", "bsn": bsn, "date_of_birth": "1988-02-03"},
             "target_group": "detainee-last-phase", "institution": "PI Dordtse Poorten",
-            "municipality": "Dordrecht",
+            "municipality": "0505",
             "expected_release_date": str(date.today() + timedelta(days=90))}
 
 

@@ -92,7 +92,7 @@ def test_sequence_numbers_follow_commit_order(database):
 
 def registered(participant):
     return {"participant_id": participant, "target_group": "detainee-last-phase",
-            "institution": "PI Dordrecht", "municipality": "Dordrecht",
+            "institution": "PI Dordrecht", "municipality": "0505",
             "expected_release_date": "2027-03-01"}
 
 

@@ -305,7 +305,7 @@ class CaseManager:
             "identity": {"name": f"Deelnemer F{number:03d}", "bsn": demo_bsn(),
                          "date_of_birth": str(date(1985, 1, 1) + timedelta(days=53 * number))},
             "target_group": "detainee-last-phase", "institution": "PI Dordtse Poorten",
-            "municipality": "Dordrecht", "expected_release_date": str(today + timedelta(days=45))})
+            "municipality": "0505", "expected_release_date": str(today + timedelta(days=45))})
         path = f"/participants/{registered['id']}"
         self.call("PUT", f"{path}/screening", {
             "motivation": 4,

@@ -37,7 +37,7 @@ def identity(bsn=BSN, name=NAME):
 
 def registration(bsn=BSN, **overrides):
     return {"identity": identity(bsn), "target_group": "detainee-last-phase",
-            "institution": "PI Dordtse Poorten", "municipality": "Dordrecht",
+            "institution": "PI Dordtse Poorten", "municipality": "0505",
             "expected_release_date": str(RELEASE), **overrides}
 
 
@@ -50,7 +50,7 @@ SCREENING = {
     "drivers_and_ambitions": "Wants to provide for his daughter; after a fight in 2019 never again",
     "preferred_sectors": ["logistics"],
     "hours_per_week": 32,
-    "restrictions": {"no_work_with_minors": True, "banned_municipalities": ["Gorinchem"],
+    "restrictions": {"no_work_with_minors": True, "banned_municipalities": ["0512"],
                      "vog_risk_areas": ["money"],
                      "curfew": {"starts_at": "22:00", "ends_at": "06:00",
                                 "electronic_monitoring": True}},
@@ -102,7 +102,7 @@ def test_registration_answers_a_random_id_and_no_identity(api, facts):
     assert body["status"] == "registered" and "identity" not in body
     assert BSN not in body["id"]
     [fact] = facts("participant.registered", body["id"])
-    assert fact["data"]["municipality"] == "Dordrecht"
+    assert fact["data"]["municipality"] == "0505"
 
 
 def test_a_bsn_already_in_the_chain_answers_409_with_the_existing_id(api):
@@ -201,7 +201,7 @@ def test_screening_is_shared_as_codes_without_reasons(api, facts):
     data = fact["data"]
     assert data["restrictions"] == ["no-work-with-minors", "area-ban", "vog-risk-area",
                                     "curfew", "electronic-monitoring"]
-    assert data["vog_risk_areas"] == ["money"] and data["banned_municipalities"] == ["Gorinchem"]
+    assert data["vog_risk_areas"] == ["money"] and data["banned_municipalities"] == ["0512"]
     assert data["curfew"] == {"starts_at": "22:00", "ends_at": "06:00"}
     assert data["may_work_outside_from"] == "2026-12-01"
     assert "drivers_and_ambitions" not in data and "safety" not in data
@@ -308,7 +308,7 @@ def test_basic_conditions_reach_the_municipality_only_on_a_legal_basis(api, fact
         {"condition": "income", "status": "not-settled", "since": "2026-11-15"}]})
     [fact] = facts("participant.basic_conditions_updated", participant)
     assert [c["condition"] for c in fact["data"]["conditions"]] == ["id-document", "housing", "income"]
-    assert fact["data"]["municipality"] == "Dordrecht"
+    assert fact["data"]["municipality"] == "0505"
 
 
 def test_unknown_basic_conditions_get_422(api):

@@ -17,7 +17,7 @@ def screening(motivation=4, cleared=True, **kwargs):
 
 
 def registered():
-    return Participant.register("detainee-last-phase", "PI Dordtse Poorten", "Dordrecht",
+    return Participant.register("detainee-last-phase", "PI Dordtse Poorten", "0505",
                                 date(2027, 3, 1))
 
 
@@ -198,7 +198,7 @@ def test_withdrawal_needs_a_known_reason():
 
 
 def test_restrictions_travel_as_codes_only():
-    restrictions = Restrictions(no_work_with_minors=True, banned_municipalities=("Gorinchem",),
+    restrictions = Restrictions(no_work_with_minors=True, banned_municipalities=("0512",),
                                 vog_risk_areas=("money",), curfew=Curfew("22:00", "06:00", True))
     assert restrictions.codes() == ["no-work-with-minors", "area-ban", "vog-risk-area", "curfew",
                                     "electronic-monitoring"]

@@ -41,7 +41,7 @@ def post(url, path, body):
 def publish_vacancy(url, employer_id):
     return post(url, "/vacancies", {
         "employer_id": employer_id, "occupation": "office-cleaner", "sector": "cleaning",
-        "municipality": "Dordrecht", "hours_per_week": 24, "positions": POSITIONS,
+        "municipality": "0505", "hours_per_week": 24, "positions": POSITIONS,
         "start_date": str(TODAY + timedelta(days=40)), "required_certificates": []})
 
 
@@ -49,7 +49,7 @@ def test_concurrent_rankings_keep_one_pending_proposal_per_candidate(
         amqp_uri, database, directory, channel):
     with instances("matching", 2, amqp_uri, database, directory) as started:
         employer = post(started[0].url, "/employers", {
-            "name": "Schoon BV", "sector": "cleaning", "municipality": "Dordrecht",
+            "name": "Schoon BV", "sector": "cleaning", "municipality": "0505",
             "contact_name": "Petra", "contact_email": "petra@schoon.example.org",
             "social_return": True}).json()["id"]
         for _ in range(5):
@@ -58,7 +58,7 @@ def test_concurrent_rankings_keep_one_pending_proposal_per_candidate(
     people = [str(uuid.uuid4()) for _ in range(40)]
     for person in people:
         relay.publish("intake", "participant.admitted", participant_id=person,
-                      target_group="detainee-last-phase", municipality="Dordrecht",
+                      target_group="detainee-last-phase", municipality="0505",
                       expected_release_date=str(TODAY + timedelta(days=20)),
                       language_level="B1", occupations=["office-cleaner"],
                       preferred_sectors=["cleaning"])
@@ -93,11 +93,11 @@ def desk(directory):
         def uow():
             return MatchingUnitOfWork(session_factory(engine), settings=MatchingSettings())
         employer = handlers.register_employer(
-            uow(), name="Schoon BV", sector="cleaning", municipality="Dordrecht",
+            uow(), name="Schoon BV", sector="cleaning", municipality="0505",
             contact_name="Petra", contact_email="petra@schoon.example.org", social_return=True)
         vacancy = handlers.publish_vacancy(
             uow(), employer.id, occupation="office-cleaner", sector="cleaning",
-            municipality="Dordrecht", postcode=None, hours_per_week=24, positions=1,
+            municipality="0505", postcode=None, hours_per_week=24, positions=1,
             start_date=TODAY + timedelta(days=40))
         first = admit(uow)
         yield uow, url, vacancy, _proposal_of(url, first)
@@ -107,7 +107,7 @@ def desk(directory):
 def admit(uow):
     person = str(uuid.uuid4())
     handlers.apply_fact(uow(), new_event("intake", "participant.admitted", dict(
-        participant_id=person, target_group="detainee-last-phase", municipality="Dordrecht",
+        participant_id=person, target_group="detainee-last-phase", municipality="0505",
         expected_release_date=str(TODAY + timedelta(days=20)), language_level="B1",
         occupations=["office-cleaner"], preferred_sectors=["cleaning"]),
         subject=person, sequence=1))

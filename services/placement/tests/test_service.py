@@ -116,11 +116,11 @@ def test_the_ledger_and_outcomes_over_the_api(api, broker, uow):
     employer = str(uuid.uuid4())
     participant = str(uuid.uuid4())
     broker.publish("intake", "participant.admitted", {
-        "participant_id": participant, "target_group": "disability", "municipality": "Zwijndrecht",
+        "participant_id": participant, "target_group": "disability", "municipality": "0642",
         "expected_release_date": str(TODAY - timedelta(days=100)), "language_level": "B1"})
     broker.publish("intake", "participant.released", {
         "participant_id": participant, "released_on": str(TODAY - timedelta(days=80)),
-        "municipality": "Zwijndrecht"})
+        "municipality": "0642"})
     _, placement_id, _ = accepted_match(broker, employer_id=employer, participant=participant)
     started_on = add_months(TODAY, -3)
     start(api, placement_id, on=started_on, contract_type="paid-permanent")

@@ -32,7 +32,7 @@ def admit(uow, language="B1", release=TODAY + timedelta(days=120)):
     participant_id = str(uuid.uuid4())
     handlers.enrol_admitted_participant(uow, fact(
         "participant.admitted", participant_id=participant_id, target_group="detainee-last-phase",
-        municipality="Dordrecht", expected_release_date=str(release), language_level=language,
+        municipality="0505", expected_release_date=str(release), language_level=language,
         preferred_sectors=["logistics"]))
     return participant_id
 
@@ -79,7 +79,7 @@ def test_a_freed_place_goes_to_the_first_in_line(uow):
 def test_a_duplicate_admission_does_not_enrol_twice(uow):
     cohort(uow)
     admitted = fact("participant.admitted", participant_id=str(uuid.uuid4()),
-                    target_group="detainee-last-phase", municipality="Dordrecht",
+                    target_group="detainee-last-phase", municipality="0505",
                     expected_release_date=str(TODAY + timedelta(days=90)), language_level="B1",
                     preferred_sectors=["logistics"])
     assert handlers.enrol_admitted_participant(uow, admitted) is True
@@ -168,7 +168,7 @@ def vacancy_fact(event_type, vacancy_id, **data):
 
 def vacancy(vacancy_id, status="open", certificates=("forklift",)):
     return dict(occupation="forklift-driver", sector="logistics",
-                required_certificates=list(certificates), municipality="Zwijndrecht",
+                required_certificates=list(certificates), municipality="0642",
                 hours_per_week=32, start_date=str(TODAY), positions=1, status=status)
 
 

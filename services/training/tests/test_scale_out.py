@@ -26,7 +26,7 @@ def database(directory):
 
 def admitted(participant_id):
     return dict(participant_id=participant_id, target_group="detainee-last-phase",
-                municipality="Dordrecht", expected_release_date=str(TODAY + timedelta(days=90)),
+                municipality="0505", expected_release_date=str(TODAY + timedelta(days=90)),
                 language_level="B1", preferred_sectors=["cleaning"])
 
 

@@ -32,7 +32,7 @@ def publish(broker, event_type, **data):
 
 def admitted(participant_id, language="B1"):
     return dict(participant_id=participant_id, target_group="detainee-last-phase",
-                municipality="Dordrecht", expected_release_date=str(TODAY + timedelta(days=120)),
+                municipality="0505", expected_release_date=str(TODAY + timedelta(days=120)),
                 language_level=language, preferred_sectors=["logistics"])
 
 
