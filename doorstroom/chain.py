@@ -11,11 +11,19 @@ SERVICES = {
     "placement": "PlacementService",
     "notifications": "NotificationsService",
 }
+# Local keys, one per role: where the chain has many organisations of a kind, the key speaks for
+# one of them (Dordrecht, where the demo's participants return).
+LOCAL_ORGANISATIONS = {"municipality-caseworker": "municipality:0505"}
 DEFAULT_PORT_BASE = 8000
 DEFAULT_AMQP_URI = "amqp://guest:guest@localhost:5672/"
 # The directory that holds the `services` package: services start from here, locally and in
 # their containers, so their config paths are the same everywhere.
 PROJECT_ROOT = Path(services.__file__).resolve().parent.parent
+
+
+def local_organisation(role):
+    """What a local key of `role` says about its organisation, as a keys file entry's fields."""
+    return {"organisation": LOCAL_ORGANISATIONS[role]} if role in LOCAL_ORGANISATIONS else {}
 
 
 def amqp_uri():

@@ -45,7 +45,8 @@ def api_keys(directory):
     holders = json.loads(path.read_text()) if path.exists() else {}
     missing = [role for role in ROLES if role not in holders]
     if missing:
-        holders.update({role: {"role": role, "key": secrets.token_urlsafe(24)} for role in missing})
+        holders.update({role: {"role": role, "key": secrets.token_urlsafe(24),
+                               **chain.local_organisation(role)} for role in missing})
         path.write_text(json.dumps(holders, indent=2) + "\n")
         path.chmod(0o600)
     return holders

@@ -33,6 +33,7 @@ from werkzeug.wrappers import Response
 
 from shared.database import Store
 from shared.errors import DomainError, Invalid, NotFound
+from shared.organisations import MANY_OF_A_KIND, OfAnOrganisation, organisation_named, which
 from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequest,
                           OutcomeUnknown, database_unavailable, lost_a_race,
                           retry_transaction)
@@ -62,12 +63,12 @@ ROLES = {
 
 
 @dataclass(frozen=True)
-class Caller:
+class Caller(OfAnOrganisation):
     name: str
     role: str
+    # The organisation the key is of (shared/organisations.py): `municipality:0505`,
+    # `employer:<id>`, `pi:<institution>`, or just the kind.
     organisation: str
-    # For the employer role: the one employer whose data the key opens.
-    employer_id: str | None = None
 
 
 class ApiError(Exception):
@@ -101,10 +102,12 @@ class ErrorSchema(Schema):
 class ApiKeys(SharedExtension):
     """The service's API keys, from `API_KEYS_FILE`: a JSON object that maps each key holder's
     name to their role and key, e.g. {"a.jansen": {"role": "pi-case-manager", "key": "..."}},
-    or the key's hash instead ({"key_sha256": "..."}, as `doorstroom keys add` writes it); an
-    employer's key also names its `employer_id`. The name is what audit logs record as the
-    reader. The file is read again when it changes, so keys are issued and revoked without a
-    restart; a file that cannot be read keeps the keys in force."""
+    or the key's hash instead ({"key_sha256": "..."}, as `doorstroom keys add` writes it). A key
+    names its `organisation` where there are many of its kind ("municipality:0505",
+    "employer:<id>", optionally "pi:<institution>"); an employer's key may name its
+    `employer_id` instead. The name is what audit logs record as the reader. The file is read
+    again when it changes, so keys are issued and revoked without a restart; a file that cannot
+    be read keeps the keys in force, and a key whose entry is wrong opens nothing."""
 
     def setup(self):
         self.path = self.container.config.get("API_KEYS_FILE")
@@ -121,7 +124,7 @@ class ApiKeys(SharedExtension):
         presented = key_hash(token)
         for name, entry in self.holders.items():
             if hmac.compare_digest(entry["key_sha256"], presented):
-                return Caller(name, entry["role"], ROLES[entry["role"]], entry.get("employer_id"))
+                return Caller(name, entry["role"], entry["organisation"])
         return None
 
     def _refresh(self):
@@ -140,14 +143,27 @@ class ApiKeys(SharedExtension):
             if short:
                 log.error("API keys of %s in %s are shorter than %d characters: they open "
                           "nothing", short, self.path, MIN_KEY_LENGTH)
-                holders = {name: entry for name, entry in holders.items() if name not in short}
+            # Hashed once per reading, so each request hashes only the key it presents.
+            usable = {name: {**entry, "organisation": _organisation_of(name, entry),
+                             "key_sha256": entry.get("key_sha256") or key_hash(entry["key"])}
+                      for name, entry in holders.items() if name not in short}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.error("API keys in %s not (re)loaded: %r", self.path, exc)
             return
-        # Hashed once per reading, so each request hashes only the key it presents.
-        self.holders = {name: {**entry, "key_sha256": entry.get("key_sha256") or
-                               key_hash(entry["key"])} for name, entry in holders.items()}
+        self.holders = {name: entry for name, entry in usable.items() if entry["organisation"]}
         self.read_at = modified
+
+
+def _organisation_of(holder, entry):
+    """The organisation a key is of, or None (logged) when its entry names another kind."""
+    kind = ROLES[entry["role"]]
+    employer = entry.get("employer_id")
+    try:
+        return organisation_named(entry.get("organisation") or
+                                  (f"employer:{employer}" if employer else kind), kind)
+    except ValueError as exc:
+        log.error("the API key of %s opens nothing: %s", holder, exc)
+        return None
 
 
 def key_hash(key):
@@ -367,11 +383,17 @@ def _error(status, message, field_messages=None, retry_after=False):
 api = ApiEndpoint.decorator
 
 
+def own_organisation(caller):
+    """The caller's organisation, once its key says which one it is where the chain has many of
+    its kind (an unbound employer or municipality key opens nothing of theirs)."""
+    if caller.kind in MANY_OF_A_KIND and which(caller.organisation, caller.kind) is None:
+        raise ApiError(403, f"this {caller.kind} key does not say which {caller.kind} it is of")
+    return caller.organisation
+
+
 def employer_of(caller):
     """The employer an employer's key is bound to."""
-    if not caller.employer_id:
-        raise ApiError(403, "this employer key is not bound to an employer")
-    return caller.employer_id
+    return which(own_organisation(caller), "employer")
 
 
 def require_own(caller, employer_id, what="employer"):

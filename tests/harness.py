@@ -10,6 +10,7 @@ import pika
 import requests
 from nameko.containers import ServiceContainer
 
+from doorstroom.chain import local_organisation
 from shared.events import amqp_headers, new_event
 from shared.http import ROLES
 
@@ -43,7 +44,8 @@ class Api:
 
 def api_keys_file(directory):
     """A keys file with one holder per role, named after it; returns (path, keys)."""
-    keys = {role: {"role": role, "key": f"test-key-{role}"} for role in ROLES}
+    keys = {role: {"role": role, "key": f"test-key-{role}", **local_organisation(role)}
+            for role in ROLES}
     path = directory / "api-keys.json"
     path.write_text(json.dumps(keys))
     return path, keys

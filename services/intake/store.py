@@ -46,7 +46,7 @@ personal_data_reads = Table(
     Column("participant_id", String(36), nullable=False, index=True),
     Column("reader", String(120), nullable=False, index=True),
     Column("role", String(40), nullable=False),
-    Column("organisation", String(40), nullable=False),
+    Column("organisation", String(160), nullable=False),
     Column("fields", JSON, nullable=False),
     Column("read_at", UtcDateTime, nullable=False, index=True),
 )

@@ -14,7 +14,9 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from urllib.parse import urlsplit
 
+from shared.contracts.municipalities import named
 from shared.errors import Conflict, Invalid
+from shared.organisations import OfAnOrganisation, kind_of, organisation_named
 
 # What each organisation may hear of. A subscription never reaches beyond this.
 VISIBLE_TO = {
@@ -37,11 +39,11 @@ VISIBLE_TO = {
 # Facts about participants go to a municipality only on a legal basis for informing it.
 MUNICIPALITY_PURPOSE = "inform-municipality"
 
-# The chain's default rules, shipped as one recipient per organisation; changeable over the API.
+# The chain's default rules, shipped as one recipient per organisation of which there is one;
+# changeable over the API. Each municipality registers its own (test_tenants.py): one recipient
+# for all of them would let each hear of the others' participants.
 DEFAULT_SUBSCRIPTIONS = {
     "pi": ("participant.admitted", "placement.started"),
-    "municipality": ("participant.release_date_changed", "participant.basic_conditions_updated",
-                     "participant.released", "placement.started"),
     "probation": ("participant.released", "participant.withdrawn", "placement.started",
                   "placement.ended"),
     "work-company": ("participant.admitted", "participant.release_date_changed",
@@ -103,6 +105,8 @@ def describe(envelope, language):
     values = {**{k: v for k, v in envelope.get("data", {}).items() if isinstance(v, str)},
               "type": envelope["type"],
               "subject": envelope.get("subject") or "-"}
+    if "municipality" in values:  # facts name places by code, people by name
+        values["municipality"] = named(values["municipality"])
     try:
         return template.format(**values)
     except KeyError:
@@ -160,15 +164,15 @@ class Subscription:
 
 
 @dataclass
-class Recipient:
+class Recipient(OfAnOrganisation):
     id: str
     name: str
+    # Whose recipient it is (shared/organisations.py): "municipality:0505", "employer:<id>"…
     organisation: str
     language: str = "nl"
     email: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
-    employer_id: str | None = None
     digest: bool = False
     last_digest_on: date | None = None
     # After a digest could not be sent: not before this moment again.
@@ -176,10 +180,12 @@ class Recipient:
 
     @classmethod
     def register(cls, name, organisation, **details):
-        if organisation not in VISIBLE_TO:
+        if kind_of(organisation) not in VISIBLE_TO:
             raise Invalid("organisation", f"unknown organisation {organisation!r}")
-        if organisation == "employer" and not details.get("employer_id"):
-            raise Invalid("employer_id", "an employer's recipient names the employer")
+        try:
+            organisation = organisation_named(organisation, kind_of(organisation), whole=True)
+        except ValueError as exc:
+            raise Invalid("organisation", str(exc)) from exc
         recipient = cls(str(uuid.uuid4()), name, organisation, **details)
         if recipient.language not in LANGUAGES:
             raise Invalid("language", f"one of {', '.join(LANGUAGES)}")
@@ -197,16 +203,23 @@ class Recipient:
 
     def subscribe(self, pattern, known_types, municipality=None):
         """Subscribe to the event types `pattern` matches, of those the organisation may see."""
-        if not any(fnmatch.fnmatchcase(t, pattern) and visible(self.organisation, t)
+        if not any(fnmatch.fnmatchcase(t, pattern) and visible(self.kind, t)
                    for t in known_types):
-            raise Invalid("pattern", f"matches no event type {self.organisation} may hear of")
+            raise Invalid("pattern", f"matches no event type {self.kind} may hear of")
+        if self.municipality and municipality not in (None, self.municipality):
+            raise Invalid("municipality", "a municipality hears only of the participants "
+                                          "returning to it")
         return Subscription(str(uuid.uuid4()), self.id, pattern, municipality)
 
-    def may_receive(self, envelope):
-        if not visible(self.organisation, envelope["type"]):
+    def may_receive(self, envelope, municipality_of):
+        """Whether the fact is the recipient's to hear of: an employer's own vacancies, matches
+        and placements; a municipality's own participants (`municipality_of` the fact)."""
+        if not visible(self.kind, envelope["type"]):
             return False
-        if self.organisation == "employer":
+        if self.kind == "employer":
             return envelope.get("data", {}).get("employer_id") == self.employer_id
+        if self.kind == "municipality":
+            return municipality_of(envelope) == self.municipality
         return True
 
 
@@ -245,7 +258,7 @@ class Delivery:
 
     @classmethod
     def of(cls, recipient, channel, envelope, now):
-        shared = redacted_for(recipient.organisation, envelope)
+        shared = redacted_for(recipient.kind, envelope)
         delivery = cls(str(uuid.uuid4()), recipient.id, channel, envelope["source"],
                        envelope["id"], envelope["type"], shared,
                        describe(shared, recipient.language), now, next_attempt_at=now)

@@ -39,11 +39,15 @@ def deliver_fact(uow, fact, now=None):
     def deliver(uow):
         _remember_place(uow, fact)
         recipients = {r.id: r for r in uow.recipients.where()}
+        def municipality_of(envelope):
+            return _municipality_of(uow, envelope)
+
         concerned = {s.recipient_id for s in uow.subscriptions.all()
-                     if s.matches(envelope, lambda e: _municipality_of(uow, e))}
+                     if s.matches(envelope, municipality_of)}
         for recipient_id in sorted(concerned):
             recipient = recipients[recipient_id]
-            if not recipient.may_receive(envelope) or not _may_inform(uow, recipient, envelope):
+            if not recipient.may_receive(envelope, municipality_of) or \
+                    not _may_inform(uow, recipient, envelope):
                 continue
             for channel in recipient.channels:
                 if uow.deliveries.exists(recipient.id, envelope, channel):
@@ -72,7 +76,7 @@ def _municipality_of(uow, envelope):
 
 
 def _may_inform(uow, recipient, envelope):
-    if recipient.organisation != "municipality":
+    if recipient.kind != "municipality":
         return True
     place = uow.places.get(envelope.get("data", {}).get("participant_id"))
     return place is None or place.informs_municipality
@@ -162,7 +166,7 @@ def _email_text(delivery):
 def _record(uow, event_type, delivery, recipient, **extra):
     uow.record(event_type, {
         "delivery_id": delivery.id, "recipient": recipient.name,
-        "organisation": recipient.organisation, "channel": delivery.channel,
+        "organisation": recipient.kind, "channel": delivery.channel,
         "event_id": delivery.event_id, "event_type": delivery.event_type, **extra})
 
 

@@ -12,13 +12,13 @@ Name = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,79}$",
 
 class RecipientIn(Schema):
     name = fields.String(required=True, validate=Name)
-    organisation = fields.String(load_default=None, metadata={
-        "description": "default: the caller's organisation (only operators choose another)"})
+    organisation = fields.String(load_default=None, validate=validate.Length(1, 160), metadata={
+        "description": "default: the caller's organisation (only operators choose another, "
+                       "e.g. municipality:0505 or employer:<id>)"})
     language = Code(LANGUAGES, load_default="nl")
     email = fields.Email(load_default=None, allow_none=True)
     webhook_url = fields.Url(load_default=None, allow_none=True, require_tld=False,
                              schemes={"http", "https"})
-    employer_id = fields.String(load_default=None, allow_none=True, validate=Uuid)
     digest = fields.Boolean(load_default=False, metadata={
         "description": "one e-mail a day instead of one per fact"})
 

@@ -13,7 +13,7 @@ from shared.consumer import subscribe
 from shared.contracts import all_contracts
 from shared.database import Store
 from shared.errors import Invalid, NotFound
-from shared.http import ROLES, ApiError, api, employer_of
+from shared.http import ROLES, ApiError, api, own_organisation
 from shared.service import ChainService
 
 EVERYONE = tuple(ROLES)
@@ -61,10 +61,7 @@ class NotificationsService(ChainService):
     def register_recipient(self, caller, body):
         """Register a recipient of the caller's organisation: an inbox, and optionally an
         e-mail address and a webhook (its signing secret is in the answer, once)."""
-        body["organisation"] = body["organisation"] or caller.organisation
-        _own(caller, body["organisation"])
-        if caller.role == "employer":
-            body["employer_id"] = caller.employer_id
+        body["organisation"] = _own(caller, body["organisation"])
         if body["webhook_url"]:
             self._check_webhook(body["webhook_url"])
         return handlers.register_recipient(self.uow, **body)
@@ -167,23 +164,23 @@ class NotificationsService(ChainService):
     def _recipient(self, caller, recipient_id):
         with self.uow as uow:
             recipient = uow.recipients.get(recipient_id)
-        if caller.role != "operator" and recipient.organisation != caller.organisation:
-            raise NotFound(f"no recipient {recipient_id} of your organisation")
-        if caller.role == "employer" and recipient.employer_id != caller.employer_id:
+        if caller.role != "operator" and recipient.organisation != own_organisation(caller):
             raise NotFound(f"no recipient {recipient_id} of your organisation")
         return recipient
 
 
 def _tenant(caller):
-    """Whose recipients the caller sees: its organisation's; each employer only its own, though
-    employers share the organisation "employer" (test_employers_do_not_see_each_others_*)."""
+    """Whose recipients the caller sees: its own organisation's, each employer and each
+    municipality its own (test_tenants.py); an operator all."""
     if caller.role == "operator":
         return {}
-    if caller.role == "employer":
-        return {"organisation": caller.organisation, "employer_id": employer_of(caller)}
-    return {"organisation": caller.organisation}
+    return {"organisation": own_organisation(caller)}
 
 
 def _own(caller, organisation):
-    if caller.role != "operator" and organisation != caller.organisation:
+    """The organisation a new recipient is of: the caller's own (an operator names any)."""
+    if caller.role == "operator":
+        return organisation or caller.organisation
+    if organisation is not None and organisation != caller.organisation:
         raise ApiError(403, f"{caller.organisation} registers recipients of its own only")
+    return own_organisation(caller)

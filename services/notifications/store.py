@@ -16,12 +16,11 @@ recipients = Table(
     "recipients", metadata,
     Column("id", String(36), primary_key=True),
     Column("name", String(80), nullable=False, unique=True),
-    Column("organisation", String(40), nullable=False, index=True),
+    Column("organisation", String(160), nullable=False, index=True),
     Column("language", String(2), nullable=False),
     Column("email", String(200)),
     Column("webhook_url", String(500)),
     Column("webhook_secret", String(100)),
-    Column("employer_id", String(36)),
     Column("digest", Boolean, nullable=False),
     Column("last_digest_on", Date),
     Column("digest_retry_at", UtcDateTime),
@@ -77,10 +76,9 @@ mappers.map_imperatively(Delivery, deliveries)
 class Recipients(Repository):
     entity = Recipient
 
-    def list(self, organisation=None, employer_id=None, name=None, offset=0, limit=50):
+    def list(self, organisation=None, name=None, offset=0, limit=50):
         conditions = [column == value for column, value in (
-            (Recipient.organisation, organisation), (Recipient.employer_id, employer_id),
-            (Recipient.name, name)) if value is not None]
+            (Recipient.organisation, organisation), (Recipient.name, name)) if value is not None]
         return self.where(*conditions, order_by=(Recipient.name,), offset=offset, limit=limit)
 
     def count(self):

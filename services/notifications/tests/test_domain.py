@@ -18,20 +18,37 @@ def fact(event_type="participant.released", **data):
             "data": {"participant_id": PARTICIPANT, **data}}
 
 
+def returning_to(code):
+    return lambda envelope: code
+
+
 def test_an_organisation_subscribes_only_to_what_it_may_see():
-    municipality = Recipient.register("dordrecht", "municipality")
+    municipality = Recipient.register("dordrecht", "municipality:0505")
     assert municipality.subscribe("participant.*", all_contracts()).pattern == "participant.*"
     with pytest.raises(Invalid, match="municipality may hear"):
         municipality.subscribe("training.*", all_contracts())
-    assert not municipality.may_receive(fact("participant.admitted"))
-    assert municipality.may_receive(fact("participant.released"))
+    assert not municipality.may_receive(fact("participant.admitted"), returning_to("0505"))
+    assert municipality.may_receive(fact("participant.released"), returning_to("0505"))
+
+
+def test_a_municipality_hears_only_of_the_participants_returning_to_it():
+    dordrecht = Recipient.register("dordrecht", "municipality:Dordrecht")
+    assert dordrecht.organisation == "municipality:0505" and dordrecht.municipality == "0505"
+    assert not dordrecht.may_receive(fact("participant.released"), returning_to("0512"))
+    assert not dordrecht.may_receive(fact("participant.released"), returning_to(None))
+    with pytest.raises(Invalid, match="returning to it"):
+        dordrecht.subscribe("participant.released", all_contracts(), municipality="0512")
+    for nobody_in_particular in ("municipality", "municipality:gorinchem", "employer"):
+        with pytest.raises(Invalid):
+            Recipient.register("all-of-them", nobody_in_particular)
 
 
 def test_an_employer_receives_only_facts_about_itself_and_never_the_participant_id():
-    employer = Recipient.register("bakkerij", "employer", employer_id=EMPLOYER)
+    employer = Recipient.register("bakkerij", f"employer:{EMPLOYER}")
     proposed = {**fact("match.proposed", employer_id=EMPLOYER), "source": "/doorstroom/matching"}
-    assert employer.may_receive(proposed)
-    assert not employer.may_receive(fact("match.proposed", employer_id="someone-else"))
+    assert employer.may_receive(proposed, returning_to(None))
+    assert not employer.may_receive(fact("match.proposed", employer_id="someone-else"),
+                                    returning_to(None))
     shared = redacted_for("employer", proposed)
     assert "subject" not in shared and "participant_id" not in shared["data"]
     assert PARTICIPANT not in Delivery.of(employer, "inbox", proposed, NOW).summary
@@ -40,9 +57,9 @@ def test_an_employer_receives_only_facts_about_itself_and_never_the_participant_
 
 
 def test_messages_are_written_in_the_recipients_language():
-    released = fact(released_on="2027-01-15", municipality="Dordrecht")
+    released = fact(released_on="2027-01-15", municipality="0505")
     assert describe(released, "nl") == (f"Deelnemer {PARTICIPANT} is op 2027-01-15 vrijgelaten "
-                                        "en keert terug naar Dordrecht.")
+                                        "en keert terug naar Dordrecht (0505).")
     assert describe(released, "en").startswith(f"Participant {PARTICIPANT} was released")
     assert "employer.registered" in describe({**fact("employer.registered"), "data": {}}, "en")
 
@@ -55,7 +72,7 @@ def test_a_recipients_channels_follow_what_it_registered():
 
 
 def test_an_inbox_delivery_is_done_at_once_and_a_digest_email_waits():
-    recipient = Recipient.register("gemeente", "municipality", email="g@example.org", digest=True)
+    recipient = Recipient.register("gemeente", "municipality:0505", email="g@example.org", digest=True)
     assert Delivery.of(recipient, "inbox", fact(), NOW).status is DeliveryStatus.DELIVERED
     assert Delivery.of(recipient, "email", fact(), NOW).status is \
         DeliveryStatus.QUEUED_FOR_DIGEST
@@ -97,7 +114,7 @@ def test_webhook_urls_are_validated(url, insecure_localhost, ok):
 
 
 def test_a_digest_is_due_once_a_day_from_its_hour_and_not_while_a_retry_waits():
-    recipient = Recipient.register("g", "municipality", email="g@example.org", digest=True)
+    recipient = Recipient.register("g", "municipality:0505", email="g@example.org", digest=True)
     morning = datetime(2026, 11, 23, 8, tzinfo=timezone.utc)
     assert not recipient.digest_due(morning.replace(hour=6), 7)
     assert recipient.digest_due(morning, 7)

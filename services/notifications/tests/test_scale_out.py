@@ -10,6 +10,7 @@ import pika
 import pytest
 import requests
 
+from services.notifications.domain import DEFAULT_SUBSCRIPTIONS
 from services.notifications.tests.receivers import Receiver
 from shared.events import new_event
 from tests.databases import fresh_database
@@ -48,7 +49,7 @@ def a_fact(number):
     if kind == 0:
         return new_event("intake", "participant.released", {
             "participant_id": participant, "released_on": "2027-01-15",
-            "municipality": "Dordrecht"}, subject=participant)
+            "municipality": "0505"}, subject=participant)
     if kind == 1:
         return new_event("intake", "participant.withdrawn", {
             "participant_id": participant, "reason": "transferred",
@@ -166,4 +167,5 @@ def test_instances_that_start_together_on_an_empty_database_all_come_up(amqp_uri
                           together=True):
             assert rows(url, "SELECT organisation, count(*) FROM recipients "
                              "GROUP BY organisation HAVING count(*) > 1") == []
-            assert rows(url, "SELECT count(*) FROM recipients") == [(5,)]
+            assert rows(url, "SELECT count(*) FROM recipients") == \
+                [(len(DEFAULT_SUBSCRIPTIONS),)]

@@ -56,7 +56,7 @@ def register(api, role, **body):
     return response.json()
 
 
-def released(broker, municipality="Dordrecht"):
+def released(broker, municipality="0505"):
     participant = str(uuid.uuid4())
     body = broker.publish("intake", "participant.released", {
         "participant_id": participant, "released_on": "2027-01-15",
@@ -72,10 +72,10 @@ def test_a_release_reaches_the_municipality_once_by_email_webhook_and_inbox(api,
     assert recipient["channels"] == ["inbox", "email", "webhook"]
     secret = recipient["webhook_secret"]
     assert api.call("POST", f"/recipients/{recipient['id']}/subscriptions", CASEWORKER,
-                    {"pattern": "participant.released", "municipality": "Dordrecht"}
+                    {"pattern": "participant.released", "municipality": "0505"}
                     ).status_code == 201
     participant, body = released(broker)
-    released(broker, municipality="Gorinchem")  # not for Dordrecht
+    released(broker, municipality="0512")  # not for Dordrecht
     [mail] = wait_for(lambda: mails(maildir, "wmo@dordrecht.example.org"))
     assert participant in mail.get_payload() and "vrijgelaten" in mail.get_payload()
     calls = wait_for(lambda: [c for c in Receiver.calls if c[0] == "/ok"])
@@ -122,7 +122,7 @@ def test_a_receiver_that_always_fails_ends_failed_and_can_be_sent_again(api, bro
                          webhook_url=f"{receiver}/down")
     api.call("POST", f"/recipients/{recipient['id']}/subscriptions", "probation-officer",
              {"pattern": "participant.released"})
-    released(broker, municipality="Utrecht")
+    released(broker, municipality="0344")
     query = f"/deliveries?recipient_id={recipient['id']}&status=failed"
     [failed] = wait_for(lambda: api.call("GET", query, "probation-officer").json())
     assert len(failed["attempts"]) == 3 and failed["next_attempt_at"] is None
@@ -135,15 +135,16 @@ def test_a_receiver_that_always_fails_ends_failed_and_can_be_sent_again(api, bro
 
 def test_a_digest_recipient_gets_one_email_a_day(api, broker, smtp, directory, config):
     _, maildir = smtp
-    recipient = register(api, CASEWORKER, name="zwijndrecht", email="zw@example.org",
+    api.issue_key("zwijndrecht", CASEWORKER, organisation="municipality:0642")
+    recipient = register(api, "zwijndrecht", name="zwijndrecht", email="zw@example.org",
                          digest=True)
-    api.call("POST", f"/recipients/{recipient['id']}/subscriptions", CASEWORKER,
-             {"pattern": "participant.released", "municipality": "Zwijndrecht"})
-    first, _ = released(broker, municipality="Zwijndrecht")
-    second, _ = released(broker, municipality="Zwijndrecht")
+    api.call("POST", f"/recipients/{recipient['id']}/subscriptions", "zwijndrecht",
+             {"pattern": "participant.released"})
+    first, _ = released(broker, municipality="0642")
+    second, _ = released(broker, municipality="0642")
     query = f"/deliveries?recipient_id={recipient['id']}&status=queued-for-digest"
-    assert len(wait_for(lambda: len(api.call("GET", query, CASEWORKER).json()) == 2 and
-                        api.call("GET", query, CASEWORKER).json())) == 2
+    assert len(wait_for(lambda: len(api.call("GET", query, "zwijndrecht").json()) == 2 and
+                        api.call("GET", query, "zwijndrecht").json())) == 2
     engine = make_engine(f"sqlite:///{directory / 'service.db'}")
     uow = NotificationsUnitOfWork(session_factory(engine), settings=Settings.from_config(config))
     morning = datetime(2030, 1, 2, 8, tzinfo=timezone.utc)

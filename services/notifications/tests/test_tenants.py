@@ -1,6 +1,8 @@
-"""Employers share the organisation "employer" but not each other's notification set-up: a key
-bound to one employer lists, reads and changes only that employer's recipients and deliveries.
-Over real HTTP against the notifications service."""
+"""Each organisation is a tenant: a key names its organisation ("employer:<id>",
+"municipality:0505", "pi:<institution>") and lists, reads and changes only that organisation's
+recipients and deliveries; a municipality hears only of the participants returning to it. Over
+real HTTP against the notifications service on the real broker."""
+import time
 import uuid
 
 import pytest
@@ -10,19 +12,41 @@ from tests.harness import running_service
 
 
 @pytest.fixture(scope="module")
-def api(amqp_uri, directory):
+def api(amqp_uri, directory, broker):
     with running_service(NotificationsService, amqp_uri, directory) as api:
         api.issue_key("werkgever-a", "employer", employer_id=str(uuid.uuid4()))
-        api.issue_key("werkgever-b", "employer", employer_id=str(uuid.uuid4()))
+        api.issue_key("werkgever-b", "employer", organisation=f"employer:{uuid.uuid4()}")
         api.issue_key("werkgever-zonder", "employer")
+        api.issue_key("dordrecht", "municipality-caseworker", organisation="municipality:0505")
+        api.issue_key("gorinchem", "municipality-caseworker",
+                      organisation="municipality:Gorinchem")
+        api.issue_key("gemeente-zonder", "municipality-caseworker")
+        api.issue_key("gemeente-als-pi", "municipality-caseworker", organisation="pi")
+        api.issue_key("gemeente-verzonnen", "municipality-caseworker",
+                      organisation="municipality:Nergenshuizen")
+        api.issue_key("pi-dordrecht", "pi-case-manager", organisation="pi:PI Dordrecht")
+        api.issue_key("pi-vught", "pi-case-manager", organisation="pi:PI Vught")
         yield api
 
 
-def register(api, holder):
+def register(api, holder, **body):
     response = api.call("POST", "/recipients", holder,
-                        {"name": f"hr-{holder}", "email": f"hr@{holder}.example.org"})
+                        {"name": f"hr-{holder}", "email": f"hr@{holder}.example.org", **body})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def released(broker, municipality):
+    participant = str(uuid.uuid4())
+    broker.publish("intake", "participant.released", {
+        "participant_id": participant, "released_on": "2027-01-15",
+        "municipality": municipality})
+    return participant
+
+
+def inbox(api, holder, recipient):
+    return [entry["subject"] for entry in
+            api.call("GET", f"/recipients/{recipient['id']}/inbox", holder).json()]
 
 
 def test_employers_do_not_see_each_others_recipients_or_deliveries(api):
@@ -41,3 +65,55 @@ def test_employers_do_not_see_each_others_recipients_or_deliveries(api):
 
 def test_an_employer_key_bound_to_no_employer_sees_nothing(api):
     assert api.call("GET", "/recipients", "werkgever-zonder").status_code == 403
+
+
+def test_a_municipality_hears_only_of_its_own_participants_and_sees_only_its_own_set_up(api,
+                                                                                     broker):
+    dordrecht, gorinchem = register(api, "dordrecht"), register(api, "gorinchem")
+    assert (dordrecht["organisation"], gorinchem["organisation"]) == \
+        ("municipality:0505", "municipality:0512")
+    for holder, recipient in (("dordrecht", dordrecht), ("gorinchem", gorinchem)):
+        # No filter: still only its own participants.
+        assert api.call("POST", f"/recipients/{recipient['id']}/subscriptions", holder,
+                        {"pattern": "participant.released"}).status_code == 201
+    refused = api.call("POST", f"/recipients/{dordrecht['id']}/subscriptions", "dordrecht",
+                       {"pattern": "participant.released", "municipality": "Gorinchem"})
+    assert refused.status_code == 422 and "municipality" in refused.json()["fields"]
+    home, away = released(broker, "0505"), released(broker, "Gorinchem")
+    deadline = time.monotonic() + 15
+    while (inbox(api, "dordrecht", dordrecht), inbox(api, "gorinchem", gorinchem)) != \
+            ([home], [away]):
+        assert time.monotonic() < deadline, (inbox(api, "dordrecht", dordrecht),
+                                             inbox(api, "gorinchem", gorinchem))
+        time.sleep(0.1)
+    assert [r["id"] for r in api.call("GET", "/recipients", "dordrecht").json()] == \
+        [dordrecht["id"]]
+    assert api.call("GET", f"/recipients/{gorinchem['id']}/inbox", "dordrecht").status_code == 404
+    assert api.call("GET", f"/deliveries?recipient_id={gorinchem['id']}",
+                    "dordrecht").json() == []
+    assert api.call("POST", "/recipients", "dordrecht",
+                    {"name": "stiekem", "organisation": "municipality:0512"}).status_code == 403
+
+
+def test_a_municipality_key_that_names_no_municipality_or_another_kind_opens_nothing(api):
+    assert api.call("GET", "/recipients", "gemeente-zonder").status_code == 403
+    assert api.call("POST", "/recipients", "gemeente-zonder",
+                    {"name": "alle-gemeenten"}).status_code == 403
+    assert api.call("GET", "/recipients", "gemeente-als-pi").status_code == 401
+    assert api.call("GET", "/recipients", "gemeente-verzonnen").status_code == 401
+
+
+def test_a_recipient_of_all_municipalities_at_once_cannot_be_registered(api):
+    response = api.call("POST", "/recipients", "operator",
+                        {"name": "alle-gemeenten", "organisation": "municipality"})
+    assert response.status_code == 422 and "organisation" in response.json()["fields"]
+    names = [r["name"] for r in api.call("GET", "/recipients?limit=500", "operator").json()]
+    assert "municipality" not in names  # no default recipient for every municipality
+
+
+def test_institutions_of_the_pi_keep_to_their_own_recipients(api):
+    vught = register(api, "pi-vught")
+    assert vught["organisation"] == "pi:PI Vught"
+    assert api.call("GET", f"/recipients/{vught['id']}", "pi-dordrecht").status_code == 404
+    assert vught["id"] not in [r["id"] for r in
+                               api.call("GET", "/recipients", "pi-dordrecht").json()]
