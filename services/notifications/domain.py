@@ -167,6 +167,7 @@ class Recipient:
     language: str = "nl"
     email: str | None = None
     webhook_url: str | None = None
+    # Sealed (channels.WebhookSecrets); only the answer that issues a secret holds it readable.
     webhook_secret: str | None = None
     employer_id: str | None = None
     digest: bool = False
