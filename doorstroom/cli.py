@@ -70,6 +70,9 @@ def main(argv=None):
     keys = commands.add_parser("identity-keys", help="create the key file that seals "
                                "participants' identities in intake's database")
     keys.add_argument("path")
+    webhook_keys = commands.add_parser("webhook-keys", help="create the key file that seals "
+                                       "webhook signing secrets in notifications' database")
+    webhook_keys.add_argument("path")
 
     api_keys = commands.add_parser("keys", help="issue, revoke or list API keys; the file "
                                    "keeps only their hashes")
@@ -85,7 +88,11 @@ def main(argv=None):
         _check_instances(up, args)
 
     if args.command == "identity-keys":
-        return _identity_keys(args.path)
+        from services.intake.vault import create_key_file
+        return _key_file(create_key_file, args.path, "the identities sealed with it")
+    if args.command == "webhook-keys":
+        from shared.sealing import create_key_file
+        return _key_file(create_key_file, args.path, "the webhook signing secrets sealed with it")
     if args.command == "keys":
         if args.action != "list" and not args.name:
             api_keys.error(f"keys {args.action} needs the holder's name")
@@ -117,11 +124,10 @@ def _check_instances(parser, args):
                      "postgres) or set DOORSTROOM_POSTGRES_URL.")
 
 
-def _identity_keys(path):
-    from services.intake.vault import create_key_file
+def _key_file(create, path, sealed):
     try:
-        print(f"created {create_key_file(path)}: keep it safe and back it up; without it the "
-              "identities sealed with it cannot be read")
+        print(f"created {create(path)}: keep it safe and back it up; without it {sealed} "
+              "cannot be read")
     except FileExistsError:
         print(f"{path} exists: refusing to overwrite keys", file=sys.stderr)
         return 1

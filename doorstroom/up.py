@@ -14,8 +14,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from doorstroom import chain
-from services.intake.vault import create_key_file
+from services.intake.vault import create_key_file as create_identity_key_file
 from shared.http import ROLES
+from shared.sealing import create_key_file
 
 HEALTH_TIMEOUT_SECONDS = 60
 
@@ -52,12 +53,24 @@ def api_keys(directory):
     return holders
 
 
-def identity_keys(directory):
-    """The key file that seals identities in intake's database; made once, then kept."""
-    path = directory / "intake-identity-keys.json"
+# The key file that seals data in a service's database: the setting that names it, its name in
+# the data dir, and what creates one.
+KEY_FILES = {
+    "intake": ("IDENTITY_KEYS_FILE", "intake-identity-keys.json", create_identity_key_file),
+    "notifications": ("WEBHOOK_SECRET_KEYS_FILE", "notifications-webhook-keys.json",
+                      create_key_file),
+}
+
+
+def key_files(service, directory):
+    """The service's key file setting, the file in `directory`: made once, then kept."""
+    if service not in KEY_FILES:
+        return {}
+    setting, name, create = KEY_FILES[service]
+    path = directory / name
     if not path.exists():
-        create_key_file(path)
-    return path
+        create(path)
+    return {setting: str(path)}
 
 
 def instances(count, base):
@@ -100,9 +113,8 @@ def service_environment(service, directory, port, database_url):
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
         "DATABASE_URL": database_url,
         "API_KEYS_FILE": str(directory / "api-keys.json"),
+        **key_files(service, directory),
     }
-    if service == "intake":
-        environment["IDENTITY_KEYS_FILE"] = str(identity_keys(directory))
     if service == "notifications":
         # A local chain may call webhooks served on this machine over plain http.
         environment.setdefault("WEBHOOK_ALLOW_INSECURE_LOCALHOST", "true")

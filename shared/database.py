@@ -21,11 +21,11 @@ class Store(DependencyProvider):
         config = self.container.config
         self.engine = make_engine(config["DATABASE_URL"])
         self.sessions = session_factory(self.engine)
+        self.resources = self.uow_class.resources(config)
         # Two instances starting at once on an empty database would both create its tables.
         with one_instance_at_a_time(self.engine, self.uow_class.service, "schema"):
             self.uow_class.metadata.create_all(self.engine)
-            self.uow_class.prepare(self.sessions)
-        self.resources = self.uow_class.resources(config)
+            self.uow_class.prepare(self.sessions, **self.resources)
         self.keyed_requests = KeyedRequests(self.sessions, self.uow_class.keyed_requests)
         self.relay = OutboxRelay(
             self.uow_class.service, self.sessions, self.uow_class.outbox, config["AMQP_URI"],

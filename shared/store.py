@@ -239,8 +239,9 @@ class UnitOfWork:
             self._on_commit(recorded=self._recorded)
 
     @classmethod
-    def prepare(cls, sessions):
-        """Bring derived data up to date when the service starts."""
+    def prepare(cls, sessions, **resources):
+        """Bring derived data up to date when the service starts; `resources` are those of
+        `resources(config)`."""
 
     def forget_facts_about(self, subject):
         """Erase the facts this service recorded about `subject`, published or not, and the

@@ -3,7 +3,6 @@ for API tests that go over real HTTP."""
 import json
 import socket
 import time
-import uuid
 from contextlib import contextmanager
 
 import pika
@@ -11,6 +10,7 @@ import requests
 from nameko.containers import ServiceContainer
 
 from doorstroom.chain import local_organisation
+from doorstroom.up import key_files
 from shared.events import amqp_headers, new_event
 from shared.http import ROLES
 
@@ -53,6 +53,8 @@ def api_keys_file(directory):
 
 @contextmanager
 def running_service(service_cls, amqp_uri, directory, **config):
+    """The service with the directory's API keys, and the key file it seals data with (made
+    once, then kept, as `doorstroom up` makes it)."""
     keys_file, keys = api_keys_file(directory)
     port = free_port()
     container = ServiceContainer(service_cls, {
@@ -60,6 +62,7 @@ def running_service(service_cls, amqp_uri, directory, **config):
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
         "DATABASE_URL": f"sqlite:///{directory / 'service.db'}",
         "API_KEYS_FILE": str(keys_file),
+        **key_files(service_cls.name, directory),
         **config,
     })
     container.start()
@@ -71,12 +74,9 @@ def running_service(service_cls, amqp_uri, directory, **config):
 
 @contextmanager
 def running_intake(amqp_uri, directory, **config):
-    """Intake in this process (running_service), with identity keys of its own."""
+    """Intake in this process (running_service)."""
     from services.intake.service import IntakeService
-    from services.intake.vault import create_key_file
-    identity_keys = create_key_file(directory / f"identity-keys-{uuid.uuid4().hex}.json")
-    with running_service(IntakeService, amqp_uri, directory,
-                         IDENTITY_KEYS_FILE=str(identity_keys), **config) as api:
+    with running_service(IntakeService, amqp_uri, directory, **config) as api:
         yield api
 
 

@@ -11,6 +11,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from doorstroom import chain
+from doorstroom.up import key_files
 from tests.harness import api_keys_file, free_port
 
 # MAX_WORKERS=16 runs the same tests with more concurrency (issue: order and scale-out).
@@ -49,6 +50,7 @@ def instances(service, count, amqp_uri, database_url, directory, together=False,
             env = {**os.environ, "AMQP_URI": amqp_uri, "DATABASE_URL": database_url,
                    "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}", "API_KEYS_FILE": str(keys_file),
                    "MAX_WORKERS": WORKERS, "OUTBOX_SWEEP_SECONDS": "0.2",
+                   **key_files(service, directory),
                    **{name: str(value) for name, value in config.items()}}
             started.append(start_instance(service, port, env, log))
             if not together:

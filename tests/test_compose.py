@@ -8,6 +8,7 @@ import yaml
 
 from doorstroom.chain import PROJECT_ROOT, SERVICES, service_command
 from doorstroom.provisioning import local_password, service_user
+from doorstroom.up import KEY_FILES
 
 COMPOSE_FILE = Path(PROJECT_ROOT) / "docker-compose.yml"
 
@@ -22,6 +23,14 @@ def test_every_service_runs_with_the_command_up_uses():
             f"amqp://{service_user(service)}:{local_password(service_user(service))}@")
         assert "healthcheck" in definition
     assert {"rabbitmq", "postgres"} <= set(compose["services"])
+
+
+def test_every_key_file_up_makes_is_mounted_next_to_the_compose_file():
+    compose = yaml.safe_load(COMPOSE_FILE.read_text())
+    for service, (setting, name, _) in KEY_FILES.items():
+        definition = compose["services"][service]
+        assert definition["environment"][setting] == f"/run/secrets/{name}"
+        assert f"./{name}:/run/secrets/{name}:ro" in definition["volumes"]
 
 
 @pytest.mark.skipif(not shutil.which("docker-compose"), reason="docker-compose is not installed")

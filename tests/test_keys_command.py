@@ -1,5 +1,7 @@
 """`doorstroom keys`: a key is shown once and the file keeps only its hash; intake, running on
-the real broker, lets the key in at once and shuts it out once it is revoked."""
+the real broker, lets the key in at once and shuts it out once it is revoked. The key files that
+seal data at rest (`doorstroom identity-keys`, `webhook-keys`) are made once, never
+overwritten."""
 import json
 import subprocess
 import sys
@@ -12,9 +14,13 @@ from doorstroom import chain
 from tests.harness import running_intake
 
 
-def keys(*args):
-    return subprocess.run([sys.executable, "-m", "doorstroom.cli", "keys", *args],
+def doorstroom(*args):
+    return subprocess.run([sys.executable, "-m", "doorstroom.cli", *args],
                           cwd=chain.PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+
+
+def keys(*args):
+    return doorstroom("keys", *args)
 
 
 @pytest.fixture
@@ -62,3 +68,14 @@ def test_a_key_is_shown_once_kept_as_a_hash_and_revoked(intake, keys_file):
 def test_a_key_that_cannot_be_issued_or_revoked_says_why(keys_file, args, says):
     done = keys(*args, "--file", str(keys_file))
     assert done.returncode != 0 and says in done.stderr
+
+
+@pytest.mark.parametrize("command", ["identity-keys", "webhook-keys"])
+def test_a_key_file_is_made_once_and_never_overwritten(tmp_path, command):
+    path = tmp_path / "sealing-keys.json"
+    made = doorstroom(command, str(path))
+    assert made.returncode == 0 and "keep it safe" in made.stdout, made.stderr
+    before = path.read_text()
+    again = doorstroom(command, str(path))
+    assert again.returncode == 1 and "refusing to overwrite" in again.stderr
+    assert path.read_text() == before

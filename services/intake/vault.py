@@ -1,57 +1,37 @@
 """Sealing participants' identities at rest, with keys kept outside the database.
 
-Identities are encrypted with Fernet (AES-128-CBC with HMAC-SHA256, from `cryptography`). The
-key file lists encryption keys newest first: new data is sealed with the first, and older keys
-still open what they sealed, so keys can be rotated. A BSN is found again through a keyed hash
-(HMAC-SHA256 with a separate index key), so the database never holds the BSN itself.
+Identities are sealed with the key file's encryption keys (shared/sealing.py: Fernet, newest key
+first, so keys can be rotated). A BSN is found again through a keyed hash (HMAC-SHA256 with a
+separate index key in the same file), so the database never holds the BSN itself.
 """
 import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from datetime import date
-from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from services.intake.domain import Identity
-
-
-class VaultError(Exception):
-    pass
+from shared.sealing import Sealer, create_key_file as create_sealing_key_file, read_key_file
 
 
 class IdentityVault:
     def __init__(self, encryption_keys, index_key):
-        if not encryption_keys:
-            raise VaultError("at least one encryption key is needed")
-        self._fernet = MultiFernet([Fernet(key) for key in encryption_keys])
+        self._sealer = Sealer(encryption_keys)
         self._index_key = base64.urlsafe_b64decode(index_key)
 
     @classmethod
     def from_file(cls, path):
-        path = Path(path)
-        if not path.exists():
-            raise VaultError(f"no identity key file at {path}: create one with "
-                             f"`doorstroom identity-keys {path}` and keep it safe")
-        try:
-            keys = json.loads(path.read_text())
-            return cls(keys["encryption_keys"], keys["index_key"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise VaultError(f"{path} is not a usable identity key file: {exc!r}") from exc
+        return read_key_file(path, "identity-keys",
+                             lambda keys: cls(keys["encryption_keys"], keys["index_key"]))
 
     def seal(self, identity: Identity) -> bytes:
-        return self._fernet.encrypt(json.dumps({
+        return self._sealer.seal(json.dumps({
             "name": identity.name, "bsn": identity.bsn,
             "date_of_birth": identity.date_of_birth.isoformat()}).encode())
 
     def open(self, sealed: bytes) -> Identity:
-        try:
-            data = json.loads(self._fernet.decrypt(sealed))
-        except InvalidToken as exc:
-            raise VaultError("an identity was sealed with a key that is not in the key file") from exc
+        data = json.loads(self._sealer.open(sealed))
         return Identity(data["name"], data["bsn"], date.fromisoformat(data["date_of_birth"]))
 
     def index(self, bsn) -> str:
@@ -59,12 +39,6 @@ class IdentityVault:
 
 
 def create_key_file(path):
-    """Write a new key file readable only by its owner; refuses to overwrite one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    keys = {"encryption_keys": [Fernet.generate_key().decode()],
-            "index_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
-        json.dump(keys, file, indent=2)
-        file.write("\n")
-    return path
+    """Write a new identity key file readable only by its owner; refuses to overwrite one."""
+    return create_sealing_key_file(
+        path, index_key=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())

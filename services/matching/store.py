@@ -407,7 +407,7 @@ class MatchingUnitOfWork(UnitOfWork):
         return {"settings": MatchingSettings.from_config(config)}
 
     @classmethod
-    def prepare(cls, sessions):
+    def prepare(cls, sessions, **resources):
         with sessions() as session:
             if Candidates(session).reindex() + Vacancies(session).reindex():
                 session.commit()

@@ -3,6 +3,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import secrets
 import smtplib
 import socket
 import time
@@ -14,16 +15,43 @@ import certifi
 import urllib3
 
 from services.notifications.domain import RetryPolicy
+from shared.sealing import read_key_file
 
 SIGNATURE_HEADER = "X-Doorstroom-Signature"
 TIMESTAMP_HEADER = "X-Doorstroom-Timestamp"
 DELIVERY_HEADER = "X-Doorstroom-Delivery"
 
 
-def signature(secret, timestamp, body: bytes):
-    """HMAC-SHA256 over `<timestamp>.<body>`, hex: what a receiver recomputes to verify."""
-    message = str(timestamp).encode() + b"." + body
+def signature(secret, timestamp, delivery_id, body: bytes):
+    """HMAC-SHA256 over `<timestamp>.<delivery id>.<body>`, hex: what a receiver recomputes to
+    verify, so that it may trust the delivery id it deduplicates on as well as the body
+    (test_a_webhook_signs_its_timestamp_delivery_id_and_body)."""
+    message = f"{timestamp}.{delivery_id}.".encode() + body
     return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+class WebhookSecrets:
+    """Webhook signing secrets, sealed at rest with the keys in WEBHOOK_SECRET_KEYS_FILE
+    (shared/sealing.py), so that the database never holds one readable
+    (test_the_database_holds_no_readable_signing_secret)."""
+
+    def __init__(self, sealer):
+        self._sealer = sealer
+
+    @classmethod
+    def from_file(cls, path):
+        return cls(read_key_file(path, "webhook-keys"))
+
+    def issue(self):
+        """A new secret, and its sealed form to store."""
+        secret = secrets.token_urlsafe(32)
+        return secret, self.seal(secret)
+
+    def seal(self, secret):
+        return self._sealer.seal(secret.encode()).decode()
+
+    def open(self, sealed):
+        return self._sealer.open(sealed.encode()).decode()
 
 
 class EmailSender:
@@ -86,7 +114,7 @@ class WebhookSender:
         headers = {"Host": parts.netloc.rpartition("@")[2],
                    "Content-Type": "application/cloudevents+json",
                    TIMESTAMP_HEADER: str(timestamp),
-                   SIGNATURE_HEADER: signature(secret, timestamp, body),
+                   SIGNATURE_HEADER: signature(secret, timestamp, delivery_id, body),
                    DELIVERY_HEADER: delivery_id}
         timeout = urllib3.Timeout(connect=self.timeout, read=self.timeout)
         if parts.scheme == "https":

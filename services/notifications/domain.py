@@ -172,6 +172,7 @@ class Recipient(OfAnOrganisation):
     language: str = "nl"
     email: str | None = None
     webhook_url: str | None = None
+    # Sealed (channels.WebhookSecrets); only the answer that issues a secret holds it readable.
     webhook_secret: str | None = None
     digest: bool = False
     last_digest_on: date | None = None

@@ -44,7 +44,13 @@ class RecipientSchema(Schema):
 
 class NewRecipientSchema(RecipientSchema):
     webhook_secret = fields.String(allow_none=True, metadata={
-        "description": "shown once: verify X-Doorstroom-Signature with it"})
+        "description": "shown in this answer only (a repeat with the same Idempotency-Key "
+                       "answers null; a new webhook_url gets a new secret). A receiver "
+                       "recomputes X-Doorstroom-Signature, `sha256=` and the hex HMAC-SHA256 "
+                       "with it of `<X-Doorstroom-Timestamp>.<X-Doorstroom-Delivery>.<body>`, "
+                       "rejects a timestamp more than 5 minutes from its clock, and remembers "
+                       "delivery ids for at least 5 minutes past their timestamp to answer a "
+                       "repeat 2xx without handling it again"})
 
 
 class RecipientQuery(Paging):

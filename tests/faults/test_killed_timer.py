@@ -188,7 +188,7 @@ def _judge_webhooks(verdict, running, recipient, receipts, held_envelope, killed
         verdict.checked["webhook receipts verified"] += 1
         timestamp = headers.get(TIMESTAMP_HEADER)
         if headers.get(SIGNATURE_HEADER) != signature(recipient["webhook_secret"], timestamp,
-                                                      body):
+                                                      headers.get(DELIVERY_HEADER), body):
             verdict.unhealthy.append(f"webhook about {envelope.get('subject')} carries a bad "
                                      f"signature")
         if envelope["id"] not in admitted:

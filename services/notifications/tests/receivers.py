@@ -1,5 +1,7 @@
 """The other side of notifications' channels, for tests: a webhook receiver and a real SMTP
 server (aiosmtpd in its own process), both on this machine."""
+import hashlib
+import hmac
 import subprocess
 import sys
 import threading
@@ -9,6 +11,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.harness import free_port
+
+
+def verified(secret, headers, body, now=None, tolerance_seconds=300):
+    """Whether a webhook request is doorstroom's and fresh, checked as README.md tells
+    receivers to: recomputed from the documented message rather than with channels.signature,
+    so that the two must agree."""
+    timestamp = headers["X-Doorstroom-Timestamp"]
+    message = f"{timestamp}.{headers['X-Doorstroom-Delivery']}.".encode() + body
+    expected = "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    fresh = abs((time.time() if now is None else now) - int(timestamp)) <= tolerance_seconds
+    return fresh and hmac.compare_digest(headers["X-Doorstroom-Signature"], expected)
 
 
 class Receiver(BaseHTTPRequestHandler):
