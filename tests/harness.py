@@ -102,6 +102,13 @@ class Broker:
             content_type="application/json", delivery_mode=2))
         return body
 
+    def publish_in_order(self, service, subject, *facts):
+        """Publish ordered facts of `service` about `subject`, numbered as their producer would
+        (1, 2, …), so that consumers apply them in this order; returns the bodies sent."""
+        return [self.publish(service, event_type, data, body=json.dumps(new_event(
+                    service, event_type, data, subject=subject, sequence=number).to_json()))
+                for number, (event_type, data) in enumerate(facts, start=1)]
+
     def drain(self):
         """Every fact heard so far."""
         while True:

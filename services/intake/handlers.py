@@ -41,7 +41,12 @@ def screen_participant(uow, participant_id, screening: Screening):
 
 def record_consent(uow, participant_id, purpose, legal_basis, version, now=None):
     consent = Consent(purpose, legal_basis, version, now or _now())
-    return _change(uow, participant_id, lambda participant: participant.give_consent(consent))
+
+    def give(participant):
+        participant.give_consent(consent)
+        _record(uow, "participant.consent_given", participant, purpose=purpose,
+                legal_basis=legal_basis, given_at=consent.given_at)
+    return _change(uow, participant_id, give)
 
 
 def withdraw_consent(uow, participant_id, purpose, now=None):

@@ -13,6 +13,7 @@ from shared.database import Store
 from shared.errors import NotFound
 from shared.http import Paging, api, employer_of, require_own
 from shared.service import ChainService
+from shared.store import keep_order
 
 DESK = ("employer-desk",)
 DESK_AND_EMPLOYERS = ("employer-desk", "employer")
@@ -26,10 +27,13 @@ class MatchingService(ChainService):
     # Each source's ordered facts about a participant are applied in the order it recorded
     # them, whatever the number of workers and instances (docs/ordering.md;
     # tests/test_order_scale_out.py).
-    @subscribe("intake", *handlers.FOLLOWED["intake"], "participant.consent_withdrawn")
+    @subscribe("intake", *handlers.FOLLOWED["intake"], "participant.consent_withdrawn",
+               "participant.consent_given")
     def follow_intake(self, fact):
         if fact.type == "participant.consent_withdrawn":
             handlers.erase_on_consent_withdrawal(self.uow, fact)
+        elif fact.type == "participant.consent_given":
+            keep_order(self.uow, fact)  # matching has no use for it, but it is ordered
         else:
             handlers.apply_fact(self.uow, fact)
 

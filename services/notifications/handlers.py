@@ -59,6 +59,7 @@ def deliver_fact(uow, fact, now=None):
     def deliver(uow):
         _remember_place(uow, fact)
         recipients = {r.id: r for r in uow.recipients.where()}
+
         def municipality_of(envelope):
             return _municipality_of(uow, envelope)
 
@@ -79,12 +80,17 @@ def deliver_fact(uow, fact, now=None):
     return handle_fact(uow, fact, deliver)
 
 
+# Facts that give or take away the basis for informing the municipality.
+INFORMING = {"participant.consent_given": True, "participant.consent_withdrawn": False}
+
+
 def _remember_place(uow, fact):
     data = fact.data
     if "municipality" in data and fact.type.startswith("participant."):
         uow.places.remember(data["participant_id"], municipality=data["municipality"])
-    if fact.type == "participant.consent_withdrawn" and data["purpose"] == MUNICIPALITY_PURPOSE:
-        uow.places.remember(data["participant_id"], informs_municipality=False)
+    if fact.type in INFORMING and data["purpose"] == MUNICIPALITY_PURPOSE:
+        uow.places.remember(data["participant_id"],
+                            informs_municipality=INFORMING[fact.type])
 
 
 def _municipality_of(uow, envelope):
@@ -96,10 +102,13 @@ def _municipality_of(uow, envelope):
 
 
 def _may_inform(uow, recipient, envelope):
+    """A municipality hears of a participant only while there is a basis for informing it, and
+    of one it knows no basis for not at all: unknown means no
+    (test_a_municipality_hears_nothing_of_a_participant_without_a_basis)."""
     if recipient.kind != "municipality":
         return True
     place = uow.places.get(envelope.get("data", {}).get("participant_id"))
-    return place is None or place.informs_municipality
+    return place is not None and place.informs_municipality
 
 
 def send_due_deliveries(uow, now=None):

@@ -156,7 +156,7 @@ class Places:
         row = self.get(participant_id)
         if row is None:
             self.session.execute(participant_places.insert().values(
-                participant_id=participant_id, **{"informs_municipality": True, **values}))
+                participant_id=participant_id, **{"informs_municipality": False, **values}))
         else:
             self.session.execute(participant_places.update().where(
                 participant_places.c.participant_id == participant_id).values(**values))

@@ -20,8 +20,10 @@ INTAKE_FACTS = {
     "participant.released": handlers.follow_participant,
     "participant.withdrawn": handlers.end_for_withdrawn_participant,
     "participant.consent_withdrawn": handlers.anonymise_on_consent_withdrawal,
-    # Placement plans nothing by the expected release, but it is one of intake's ordered facts.
+    # Placement plans nothing by the expected release or a consent, but they are among
+    # intake's ordered facts.
     "participant.release_date_changed": keep_order,
+    "participant.consent_given": keep_order,
 }
 
 

@@ -20,8 +20,10 @@ INTAKE_FACTS = {
     "participant.release_date_changed": handlers.replan_for_release_date,
     "participant.withdrawn": handlers.end_for_withdrawn_participant,
     "participant.consent_withdrawn": handlers.erase_on_consent_withdrawal,
-    # Training has no use for a release as such, but it is one of intake's ordered facts.
+    # Training has no use for a release or a consent as such, but they are among intake's
+    # ordered facts.
     "participant.released": keep_order,
+    "participant.consent_given": keep_order,
 }
 
 

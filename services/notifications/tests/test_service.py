@@ -13,6 +13,7 @@ from services.notifications.channels import Settings
 from services.notifications.service import NotificationsService
 from services.notifications.store import NotificationsUnitOfWork
 from shared.store import make_engine, session_factory
+from services.notifications.tests.facts import released
 from services.notifications.tests.receivers import Receiver, verified
 from tests.harness import running_service
 
@@ -54,14 +55,6 @@ def register(api, role, **body):
     return response.json()
 
 
-def released(broker, municipality="0505"):
-    participant = str(uuid.uuid4())
-    body = broker.publish("intake", "participant.released", {
-        "participant_id": participant, "released_on": "2027-01-15",
-        "municipality": municipality})
-    return participant, body
-
-
 def test_a_release_reaches_the_municipality_once_by_email_webhook_and_inbox(api, broker, smtp,
                                                                            receiver):
     _, maildir = smtp
@@ -94,6 +87,30 @@ def test_a_release_reaches_the_municipality_once_by_email_webhook_and_inbox(api,
     assert acknowledged.json()["acknowledged_at"]
     assert api.call("GET", f"/recipients/{recipient['id']}/inbox?unread=true",
                     CASEWORKER).json() == []
+
+
+def test_a_municipality_hears_nothing_of_a_participant_without_a_basis(api, broker):
+    api.issue_key("rotterdam", CASEWORKER, organisation="municipality:0599")
+    recipient = register(api, "rotterdam", name="rotterdam")
+    api.call("POST", f"/recipients/{recipient['id']}/subscriptions", "rotterdam",
+             {"pattern": "participant.*"})
+    never_asked, _ = released(broker, municipality="0599", basis=None)
+    withdrawn = str(uuid.uuid4())
+    broker.publish_in_order("intake", withdrawn, *[
+        ("participant.consent_given", {"participant_id": withdrawn,
+                                       "purpose": "inform-municipality", "legal_basis": "consent",
+                                       "given_at": "2027-01-01T09:00:00+00:00"}),
+        ("participant.consent_withdrawn", {"participant_id": withdrawn,
+                                           "purpose": "inform-municipality",
+                                           "withdrawn_at": "2027-01-02T09:00:00+00:00"}),
+        ("participant.released", {"participant_id": withdrawn, "released_on": "2027-01-15",
+                                  "municipality": "0599"})])
+    with_basis, _ = released(broker, municipality="0599")
+    inbox = f"/recipients/{recipient['id']}/inbox"
+    assert wait_for(lambda: api.call("GET", inbox, "rotterdam").json())
+    time.sleep(2)  # the facts without a basis came first: they would have arrived by now
+    assert [entry["subject"] for entry in api.call("GET", inbox, "rotterdam").json()] == \
+        [with_basis]
 
 
 def test_a_receiver_that_fails_twice_gets_one_delivery_with_three_attempts(api, broker,

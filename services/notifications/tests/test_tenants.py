@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from services.notifications.service import NotificationsService
+from services.notifications.tests.facts import released
 from tests.harness import running_service
 
 
@@ -34,14 +35,6 @@ def register(api, holder, **body):
                         {"name": f"hr-{holder}", "email": f"hr@{holder}.example.org", **body})
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def released(broker, municipality):
-    participant = str(uuid.uuid4())
-    broker.publish("intake", "participant.released", {
-        "participant_id": participant, "released_on": "2027-01-15",
-        "municipality": municipality})
-    return participant
 
 
 def inbox(api, holder, recipient):
@@ -79,7 +72,7 @@ def test_a_municipality_hears_only_of_its_own_participants_and_sees_only_its_own
     refused = api.call("POST", f"/recipients/{dordrecht['id']}/subscriptions", "dordrecht",
                        {"pattern": "participant.released", "municipality": "Gorinchem"})
     assert refused.status_code == 422 and "municipality" in refused.json()["fields"]
-    home, away = released(broker, "0505"), released(broker, "Gorinchem")
+    (home, _), (away, _) = released(broker, "0505"), released(broker, "Gorinchem")
     deadline = time.monotonic() + 15
     while (inbox(api, "dordrecht", dordrecht), inbox(api, "gorinchem", gorinchem)) != \
             ([home], [away]):
