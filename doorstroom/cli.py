@@ -62,6 +62,11 @@ def main(argv=None):
     catalogue.add_argument("--check", action="store_true",
                            help="only check that the committed catalogue is up to date")
 
+    register = commands.add_parser("privacy-register", help="write the register of processing "
+                                   "docs/privacy.md from the chain's privacy policy")
+    register.add_argument("--check", action="store_true",
+                          help="only check that the committed register is up to date")
+
     definitions = commands.add_parser("broker-definitions", help="write the RabbitMQ accounts "
                                       "and permissions docker/rabbitmq/definitions.json")
     definitions.add_argument("--check", action="store_true",
@@ -98,6 +103,9 @@ def main(argv=None):
             api_keys.error(f"keys {args.action} needs the holder's name")
         from doorstroom import keys as keys_command
         return keys_command.run(args)
+    if args.command == "privacy-register":
+        from doorstroom import privacy
+        return privacy.run(args)
     if args.command == "catalogue":
         from doorstroom import catalogue as catalogue_command
         return catalogue_command.run(args)

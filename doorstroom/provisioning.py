@@ -21,23 +21,15 @@ from doorstroom import chain, topology
 from doorstroom.generated import write_or_check
 from shared.consumer import SERVICE_ACCOUNT
 from shared.contracts import all_contracts
+from shared.contracts.policy import integrators
 from shared.events import exchange_for
 
 DEFINITIONS = chain.PROJECT_ROOT / "docker" / "rabbitmq" / "definitions.json"
 VHOST = "/"
 OPERATOR = "doorstroom-operator"
 
-# Integrators and the facts each is entitled to.
-INTEGRATORS = {
-    "municipality": ("participant.release_date_changed", "participant.basic_conditions_updated",
-                     "participant.released", "participant.withdrawn", "placement.started",
-                     "placement.ended"),
-    "probation": ("participant.released", "participant.withdrawn", "placement.started",
-                  "placement.ended"),
-    "social-return-monitor": ("employer.registered", "placement.started",
-                              "placement.milestone_reached", "placement.sustained",
-                              "placement.ended"),
-}
+# Integrators and the facts each is entitled to, from the chain's privacy policy.
+INTEGRATORS = integrators()
 
 
 def service_user(service):

@@ -15,27 +15,13 @@ from enum import Enum
 from urllib.parse import urlsplit
 
 from shared.contracts.municipalities import named
+from shared.contracts.policy import ORGANISATIONS, visible_to
 from shared.errors import Conflict, Invalid
 from shared.organisations import OfAnOrganisation, kind_of, organisation_named
 
-# What each organisation may hear of. A subscription never reaches beyond this.
-VISIBLE_TO = {
-    "pi": ("participant.*", "training.programme_completed", "training.dropped_out",
-           "placement.started", "placement.ended"),
-    "municipality": ("participant.release_date_changed", "participant.basic_conditions_updated",
-                     "participant.released", "participant.withdrawn", "placement.started",
-                     "placement.ended", "placement.sustained"),
-    "probation": ("participant.released", "participant.withdrawn", "placement.started",
-                  "placement.ended"),
-    "work-company": ("participant.admitted", "participant.release_date_changed",
-                     "participant.withdrawn", "training.*", "match.accepted", "placement.*"),
-    "social-service": ("participant.released", "training.programme_completed", "employer.*",
-                       "vacancy.*", "match.*", "placement.*"),
-    "employer": ("vacancy.*", "match.proposed", "match.accepted", "match.expired",
-                 "placement.started", "placement.ended", "placement.milestone_reached",
-                 "placement.sustained"),
-    "operator": ("*",),
-}
+# What each organisation may hear of, from the chain's privacy policy. A subscription never
+# reaches beyond this.
+VISIBLE_TO = {organisation: visible_to(organisation) for organisation in ORGANISATIONS}
 # Facts about participants go to a municipality only on a legal basis for informing it.
 MUNICIPALITY_PURPOSE = "inform-municipality"
 

@@ -1,0 +1,51 @@
+"""`doorstroom privacy-register`: docs/privacy.md, the chain's register of processing per flow,
+rendered from the one policy in shared/contracts/policy.py."""
+from doorstroom import chain
+from doorstroom.generated import write_or_check
+from shared.contracts import all_contracts
+from shared.contracts.policy import PURPOSES, RECEIVERS
+
+REGISTER = chain.PROJECT_ROOT / "docs" / "privacy.md"
+
+
+def render():
+    contracts = all_contracts()
+    lines = [
+        "# Register of processing: who receives which fact, for what, on what basis",
+        "",
+        "Generated from `shared/contracts/policy.py` by `doorstroom privacy-register`; do not edit",
+        "by hand. Notifications' visibility per organisation and the integrators' broker grants",
+        "are made from the same table (`tests/test_privacy_policy.py`). Operators may hear of",
+        "every fact to run the chain. A basis that is per participant holds from",
+        "`participant.consent_given` until `participant.consent_withdrawn` for its purpose.",
+        "Notifications tells a municipality of a participant only while the basis to inform it",
+        "holds, and of one whose basis is unknown nothing",
+        "(`test_a_municipality_hears_nothing_of_a_participant_without_a_basis`); each service",
+        "that holds data for a consent purpose erases it when the consent is withdrawn. The",
+        "broker grants integrators their facts by type only: they do not yet get them through a",
+        "path that applies the per-participant basis.",
+        "",
+        "## Purposes",
+        "",
+        "| purpose | what for | legal basis | per participant |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| `{name}` | {p.description} | {p.basis} | {_needs(p)} |"
+              for name, p in PURPOSES.items()]
+    lines += ["", "## Flows", "", "| fact | producer | receiver | purpose |",
+              "| --- | --- | --- | --- |"]
+    for event_type, receivers in RECEIVERS.items():
+        producer = contracts[event_type].producer
+        if not receivers:
+            lines.append(f"| `{event_type}` | {producer} | (operators only) | |")
+        lines += [f"| `{event_type}` | {producer} | {receiver} | `{purpose}` |"
+                  for receiver, purpose in receivers.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _needs(purpose):
+    return f"yes (`{purpose.needs}`)" if purpose.needs else "no"
+
+
+def run(args):
+    return write_or_check(REGISTER, render(), "privacy-register", args.check)
