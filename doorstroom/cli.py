@@ -21,7 +21,10 @@ def main(argv=None):
     trace = commands.add_parser("trace", help="one participant's journey across the chain")
     trace.add_argument("participant", metavar="PARTICIPANT_ID")
     trace.add_argument("--json", action="store_true", help="the facts as CloudEvents JSON")
-    for command in (up, demo, status, trace):
+    audit = commands.add_parser("audit", help="check that intake's audit log of reads of "
+                                "personal data is as it was written; exits 1 when it is not")
+    audit.add_argument("action", choices=("verify",))
+    for command in (up, demo, status, trace, audit):
         command.add_argument("--data-dir", help="where databases, logs and API keys live "
                              "(default $DOORSTROOM_DATA_DIR or ./var)")
         command.add_argument("--port-base", type=int, help="services listen on BASE+1 .. BASE+5 "
@@ -118,6 +121,9 @@ def main(argv=None):
     if args.command == "demo":
         from doorstroom import demo as demo_command
         return demo_command.run(args)
+    if args.command == "audit":
+        from doorstroom import audit as audit_command
+        return audit_command.run(args)
     from doorstroom import operators
     return getattr(operators, args.command)(args)
 

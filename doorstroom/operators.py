@@ -32,12 +32,17 @@ def connect():
 
 def operator_key(data_dir):
     """The operator's API key: $DOORSTROOM_OPERATOR_KEY, or the one `doorstroom up` made."""
-    if os.environ.get("DOORSTROOM_OPERATOR_KEY"):
-        return os.environ["DOORSTROOM_OPERATOR_KEY"]
+    return key_of("operator", "DOORSTROOM_OPERATOR_KEY", data_dir)
+
+
+def key_of(role, variable, data_dir):
+    """An API key of `role`: $`variable`, or the one `doorstroom up` made; None if neither."""
+    if os.environ.get(variable):
+        return os.environ[variable]
     keys_file = chain.data_dir(data_dir) / "api-keys.json"
     if keys_file.exists():
         for holder in json.loads(keys_file.read_text()).values():
-            if holder["role"] == "operator":
+            if holder["role"] == role:
                 return holder["key"]
     return None
 

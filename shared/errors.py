@@ -13,6 +13,11 @@ class NotFound(DomainError):
     pass
 
 
+class Forbidden(DomainError):
+    """The caller's role may not have this, as a use case decides (one that audits refusals,
+    say)."""
+
+
 class Conflict(DomainError):
     """The request clashes with the current state, e.g. an illegal state transition."""
 

@@ -32,7 +32,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from shared.database import Store
-from shared.errors import DomainError, Invalid, NotFound
+from shared.errors import DomainError, Forbidden, Invalid, NotFound
 from shared.organisations import MANY_OF_A_KIND, OfAnOrganisation, organisation_named, which
 from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequest,
                           OutcomeUnknown, database_unavailable, lost_a_race,
@@ -305,7 +305,8 @@ class ApiEndpoint(HttpRequestHandler):
         if isinstance(exc, ValidationError):
             return _error(422, "invalid input", exc.messages)
         if isinstance(exc, DomainError):
-            status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, Invalid) else 409
+            status = (404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden)
+                      else 422 if isinstance(exc, Invalid) else 409)
             return _json_response(status, {"error": str(exc), **exc.details})
         if isinstance(exc, HTTPException):
             return _error(exc.code, exc.description)
@@ -428,7 +429,9 @@ def _operation(endpoint, method):
     path_params = _PATH_PARAM.findall(endpoint.url)
     operation = {
         "operationId": method.__name__,
-        "summary": endpoint.summary or (inspect.getdoc(method) or method.__name__).splitlines()[0],
+        # The docstring's first paragraph, on one line.
+        "summary": endpoint.summary or " ".join(
+            (inspect.getdoc(method) or method.__name__).split("\n\n")[0].split()),
         "parameters": [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
                        for name in path_params],
         "responses": {str(endpoint.status): {"description": "success"},

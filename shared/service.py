@@ -52,8 +52,13 @@ class ChainService:
     @api("GET", "/events", roles=("operator",), query=PublishedFactsQuery)
     def published_facts(self, caller, query):
         """The facts this service recorded, oldest first, optionally about one participant."""
+        return self.read_facts(caller, query["subject"])
+
+    def read_facts(self, reader, subject):
+        """The facts of `GET /events`; a service that audits reads of personal data logs the
+        read here (intake does)."""
         with self.uow as uow:
-            return uow.published_facts(subject=query["subject"])
+            return uow.published_facts(subject=subject)
 
     def _database_ok(self):
         with self.uow as uow:

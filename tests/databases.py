@@ -5,7 +5,7 @@ import os
 import uuid
 from contextlib import contextmanager
 
-from sqlalchemy import MetaData, create_engine, select, text
+from sqlalchemy import MetaData, create_engine, make_url, select, text
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KINDS = ("sqlite", "postgresql")
@@ -26,6 +26,26 @@ def fresh_database(kind, directory=None, server_url=POSTGRES_URL, prefix="doorst
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def away(url, server_url=POSTGRES_URL):
+    """The PostgreSQL database at `url` away while the block runs: its connections ended and no
+    new one let in."""
+    name = make_url(url).database
+    # Only from another database may one refuse connections to it.
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                           {"name": name})
+    try:
+        yield
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        server.dispose()
 
 
 def stored_bytes(url, directory):

@@ -54,12 +54,13 @@ def api_keys_file(directory):
 @contextmanager
 def running_service(service_cls, amqp_uri, directory, **config):
     """The service with the directory's API keys, and the key file it seals data with (made
-    once, then kept, as `doorstroom up` makes it)."""
+    once, then kept, as `doorstroom up` makes it), on a free port unless WEB_SERVER_ADDRESS
+    says where."""
     keys_file, keys = api_keys_file(directory)
-    port = free_port()
+    address = config.pop("WEB_SERVER_ADDRESS", f"127.0.0.1:{free_port()}")
     container = ServiceContainer(service_cls, {
         "AMQP_URI": amqp_uri,
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+        "WEB_SERVER_ADDRESS": address,
         "DATABASE_URL": f"sqlite:///{directory / 'service.db'}",
         "API_KEYS_FILE": str(keys_file),
         **key_files(service_cls.name, directory),
@@ -67,7 +68,7 @@ def running_service(service_cls, amqp_uri, directory, **config):
     })
     container.start()
     try:
-        yield Api(f"http://127.0.0.1:{port}", keys, keys_file)
+        yield Api(f"http://{address}", keys, keys_file)
     finally:
         container.stop()
 

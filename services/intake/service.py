@@ -1,17 +1,25 @@
 """The PI's intake service: nameko entrypoints that translate HTTP to intake's use cases."""
+import csv
+import io
+
+from werkzeug.wrappers import Response
+
 from services.intake import handlers
-from services.intake.schemas import (AuditQuery, BasicConditionsUpdate, ConsentSchema,
-                                     IdentitySchema, ParticipantQuery, ParticipantSchema,
-                                     PersonalDataReadSchema, RegisterParticipant, Release,
-                                     ReleaseDateChange, ScreeningSchema, SelectionDecision,
-                                     Withdrawal)
+from services.intake.schemas import (AuditQuery, BasicConditionsUpdate, ChainCheckSchema,
+                                     ConsentSchema, IdentitySchema, ParticipantQuery,
+                                     ParticipantSchema, PersonalDataReadSchema,
+                                     RegisterParticipant, Release, ReleaseDateChange,
+                                     ScreeningSchema, SelectionDecision, Withdrawal)
 from services.intake.store import IntakeUnitOfWork
 from shared.database import Store
-from shared.http import api
+from shared.http import ROLES, api
 from shared.service import ChainService
 
 CASE_MANAGER = ("pi-case-manager",)
 PRIVACY_OFFICER = ("pi-privacy-officer",)
+# Any key holder may ask for a participant's identity or record: the use case refuses all but
+# handlers.READERS, and logs the refusal.
+ANY_ROLE = tuple(ROLES)
 
 
 class IntakeService(ChainService):
@@ -28,20 +36,21 @@ class IntakeService(ChainService):
     @api("GET", "/participants", roles=CASE_MANAGER, query=ParticipantQuery,
          response=ParticipantSchema)
     def list_participants(self, caller, query):
-        """Participants by expected release date, filtered by status, target group and window."""
-        with self.uow as uow:
-            return uow.participants.list(**query)
+        """Participants by expected release date, filtered by status, target group and window;
+        each one listed is logged as a read of their record."""
+        return handlers.list_participants(self.uow, caller, query)
 
-    @api("GET", "/participants/<participant_id>", roles=CASE_MANAGER, response=ParticipantSchema)
+    @api("GET", "/participants/<participant_id>", roles=ANY_ROLE, response=ParticipantSchema)
     def get_participant(self, caller, participant_id):
-        """One participant, without identity."""
-        with self.uow as uow:
-            return uow.participants.get(participant_id)
+        """One participant, without identity, for a case manager; every attempt to read it is
+        logged, allowed, refused (403) or not found (404)."""
+        return handlers.read_participant(self.uow, participant_id, caller)
 
-    @api("GET", "/participants/<participant_id>/identity", roles=CASE_MANAGER,
+    @api("GET", "/participants/<participant_id>/identity", roles=ANY_ROLE,
          response=IdentitySchema)
     def read_identity(self, caller, participant_id):
-        """Name, BSN and date of birth; every read is written to the audit log."""
+        """Name, BSN and date of birth, for a case manager; every attempt to read them is
+        logged, allowed, refused (403) or not found (404)."""
         return handlers.read_identity(self.uow, participant_id, caller)
 
     @api("PUT", "/participants/<participant_id>/screening", roles=CASE_MANAGER,
@@ -97,6 +106,32 @@ class IntakeService(ChainService):
     @api("GET", "/audit/personal-data-reads", roles=PRIVACY_OFFICER, query=AuditQuery,
          response=PersonalDataReadSchema)
     def personal_data_reads(self, caller, query):
-        """Who read whose personal data and when, oldest first."""
+        """Who read or tried to read whose personal data, when, and with what outcome, in the
+        order logged; as CSV with format=csv."""
+        as_csv = query.pop("format") == "csv"
         with self.uow as uow:
-            return uow.audit.reads(**query)
+            reads = uow.audit.reads(**query)
+        return _csv(PersonalDataReadSchema(), reads) if as_csv else reads
+
+    @api("GET", "/audit/verify", roles=PRIVACY_OFFICER, response=ChainCheckSchema)
+    def verify_audit_log(self, caller):
+        """Whether the audit log is as it was written, and if not, which entry first breaks
+        its hash chain."""
+        with self.uow as uow:
+            return uow.audit.check()
+
+    def read_facts(self, reader, subject):
+        """`GET /events`: each participant's facts are a read of their data, and logged."""
+        return handlers.read_facts(self.uow, reader, subject)
+
+
+def _csv(schema, items):
+    """`items` as CSV with a header row, a row each, the columns of the JSON answer; lists
+    joined by spaces."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(schema.fields))
+    writer.writeheader()
+    for row in schema.dump(items, many=True):
+        writer.writerow({name: " ".join(value) if isinstance(value, list) else value
+                         for name, value in row.items()})
+    return Response(out.getvalue(), status=200, mimetype="text/csv")

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from services.training.service import TrainingService
 from shared import http
 from shared.store import database_unavailable
-from tests.databases import POSTGRES_URL, fresh_database
+from tests.databases import away, fresh_database
 from tests.harness import running_service
 from tests.instances import rows
 
@@ -128,17 +128,9 @@ def test_a_fact_whose_connection_is_terminated_mid_transaction_is_handled_once(
 
 
 def test_a_database_that_stays_away_answers_503_and_facts_wait_without_using_attempts(
-        api, broker, database, admin):
-    name = admin.url.database
+        api, broker, database):
     participant_id = str(uuid.uuid4())
-    # Only from another database may one refuse connections to it.
-    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                "WHERE datname = :name AND pid <> pg_backend_pid()"),
-                           {"name": name})
-    try:
+    with away(database):
         health = api.call("GET", "/health")
         assert health.status_code == 503
         assert health.json()["database"].startswith("failing") and health.json()["broker"] == "ok"
@@ -157,10 +149,6 @@ def test_a_database_that_stays_away_answers_503_and_facts_wait_without_using_att
             language_level="B1", preferred_sectors=["logistics"]))
         # Longer than the unit of work's own retries: the fact goes round the retry queue.
         time.sleep(8)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
-        server.dispose()
     wait_for(lambda: api.call("GET", f"/participants/{participant_id}/programme",
                               TRAINER).status_code == 200, "the programme after the outage")
     assert api.call("GET", "/health").status_code == 200

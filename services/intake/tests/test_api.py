@@ -176,8 +176,10 @@ def test_only_the_case_manager_reads_an_identity(api, role):
     participant = new_participant(api)
     response = api.call("GET", f"/participants/{participant}/identity", role)
     assert response.status_code == 403
-    assert api.call("GET", f"/audit/personal-data-reads?participant_id={participant}",
-                    "pi-privacy-officer").json() == []
+    assert NAME not in response.text
+    [refused] = api.call("GET", f"/audit/personal-data-reads?participant_id={participant}",
+                         "pi-privacy-officer").json()
+    assert (refused["reader"], refused["outcome"]) == (role, "refused")
 
 
 def test_the_database_holds_no_readable_name_or_bsn(api, directory, database_url):
