@@ -10,8 +10,10 @@ import pika
 import requests
 from nameko.containers import ServiceContainer
 
+from doorstroom.provisioning import service_user
 from shared.events import amqp_headers, new_event
 from shared.http import ROLES
+from tests.broker import service_uri
 
 
 def free_port():
@@ -51,10 +53,11 @@ def api_keys_file(directory):
 
 @contextmanager
 def running_service(service_cls, amqp_uri, directory, **config):
+    """The service under its own account in the vhost of `amqp_uri`."""
     keys_file, keys = api_keys_file(directory)
     port = free_port()
     container = ServiceContainer(service_cls, {
-        "AMQP_URI": amqp_uri,
+        "AMQP_URI": service_uri(amqp_uri, service_cls.name),
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
         "DATABASE_URL": f"sqlite:///{directory / 'service.db'}",
         "API_KEYS_FILE": str(keys_file),
@@ -78,6 +81,33 @@ def running_intake(amqp_uri, directory, **config):
         yield api
 
 
+class Producers:
+    """Publishes facts as their producers' relays do: each producer's on a channel of its own
+    account, with publisher confirms, naming that account in `user_id` (which the broker
+    checks), so that consumers take them as that producer's."""
+
+    def __init__(self, amqp_uri):
+        self.amqp_uri = amqp_uri
+        self.connections = {}
+        self.channels = {}
+
+    def publish(self, service, event_type, body, properties=None, mandatory=False):
+        if service not in self.channels:
+            connection = pika.BlockingConnection(pika.URLParameters(
+                service_uri(self.amqp_uri, service)))
+            self.connections[service], self.channels[service] = connection, connection.channel()
+            self.channels[service].confirm_delivery()
+        properties = properties or pika.BasicProperties(content_type="application/json",
+                                                        delivery_mode=2)
+        properties.user_id = service_user(service)
+        self.channels[service].basic_publish(f"{service}.events", event_type, body, properties,
+                                             mandatory=mandatory)
+
+    def close(self):
+        for connection in self.connections.values():
+            connection.close()
+
+
 class Broker:
     """A test's own connection: it publishes facts as other services would, and hears what the
     watched exchanges publish."""
@@ -87,17 +117,16 @@ class Broker:
         self.channel = self.connection.channel()
         self.queue = self.channel.queue_declare("", exclusive=True).method.queue
         self.seen = []
+        self.producers = Producers(amqp_uri)
         for service in watched:
-            self.channel.exchange_declare(f"{service}.events", "topic", durable=True)
             self.channel.queue_bind(self.queue, f"{service}.events", "#")
 
     def publish(self, service, event_type, data, body=None):
-        """Publish a fact of `service` (or a given raw body); returns the body sent."""
+        """Publish a fact of `service` (or a given raw body) as `service`; returns the body
+        sent."""
         body = body or json.dumps(new_event(service, event_type, data,
                                             subject=data.get("participant_id")).to_json())
-        self.channel.exchange_declare(f"{service}.events", "topic", durable=True)
-        self.channel.basic_publish(f"{service}.events", event_type, body, pika.BasicProperties(
-            content_type="application/json", delivery_mode=2))
+        self.producers.publish(service, event_type, body)
         return body
 
     def drain(self):
@@ -122,15 +151,16 @@ class Broker:
             time.sleep(0.05)
 
     def close(self):
+        self.producers.close()
         self.connection.close()
 
 
 class Relay:
-    """Publishes facts as producers' relays would, on a channel with publisher confirms: each
-    producer's facts about a subject numbered 1, 2, 3 ..."""
+    """Publishes facts as producers' relays would (Producers): each producer's facts about a
+    subject numbered 1, 2, 3 ..."""
 
-    def __init__(self, channel):
-        self.channel = channel
+    def __init__(self, producers):
+        self.producers = producers
         self.numbers = {}
 
     def publish(self, service, event_type, numbered=True, **data):
@@ -140,7 +170,7 @@ class Relay:
         self.numbers[key] = self.numbers.get(key, 0) + 1
         envelope = new_event(service, event_type, data, subject=subject,
                              sequence=self.numbers[key] if numbered else None).to_json()
-        self.channel.basic_publish(
-            f"{service}.events", event_type, json.dumps(envelope),
+        self.producers.publish(
+            service, event_type, json.dumps(envelope),
             pika.BasicProperties(content_type="application/json", delivery_mode=2,
                                  message_id=envelope["id"], headers=amqp_headers(envelope)))
