@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from doorstroom.chain import SERVICES  # noqa: E402
 from tests.broker import fresh_vhost  # noqa: E402
 from tests.databases import KINDS, fresh_database  # noqa: E402
-from tests.harness import Broker  # noqa: E402
+from tests.harness import Broker, Producers  # noqa: E402
 
 # Each store maps its domain's classes for SQLAlchemy, which changes how their instances work:
 # map them all before any test module builds an entity at import time, as in production.
@@ -47,6 +47,14 @@ def broker(request, amqp_uri):
     broker = Broker(amqp_uri, watched=getattr(request.module, "WATCHED", ()))
     yield broker
     broker.close()
+
+
+@pytest.fixture(scope="module")
+def producers(amqp_uri):
+    """Publishes facts in the test module's vhost as their producers do (tests/harness.py)."""
+    producers = Producers(amqp_uri)
+    yield producers
+    producers.close()
 
 
 @pytest.fixture(scope="module")

@@ -47,8 +47,9 @@ import pika  # noqa: E402
 import requests  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from doorstroom.provisioning import service_user  # noqa: E402
 from shared.events import amqp_headers, new_event  # noqa: E402
-from tests.broker import fresh_vhost  # noqa: E402
+from tests.broker import fresh_vhost, service_uri  # noqa: E402
 from tests.databases import POSTGRES_URL, fresh_database  # noqa: E402
 from tests.instances import instances  # noqa: E402
 
@@ -75,12 +76,13 @@ def backlog(pairs):
                                  sequence=sequence).to_json()
             yield event_type, json.dumps(envelope).encode(), pika.BasicProperties(
                 content_type="application/json", delivery_mode=2, message_id=envelope["id"],
-                headers=amqp_headers(envelope))
+                headers=amqp_headers(envelope), user_id=service_user("intake"))
 
 
 def publish(amqp_uri, messages):
-    """Publish on intake.events with publisher confirms, all in flight at once and confirmed
-    in batches as the broker acknowledges them (pika's asynchronous connection)."""
+    """Publish on intake.events as intake (its account, which training checks) with publisher
+    confirms, all in flight at once and confirmed in batches as the broker acknowledges them
+    (pika's asynchronous connection)."""
     unconfirmed, nacked, floor = set(range(1, len(messages) + 1)), [], [1]
 
     def on_channel(channel):
@@ -102,7 +104,7 @@ def publish(amqp_uri, messages):
             connection.close()
 
     connection = pika.SelectConnection(
-        pika.URLParameters(amqp_uri),
+        pika.URLParameters(service_uri(amqp_uri, "intake")),
         on_open_callback=lambda c: c.channel(on_open_callback=on_channel),
         on_open_error_callback=lambda c, exc: c.ioloop.stop(),
         on_close_callback=lambda c, reason: c.ioloop.stop())

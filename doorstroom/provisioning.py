@@ -10,12 +10,19 @@ that docker compose loads, generated from the contracts and the services' subscr
 - An operator user (administrator) for `doorstroom status`, `dlq` and `tail`.
 
 The passwords here are for a local chain; change them on any broker that matters
-(`rabbitmqctl change_password USER PASSWORD`).
+(`rabbitmqctl change_password USER PASSWORD`). `doorstroom up` and the tests make the services'
+accounts on a local broker themselves (`import_definitions`), with passwords of their own.
 """
 import base64
 import hashlib
+import hmac
 import json
+import os
 import re
+import secrets
+import shutil
+import subprocess
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from doorstroom import chain, topology
 from doorstroom.generated import write_or_check
@@ -92,32 +99,78 @@ def password_hash(user, password):
     return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
 
 
-def build():
+def account_definitions(vhost, passwords, suffix=""):
+    """The users of `passwords` ({user: password}), named with `suffix` (a test's accounts of
+    its own), with their permissions in `vhost`, and the chain's exchanges there, as RabbitMQ
+    definitions. Without the vhost itself: importing a vhost that exists resets it."""
     users, permissions, topic_permissions = [], [], []
-    for user, configure, write, read, topics in grants():
-        users.append(_user(user, []))
-        permissions.append({"user": user, "vhost": VHOST, "configure": configure,
+    for user, configure, write, read, topics in [*grants(), (OPERATOR, ".*", ".*", ".*", {})]:
+        if user not in passwords:
+            continue
+        name = f"{user}{suffix}"
+        users.append({"name": name, "password_hash": password_hash(name, passwords[user]),
+                      "hashing_algorithm": "rabbit_password_hashing_sha256",
+                      "tags": ["administrator"] if user == OPERATOR else []})
+        permissions.append({"user": name, "vhost": vhost, "configure": configure,
                             "write": write, "read": read})
         for exchange, (topic_write, topic_read) in sorted(topics.items()):
-            topic_permissions.append({"user": user, "vhost": VHOST, "exchange": exchange,
+            topic_permissions.append({"user": name, "vhost": vhost, "exchange": exchange,
                                       "write": topic_write, "read": topic_read})
-    users.append(_user(OPERATOR, ["administrator"]))
-    permissions.append({"user": OPERATOR, "vhost": VHOST, "configure": ".*", "write": ".*",
-                        "read": ".*"})
     return {
         "users": users,
-        "vhosts": [{"name": VHOST}],
         "permissions": permissions,
         "topic_permissions": topic_permissions,
-        "exchanges": [{"name": exchange, "vhost": VHOST, "type": "topic", "durable": True,
+        "exchanges": [{"name": exchange, "vhost": vhost, "type": "topic", "durable": True,
                        "auto_delete": False, "internal": False, "arguments": {}}
                       for exchange in topology.exchanges()],
     }
 
 
-def _user(name, tags):
-    return {"name": name, "password_hash": password_hash(name, local_password(name)),
-            "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": tags}
+def build():
+    every = [user for user, *_ in grants()] + [OPERATOR]
+    found = account_definitions(VHOST, {user: local_password(user) for user in every})
+    return {"users": found.pop("users"), "vhosts": [{"name": VHOST}], **found}
+
+
+def import_definitions(definitions):
+    """Create or update what `definitions` holds on the broker of this machine: users keep
+    their permissions in other vhosts, and a user whose password is unchanged keeps its
+    connections."""
+    rabbitmqctl("import_definitions", input=json.dumps(definitions))
+
+
+def rabbitmqctl(*args, input=None):
+    """What `rabbitmqctl ARGS...` printed; it manages the node on this machine (as root or a
+    user in the rabbitmq group)."""
+    command = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+    return subprocess.run([command, *args], input=input, check=True, capture_output=True,
+                          text=True, timeout=60).stdout
+
+
+def account_passwords(secret_file, users):
+    """A password for each of `users`, derived from a random secret kept in `secret_file`: made
+    once (readable by its owner only), then read; when several runs make it at once, the first
+    one's counts. So the passwords stay the same, whoever asks for them."""
+    if not secret_file.exists():
+        draft = secret_file.with_name(f".{secret_file.name}.{secrets.token_hex(8)}")
+        with open(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(secrets.token_hex(32))
+        try:
+            os.link(draft, secret_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    secret = secret_file.read_bytes()
+    return {user: hmac.new(secret, user.encode(), "sha256").hexdigest() for user in users}
+
+
+def with_account(amqp_uri, user, password):
+    """`amqp_uri` (one broker's) logging in as `user`."""
+    parts = urlsplit(amqp_uri)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, f"{quote(user, safe='')}:{quote(password, safe='')}@{host}",
+                       parts.path, parts.query, parts.fragment))
 
 
 def render():

@@ -7,18 +7,22 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 import requests
 from kombu import Connection
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from doorstroom import chain
+from doorstroom import chain, provisioning
 from services.intake.vault import create_key_file as create_identity_key_file
+from shared.consumer import broker_account
 from shared.http import ROLES
 from shared.sealing import create_key_file
 
 HEALTH_TIMEOUT_SECONDS = 60
+# Where rabbitmqctl, which manages the node on this machine, manages the broker at AMQP_URI.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def broker_problem(uri):
@@ -73,6 +77,46 @@ def key_files(service, directory):
     return {setting: str(path)}
 
 
+def broker_secret(directory):
+    """What the passwords of the services' broker accounts are derived from."""
+    return directory / "broker-secret"
+
+
+def service_accounts(amqp_uri, directory):
+    """{service: AMQP URI}: each service under its own account of the generated definitions,
+    made or brought up to date in the vhost of `amqp_uri` with rabbitmqctl, so that consumers
+    check which account published a fact (tests/test_up_accounts.py). Their passwords are
+    derived from DIR/broker-secret, made on the first run. Where rabbitmqctl cannot make them,
+    every service runs as `amqp_uri` says, and a warning says what that costs."""
+    users = {service: provisioning.service_user(service) for service in chain.SERVICES}
+    problem = None
+    if ";" in amqp_uri or urlsplit(amqp_uri).hostname not in LOCAL_HOSTS:
+        problem = "AMQP_URI is not one broker on this machine"
+    else:
+        passwords = provisioning.account_passwords(broker_secret(directory), users.values())
+        uris = {service: provisioning.with_account(amqp_uri, user, passwords[user])
+                for service, user in users.items()}
+        try:
+            provisioning.import_definitions(provisioning.account_definitions(
+                Connection(amqp_uri).virtual_host, passwords))
+        except FileNotFoundError:
+            problem = "rabbitmqctl is not installed here"
+        except subprocess.CalledProcessError as exc:
+            problem = f"rabbitmqctl failed ({(exc.stderr.strip() or str(exc)).splitlines()[0]})"
+        except subprocess.TimeoutExpired:
+            problem = "rabbitmqctl did not answer"
+        else:
+            if broker_problem(uris["intake"]):
+                problem = "the broker refused the accounts (is it another node than rabbitmqctl's?)"
+    if problem:
+        print(f"warning: {problem}, so every service runs as {broker_account(amqp_uri)} and "
+              "consumers cannot check which account published a fact; run doorstroom up where "
+              "rabbitmqctl manages the broker (as root or in the rabbitmq group) to give each "
+              "service its own account", file=sys.stderr, flush=True)
+        return dict.fromkeys(chain.SERVICES, amqp_uri)
+    return uris
+
+
 def instances(count, base):
     """Every process to run, as (name, service, port). intake runs once: it serves the PI's
     API. Each consuming service runs `count` times; instance k listens 10*(k-1) above the
@@ -106,10 +150,10 @@ def sqlite_databases(directory):
     return {service: f"sqlite:///{directory / f'{service}.db'}" for service in chain.SERVICES}
 
 
-def service_environment(service, directory, port, database_url):
+def service_environment(service, directory, port, database_url, amqp_uri):
     environment = {
         **os.environ,
-        "AMQP_URI": chain.amqp_uri(),
+        "AMQP_URI": amqp_uri,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
         "DATABASE_URL": database_url,
         "API_KEYS_FILE": str(directory / "api-keys.json"),
@@ -121,7 +165,7 @@ def service_environment(service, directory, port, database_url):
     return environment
 
 
-def start_instances(planned, directory, databases):
+def start_instances(planned, directory, databases, amqp_uris):
     logs = directory / "logs"
     logs.mkdir(exist_ok=True)
     nameko = shutil.which("nameko", path=os.path.dirname(sys.executable)) or "nameko"
@@ -131,7 +175,8 @@ def start_instances(planned, directory, databases):
         with open(logs / f"{name}.log", "ab") as log:
             processes[name] = subprocess.Popen(
                 command, cwd=chain.PROJECT_ROOT,
-                env=service_environment(service, directory, port, databases[service]),
+                env=service_environment(service, directory, port, databases[service],
+                                        amqp_uris[service]),
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     return processes
 
@@ -188,6 +233,7 @@ def run(args):
     ports = {name: port for name, _, port in planned}
     how_many = ("one instance of each service" if args.instances == 1 else
                 f"intake once, every other service {args.instances} times")
+    amqp_uris = service_accounts(chain.amqp_uri(), directory)
     print(f"starting {len(planned)} processes ({how_many}) on {where}", flush=True)
 
     stopping = []
@@ -199,13 +245,15 @@ def run(args):
     processes = {}
     try:
         # All at once: instances of a service take turns creating its tables themselves.
-        processes.update(start_instances(planned, directory, databases))
+        processes.update(start_instances(planned, directory, databases, amqp_uris))
         problem = wait_until_healthy(processes, ports)
         if problem:
             print(f"The chain did not start: {problem}. Logs: {directory / 'logs'}",
                   file=sys.stderr)
             return 1
         print(f"doorstroom is up (broker {_without_password(chain.amqp_uri())}, data {directory})")
+        accounts = sorted({broker_account(uri) for uri in amqp_uris.values()})
+        print(f"broker accounts: {', '.join(accounts)}")
         for name in ports:
             print(f"  {name:<16} http://127.0.0.1:{ports[name]}   (OpenAPI: /openapi.json)")
         print(f"API keys (also in {directory / 'api-keys.json'}):")

@@ -123,8 +123,9 @@ def queue_arguments(kind, queue_type, requeue, consuming_queue, dead_letters, ho
 def publisher_accounts(config, service):
     """How the accounts that publish facts are named (`doorstroom-{service}`), or None where
     they cannot be told apart: PUBLISHER_ACCOUNTS says so; without it, a service running under
-    its own account of the chain expects its producers under theirs, and one on a shared
-    account (`guest` on a local broker) checks no account."""
+    its own account of the chain (as `doorstroom up` and the tests run them) expects its
+    producers under theirs, and one on a shared account (`guest`, where `doorstroom up` could
+    not make the accounts) checks no account (tests/test_consumer.py)."""
     configured = config.get("PUBLISHER_ACCOUNTS")
     if configured:
         return configured
@@ -140,8 +141,9 @@ def broker_account(amqp_uri):
 
 def _make_sure_exchange_exists(connection, service):
     """The producer's exchange, which a consumer binds to. On a broker with the chain's
-    accounts it exists (the definitions declare it) and a consumer may not declare it; on a
-    local broker, where every service is `guest`, the first consumer declares it."""
+    accounts it exists (the definitions declare it, as `doorstroom up` and the tests import
+    them) and a consumer may not declare it; where every service runs as one account that may
+    declare anything (`guest`), the first consumer declares it."""
     try:
         event_exchange(service)(connection.channel()).declare(passive=True)
     except amqp.exceptions.NotFound:
@@ -352,14 +354,18 @@ class ChainEventHandler(Consumer):
             came_by = message.delivery_info.get("exchange")
             published_by = (message.properties or {}).get("user_id")
         if came_by != exchange_for(producer):
-            raise UnreadableEvent(f"{fact.type} came by {came_by!r}, not by "
-                                  f"{exchange_for(producer)}")
+            self._refuse("exchange", f"{fact.type} came by {came_by!r}, not by "
+                                     f"{exchange_for(producer)}")
         if self.publisher_accounts:
             expected = self.publisher_accounts.format(service=producer)
             if published_by != expected:
-                raise UnreadableEvent(f"{fact.type} was published by "
-                                      f"{published_by or 'an account that did not say'}, "
-                                      f"not by {expected}")
+                self._refuse("account", f"{fact.type} was published by "
+                                        f"{published_by or 'an account that did not say'}, "
+                                        f"not by {expected}")
+
+    def _refuse(self, reason, error):
+        self.metrics.refused.labels(self.queue.name, reason).inc()
+        raise UnreadableEvent(error)
 
     def _offered_again(self, message):
         """Whether the message comes back from this service's own retry, hold or replay; if

@@ -1,6 +1,6 @@
-"""Prometheus metrics of a service: facts published, handled, held back, failed and parked, how long
-handlers take, and the outbox backlog. Each service has its own registry, so several services
-in one process (as in tests) keep their figures apart."""
+"""Prometheus metrics of a service: facts published, handled, held back, failed, refused and
+parked, how long handlers take, and the outbox backlog. Each service has its own registry, so
+several services in one process (as in tests) keep their figures apart."""
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -24,6 +24,13 @@ class ServiceMetrics:
         self.parked = Counter(
             "doorstroom_events_parked_total", "Messages parked in the dead-letter queue",
             ["queue"], registry=self.registry)
+        # Apart from the parked, so that an alert can tell a forgery from a fault
+        # (tests/test_broker_permissions.py).
+        self.refused = Counter(
+            "doorstroom_events_refused_total",
+            "Facts refused (and parked) as not their producer's: reason exchange (not by its "
+            "exchange) or account (not published by its account)",
+            ["queue", "reason"], registry=self.registry)
         self.handler_seconds = Histogram(
             "doorstroom_handler_seconds", "How long a consumer's handler took", ["queue"],
             registry=self.registry)

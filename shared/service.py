@@ -35,7 +35,7 @@ class ChainService:
 
     @api("GET", "/metrics", public=True)
     def metrics(self):
-        """Prometheus metrics: facts published, handled, failed, parked; handler latency;
+        """Prometheus metrics: facts published, handled, failed, refused, parked; handler latency;
         outbox backlog."""
         metrics = metrics_for(self.name)
         with self.uow as uow:

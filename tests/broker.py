@@ -1,33 +1,59 @@
-"""A fresh RabbitMQ vhost per test module, so leftover queues or processes cannot interfere."""
+"""A fresh RabbitMQ vhost per test module, so leftover queues or processes cannot interfere, in
+which each service of the chain has its own account, as in production."""
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from doorstroom import provisioning, up
+from doorstroom.chain import SERVICES
+from doorstroom.provisioning import rabbitmqctl as _rabbitmqctl
+
 BASE_URI = os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/")
+# The services' accounts are the broker's, not a vhost's: every test run on this machine shares
+# them, with passwords derived from one secret kept here, so that no run changes them under
+# another; each fresh vhost grants them their permissions there, which go when it is deleted.
+ACCOUNTS_SECRET = Path(tempfile.gettempdir()) / "doorstroom-test-broker-secret"
 
 
-def _rabbitmqctl(*args):
-    command = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
-    return subprocess.run([command, *args], check=True, capture_output=True, text=True,
-                          timeout=60).stdout
+def _passwords():
+    return provisioning.account_passwords(
+        ACCOUNTS_SECRET, [provisioning.service_user(service) for service in SERVICES])
 
 
 @contextmanager
 def fresh_vhost():
     name = f"doorstroom-test-{uuid.uuid4().hex[:12]}"
     user = urlsplit(BASE_URI).username or "guest"
-    _rabbitmqctl("add_vhost", name)
+    definitions = provisioning.account_definitions(name, _passwords())
+    definitions["vhosts"] = [{"name": name}]
+    definitions["permissions"].append({"user": user, "vhost": name, "configure": ".*",
+                                       "write": ".*", "read": ".*"})
+    provisioning.import_definitions(definitions)
     try:
-        _rabbitmqctl("set_permissions", "-p", name, user, ".*", ".*", ".*")
         parts = urlsplit(BASE_URI)
         yield f"{parts.scheme}://{parts.netloc}/{quote(name, safe='')}"
     finally:
         _rabbitmqctl("delete_vhost", name)
+
+
+def service_uri(amqp_uri, service):
+    """`amqp_uri` (of the test's vhost) under `service`'s own account: what it runs with."""
+    user = provisioning.service_user(service)
+    return provisioning.with_account(amqp_uri, user, _passwords()[user])
+
+
+def share_accounts(data_dir):
+    """Let `doorstroom up` with `data_dir` use the tests' passwords of the accounts (made by
+    fresh_vhost), rather than change them under other test runs."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ACCOUNTS_SECRET, up.broker_secret(data_dir))
 
 
 def rabbitmqctl(amqp_uri, command, *args):

@@ -10,9 +10,11 @@ import requests
 from nameko.containers import ServiceContainer
 
 from doorstroom.chain import local_organisation
+from doorstroom.provisioning import service_user
 from doorstroom.up import key_files
 from shared.events import amqp_headers, new_event
 from shared.http import ROLES
+from tests.broker import service_uri
 
 
 def free_port():
@@ -53,13 +55,13 @@ def api_keys_file(directory):
 
 @contextmanager
 def running_service(service_cls, amqp_uri, directory, **config):
-    """The service with the directory's API keys, and the key file it seals data with (made
-    once, then kept, as `doorstroom up` makes it), on a free port unless WEB_SERVER_ADDRESS
-    says where."""
+    """The service under its own account in the vhost of `amqp_uri`, with the directory's API
+    keys and the key file it seals data with (made once, then kept, as `doorstroom up` makes
+    it), on a free port unless WEB_SERVER_ADDRESS says where."""
     keys_file, keys = api_keys_file(directory)
     address = config.pop("WEB_SERVER_ADDRESS", f"127.0.0.1:{free_port()}")
     container = ServiceContainer(service_cls, {
-        "AMQP_URI": amqp_uri,
+        "AMQP_URI": service_uri(amqp_uri, service_cls.name),
         "WEB_SERVER_ADDRESS": address,
         "DATABASE_URL": f"sqlite:///{directory / 'service.db'}",
         "API_KEYS_FILE": str(keys_file),
@@ -81,6 +83,33 @@ def running_intake(amqp_uri, directory, **config):
         yield api
 
 
+class Producers:
+    """Publishes facts as their producers' relays do: each producer's on a channel of its own
+    account, with publisher confirms, naming that account in `user_id` (which the broker
+    checks), so that consumers take them as that producer's."""
+
+    def __init__(self, amqp_uri):
+        self.amqp_uri = amqp_uri
+        self.connections = {}
+        self.channels = {}
+
+    def publish(self, service, event_type, body, properties=None, mandatory=False):
+        if service not in self.channels:
+            connection = pika.BlockingConnection(pika.URLParameters(
+                service_uri(self.amqp_uri, service)))
+            self.connections[service], self.channels[service] = connection, connection.channel()
+            self.channels[service].confirm_delivery()
+        properties = properties or pika.BasicProperties(content_type="application/json",
+                                                        delivery_mode=2)
+        properties.user_id = service_user(service)
+        self.channels[service].basic_publish(f"{service}.events", event_type, body, properties,
+                                             mandatory=mandatory)
+
+    def close(self):
+        for connection in self.connections.values():
+            connection.close()
+
+
 class Broker:
     """A test's own connection: it publishes facts as other services would, and hears what the
     watched exchanges publish."""
@@ -90,17 +119,16 @@ class Broker:
         self.channel = self.connection.channel()
         self.queue = self.channel.queue_declare("", exclusive=True).method.queue
         self.seen = []
+        self.producers = Producers(amqp_uri)
         for service in watched:
-            self.channel.exchange_declare(f"{service}.events", "topic", durable=True)
             self.channel.queue_bind(self.queue, f"{service}.events", "#")
 
     def publish(self, service, event_type, data, body=None):
-        """Publish a fact of `service` (or a given raw body); returns the body sent."""
+        """Publish a fact of `service` (or a given raw body) as `service`; returns the body
+        sent."""
         body = body or json.dumps(new_event(service, event_type, data,
                                             subject=data.get("participant_id")).to_json())
-        self.channel.exchange_declare(f"{service}.events", "topic", durable=True)
-        self.channel.basic_publish(f"{service}.events", event_type, body, pika.BasicProperties(
-            content_type="application/json", delivery_mode=2))
+        self.producers.publish(service, event_type, body)
         return body
 
     def publish_in_order(self, service, subject, *facts):
@@ -132,15 +160,16 @@ class Broker:
             time.sleep(0.05)
 
     def close(self):
+        self.producers.close()
         self.connection.close()
 
 
 class Relay:
-    """Publishes facts as producers' relays would, on a channel with publisher confirms: each
-    producer's facts about a subject numbered 1, 2, 3 ..."""
+    """Publishes facts as producers' relays would (Producers): each producer's facts about a
+    subject numbered 1, 2, 3 ..."""
 
-    def __init__(self, channel):
-        self.channel = channel
+    def __init__(self, producers):
+        self.producers = producers
         self.numbers = {}
 
     def publish(self, service, event_type, numbered=True, **data):
@@ -150,7 +179,7 @@ class Relay:
         self.numbers[key] = self.numbers.get(key, 0) + 1
         envelope = new_event(service, event_type, data, subject=subject,
                              sequence=self.numbers[key] if numbered else None).to_json()
-        self.channel.basic_publish(
-            f"{service}.events", event_type, json.dumps(envelope),
+        self.producers.publish(
+            service, event_type, json.dumps(envelope),
             pika.BasicProperties(content_type="application/json", delivery_mode=2,
                                  message_id=envelope["id"], headers=amqp_headers(envelope)))

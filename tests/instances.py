@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from doorstroom import chain
 from doorstroom.up import key_files
+from tests.broker import service_uri
 from tests.harness import api_keys_file, free_port
 
 # MAX_WORKERS=16 runs the same tests with more concurrency (issue: order and scale-out).
@@ -38,8 +39,9 @@ class Instance:
 
 @contextmanager
 def instances(service, count, amqp_uri, database_url, directory, together=False, **config):
-    """`count` processes of `service`, healthy when this yields them; stopped afterwards. They
-    start one after another, or all at once `together`."""
+    """`count` processes of `service` under its own account in the vhost of `amqp_uri`, healthy
+    when this yields them; stopped afterwards. They start one after another, or all at once
+    `together`."""
     directory.mkdir(parents=True, exist_ok=True)
     keys_file, _ = api_keys_file(directory)
     started = []
@@ -47,7 +49,8 @@ def instances(service, count, amqp_uri, database_url, directory, together=False,
         for number in range(1, count + 1):
             port = free_port()
             log = directory / f"{service}-{number}.log"
-            env = {**os.environ, "AMQP_URI": amqp_uri, "DATABASE_URL": database_url,
+            env = {**os.environ, "AMQP_URI": service_uri(amqp_uri, service),
+                   "DATABASE_URL": database_url,
                    "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}", "API_KEYS_FILE": str(keys_file),
                    "MAX_WORKERS": WORKERS, "OUTBOX_SWEEP_SECONDS": "0.2",
                    **key_files(service, directory),

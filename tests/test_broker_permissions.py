@@ -1,21 +1,23 @@
 """The broker accounts of docker/rabbitmq/definitions.json, applied to a fresh vhost of the real
-broker: each service publishes only its own facts on its own exchange, integrators publish
-nothing and bind only what they are entitled to, and a service runs under its own account."""
+broker (every test module's vhost has the services' accounts, tests/broker.py; the integrators'
+are this module's own): each service publishes only its own facts on its own exchange,
+integrators publish nothing and bind only what they are entitled to, and a service runs under
+its own account and takes only its producers' facts."""
 import json
+import secrets
 import time
 import uuid
-from urllib.parse import quote, urlsplit
 
 import pika
 import pytest
-from nameko.containers import ServiceContainer
 from pika.exceptions import ChannelClosedByBroker
+from prometheus_client.parser import text_string_to_metric_families
 
 from doorstroom import operators, provisioning
 from services.training.service import TrainingService
 from shared.events import new_event
-from tests.broker import _rabbitmqctl
-from tests.harness import free_port
+from tests.broker import service_uri, vhost_of
+from tests.harness import running_service
 
 SUFFIX = uuid.uuid4().hex[:8]
 
@@ -26,34 +28,18 @@ def test_the_committed_definitions_are_up_to_date():
 
 
 @pytest.fixture(scope="module")
-def accounts(amqp_uri):
-    """The generated users, under test names, with their permissions in the test's vhost."""
-    vhost = urlsplit(amqp_uri).path[1:]
-    made = {}
-    for user, configure, write, read, topics in provisioning.grants():
-        name = f"{user}-{SUFFIX}"
-        _rabbitmqctl("add_user", name, "secret")
-        _rabbitmqctl("set_permissions", "-p", vhost, name, configure, write, read)
-        for exchange, (topic_write, topic_read) in topics.items():
-            _rabbitmqctl("set_topic_permissions", "-p", vhost, name, exchange, topic_write,
-                         topic_read)
-        made[user] = name
-    parts = urlsplit(amqp_uri)
-    host = parts.netloc.rpartition("@")[2]
-    yield {user: f"amqp://{quote(name)}:secret@{host}/{quote(vhost, safe='')}"
-           for user, name in made.items()}
-    for name in made.values():
-        _rabbitmqctl("delete_user", name)
-
-
-@pytest.fixture(scope="module")
-def exchanges(amqp_uri):
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    channel = connection.channel()
-    for exchange in ("intake.events", "training.events", "matching.events", "placement.events",
-                     "notifications.events"):
-        channel.exchange_declare(exchange, "topic", durable=True)
-    connection.close()
+def integrators(amqp_uri):
+    """The generated integrators' accounts with their permissions in the test's vhost, under
+    names of this module's own: a broker's users outlive the vhost, so they are deleted
+    afterwards."""
+    names = [provisioning.integrator_user(name) for name in provisioning.INTEGRATORS]
+    password = secrets.token_hex(16)
+    provisioning.import_definitions(provisioning.account_definitions(
+        vhost_of(amqp_uri), dict.fromkeys(names, password), suffix=f"-{SUFFIX}"))
+    yield {name: provisioning.with_account(amqp_uri, f"{name}-{SUFFIX}", password)
+           for name in names}
+    for name in names:
+        provisioning.rabbitmqctl("delete_user", f"{name}-{SUFFIX}")
 
 
 def channel_as(uri):
@@ -80,8 +66,8 @@ def refused(action):
     return closed.value.reply_code
 
 
-def test_intake_publishes_its_own_facts_and_nothing_on_another_exchange(accounts, exchanges):
-    connection, channel = channel_as(accounts["doorstroom-intake"])
+def test_intake_publishes_its_own_facts_and_nothing_on_another_exchange(amqp_uri):
+    connection, channel = channel_as(service_uri(amqp_uri, "intake"))
     channel.basic_publish("intake.events", "participant.released",
                           fact("intake", "participant.released"))
     assert refused(lambda: channel.basic_publish(
@@ -89,17 +75,16 @@ def test_intake_publishes_its_own_facts_and_nothing_on_another_exchange(accounts
     connection.close()
 
 
-def test_intake_cannot_publish_another_services_fact_type_on_its_own_exchange(accounts,
-                                                                               exchanges):
-    connection, channel = channel_as(accounts["doorstroom-intake"])
+def test_intake_cannot_publish_another_services_fact_type_on_its_own_exchange(amqp_uri):
+    connection, channel = channel_as(service_uri(amqp_uri, "intake"))
     assert refused(lambda: channel.basic_publish(
         "intake.events", "match.proposed", fact("matching", "match.proposed"))) == 403
     connection.close()
 
 
 def test_no_service_can_write_into_another_services_queue_through_the_default_exchange(
-        accounts, exchanges):
-    connection, channel = channel_as(accounts["doorstroom-intake"])
+        amqp_uri):
+    connection, channel = channel_as(service_uri(amqp_uri, "intake"))
     assert refused(lambda: channel.basic_publish(
         "", "matching.follow_intake", fact("intake", "participant.released"))) == 403
     connection.close()
@@ -108,24 +93,24 @@ def test_no_service_can_write_into_another_services_queue_through_the_default_ex
 @pytest.mark.parametrize("exchange, routing_key", [
     ("intake.events", "participant.released"), ("placement.events", "placement.started"),
     ("matching.events", "match.proposed"), ("", "integrator-municipality.facts")])
-def test_an_integrator_cannot_publish_at_all(accounts, exchanges, exchange, routing_key):
-    connection, channel = channel_as(accounts["integrator-municipality"])
+def test_an_integrator_cannot_publish_at_all(integrators, exchange, routing_key):
+    connection, channel = channel_as(integrators["integrator-municipality"])
     assert refused(lambda: channel.basic_publish(exchange, routing_key, b"{}")) == 403
     connection.close()
 
 
-def test_an_integrator_binds_its_own_queue_to_what_it_is_entitled_to_only(accounts, exchanges):
-    connection, channel = channel_as(accounts["integrator-municipality"])
+def test_an_integrator_binds_its_own_queue_to_what_it_is_entitled_to_only(integrators):
+    connection, channel = channel_as(integrators["integrator-municipality"])
     channel.queue_declare("integrator-municipality.facts", durable=True)
     channel.queue_bind("integrator-municipality.facts", "intake.events", "participant.released")
     assert refused(lambda: channel.queue_bind("integrator-municipality.facts", "intake.events",
                                               "participant.admitted")) == 403
     connection.close()
-    connection, channel = channel_as(accounts["integrator-municipality"])
+    connection, channel = channel_as(integrators["integrator-municipality"])
     assert refused(lambda: channel.queue_bind("integrator-municipality.facts",
                                               "matching.events", "match.proposed")) == 403
     connection.close()
-    connection, channel = channel_as(accounts["integrator-municipality"])
+    connection, channel = channel_as(integrators["integrator-municipality"])
     assert refused(lambda: channel.queue_declare("training.on_intake_fact", durable=True)) == 403
     connection.close()
 
@@ -140,17 +125,20 @@ def admission():
 
 
 @pytest.fixture(scope="module")
-def training(accounts, exchanges, tmp_path_factory):
-    """Training under its own account, expecting each producer under that producer's."""
-    container = ServiceContainer(TrainingService, {
-        "AMQP_URI": accounts["doorstroom-training"],
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('training') / 'training.db'}",
-        "OUTBOX_SWEEP_SECONDS": 0.2, "TRAINING_DEMAND": "forklift",
-        "PUBLISHER_ACCOUNTS": f"doorstroom-{{service}}-{SUFFIX}"})
-    container.start()
-    yield container
-    container.stop()
+def training(amqp_uri, directory):
+    """Training under its own account, so expecting each producer under that producer's."""
+    with running_service(TrainingService, amqp_uri, directory, OUTBOX_SWEEP_SECONDS=0.2,
+                         TRAINING_DEMAND="forklift") as api:
+        yield api
+
+
+def refusals(training, reason):
+    """How many facts training's consumer of intake's facts refused for `reason`, as its
+    /metrics says."""
+    wanted = {"queue": "training.on_intake_fact", "reason": reason}
+    return sum(sample.value for family in text_string_to_metric_families(
+        training.call("GET", "/metrics").text) for sample in family.samples
+        if sample.name == "doorstroom_events_refused_total" and sample.labels == wanted)
 
 
 def heard_of(watch, queue, participant, timeout=15):
@@ -164,31 +152,36 @@ def heard_of(watch, queue, participant, timeout=15):
     return None
 
 
-def test_the_training_service_runs_under_its_own_account(amqp_uri, accounts, training):
+def test_the_training_service_runs_under_its_own_account(amqp_uri, training):
     watcher, watch = channel_as(amqp_uri)
     queue = watch.queue_declare("", exclusive=True).method.queue
     watch.queue_bind(queue, "training.events", "#")
-    connection, channel = channel_as(accounts["doorstroom-intake"])
+    connection, channel = channel_as(service_uri(amqp_uri, "intake"))
     participant, body = admission()
     channel.basic_publish("intake.events", "participant.admitted", body, pika.BasicProperties(
-        content_type="application/json", user_id=f"doorstroom-intake-{SUFFIX}"))
+        content_type="application/json", user_id="doorstroom-intake"))
     # Training's own facts name its account, as the broker checked.
-    assert heard_of(watch, queue, participant) == ("training.waitlisted",
-                                                   f"doorstroom-training-{SUFFIX}")
+    assert heard_of(watch, queue, participant) == ("training.waitlisted", "doorstroom-training")
     connection.close()
     watcher.close()
 
 
-@pytest.mark.parametrize("says_who", [None, "guest"])
-def test_a_fact_not_published_by_its_producers_account_is_parked_and_changes_nothing(
-        amqp_uri, training, says_who):
+@pytest.mark.parametrize("exchange, says_who, reason, error", [
+    ("intake.events", None, "account", "not by doorstroom-intake"),
+    ("intake.events", "guest", "account", "not by doorstroom-intake"),
+    ("amq.topic", "guest", "exchange", "not by intake.events")])
+def test_a_fact_not_from_its_producer_is_parked_counted_as_refused_and_changes_nothing(
+        amqp_uri, training, exchange, says_who, reason, error):
     """An account with every right on the broker (guest here) publishes an admission on
-    intake's exchange: without a user_id, or under its own name (the broker allows no other)."""
+    intake's exchange, without a user_id or under its own name (the broker allows no other);
+    or on another exchange, to which it bound training's queue."""
     watcher, watch = channel_as(amqp_uri)
     queue = watch.queue_declare("", exclusive=True).method.queue
     watch.queue_bind(queue, "training.events", "#")
+    watch.queue_bind("training.on_intake_fact", "amq.topic", "participant.admitted")
+    before = refusals(training, reason)
     participant, body = admission()
-    watch.basic_publish("intake.events", "participant.admitted", body, pika.BasicProperties(
+    watch.basic_publish(exchange, "participant.admitted", body, pika.BasicProperties(
         content_type="application/json", user_id=says_who))
     deadline, parked = time.monotonic() + 15, None
     while parked is None and time.monotonic() < deadline:
@@ -196,21 +189,22 @@ def test_a_fact_not_published_by_its_producers_account_is_parked_and_changes_not
         if method is not None and participant.encode() in found:
             parked = properties.headers["x-doorstroom-error"]
         time.sleep(0.05)
-    assert parked and f"not by doorstroom-intake-{SUFFIX}" in parked
+    assert parked and error in parked
     assert heard_of(watch, queue, participant, timeout=1) is None
+    assert refusals(training, reason) == before + 1
     watcher.close()
 
 
-def test_no_service_can_delete_or_redeclare_another_services_exchange(accounts, exchanges):
+def test_no_service_can_delete_or_redeclare_another_services_exchange(amqp_uri):
     """Training binds to intake.events; it may not delete it (and every binding with it) nor
     declare it otherwise."""
-    connection, channel = channel_as(accounts["doorstroom-training"])
+    connection, channel = channel_as(service_uri(amqp_uri, "training"))
     assert refused(lambda: channel.exchange_delete("intake.events")) == 403
     connection.close()
-    connection, channel = channel_as(accounts["doorstroom-training"])
+    connection, channel = channel_as(service_uri(amqp_uri, "training"))
     assert refused(lambda: channel.exchange_declare("intake.events", "fanout")) == 403
     connection.close()
-    connection, channel = channel_as(accounts["doorstroom-training"])
+    connection, channel = channel_as(service_uri(amqp_uri, "training"))
     channel.exchange_declare("intake.events", "topic", durable=True, passive=True)
     connection.close()
 

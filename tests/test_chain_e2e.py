@@ -1,4 +1,5 @@
-"""The whole chain as separately running services on the real broker, in a fresh vhost."""
+"""The whole chain as separately running services on the real broker, in a fresh vhost, as
+`doorstroom up` runs them: each under its own broker account."""
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ import requests
 
 from doorstroom import chain
 from shared.events import new_event, read_event
+from tests.broker import share_accounts
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +30,10 @@ def doorstroom(*args, env, **kwargs):
 
 @pytest.fixture(scope="module")
 def env(amqp_uri, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("chain")
+    share_accounts(data_dir)
     return {**os.environ, "AMQP_URI": amqp_uri, "EVENT_RETRY_DELAY_MS": "100",
-            "DOORSTROOM_DATA_DIR": str(tmp_path_factory.mktemp("chain"))}
+            "DOORSTROOM_DATA_DIR": str(data_dir)}
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +132,8 @@ def test_the_demo_walks_a_cohort_to_work_with_every_fact_a_clean_cloudevent(demo
         envelope = json.loads(body)
         fact = read_event(envelope, routing_key)
         assert exchange == f"{fact.source.rsplit('/', 1)[-1]}.events"
+        # Each service runs under its own account, which the broker vouches for.
+        assert properties.user_id == f"doorstroom-{fact.source.rsplit('/', 1)[-1]}"
         assert properties.delivery_mode == 2
         assert properties.message_id == fact.id
         assert properties.headers["cloudEvents_type"] == fact.type
@@ -140,11 +146,12 @@ def test_the_demo_walks_a_cohort_to_work_with_every_fact_a_clean_cloudevent(demo
     assert {f.data["participant_id"] for f in started} == accepted
 
 
-def test_replaying_every_fact_produces_no_new_fact(demo, channel, watch):
+def test_replaying_every_fact_produces_no_new_fact(demo, channel, producers, watch):
+    """Each fact again, as its producer's relay would send it a second time."""
     _, messages = demo
     seen = {json.loads(body)["id"] for *_, body in messages}
     for exchange, routing_key, properties, body in messages:
-        channel.basic_publish(exchange, routing_key, body, properties)
+        producers.publish(exchange.removesuffix(".events"), routing_key, body, properties)
     replayed = drain(channel, watch, quiet_seconds=4.0)
     new = [json.loads(body)["type"] for *_, body in replayed if json.loads(body)["id"] not in seen]
     assert new == []
@@ -211,7 +218,7 @@ def test_status_reports_every_service_consuming(env, demo):
     assert "nothing parked" in result.stdout
 
 
-def test_tail_streams_the_chains_facts(env, channel, running_chain):
+def test_tail_streams_the_chains_facts(env, producers, running_chain):
     process = subprocess.Popen(
         [sys.executable, "-m", "doorstroom.cli", "tail", "--json", "--count", "1",
          "--type", "participant.*", "--seconds", "30"],
@@ -221,8 +228,7 @@ def test_tail_streams_the_chains_facts(env, channel, running_chain):
     fact = new_event("intake", "participant.released", {
         "participant_id": participant, "released_on": "2027-01-15", "municipality": "0505"},
         subject=participant)
-    channel.basic_publish("intake.events", "participant.released", json.dumps(fact.to_json()),
-                          pika.BasicProperties(content_type="application/json", delivery_mode=2))
+    producers.publish("intake", "participant.released", json.dumps(fact.to_json()))
     out, _ = process.communicate(timeout=30)
     assert json.loads(out.splitlines()[0])["subject"] == participant
 
@@ -294,7 +300,7 @@ def parked_in(channel, service):
 
 
 def test_status_shows_parked_messages_and_a_replay_after_the_fix_empties_the_queue(
-        env, channel, running_chain):
+        env, channel, producers, running_chain):
     bad = pika.BasicProperties(content_type="application/json", delivery_mode=2)
     channel.basic_publish("intake.events", "participant.admitted", b"{broken", bad)
     wait = time.monotonic() + 20
@@ -312,8 +318,8 @@ def test_status_shows_parked_messages_and_a_replay_after_the_fix_empties_the_que
     completed = new_event("training", "training.programme_completed", {
         "participant_id": participant, "programme_id": str(uuid.uuid4()),
         "certificates": ["employee-skills"], "completed_on": "2026-11-23"}, subject=participant)
-    channel.basic_publish("training.events", "training.programme_completed",
-                          json.dumps(completed.to_json()), bad)
+    producers.publish("training", "training.programme_completed",
+                      json.dumps(completed.to_json()))
     wait = time.monotonic() + 20
     while parked_in(channel, "matching") == 0:
         assert time.monotonic() < wait
@@ -324,8 +330,7 @@ def test_status_shows_parked_messages_and_a_replay_after_the_fix_empties_the_que
         "participant_id": participant, "target_group": "long-term-unemployed",
         "municipality": "0505", "expected_release_date": "2026-12-01",
         "language_level": "B1"}, subject=participant)
-    channel.basic_publish("intake.events", "participant.admitted",
-                          json.dumps(admitted.to_json()), bad)
+    producers.publish("intake", "participant.admitted", json.dumps(admitted.to_json()))
     keys = json.loads((chain.data_dir(env["DOORSTROOM_DATA_DIR"]) / "api-keys.json").read_text())
     desk = {"Authorization": f"Bearer {keys['employer-desk']['key']}"}
     candidate = f"{chain.url_of('matching', PORT_BASE)}/candidates/{participant}"

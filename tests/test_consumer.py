@@ -7,7 +7,7 @@ import pika
 import pytest
 from nameko.containers import ServiceContainer
 
-from shared.consumer import ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER
+from shared.consumer import ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER, publisher_accounts
 from shared.metrics import metrics_for
 from tests.registrations import CALLS, FlakyService, parked, publish, registered
 
@@ -72,3 +72,14 @@ def test_unreadable_messages_are_parked_at_once(flaky, body, content_type):
     [(headers, _)] = parked(channel, dead_letters, 1)
     assert headers[ERROR_HEADER]
     assert CALLS == []
+
+
+@pytest.mark.parametrize("config, expected", [
+    ({"AMQP_URI": "amqp://doorstroom-training:p@localhost:5672/"}, "doorstroom-{service}"),
+    ({"AMQP_URI": "amqp://guest:guest@localhost:5672/"}, None),
+    ({"AMQP_URI": "amqp://guest:guest@localhost:5672/", "PUBLISHER_ACCOUNTS": "org-{service}"},
+     "org-{service}")])
+def test_a_consumer_expects_its_producers_accounts_when_it_runs_under_its_own(config, expected):
+    """Under its own account (as `doorstroom up` and the tests run it), or as configured; on a
+    shared account it checks no account, as it cannot tell producers apart."""
+    assert publisher_accounts(config, "training") == expected

@@ -67,8 +67,8 @@ def chain(amqp_uri, databases, directory, channel):
 
 
 def test_a_backlog_of_back_to_back_facts_is_applied_as_if_one_by_one_in_order(
-        chain, channel, databases):
-    intake = Relay(channel)
+        chain, channel, producers, databases):
+    intake = Relay(producers)
     people = {name: [str(uuid.uuid4()) for _ in range(PER_SCENARIO)]
               for name in ("withdrawn", "erased", "moved", "admitted")}
     last_release = {}
@@ -121,10 +121,10 @@ def test_a_backlog_of_back_to_back_facts_is_applied_as_if_one_by_one_in_order(
     print(f"{held} facts were held back for their turn")
 
 
-def test_a_retried_fact_keeps_its_successor_waiting(chain, channel, databases):
+def test_a_retried_fact_keeps_its_successor_waiting(chain, channel, producers, databases):
     """A certificate about someone matching does not know yet fails and is retried; the
     drop-out training recorded after it waits, although it could be applied at once."""
-    intake, person = Relay(channel), str(uuid.uuid4())
+    intake, person = Relay(producers), str(uuid.uuid4())
     training, matching = chain()
     with training, matching:
         _certificate_then_drop_out(intake, person)
@@ -136,10 +136,10 @@ def test_a_retried_fact_keeps_its_successor_waiting(chain, channel, databases):
 
 
 def test_a_parked_fact_replayed_from_the_dead_letter_queue_comes_before_its_successor(
-        chain, channel, databases, amqp_uri, directory):
+        chain, channel, producers, databases, amqp_uri, directory):
     """The certificate is parked (its candidate never came), its successor after waiting
     too; once the admission has come, `doorstroom dlq replay` applies both, in order."""
-    intake, person = Relay(channel), str(uuid.uuid4())
+    intake, person = Relay(producers), str(uuid.uuid4())
     training, matching = chain()
     with training, matching:
         _certificate_then_drop_out(intake, person)
@@ -156,10 +156,11 @@ def test_a_parked_fact_replayed_from_the_dead_letter_queue_comes_before_its_succ
     assert queue_depth(channel, "matching.dlq") == 0
 
 
-def test_an_operator_moves_past_a_fact_that_never_comes(chain, channel, databases, amqp_uri):
+def test_an_operator_moves_past_a_fact_that_never_comes(chain, channel, producers, databases,
+                                                        amqp_uri):
     """Training's number 1 about someone never reaches matching (purged, say): number 2 waits
     in vain and is parked; `doorstroom dlq replay --skip-gaps` applies it."""
-    relay, person = Relay(channel), str(uuid.uuid4())
+    relay, person = Relay(producers), str(uuid.uuid4())
     training, matching = chain()
     with training, matching:
         relay.publish("intake", "participant.admitted", **admitted(person))

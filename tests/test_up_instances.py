@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy import create_engine, text
 
 from doorstroom import chain
-from tests.broker import queues
+from tests.broker import queues, share_accounts
 from tests.databases import POSTGRES_URL
 
 # Clear of test_chain_e2e's 18000 and of the ephemeral ports the other tests pick: with two
@@ -65,6 +65,7 @@ def prefix():
 @pytest.fixture(scope="module")
 def two_instances(amqp_uri, prefix, tmp_path_factory):
     data = tmp_path_factory.mktemp("instances")
+    share_accounts(data)
     # On quorum queues, as on a RabbitMQ cluster.
     env = {**os.environ, "AMQP_URI": amqp_uri, "QUEUE_TYPE": "quorum"}
     process = subprocess.Popen(

@@ -1,7 +1,8 @@
 """A publisher says nothing about how its fact fared at a consumer: headers that our consumers
 and the broker write (attempts, where a parked message came from, an operator's skip of a gap,
 x-death) are dropped from a fact that arrives from an event exchange. Training on the real
-broker, with facts published as another organisation's software might."""
+broker, with intake's facts published as another organisation's software might, under intake's
+account."""
 import json
 import time
 import uuid
@@ -26,14 +27,12 @@ def api(amqp_uri, directory):
         yield api
 
 
-def publish(channel, event_type, data, sequence, extra_headers, body=None):
+def publish(producers, event_type, data, sequence, extra_headers, body=None):
     envelope = new_event("intake", event_type, data, subject=data["participant_id"],
                          sequence=sequence).to_json()
-    channel.basic_publish("intake.events", event_type, body or json.dumps(envelope),
-                          pika.BasicProperties(
-                              content_type="application/json", delivery_mode=2,
-                              message_id=envelope["id"],
-                              headers={**amqp_headers(envelope), **extra_headers}))
+    producers.publish("intake", event_type, body or json.dumps(envelope), pika.BasicProperties(
+        content_type="application/json", delivery_mode=2, message_id=envelope["id"],
+        headers={**amqp_headers(envelope), **extra_headers}))
 
 
 def admitted(participant_id):
@@ -52,17 +51,18 @@ def programme(api, participant_id, timeout=10):
     return None
 
 
-def test_a_publisher_cannot_say_how_its_fact_fared_here(api, channel):
+def test_a_publisher_cannot_say_how_its_fact_fared_here(api, producers):
     """A second fact that claims an operator's skip of the gap before it still waits for the
     first: had the claim counted, the first (the admission) would be ignored as done."""
     participant = str(uuid.uuid4())
-    publish(channel, "participant.release_date_changed",
+    publish(producers, "participant.release_date_changed",
             {"participant_id": participant,
              "previous_release_date": str(TODAY + timedelta(days=120)),
              "expected_release_date": str(TODAY + timedelta(days=60))},
             sequence=2, extra_headers={SKIP_GAP_HEADER: True, ATTEMPT_HEADER: 99})
     time.sleep(1)
-    publish(channel, "participant.admitted", admitted(participant), sequence=1, extra_headers={})
+    publish(producers, "participant.admitted", admitted(participant), sequence=1,
+            extra_headers={})
     found = programme(api, participant)
     assert found is not None, "the admission was skipped"
     deadline = time.monotonic() + 10
@@ -71,9 +71,9 @@ def test_a_publisher_cannot_say_how_its_fact_fared_here(api, channel):
         time.sleep(0.1)
 
 
-def test_a_parked_fact_says_where_it_really_came_from(api, channel):
+def test_a_parked_fact_says_where_it_really_came_from(api, channel, producers):
     participant = str(uuid.uuid4())
-    publish(channel, "participant.admitted", admitted(participant), sequence=None,
+    publish(producers, "participant.admitted", admitted(participant), sequence=None,
             body="{not json", extra_headers={ORIGINAL_EXCHANGE_HEADER: "matching.events",
                                                ORIGINAL_ROUTING_KEY_HEADER: "vacancy.closed"})
     deadline = time.monotonic() + 10

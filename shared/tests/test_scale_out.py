@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, func, select, text
 from services.intake.store import IntakeUnitOfWork
 from shared.relay import OutboxRelay
 from shared.store import make_engine, session_factory
+from tests.broker import service_uri
 from tests.databases import fresh_database
 
 OUTBOX = IntakeUnitOfWork.outbox
@@ -113,7 +114,8 @@ def test_two_relays_publish_every_fact_once(database, amqp_uri):
     channel.queue_bind(queue, "intake.events", "#")
 
     engines = [engine_for(database) for _ in range(2)]
-    relays = [OutboxRelay("intake", session_factory(e), OUTBOX, amqp_uri) for e in engines]
+    relays = [OutboxRelay("intake", session_factory(e), OUTBOX, service_uri(amqp_uri, "intake"))
+              for e in engines]
     started = time.monotonic()
     runs = [eventlet.spawn(relay.publish_pending) for relay in relays]
     published = [run.wait() for run in runs]

@@ -1,7 +1,8 @@
 """The chain as production runs it, for fault injection: each of the five services its own
 `nameko run` process with the environment `doorstroom up --postgres` gives it (its own fresh
-PostgreSQL database, the data dir's API keys, the production worker count), on the test's own
-vhost and ports; plus the faults the tests inject and a small PI case manager's client."""
+PostgreSQL database, the data dir's API keys, the production worker count, its own broker
+account), on the test's own vhost and ports; plus the faults the tests inject and a small PI
+case manager's client."""
 import os
 import random
 import signal
@@ -19,7 +20,7 @@ from sqlalchemy import create_engine, text
 from doorstroom import chain as topology_chain
 from doorstroom import up
 from doorstroom.demo import demo_bsn
-from tests.broker import close_connections
+from tests.broker import close_connections, service_uri
 from tests.databases import POSTGRES_URL
 from tests.instances import kill_9, restart, start_instance, stop, wait_healthy
 
@@ -72,14 +73,14 @@ class RunningChain:
         self.databases = up.postgres_databases(self.server_url, self.prefix)
         # All at once, as `doorstroom up` starts them.
         for service in self.proxied:
-            self.proxies[service] = AmqpProxy(self.amqp_uri, self.data_dir / "logs" /
-                                              f"{service}-proxy.log")
+            self.proxies[service] = AmqpProxy(service_uri(self.amqp_uri, service),
+                                              self.data_dir / "logs" / f"{service}-proxy.log")
         for service in topology_chain.SERVICES:
             port = topology_chain.port_of(service, self.base)
             proxy = self.proxies.get(service)
-            env = {**up.service_environment(service, self.data_dir, port,
-                                            self.databases[service]),
-                   "AMQP_URI": proxy.uri if proxy else self.amqp_uri}
+            env = up.service_environment(
+                service, self.data_dir, port, self.databases[service],
+                proxy.uri if proxy else service_uri(self.amqp_uri, service))
             env.pop("MAX_WORKERS", None)  # the production worker count of config.yaml
             self.instances[service] = start_instance(
                 service, port, env, self.data_dir / "logs" / f"{service}.log")

@@ -46,7 +46,7 @@ def publish_vacancy(url, employer_id):
 
 
 def test_concurrent_rankings_keep_one_pending_proposal_per_candidate(
-        amqp_uri, database, directory, channel):
+        amqp_uri, database, directory, channel, producers):
     with instances("matching", 2, amqp_uri, database, directory) as started:
         employer = post(started[0].url, "/employers", {
             "name": "Schoon BV", "sector": "cleaning", "municipality": "0505",
@@ -54,7 +54,7 @@ def test_concurrent_rankings_keep_one_pending_proposal_per_candidate(
             "social_return": True}).json()["id"]
         for _ in range(5):
             assert publish_vacancy(started[0].url, employer).status_code == 201
-    relay = Relay(channel)
+    relay = Relay(producers)
     people = [str(uuid.uuid4()) for _ in range(40)]
     for person in people:
         relay.publish("intake", "participant.admitted", participant_id=person,

@@ -62,18 +62,13 @@ def a_fact(number):
         **placement, "months": 1, "reached_on": "2027-03-01"}, subject=participant)
 
 
-def publish(amqp_uri, facts):
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_uri))
-    channel = connection.channel()
-    channel.confirm_delivery()
+def publish(producers, facts):
     for fact in facts:
-        channel.basic_publish(
-            f"{fact.source.rsplit('/', 1)[-1]}.events", fact.type,
-            json.dumps(fact.to_json()),
+        producers.publish(
+            fact.source.rsplit("/", 1)[-1], fact.type, json.dumps(fact.to_json()),
             pika.BasicProperties(content_type="application/json", delivery_mode=2,
                                  message_id=fact.id),
             mandatory=True)
-    connection.close()
 
 
 def parked(amqp_uri):
@@ -105,7 +100,7 @@ def all_deliveries(instance, keys):
 
 
 def test_two_instances_deliver_a_backlog_once(amqp_uri, database, directory, config, smtp,
-                                              receiver):
+                                              receiver, producers):
     """A backlog of facts (some of them published twice) that waited while notifications was
     down is delivered by two instances side by side: each fact reaches the webhook and the
     mailbox once, the delivery log holds one delivered entry per recipient, fact and channel,
@@ -124,7 +119,7 @@ def test_two_instances_deliver_a_backlog_once(amqp_uri, database, directory, con
 
     facts = [a_fact(number) for number in range(FACTS)]
     ids = {fact.id for fact in facts}
-    publish(amqp_uri, facts + facts[::FACTS // TWICE])  # a backlog, 20 facts in it twice
+    publish(producers, facts + facts[::FACTS // TWICE])  # a backlog, 20 facts in it twice
 
     started = time.monotonic()
     with instances("notifications", 2, amqp_uri, database, directory, **config) as running:

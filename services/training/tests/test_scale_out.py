@@ -30,12 +30,13 @@ def admitted(participant_id):
                 language_level="B1", preferred_sectors=["cleaning"])
 
 
-def take_backlog(amqp_uri, database, directory, channel, publish, before=lambda url: None):
+def take_backlog(amqp_uri, database, directory, channel, producers, publish,
+                 before=lambda url: None):
     """Start two instances once (their queues), build the backlog while they are away, then
     let both take it."""
     with instances("training", 2, amqp_uri, database, directory) as started:
         before(started[0].url)
-    publish(Relay(channel))
+    publish(Relay(producers))
     with instances("training", 2, amqp_uri, database, directory):
         wait_until(drained(channel, "training.on_intake_fact"))
 
@@ -47,9 +48,9 @@ def waitlisted_positions(database):
 
 
 def test_concurrent_admissions_get_each_waiting_list_position_once(
-        amqp_uri, database, directory, channel):
+        amqp_uri, database, directory, channel, producers):
     people = [str(uuid.uuid4()) for _ in range(60)]
-    take_backlog(amqp_uri, database, directory, channel, lambda relay: [
+    take_backlog(amqp_uri, database, directory, channel, producers, lambda relay: [
         relay.publish("intake", "participant.admitted", **admitted(p)) for p in people])
     assert sorted(int(p) for p in waitlisted_positions(database)) == list(range(1, 61))
     assert sorted(p for (p,) in rows(database, "SELECT participant_id FROM waiting_list")) \
@@ -57,7 +58,7 @@ def test_concurrent_admissions_get_each_waiting_list_position_once(
 
 
 def test_concurrent_admissions_never_fill_a_cohort_over_its_places(
-        amqp_uri, database, directory, channel):
+        amqp_uri, database, directory, channel, producers):
     people = [str(uuid.uuid4()) for _ in range(40)]
 
     def plan_cohort(url):
@@ -65,7 +66,7 @@ def test_concurrent_admissions_never_fill_a_cohort_over_its_places(
             "module": "employee-skills", "starts_on": str(TODAY + timedelta(days=7)),
             "ends_on": str(TODAY + timedelta(days=35)), "places": 7, "trainer": "Anna de Vries"})
         assert response.status_code == 201, response.text
-    take_backlog(amqp_uri, database, directory, channel, lambda relay: [
+    take_backlog(amqp_uri, database, directory, channel, producers, lambda relay: [
         relay.publish("intake", "participant.admitted", **admitted(p)) for p in people],
         before=plan_cohort)
     [(members,)] = rows(database, "SELECT members FROM cohorts")
@@ -76,7 +77,7 @@ def test_concurrent_admissions_never_fill_a_cohort_over_its_places(
 
 
 def test_one_programme_per_participant_however_often_and_however_it_is_admitted(
-        amqp_uri, database, directory, channel):
+        amqp_uri, database, directory, channel, producers):
     """Facts from a producer that numbers nothing (an earlier release) are not ordered: the
     unique participant in programmes keeps one programme, whatever the race."""
     people = [str(uuid.uuid4()) for _ in range(20)]
@@ -86,7 +87,7 @@ def test_one_programme_per_participant_however_often_and_however_it_is_admitted(
             for person in people:
                 relay.publish("intake", "participant.admitted", numbered=False,
                               **admitted(person))
-    take_backlog(amqp_uri, database, directory, channel, publish)
+    take_backlog(amqp_uri, database, directory, channel, producers, publish)
     counted = Counter(p for (p,) in rows(database, "SELECT participant_id FROM programmes"))
     assert counted == Counter({person: 1 for person in people})
     assert Counter(p for (p,) in rows(database, "SELECT participant_id FROM waiting_list")) \
