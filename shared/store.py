@@ -250,6 +250,15 @@ class UnitOfWork:
         self.session.execute(delete(self.keyed_requests).where(
             self.keyed_requests.c.answer.contains(subject, autoescape=True)))
 
+    def confirm_erasure(self, withdrawal):
+        """After honouring `withdrawal` (a participant.consent_withdrawn) by erasing what the
+        service held for its purpose: erase the service's facts about the participant too, and
+        record the receipt that says so (`<service>.participant_erased`, which intake
+        collects); it names the withdrawal, not the participant."""
+        self.forget_facts_about(withdrawal.data["participant_id"])
+        self.record(f"{self.service}.participant_erased",
+                    {"withdrawal_id": withdrawal.id, "purpose": withdrawal.data["purpose"]})
+
     def scrub(self):
         """After an erasure: make deleted rows unreadable on disk as well. SQLite keeps old
         pages in its write-ahead log until a checkpoint, PostgreSQL keeps dead rows until a

@@ -113,6 +113,8 @@ class Consent:
     version: str
     given_at: datetime
     withdrawn_at: datetime | None = None
+    # The id of the participant.consent_withdrawn fact: what receipts of erasure answer.
+    withdrawal_id: str | None = None
 
     @property
     def active(self):
@@ -169,15 +171,16 @@ class Participant:
             raise Invalid("purpose", f"unknown purpose {consent.purpose!r}")
         self.consents = [c for c in self.consents if c.purpose != consent.purpose] + [consent]
 
-    def withdraw_consent(self, purpose, at: datetime):
-        """Withdraw consent for one purpose; returns the withdrawn consent."""
+    def withdraw_consent(self, purpose, at: datetime, announced_by=None):
+        """Withdraw consent for one purpose, announced by the fact with id `announced_by`;
+        returns the withdrawn consent."""
         current = self.consent_for(purpose)
         if current is None:
             raise NotFound(f"no active consent for {purpose!r}")
         if current.legal_basis != "consent":
             raise Conflict(f"sharing for {purpose!r} rests on a {current.legal_basis}, "
                            "not on consent: it cannot be withdrawn")
-        withdrawn = replace(current, withdrawn_at=at)
+        withdrawn = replace(current, withdrawn_at=at, withdrawal_id=announced_by)
         self.consents = [withdrawn if c is current else c for c in self.consents]
         return withdrawn
 

@@ -3,8 +3,10 @@ import re
 from datetime import datetime, timezone
 
 from services.intake.domain import Consent, Outcome, Participant, PersonalDataRead, Screening
+from shared.contracts.erasure import ERASED_BY
 from shared.contracts.fields import UUID_PATTERN
 from shared.errors import Forbidden, NotFound
+from shared.store import handle_fact
 
 IDENTITY_FIELDS = ("name", "bsn", "date_of_birth")
 # What a participant's record tells of them: the screening (restrictions, drivers and
@@ -113,9 +115,10 @@ def record_consent(uow, participant_id, purpose, legal_basis, version, now=None)
 
 def withdraw_consent(uow, participant_id, purpose, now=None):
     def withdraw(participant):
-        withdrawn = participant.withdraw_consent(purpose, now or _now())
-        _record(uow, "participant.consent_withdrawn", participant, purpose=purpose,
-                withdrawn_at=withdrawn.withdrawn_at)
+        at = now or _now()
+        fact = _record(uow, "participant.consent_withdrawn", participant, purpose=purpose,
+                       withdrawn_at=at)
+        participant.withdraw_consent(purpose, at, announced_by=fact.id)
     return _change(uow, participant_id, withdraw)
 
 
@@ -185,7 +188,8 @@ def _change(uow, participant_id, change):
 
 
 def _record(uow, event_type, participant, **data):
-    uow.record(event_type, {"participant_id": participant.id, **data}, subject=participant.id)
+    return uow.record(event_type, {"participant_id": participant.id, **data},
+                      subject=participant.id)
 
 
 def _profile(screening):
@@ -208,3 +212,23 @@ def _profile(screening):
 
 def _now():
     return datetime.now(timezone.utc)
+
+
+def note_erasure(uow, receipt):
+    """A service confirms it erased what it held for a withdrawn consent; once."""
+    return handle_fact(uow, receipt, lambda uow: uow.erasures.add(
+        receipt.data["withdrawal_id"], receipt.source.rsplit("/", 1)[-1],
+        datetime.fromisoformat(receipt.time.replace("Z", "+00:00"))))
+
+
+def erasure_of(uow, participant_id):
+    """Per withdrawn consent: which services confirmed erasing the participant's data for it
+    and which have yet to (shared/contracts/erasure.py says who holds data for what)."""
+    with uow:
+        withdrawn = [c for c in uow.participants.get(participant_id).consents if c.withdrawn_at]
+        confirmed = {c.withdrawal_id: uow.erasures.of(c.withdrawal_id) for c in withdrawn}
+    return [{"purpose": c.purpose, "withdrawn_at": c.withdrawn_at,
+             "confirmed": [{"service": service, "at": at}
+                           for service, at in sorted(confirmed[c.withdrawal_id].items())],
+             "awaited": sorted(set(ERASED_BY[c.purpose]) - set(confirmed[c.withdrawal_id]))}
+            for c in withdrawn]

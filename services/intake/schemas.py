@@ -211,3 +211,16 @@ class ParticipantSchema(Schema):
 def _tuples(data):
     return {name: tuple(value) if isinstance(value, list) else value
             for name, value in data.items()}
+
+
+class ErasureConfirmation(Schema):
+    service = fields.String()
+    at = fields.DateTime()
+
+
+class ErasureSchema(Schema):
+    purpose = fields.String()
+    withdrawn_at = fields.DateTime()
+    confirmed = fields.List(fields.Nested(ErasureConfirmation))
+    awaited = fields.List(fields.String(), metadata={
+        "description": "services that held data for the purpose and have not yet confirmed"})

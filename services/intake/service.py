@@ -6,11 +6,12 @@ from werkzeug.wrappers import Response
 
 from services.intake import handlers
 from services.intake.schemas import (AuditQuery, BasicConditionsUpdate, ChainCheckSchema,
-                                     ConsentSchema, IdentitySchema, ParticipantQuery,
-                                     ParticipantSchema, PersonalDataReadSchema,
+                                     ConsentSchema, ErasureSchema, IdentitySchema,
+                                     ParticipantQuery, ParticipantSchema, PersonalDataReadSchema,
                                      RegisterParticipant, Release, ReleaseDateChange,
                                      ScreeningSchema, SelectionDecision, Withdrawal)
 from services.intake.store import IntakeUnitOfWork
+from shared.consumer import subscribe
 from shared.database import Store
 from shared.http import ROLES, api
 from shared.service import ChainService
@@ -26,6 +27,23 @@ class IntakeService(ChainService):
     name = "intake"
     title = "doorstroom intake (PI)"
     uow = Store(IntakeUnitOfWork)
+
+    # Each service that held data for a withdrawn consent confirms its erasure.
+    @subscribe("training", "training.participant_erased")
+    def note_training_erasure(self, receipt):
+        handlers.note_erasure(self.uow, receipt)
+
+    @subscribe("matching", "matching.participant_erased")
+    def note_matching_erasure(self, receipt):
+        handlers.note_erasure(self.uow, receipt)
+
+    @subscribe("placement", "placement.participant_erased")
+    def note_placement_erasure(self, receipt):
+        handlers.note_erasure(self.uow, receipt)
+
+    @subscribe("notifications", "notifications.participant_erased")
+    def note_notifications_erasure(self, receipt):
+        handlers.note_erasure(self.uow, receipt)
 
     @api("POST", "/participants", roles=CASE_MANAGER, body=RegisterParticipant,
          response=ParticipantSchema, status=201)
@@ -64,6 +82,13 @@ class IntakeService(ChainService):
     def give_consent(self, caller, participant_id, body):
         """Record consent (or another legal basis) for sharing data for one purpose."""
         return handlers.record_consent(self.uow, participant_id, **body)
+
+    @api("GET", "/participants/<participant_id>/erasure", roles=CASE_MANAGER + PRIVACY_OFFICER,
+         response=ErasureSchema)
+    def erasure(self, caller, participant_id):
+        """Per withdrawn consent: which services confirmed erasing the participant's data for
+        it, and which the PI still waits for."""
+        return handlers.erasure_of(self.uow, participant_id)
 
     @api("DELETE", "/participants/<participant_id>/consents/<purpose>", roles=CASE_MANAGER,
          response=ParticipantSchema)

@@ -77,6 +77,30 @@ mapper_registry = registry(metadata=metadata)
 mapper_registry.map_imperatively(Participant, participants)
 
 
+# Which services confirmed honouring a withdrawal of consent (their
+# `<service>.participant_erased`), by the withdrawal's fact id.
+erasure_receipts = Table(
+    "erasure_receipts", metadata,
+    Column("withdrawal_id", String(36), primary_key=True),
+    Column("service", String(40), primary_key=True),
+    Column("confirmed_at", UtcDateTime, nullable=False),
+)
+
+
+class ErasureReceipts:
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, withdrawal_id, service, confirmed_at):
+        self.session.execute(insert(erasure_receipts).values(
+            withdrawal_id=withdrawal_id, service=service, confirmed_at=confirmed_at))
+
+    def of(self, withdrawal_id):
+        """{service: confirmed at}."""
+        return {row.service: row.confirmed_at for row in self.session.execute(
+            select(erasure_receipts).where(erasure_receipts.c.withdrawal_id == withdrawal_id))}
+
+
 class ParticipantRepository(Repository):
     entity = Participant
 
@@ -248,3 +272,4 @@ class IntakeUnitOfWork(UnitOfWork):
         self.participants = ParticipantRepository(session)
         self.identities = IdentityRepository(session, self.vault)
         self.audit = AuditLog(session)
+        self.erasures = ErasureReceipts(session)

@@ -161,7 +161,7 @@ def erase_on_consent_withdrawal(uow, fact):
         if candidate is not None:
             uow.candidates.erase(candidate)
         uow.proposals.erase_all_of(participant_id)
-        uow.forget_facts_about(participant_id)
+        uow.confirm_erasure(fact)
         uow.departures.note(participant_id)
     if handle_fact(uow, fact, erase) and fact.data["purpose"] == "matching":
         uow.scrub()

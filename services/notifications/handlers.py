@@ -8,6 +8,7 @@ from services.notifications.channels import DeliveryRefused
 from services.notifications.domain import (DEFAULT_SUBSCRIPTIONS, MUNICIPALITY_PURPOSE, Delivery,
                                            DeliveryStatus, Recipient, digest_text)
 from shared.contracts import all_contracts
+from shared.contracts.policy import needed_for
 from shared.errors import Conflict, NotFound
 from shared.store import handle_fact
 
@@ -59,38 +60,62 @@ def deliver_fact(uow, fact, now=None):
     def deliver(uow):
         _remember_place(uow, fact)
         recipients = {r.id: r for r in uow.recipients.where()}
+        told = _erase(uow, fact, recipients) if fact.type == WITHDRAWAL else set()
 
         def municipality_of(envelope):
             return _municipality_of(uow, envelope)
 
         concerned = {s.recipient_id for s in uow.subscriptions.all()
                      if s.matches(envelope, municipality_of)}
-        for recipient_id in sorted(concerned):
+        for recipient_id in sorted(concerned | told):
             recipient = recipients[recipient_id]
-            if not recipient.may_receive(envelope, municipality_of) or \
-                    not _may_inform(uow, recipient, envelope):
-                continue
-            for channel in recipient.channels:
-                if uow.deliveries.exists(recipient.id, envelope, channel):
-                    continue
-                delivery = Delivery.of(recipient, channel, envelope, now)
-                uow.deliveries.add(delivery)
-                if delivery.status is DeliveryStatus.DELIVERED:
-                    _record(uow, "notification.delivered", delivery, recipient)
-    return handle_fact(uow, fact, deliver)
+            if recipient_id in told or (recipient.may_receive(envelope, municipality_of)
+                                        and _may_inform(uow, recipient, envelope)):
+                _deliver_to(uow, recipient, envelope, now)
+    handled = handle_fact(uow, fact, deliver)
+    if handled and fact.type == WITHDRAWAL:
+        uow.scrub()  # the erased deliveries, off the disk too
+    return handled
 
 
-# Facts that give or take away the basis for informing the municipality.
-INFORMING = {"participant.consent_given": True, "participant.consent_withdrawn": False}
+def _deliver_to(uow, recipient, envelope, now):
+    for channel in recipient.channels:
+        if uow.deliveries.exists(recipient.id, envelope, channel):
+            continue
+        delivery = Delivery.of(recipient, channel, envelope, now)
+        uow.deliveries.add(delivery)
+        if delivery.status is DeliveryStatus.DELIVERED:
+            _record(uow, "notification.delivered", delivery, recipient)
+
+
+WITHDRAWAL = "participant.consent_withdrawn"
+
+
+def _erase(uow, withdrawal, recipients):
+    """Consent for a purpose is withdrawn: erase every delivery about the participant that a
+    recipient holds for that purpose (inbox entries, e-mails and webhooks, sent or not), and
+    confirm it. Returns the recipients that held any: they are sent the withdrawal (the
+    participant's id and the purpose, no more) so that they can erase it too
+    (test_a_withdrawn_consent_erases_the_deliveries_held_for_it_and_tells_their_recipients)."""
+    purpose, participant = withdrawal.data["purpose"], withdrawal.data["participant_id"]
+    told = set()
+    for delivery in uow.deliveries.about(participant):
+        recipient = recipients.get(delivery.recipient_id)
+        if recipient is not None and purpose in needed_for(delivery.event_type, recipient.kind):
+            uow.deliveries.remove(delivery)
+            told.add(recipient.id)
+    if purpose == MUNICIPALITY_PURPOSE:
+        uow.places.forget(participant)
+    uow.confirm_erasure(withdrawal)
+    return told
 
 
 def _remember_place(uow, fact):
     data = fact.data
     if "municipality" in data and fact.type.startswith("participant."):
         uow.places.remember(data["participant_id"], municipality=data["municipality"])
-    if fact.type in INFORMING and data["purpose"] == MUNICIPALITY_PURPOSE:
-        uow.places.remember(data["participant_id"],
-                            informs_municipality=INFORMING[fact.type])
+    if fact.type == "participant.consent_given" and data["purpose"] == MUNICIPALITY_PURPOSE:
+        uow.places.remember(data["participant_id"], informs_municipality=True)
 
 
 def _municipality_of(uow, envelope):

@@ -134,6 +134,13 @@ class Deliveries(Repository):
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)).first()
 
+    def about(self, participant_id):
+        """Every delivery of a fact about the participant (an employer's copy names nobody)."""
+        return self.where(Delivery.envelope["subject"].as_string() == participant_id)
+
+    def remove(self, delivery):
+        self.session.delete(delivery)
+
     def queued_for_digest(self, recipient_id):
         return self.where(Delivery.recipient_id == recipient_id,
                           Delivery.status == DeliveryStatus.QUEUED_FOR_DIGEST,
@@ -151,6 +158,10 @@ class Places:
     def get(self, participant_id):
         return self.session.execute(select(participant_places).where(
             participant_places.c.participant_id == participant_id)).first()
+
+    def forget(self, participant_id):
+        self.session.execute(participant_places.delete().where(
+            participant_places.c.participant_id == participant_id))
 
     def remember(self, participant_id, **values):
         row = self.get(participant_id)

@@ -65,7 +65,7 @@ def anonymise_on_consent_withdrawal(uow, fact):
         record = uow.participants.find(participant_id)
         if record is not None:
             uow.participants.erase(record)
-        uow.forget_facts_about(participant_id)
+        uow.confirm_erasure(fact)
     if handle_fact(uow, fact, anonymise) and fact.data["purpose"] == "placement-follow-up":
         uow.scrub()
         log.info("anonymised placements on consent withdrawal (fact %s)", fact.id)

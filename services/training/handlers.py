@@ -64,7 +64,7 @@ def erase_on_consent_withdrawal(uow, fact, today=None):
             if cohort.knows(participant_id):
                 cohort.forget(participant_id)
         uow.waiting.remove(participant_id)
-        uow.forget_facts_about(participant_id)
+        uow.confirm_erasure(fact)
     if handle_fact(uow, fact, erase) and fact.data["purpose"] == "training":
         uow.scrub()
         # The fact's id, not the participant's: the log must not become a trace either.

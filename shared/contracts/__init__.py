@@ -52,4 +52,5 @@ def all_contracts():
 
 def _load_all():
     # Importing the modules registers their contracts.
-    from shared.contracts import intake, matching, notifications, placement, training  # noqa: F401
+    from shared.contracts import (erasure, intake, matching, notifications,  # noqa: F401
+                                  placement, training)

@@ -105,6 +105,9 @@ RECEIVERS = {
     "placement.risk_raised": {_WORK: "placement-follow-up", _SOCIAL: "placement-follow-up"},
     "notification.delivered": {},
     "notification.failed": {},
+    # Receipts of erasure, for the PI that answers to the participant.
+    **{f"{service}.participant_erased": {_PI: "case-management"}
+       for service in ("training", "matching", "placement", "notifications")},
 }
 
 INTEGRATOR = "integrator:"
@@ -123,7 +126,10 @@ def integrators():
     return {name: visible_to(INTEGRATOR + name) for name in sorted(names)}
 
 
-def purpose_of(event_type, receiver):
-    """The purpose `receiver` receives `event_type` for, or None when it may not."""
-    name = RECEIVERS.get(event_type, {}).get(receiver)
-    return PURPOSES[name] if name else None
+def needed_for(event_type, receiver):
+    """The consent purposes whose record for the participant `receiver` needs to hold a fact
+    of `event_type` about them; an operator holds each fact for every purpose it is shared
+    for."""
+    receivers = RECEIVERS[event_type]
+    names = receivers.values() if receiver == "operator" else [receivers.get(receiver)]
+    return {PURPOSES[name].needs for name in names if name and PURPOSES[name].needs}

@@ -1,5 +1,6 @@
 """Intake's HTTP API over real HTTP, on the real broker in a fresh vhost, with its own database."""
 import json
+import time
 import uuid
 from datetime import date, timedelta
 
@@ -264,6 +265,37 @@ def test_consent_withdrawal_is_honoured_at_once_and_announced(api, facts):
     refused = api.call("POST", f"{path}/selection", CASE_MANAGER, {"decision": "admit"})
     assert refused.status_code == 409
     assert api.call("DELETE", f"{path}/consents/matching", CASE_MANAGER).status_code == 404
+
+
+def test_the_pi_sees_which_services_confirmed_an_erasure(api, facts, broker):
+    participant = new_participant(api)
+    path = f"/participants/{participant}"
+    for purpose in ("training", "matching"):
+        api.call("POST", f"{path}/consents", CASE_MANAGER, consent(purpose))
+    [given] = [f for f in facts.drain() if f["type"] == "participant.consent_given"
+               and f["subject"] == participant and f["data"]["purpose"] == "training"]
+    assert given["data"]["legal_basis"] == "consent"
+    assert api.call("GET", f"{path}/erasure", CASE_MANAGER).json() == []
+    api.call("DELETE", f"{path}/consents/training", CASE_MANAGER)
+    [withdrawal] = facts("participant.consent_withdrawn", participant)
+    receipt = {"withdrawal_id": withdrawal["id"], "purpose": "training"}
+    broker.publish("training", "training.participant_erased", receipt)
+    broker.publish("training", "training.participant_erased", receipt)  # once is enough
+    deadline = time.monotonic() + 10
+    while not (erasure := api.call("GET", f"{path}/erasure", "pi-privacy-officer").json())[0][
+            "confirmed"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    [training] = erasure
+    assert training["purpose"] == "training" and training["withdrawn_at"]
+    assert [c["service"] for c in training["confirmed"]] == ["training"]
+    assert training["awaited"] == ["notifications"]
+    broker.publish("notifications", "notifications.participant_erased", receipt)
+    deadline = time.monotonic() + 10
+    while api.call("GET", f"{path}/erasure", CASE_MANAGER).json()[0]["awaited"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert api.call("GET", f"{path}/erasure", "trainer").status_code == 403
 
 
 def test_a_legal_obligation_cannot_be_withdrawn(api):

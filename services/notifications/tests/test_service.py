@@ -113,6 +113,43 @@ def test_a_municipality_hears_nothing_of_a_participant_without_a_basis(api, brok
         [with_basis]
 
 
+def test_a_withdrawn_consent_erases_the_deliveries_held_for_it_and_tells_their_recipients(
+        api, broker, receiver):
+    trainers = register(api, "trainer", name="leerwerk", webhook_url=f"{receiver}/erase")
+    case = register(api, "pi-case-manager", name="pi-casus")
+    for holder, recipient in (("trainer", trainers), ("pi-case-manager", case)):
+        api.call("POST", f"/recipients/{recipient['id']}/subscriptions", holder,
+                 {"pattern": "participant.release_date_changed"})
+    participant = str(uuid.uuid4())
+    consent_for = {"participant_id": participant, "purpose": "training"}
+
+    def inbox(holder, recipient):
+        return [entry["event_type"] for entry in api.call(
+            "GET", f"/recipients/{recipient['id']}/inbox", holder).json()]
+
+    broker.publish_in_order("intake", participant, *[
+        ("participant.consent_given", {**consent_for, "legal_basis": "consent",
+                                       "given_at": "2027-01-01T09:00:00+00:00"}),
+        ("participant.release_date_changed", {"participant_id": participant,
+                                              "expected_release_date": "2027-03-01",
+                                              "previous_release_date": "2027-02-01"}),
+        ("participant.consent_withdrawn", {**consent_for,
+                                           "withdrawn_at": "2027-01-02T09:00:00+00:00"})])
+    [receipt] = wait_for(lambda: [f for f in broker.drain()
+                                  if f["type"] == "notifications.participant_erased"
+                                  and f["data"]["purpose"] == "training"])
+    assert participant not in json.dumps(receipt)
+    # The work company held it for training: gone, and told; the PI holds it for its own task.
+    assert inbox("trainer", trainers) == ["participant.consent_withdrawn"]
+    assert inbox("pi-case-manager", case) == ["participant.release_date_changed"]
+    told = wait_for(lambda: [json.loads(body) for path, _, body in Receiver.calls
+                             if path == "/erase"
+                             and json.loads(body)["type"] == "participant.consent_withdrawn"])
+    assert told[0]["data"]["participant_id"] == participant
+    deliveries = api.call("GET", f"/deliveries?recipient_id={trainers['id']}", "trainer").json()
+    assert {d["event_type"] for d in deliveries} == {"participant.consent_withdrawn"}
+
+
 def test_a_receiver_that_fails_twice_gets_one_delivery_with_three_attempts(api, broker,
                                                                            receiver):
     recipient = register(api, "pi-case-manager", name="pi-flaky", webhook_url=f"{receiver}/flaky")
