@@ -26,7 +26,7 @@ class IntakeService(ChainService):
         return handlers.register_participant(self.uow, **body)
 
     @api("GET", "/participants", roles=CASE_MANAGER, query=ParticipantQuery,
-         response=ParticipantSchema)
+         response=ParticipantSchema, many=True)
     def list_participants(self, caller, query):
         """Participants by expected release date, filtered by status, target group and window."""
         with self.uow as uow:
@@ -95,7 +95,7 @@ class IntakeService(ChainService):
         return handlers.withdraw_participant(self.uow, participant_id, **body)
 
     @api("GET", "/audit/personal-data-reads", roles=PRIVACY_OFFICER, query=AuditQuery,
-         response=PersonalDataReadSchema)
+         response=PersonalDataReadSchema, many=True)
     def personal_data_reads(self, caller, query):
         """Who read whose personal data and when, oldest first."""
         with self.uow as uow:
