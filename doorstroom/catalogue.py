@@ -2,12 +2,12 @@
 the marshmallow contracts and the services' subscriptions, so it cannot drift from the code."""
 import yaml
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 
 from doorstroom import chain, topology
 from doorstroom.generated import write_or_check
 from shared.contracts import all_contracts
-from shared.events import exchange_for
+from shared.events import STRUCTURED_CONTENT_TYPE, exchange_for
+from shared.openapi import Plugin
 
 CATALOGUE = chain.PROJECT_ROOT / "docs" / "asyncapi.yaml"
 VERSION = "1.0.0"
@@ -15,7 +15,8 @@ VERSION = "1.0.0"
 DESCRIPTION = """\
 Facts the services of the doorstroom re-integration chain publish. Each service publishes on
 its own topic exchange `<service>.events`; the routing key is the event type. Every message is a
-CloudEvents 1.0 structured-mode JSON envelope (persistent; `id`, `source`, `type`, `time` and
+CloudEvents 1.0 structured-mode JSON envelope (content type `application/cloudevents+json`;
+consumers also take `application/json`; persistent; `id`, `source`, `type`, `time` and
 `subject` also as `cloudEvents_*` headers, `id` also as the AMQP message id). `subject` is the
 participant's pseudonymous id where a fact is about a participant (a vacancy's id for vacancy
 facts). Delivery is at least once: deduplicate on `source` + `id`. Ordered facts also carry the
@@ -35,9 +36,8 @@ def build():
             "name": event_type,
             "title": event_type,
             "summary": (contract.schema.__doc__ or event_type).strip().splitlines()[0],
-            "contentType": "application/json",
+            "contentType": STRUCTURED_CONTENT_TYPE,
             "payload": _envelope(event_type, contract, name),
-            "bindings": {"amqp": {"deliveryMode": 2, "bindingVersion": "0.3.0"}},
         }
         channels[name] = {
             "address": event_type,
@@ -52,6 +52,7 @@ def build():
             "action": "send", "channel": {"$ref": f"#/channels/{name}"},
             "summary": f"{contract.producer} publishes {event_type}",
             "messages": [{"$ref": f"#/channels/{name}/messages/{name}"}],
+            "bindings": {"amqp": {"deliveryMode": 2, "bindingVersion": "0.3.0"}},  # persistent
         }
     for service in chain.SERVICES:
         for subscription in topology.subscriptions(service):
@@ -66,7 +67,7 @@ def build():
         "asyncapi": "3.0.0",
         "info": {"title": "doorstroom chain events", "version": VERSION,
                  "description": " ".join(DESCRIPTION.split())},
-        "defaultContentType": "application/json",
+        "defaultContentType": STRUCTURED_CONTENT_TYPE,
         "servers": {"local": {"host": "localhost:5672", "protocol": "amqp",
                               "description": "`doorstroom up` and docker-compose.yml"}},
         "channels": channels,
@@ -80,8 +81,10 @@ def _name(event_type):
 
 
 def _json_schemas(contracts):
-    spec = APISpec(title="contracts", version=VERSION, openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()])
+    # OpenAPI 3.1's schemas are JSON Schema: a null is `type: [..., "null"]`, not 3.0's
+    # `nullable`, which AsyncAPI's schema format does not know.
+    spec = APISpec(title="contracts", version=VERSION, openapi_version="3.1.0",
+                   plugins=[Plugin()])
     for event_type, contract in sorted(contracts.items()):
         spec.components.schema(f"{_name(event_type)}_data", schema=contract.schema)
     return spec.to_dict()["components"]["schemas"]

@@ -23,6 +23,8 @@ from functools import partial
 
 import amqp.exceptions
 import kombu.exceptions
+import kombu.serialization
+import kombu.utils.json
 
 from kombu import Connection, Exchange, Queue, binding
 from nameko.amqp.publish import Publisher
@@ -30,8 +32,8 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
 from shared.contracts import ordered_types
-from shared.events import (UnreadableEvent, exchange_for, read_event, service_of,
-                           utc_now_rfc3339)
+from shared.events import (STRUCTURED_CONTENT_TYPE, UnreadableEvent, exchange_for, read_event,
+                           service_of, utc_now_rfc3339)
 from shared.metrics import metrics_for
 from shared.store import EarlyFact, database_unavailable
 
@@ -59,6 +61,13 @@ DEFAULT_HOLD_MAX_SECONDS = 300
 DEFAULT_OUTAGE_RETRY_MS = 5000
 # Each service's own broker account, as docker/rabbitmq/definitions.json names them.
 SERVICE_ACCOUNT = "doorstroom-{service}"
+
+# Relays publish facts as CloudEvents in structured mode; consumers also take plain JSON, as
+# facts published before that, replayed from a dlq, or sent by other clients come.
+CLOUDEVENTS = "cloudevents"
+kombu.serialization.register(CLOUDEVENTS, kombu.utils.json.dumps, kombu.utils.json.loads,
+                             content_type=STRUCTURED_CONTENT_TYPE, content_encoding="utf-8")
+ACCEPTED = ["json", CLOUDEVENTS]
 
 
 # What kombu and amqp raise when the broker cannot be reached or the connection dropped; nameko
@@ -158,6 +167,8 @@ def _make_sure_exchange_exists(connection, service):
 class ParkingQueueConsumer(QueueConsumer):
     """A queue consumer that parks a body kombu cannot decode instead of dying on it, and that
     survives a connection lost while it acknowledges (tests/faults/test_broker_restart.py)."""
+
+    accept = ACCEPTED
 
     def ack_message(self, message):
         try:

@@ -1,10 +1,11 @@
 """The CloudEvents 1.0 envelope every fact in the chain travels in.
 
 Structured mode: the whole envelope is the JSON body of one persistent AMQP message on the
-producing service's topic exchange, with the event type as routing key. `source` + `id` are minted
-once, when the fact is recorded, and are what consumers deduplicate on. An ordered fact also
-carries the CloudEvents `sequence` extension: its place among the producer's ordered facts about
-the same subject, 1, 2, 3 ..., as a zero-padded string so that it sorts as the spec asks.
+producing service's topic exchange, with the event type as routing key and content type
+`application/cloudevents+json`. `source` + `id` are minted once, when the fact is recorded, and
+are what consumers deduplicate on. An ordered fact also carries the CloudEvents `sequence`
+extension: its place among the producer's ordered facts about the same subject, 1, 2, 3 ..., as
+a zero-padded string so that it sorts as the spec asks.
 """
 import uuid
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from shared.contracts import contract_for
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
+# The AMQP content type of a message whose body is the whole CloudEvent (structured mode).
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
 
 
 def exchange_for(service):

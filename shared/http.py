@@ -24,7 +24,6 @@ from pathlib import Path
 
 from apispec import APISpec
 from eventlet.event import Event
-from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, ValidationError, fields, validate
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR, SharedExtension
 from nameko.web.handlers import HttpRequestHandler
@@ -33,6 +32,7 @@ from werkzeug.wrappers import Response
 
 from shared.database import Store
 from shared.errors import DomainError, Forbidden, Invalid, NotFound
+from shared.openapi import Plugin
 from shared.organisations import MANY_OF_A_KIND, OfAnOrganisation, organisation_named, which
 from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequest,
                           OutcomeUnknown, database_unavailable, lost_a_race,
@@ -176,13 +176,15 @@ class ApiEndpoint(HttpRequestHandler):
     api_keys = ApiKeys()
 
     def __init__(self, method, url, *, roles=(), body=None, query=None, response=None,
-                 status=200, summary=None, public=False, **kwargs):
+                 many=False, status=200, summary=None, public=False, **kwargs):
         if not roles and not public:
             raise ValueError(f"{method} {url}: name the roles that may call it, or make it public")
         self.roles = frozenset(roles)
         self.body_schema = body
         self.query_schema = query
         self.response_schema = response
+        # The answer is a list (of `response`), as the OpenAPI document says.
+        self.many = many
         self.status = status
         self.summary = summary
         self.public = public
@@ -295,8 +297,11 @@ class ApiEndpoint(HttpRequestHandler):
         status = self.status
         if isinstance(result, tuple):
             status, result = result
+        if result is not None and isinstance(result, list) != self.many:
+            raise TypeError(f"{self.method} {self.url} answered a {type(result).__name__}, but its "
+                            f"OpenAPI document says {'a list' if self.many else 'one object'}")
         if self.response_schema is not None and result is not None:
-            result = self.response_schema(many=isinstance(result, list)).dump(result)
+            result = self.response_schema(many=self.many).dump(result)
         return _json_response(status, result)
 
     def response_from_exception(self, exc):
@@ -406,15 +411,18 @@ def require_own(caller, employer_id, what="employer"):
 
 def openapi_document(service_cls, title, description=""):
     """OpenAPI 3 for every endpoint of `service_cls`, from its marshmallow schemas."""
-    spec = APISpec(title=title, version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()], info={"description": description})
+    spec = APISpec(title=title, version="1.0.0", openapi_version="3.0.3", plugins=[Plugin()],
+                   info={"description": description},
+                   # Every instance serves its own document, on whatever port it was given.
+                   servers=[{"url": "/", "description": "the service that serves this document"}])
+    spec.tag({"name": service_cls.name, "description": title})
     spec.components.security_scheme("apiKey", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=ErrorSchema)
     paths = {}
     for _, method in inspect.getmembers(service_cls, inspect.isfunction):
         for endpoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
             if isinstance(endpoint, ApiEndpoint):
-                path, operation = _operation(endpoint, method)
+                path, operation = _operation(endpoint, method, service_cls.name)
                 paths.setdefault(path, {})[endpoint.method.lower()] = operation
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path])
@@ -424,48 +432,66 @@ def openapi_document(service_cls, title, description=""):
 _PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def _operation(endpoint, method):
-    error = {"content": {"application/json": {"schema": "Error"}}}
+def _operation(endpoint, method, tag):
+    doc = inspect.getdoc(method) or method.__name__
     path_params = _PATH_PARAM.findall(endpoint.url)
+    success = {"description": "success"}
+    schema = endpoint.response_schema
+    if endpoint.many:
+        schema = {"type": "array", "items": schema or {"type": "object"}}
+    if schema is not None:
+        success["content"] = {"application/json": {"schema": schema}}
     operation = {
         "operationId": method.__name__,
-        # The docstring's first paragraph, on one line.
-        "summary": endpoint.summary or " ".join(
-            (inspect.getdoc(method) or method.__name__).split("\n\n")[0].split()),
+        "tags": [tag],
+        # The docstring's first paragraph, on one line; the whole of it as the description.
+        "summary": endpoint.summary or " ".join(doc.split("\n\n")[0].split()),
+        "description": " ".join(doc.split()),
         "parameters": [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
                        for name in path_params],
-        "responses": {str(endpoint.status): {"description": "success"},
-                      "503": {"description": "the database is away for now; see Retry-After",
-                              "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-                              **error}},
+        "responses": {str(endpoint.status): success},
     }
-    if endpoint.response_schema is not None:
-        operation["responses"][str(endpoint.status)]["content"] = {
-            "application/json": {"schema": endpoint.response_schema}}
     if endpoint.query_schema is not None:
         operation["parameters"].append({"in": "query", "schema": endpoint.query_schema})
     if endpoint.body_schema is not None:
         operation["requestBody"] = {
             "required": True, "content": {"application/json": {"schema": endpoint.body_schema}}}
-        operation["responses"].update({"400": {"description": "malformed JSON", **error},
-                                       "413": {"description": "body too large", **error},
-                                       "422": {"description": "invalid fields", **error}})
     if endpoint.method in WRITE_METHODS:
         operation["parameters"].append({
             "in": "header", "name": IDEMPOTENCY_KEY, "required": False,
             "schema": {"type": "string", "minLength": 1, "maxLength": 255},
             "description": "makes the request safe to send again: the same key with the same "
                            "request gets the first answer; with another request, 422"})
-        operation["responses"]["409"] = {"description": "conflicts with the current state",
-                                         **error}
-        operation["responses"]["422"] = {"description": "invalid fields, or a key used for "
-                                                        "another request", **error}
-        operation["responses"].setdefault("400", {"description": "malformed Idempotency-Key",
-                                                  **error})
-    if not endpoint.public:
-        operation["security"] = [{"apiKey": []}]
-        operation["responses"].update({"401": {"description": "no valid API key", **error},
-                                       "403": {"description": "role not allowed", **error}})
-    if path_params:
-        operation["responses"]["404"] = {"description": "not found", **error}
+    operation["security"] = [] if endpoint.public else [{"apiKey": []}]
+    error = {"content": {"application/json": {"schema": "Error"}}}
+    for status, reasons in sorted(_error_statuses(endpoint, path_params).items()):
+        operation["responses"][str(status)] = {"description": "; ".join(reasons), **error}
+    operation["responses"]["503"] = {
+        "description": "the database is away for now; see Retry-After",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}}, **error}
     return _PATH_PARAM.sub(r"{\1}", endpoint.url), operation
+
+
+def _error_statuses(endpoint, path_params):
+    """The 4xx statuses the endpoint can answer, each with why: what get_entrypoint_parameters,
+    _keyed_request and response_from_exception refuse."""
+    statuses = {}
+
+    def answers(status, reason):
+        statuses.setdefault(status, []).append(reason)
+    if endpoint.body_schema is not None:
+        answers(400, "malformed JSON")
+        answers(413, "body too large")
+        answers(422, "invalid fields")
+    if endpoint.query_schema is not None:
+        answers(422, "invalid query parameters")
+    if endpoint.method in WRITE_METHODS:
+        answers(400, f"malformed {IDEMPOTENCY_KEY}")
+        answers(409, "conflicts with the current state")
+        answers(422, f"an {IDEMPOTENCY_KEY} used for another request")
+    if not endpoint.public:
+        answers(401, "no valid API key")
+        answers(403, "not for this key: its role, or an organisation it does not name")
+    if path_params:
+        answers(404, "not found")
+    return statuses

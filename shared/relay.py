@@ -10,7 +10,7 @@ import eventlet
 from eventlet.queue import Empty, LightQueue
 from nameko.amqp.publish import Publisher
 
-from shared.consumer import BROKER_AWAY, broker_account, event_exchange
+from shared.consumer import BROKER_AWAY, CLOUDEVENTS, broker_account, event_exchange
 from shared.events import amqp_headers
 from shared.metrics import metrics_for
 from shared.store import claim_unpublished, database_unavailable, mark_published
@@ -62,7 +62,7 @@ class OutboxRelay:
         self.publisher.publish(
             envelope, exchange=self.exchange, routing_key=envelope["type"],
             headers=amqp_headers(envelope), message_id=envelope["id"], user_id=self.account,
-            serializer="json")
+            serializer=CLOUDEVENTS)
 
     def run(self):
         self._running = True

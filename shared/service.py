@@ -49,7 +49,7 @@ class ChainService:
         with self.uow as uow:
             return uow.outbox_state()
 
-    @api("GET", "/events", roles=("operator",), query=PublishedFactsQuery)
+    @api("GET", "/events", roles=("operator",), query=PublishedFactsQuery, many=True)
     def published_facts(self, caller, query):
         """The facts this service recorded, oldest first, optionally about one participant."""
         return self.read_facts(caller, query["subject"])

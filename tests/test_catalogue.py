@@ -1,8 +1,32 @@
-"""The committed AsyncAPI catalogue is the one the contracts generate, and it hangs together."""
-import yaml
+"""The committed AsyncAPI catalogue is the one the contracts generate, it hangs together, the
+official AsyncAPI parser finds no error in it, and every fact a producer may publish matches it."""
+import shutil
+import subprocess
+import uuid
+from datetime import date, datetime, timezone
 
-from doorstroom import catalogue
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft7Validator
+from marshmallow import fields, validate
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from doorstroom import catalogue, chain
 from shared.contracts import all_contracts
+from shared.contracts.fields import Municipality
+from shared.contracts.municipalities import MUNICIPALITIES
+from shared.events import new_event
+
+# The official parser, vendored by npm with its lock file; check.js runs it.
+PARSER = chain.PROJECT_ROOT / "tools" / "asyncapi"
+
+
+@pytest.fixture(scope="module")
+def document():
+    return yaml.safe_load(catalogue.CATALOGUE.read_text())
 
 
 def test_the_committed_catalogue_is_up_to_date():
@@ -10,8 +34,7 @@ def test_the_committed_catalogue_is_up_to_date():
         "docs/asyncapi.yaml is stale: run `doorstroom catalogue` and commit it"
 
 
-def test_every_event_type_has_a_channel_and_every_reference_resolves():
-    document = yaml.safe_load(catalogue.CATALOGUE.read_text())
+def test_every_event_type_has_a_channel_and_every_reference_resolves(document):
     assert document["asyncapi"] == "3.0.0"
     assert {c["address"] for c in document["channels"].values()} == set(all_contracts())
 
@@ -36,3 +59,92 @@ def test_every_event_type_has_a_channel_and_every_reference_resolves():
         assert resolve(ref) is not None, ref
     receivers = [o for o in document["operations"].values() if o["action"] == "receive"]
     assert any("training consumes participant.admitted" in o["summary"] for o in receivers)
+
+
+def test_the_official_asyncapi_parser_finds_no_error():
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("the AsyncAPI parser needs Node.js and npm, which are not installed")
+    if not (PARSER / "node_modules").is_dir():
+        installed = subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+                                   cwd=PARSER, capture_output=True, text=True, timeout=300)
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+    parsed = subprocess.run([node, "check.js", str(catalogue.CATALOGUE)], cwd=PARSER,
+                            capture_output=True, text=True, timeout=120)
+    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
+
+
+def payload_validator(document, event_type):
+    """A JSON Schema validator of the catalogue's payload of `event_type`, the whole document
+    at hand for its references."""
+    # AsyncAPI's schema format is a superset of JSON Schema draft 07.
+    registry = Registry().with_resource(
+        "urn:doorstroom:catalogue", Resource.from_contents(document, DRAFT7))
+    name = event_type.replace(".", "_")
+    return Draft7Validator({"$ref": f"urn:doorstroom:catalogue#/components/messages/{name}/payload"},
+                           registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
+def values(field):
+    """What a producer may give for `field` of a contract, in JSON's terms."""
+    validators = {type(v): v for v in field.validators}
+    length = validators.get(validate.Length, validate.Length())
+    if isinstance(field, fields.Nested):
+        strategy = objects(field.schema)
+    elif isinstance(field, fields.List):
+        strategy = st.lists(values(field.inner), min_size=length.min or 0,
+                            max_size=min(length.max or 3, 3))
+    elif isinstance(field, Municipality):
+        strategy = st.sampled_from(sorted(MUNICIPALITIES))
+    elif validate.OneOf in validators:
+        strategy = st.sampled_from(list(validators[validate.OneOf].choices))
+    elif validate.Regexp in validators:
+        strategy = st.from_regex(validators[validate.Regexp].regex, fullmatch=True)
+    elif isinstance(field, fields.String):
+        strategy = st.text(min_size=length.min or 0, max_size=length.max)
+    elif isinstance(field, fields.Integer):
+        bounds = validators.get(validate.Range, validate.Range())
+        strategy = st.integers(bounds.min, bounds.max)
+    elif isinstance(field, fields.Boolean):
+        strategy = st.booleans()
+    elif isinstance(field, fields.DateTime):
+        strategy = st.datetimes(timezones=st.just(timezone.utc)).map(datetime.isoformat)
+    elif isinstance(field, fields.Date):
+        strategy = st.dates().map(date.isoformat)
+    else:
+        raise TypeError(f"no examples for {field!r}: teach values() its kind")
+    return st.one_of(st.none(), strategy) if field.allow_none else strategy
+
+
+def objects(schema):
+    return st.fixed_dictionaries(
+        {name: values(field) for name, field in schema.fields.items() if field.required},
+        optional={name: values(field) for name, field in schema.fields.items()
+                  if not field.required})
+
+
+def fact(event_type, data):
+    contract = all_contracts()[event_type]
+    return new_event(contract.producer, event_type, data, subject=str(uuid.uuid4()),
+                     sequence=1 if contract.ordered else None).to_json()
+
+
+@pytest.mark.parametrize("event_type", sorted(all_contracts()))
+def test_every_fact_a_producer_may_publish_matches_its_payload_in_the_catalogue(
+        document, event_type):
+    validator = payload_validator(document, event_type)
+
+    @settings(max_examples=25, deadline=None)
+    @given(objects(all_contracts()[event_type].schema()))
+    def matches(data):
+        errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+                  for e in validator.iter_errors(fact(event_type, data))]
+        assert errors == [], data
+    matches()
+
+
+def test_a_screening_without_curfew_matches_its_payload(document):
+    screened = {"participant_id": str(uuid.uuid4()), "language_level": "B1", "motivation": 4,
+                "safety_cleared": True, "curfew": None, "hours_per_week": None,
+                "may_work_outside_from": None}
+    payload_validator(document, "participant.screened").validate(fact("participant.screened", screened))

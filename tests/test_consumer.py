@@ -8,6 +8,7 @@ import pytest
 from nameko.containers import ServiceContainer
 
 from shared.consumer import ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER, publisher_accounts
+from shared.events import STRUCTURED_CONTENT_TYPE
 from shared.metrics import metrics_for
 from tests.registrations import CALLS, FlakyService, parked, publish, registered
 
@@ -33,9 +34,11 @@ def flaky(request, amqp_uri):
     connection.close()
 
 
-def test_a_failing_handler_is_retried_with_backoff_until_it_succeeds(flaky):
+# Relays publish structured-mode CloudEvents; a fact as plain JSON is taken too.
+@pytest.mark.parametrize("content_type", [STRUCTURED_CONTENT_TYPE, "application/json"])
+def test_a_failing_handler_is_retried_with_backoff_until_it_succeeds(flaky, content_type):
     channel, _, dead_letters = flaky
-    publish(channel, registered("0505"))
+    publish(channel, registered("0505"), content_type=content_type)
     deadline = time.monotonic() + 10
     while len(CALLS) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)

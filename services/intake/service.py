@@ -52,7 +52,7 @@ class IntakeService(ChainService):
         return handlers.register_participant(self.uow, **body)
 
     @api("GET", "/participants", roles=CASE_MANAGER, query=ParticipantQuery,
-         response=ParticipantSchema)
+         response=ParticipantSchema, many=True)
     def list_participants(self, caller, query):
         """Participants by expected release date, filtered by status, target group and window;
         each one listed is logged as a read of their record."""
@@ -84,7 +84,7 @@ class IntakeService(ChainService):
         return handlers.record_consent(self.uow, participant_id, **body)
 
     @api("GET", "/participants/<participant_id>/erasure", roles=CASE_MANAGER + PRIVACY_OFFICER,
-         response=ErasureSchema)
+         response=ErasureSchema, many=True)
     def erasure(self, caller, participant_id):
         """Per withdrawn consent: which services confirmed erasing the participant's data for
         it, and which the PI still waits for."""
@@ -129,7 +129,7 @@ class IntakeService(ChainService):
         return handlers.withdraw_participant(self.uow, participant_id, **body)
 
     @api("GET", "/audit/personal-data-reads", roles=PRIVACY_OFFICER, query=AuditQuery,
-         response=PersonalDataReadSchema)
+         response=PersonalDataReadSchema, many=True)
     def personal_data_reads(self, caller, query):
         """Who read or tried to read whose personal data, when, and with what outcome, in the
         order logged; as CSV with format=csv."""

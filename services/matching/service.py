@@ -61,7 +61,7 @@ class MatchingService(ChainService):
         """Register an employer the employer desk works with."""
         return handlers.register_employer(self.uow, **body)
 
-    @api("GET", "/employers", roles=DESK, query=Paging, response=EmployerSchema)
+    @api("GET", "/employers", roles=DESK, query=Paging, response=EmployerSchema, many=True)
     def list_employers(self, caller, query):
         """Employers, by name."""
         with self.uow as uow:
@@ -82,7 +82,7 @@ class MatchingService(ChainService):
         return handlers.publish_vacancy(self.uow, **body)
 
     @api("GET", "/vacancies", roles=DESK_AND_EMPLOYERS, query=VacancyQuery,
-         response=VacancySchema)
+         response=VacancySchema, many=True)
     def list_vacancies(self, caller, query):
         """Vacancies by start date; an employer sees only its own."""
         if caller.role == "employer":
@@ -119,7 +119,8 @@ class MatchingService(ChainService):
 
     # --- candidates -------------------------------------------------------------------------
 
-    @api("GET", "/candidates", roles=DESK, query=CandidateQuery, response=CandidateSchema)
+    @api("GET", "/candidates", roles=DESK, query=CandidateQuery, response=CandidateSchema,
+         many=True)
     def list_candidates(self, caller, query):
         """Candidate profiles as built from the chain's facts."""
         with self.uow as uow:
@@ -131,21 +132,23 @@ class MatchingService(ChainService):
         with self.uow as uow:
             return uow.candidates.get(participant_id)
 
-    @api("GET", "/candidates/<participant_id>/vacancies", roles=DESK, response=AssessmentSchema)
+    @api("GET", "/candidates/<participant_id>/vacancies", roles=DESK, response=AssessmentSchema,
+         many=True)
     def vacancies_for_candidate(self, caller, participant_id):
         """The open vacancies the candidate may take, best first, with the reasoning."""
         return handlers.vacancies_for_candidate(self.uow, participant_id)
 
     # --- proposals --------------------------------------------------------------------------
 
-    @api("GET", "/proposals", roles=DESK, query=ProposalQuery, response=ProposalSchema)
+    @api("GET", "/proposals", roles=DESK, query=ProposalQuery, response=ProposalSchema,
+         many=True)
     def list_proposals(self, caller, query):
         """Proposals with the full reasoning, by candidate, vacancy or status."""
         with self.uow as uow:
             return uow.proposals.involving(**query)
 
     @api("GET", "/employers/<employer_id>/proposals", roles=DESK_AND_EMPLOYERS,
-         query=Paging, response=EmployerProposalSchema)
+         query=Paging, response=EmployerProposalSchema, many=True)
     def proposals_for_employer(self, caller, employer_id, query):
         """An employer's proposals as the employer sees them: anonymous candidates."""
         require_own(caller, employer_id)

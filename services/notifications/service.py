@@ -66,7 +66,8 @@ class NotificationsService(ChainService):
             self._check_webhook(body["webhook_url"])
         return handlers.register_recipient(self.uow, **body)
 
-    @api("GET", "/recipients", roles=EVERYONE, query=RecipientQuery, response=RecipientSchema)
+    @api("GET", "/recipients", roles=EVERYONE, query=RecipientQuery, response=RecipientSchema,
+         many=True)
     def list_recipients(self, caller, query):
         """Recipients of the caller's organisation (an employer: its own; an operator sees
         all)."""
@@ -89,7 +90,7 @@ class NotificationsService(ChainService):
         return handlers.change_recipient(self.uow, recipient_id, **body)
 
     @api("GET", "/recipients/<recipient_id>/subscriptions", roles=EVERYONE,
-         response=SubscriptionSchema)
+         response=SubscriptionSchema, many=True)
     def list_subscriptions(self, caller, recipient_id):
         """The recipient's subscriptions."""
         self._recipient(caller, recipient_id)
@@ -114,7 +115,7 @@ class NotificationsService(ChainService):
     # --- inbox and delivery log -----------------------------------------------------------
 
     @api("GET", "/recipients/<recipient_id>/inbox", roles=EVERYONE, query=InboxQuery,
-         response=InboxEntrySchema)
+         response=InboxEntrySchema, many=True)
     def read_inbox(self, caller, recipient_id, query):
         """The recipient's inbox, oldest first; `unread=true` for what is not acknowledged."""
         self._recipient(caller, recipient_id)
@@ -128,7 +129,8 @@ class NotificationsService(ChainService):
         self._recipient(caller, recipient_id)
         return handlers.acknowledge(self.uow, recipient_id, delivery_id)
 
-    @api("GET", "/deliveries", roles=EVERYONE, query=DeliveryQuery, response=DeliverySchema)
+    @api("GET", "/deliveries", roles=EVERYONE, query=DeliveryQuery, response=DeliverySchema,
+         many=True)
     def delivery_log(self, caller, query):
         """Deliveries with status, attempts, last error and times, of the caller's
         recipients (an operator sees all)."""

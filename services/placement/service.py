@@ -50,7 +50,8 @@ class PlacementService(ChainService):
             if ours:
                 handlers.record_milestones(self.uow)
 
-    @api("GET", "/placements", roles=JOB_COACH, query=PlacementQuery, response=PlacementSchema)
+    @api("GET", "/placements", roles=JOB_COACH, query=PlacementQuery, response=PlacementSchema,
+         many=True)
     def list_placements(self, caller, query):
         """Placements by planned start, by participant, employer or status."""
         with self.uow as uow:
@@ -81,7 +82,7 @@ class PlacementService(ChainService):
         return handlers.check_in(self.uow, placement_id, coach=caller.name, **body)
 
     @api("GET", "/employers/<employer_id>/placements", roles=REPORT_READERS + ("employer",),
-         query=Paging, response=EmployerPlacementSchema)
+         query=Paging, response=EmployerPlacementSchema, many=True)
     def employer_placements(self, caller, employer_id, query):
         """An employer's placements: the jobs, not the coaching. An employer sees its own."""
         require_own(caller, employer_id)
@@ -89,19 +90,20 @@ class PlacementService(ChainService):
             return uow.placements.list(employer_id=employer_id, **query)
 
     @api("GET", "/social-return", roles=REPORT_READERS, query=LedgerQuery,
-         response=LedgerEntry)
+         response=LedgerEntry, many=True)
     def social_return(self, caller, query):
         """The social-return ledger per employer for a period."""
         return _ledger_entries(handlers.ledger(self.uow, **query))
 
     @api("GET", "/employers/<employer_id>/social-return", roles=REPORT_READERS + ("employer",),
-         query=Period, response=LedgerEntry)
+         query=Period, response=LedgerEntry, many=True)
     def employer_social_return(self, caller, employer_id, query):
         """One employer's social-return ledger for a period."""
         require_own(caller, employer_id)
         return _ledger_entries(handlers.ledger(self.uow, employer_id=employer_id, **query))
 
-    @api("GET", "/outcomes", roles=REPORT_READERS, query=OutcomeQuery, response=OutcomeSchema)
+    @api("GET", "/outcomes", roles=REPORT_READERS, query=OutcomeQuery, response=OutcomeSchema,
+         many=True)
     def outcomes(self, caller, query):
         """Placements started in a period: days from release to work and the sustainable rate,
         per target group or municipality."""

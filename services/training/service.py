@@ -43,7 +43,7 @@ class TrainingService(ChainService):
     def follow_vacancies(self, fact):
         handlers.follow_vacancy(self.uow, fact)
 
-    @api("GET", "/modules", roles=TRAINER, response=ModuleSchema)
+    @api("GET", "/modules", roles=TRAINER, response=ModuleSchema, many=True)
     def catalogue(self, caller):
         """The catalogue of modules."""
         with self.uow as uow:
@@ -67,7 +67,7 @@ class TrainingService(ChainService):
                 raise NotFound(f"no module {code!r}")
             return {"module": code, "waiting": uow.waiting.waiting_for(code)}
 
-    @api("GET", "/demand", roles=TRAINER, response=DemandSchema)
+    @api("GET", "/demand", roles=TRAINER, response=DemandSchema, many=True)
     def demand(self, caller):
         """How many open vacancies ask for each certificate, per sector, as routes are
         proposed from them (a sector of null: the configured demand, before any vacancy is
@@ -77,7 +77,8 @@ class TrainingService(ChainService):
                     for (sector, certificate), count in sorted(uow.demand.counts().items(),
                                                                key=lambda item: str(item[0]))]
 
-    @api("GET", "/cohorts", roles=TRAINER, query=CohortQuery, response=CohortSchema)
+    @api("GET", "/cohorts", roles=TRAINER, query=CohortQuery, response=CohortSchema,
+         many=True)
     def list_cohorts(self, caller, query):
         """Cohorts by start date, optionally of one module."""
         with self.uow as uow:
@@ -119,7 +120,7 @@ class TrainingService(ChainService):
         return handlers.record_result(self.uow, participant_id, **body)
 
     @api("GET", "/participants/<participant_id>/certificates", roles=TRAINER,
-         response=CertificateSchema)
+         response=CertificateSchema, many=True)
     def certificates(self, caller, participant_id):
         """The certificates a participant earned, with number, issuer and expiry."""
         with self.uow as uow:
