@@ -30,6 +30,7 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from shared.contracts.fields import UUID_PATTERN
 from shared.database import Store
 from shared.errors import DomainError, Forbidden, Invalid, NotFound
 from shared.openapi import Plugin
@@ -39,6 +40,23 @@ from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequest,
                           retry_transaction)
 
 log = logging.getLogger(__name__)
+
+ANY_ID = re.compile(UUID_PATTERN.strip("^$"), re.IGNORECASE)
+
+
+class MaskedIds(logging.Filter):
+    """The web server logs each request's path, and paths name participants
+    (GET /candidates/<id>): its log shows every id as <id>, so that an erased participant does
+    not live on in it (shared/tests/test_http_inputs.py::test_the_access_log_names_no_id,
+    tests/test_chain_e2e.py::test_withdrawing_every_consent_leaves_the_participant_only_at_intake_and_the_pi)."""
+
+    def filter(self, record):
+        record.msg, record.args = ANY_ID.sub("<id>", record.getMessage()), ()
+        return True
+
+
+# nameko's web server writes its access log (eventlet's wsgi) to this logger.
+logging.getLogger("nameko.web.server").addFilter(MaskedIds())
 
 MAX_BODY_BYTES = 64 * 1024
 # A key anyone could guess opens nothing: `doorstroom up` makes keys of 32 characters.

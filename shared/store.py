@@ -245,7 +245,13 @@ class UnitOfWork:
 
     def forget_facts_about(self, subject):
         """Erase the facts this service recorded about `subject`, published or not, and the
-        answers to keyed requests that name it."""
+        answers to keyed requests that name it.
+
+        The places in the subject's sequences stay: they hold a hash and a number, not the id,
+        and without them the next fact about the subject (intake goes on publishing about a
+        participant who withdrew one consent) would wait for numbers applied long ago, and the
+        next one this service records would start again at 1, which its consumers would take
+        for one they had applied."""
         self.session.execute(delete(self.outbox).where(self.outbox.c.subject == subject))
         self.session.execute(delete(self.keyed_requests).where(
             self.keyed_requests.c.answer.contains(subject, autoescape=True)))

@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +14,9 @@ import pytest
 import requests
 
 from doorstroom import chain
+from shared.contracts.policy import needed_for
 from shared.events import new_event, read_event
+from shared.organisations import kind_of
 from tests.broker import share_accounts
 
 pytestmark = pytest.mark.e2e
@@ -346,3 +349,51 @@ def test_status_shows_parked_messages_and_a_replay_after_the_fix_empties_the_que
         time.sleep(0.1)
     assert parked_in(channel, "matching") == 0
     assert status(env).returncode == 0
+
+
+# The services whose logs must not name a participant whose consents are all withdrawn;
+# intake, which owns the participant, keeps them.
+FORGETTING = ("training", "matching", "placement", "notifications")
+
+
+def test_withdrawing_every_consent_leaves_the_participant_only_at_intake_and_the_pi(env, demo):
+    _, messages = demo
+    started = next(json.loads(body) for _, key, _, body in messages if key == "placement.started")
+    participant = started["subject"]
+    keys = json.loads((chain.data_dir(env["DOORSTROOM_DATA_DIR"]) / "api-keys.json").read_text())
+    pi = {"Authorization": f"Bearer {keys['pi-case-manager']['key']}"}
+    path = f"{chain.url_of('intake', PORT_BASE)}/participants/{participant}"
+    consents = requests.get(path, headers=pi, timeout=10).json()["consents"]
+    withdrawn = {c["purpose"] for c in consents if c["legal_basis"] == "consent"}
+    assert withdrawn == {"training", "matching", "placement-follow-up"}
+    for purpose in sorted(withdrawn):
+        assert requests.delete(f"{path}/consents/{purpose}", headers=pi, timeout=10).ok
+
+    deadline = time.monotonic() + 60
+    while True:
+        erasure = requests.get(f"{path}/erasure", headers=pi, timeout=10).json()
+        if {e["purpose"] for e in erasure if not e["awaited"]} == withdrawn:
+            break
+        assert time.monotonic() < deadline, erasure
+        time.sleep(0.2)
+
+    data = chain.data_dir(env["DOORSTROOM_DATA_DIR"])
+    for service in ("training", "matching", "placement"):
+        for file in data.glob(f"{service}.db*"):
+            assert participant.encode() not in file.read_bytes(), file.name
+    for service in FORGETTING:
+        log = (data / "logs" / f"{service}.log").read_text()
+        assert participant not in log, [line for line in log.splitlines() if participant in line]
+    # Notifications keeps only what the PI holds for its own task, what others hold on a basis
+    # that stays (the municipality's legal obligation, probation's statutory task), and the
+    # withdrawal that asks each recipient to erase the rest.
+    notifications = sqlite3.connect(data / "notifications.db")
+    kinds = dict(notifications.execute("SELECT id, organisation FROM recipients"))
+    kept = notifications.execute("SELECT recipient_id, event_type FROM deliveries "
+                                 "WHERE envelope LIKE ?", (f"%{participant}%",)).fetchall()
+    notifications.close()
+    assert kept
+    for recipient, event_type in kept:
+        kind = kind_of(kinds[recipient])
+        assert event_type == "participant.consent_withdrawn" or not (
+            needed_for(event_type, kind) & withdrawn), (kind, event_type)

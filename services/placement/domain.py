@@ -135,8 +135,11 @@ class Placement:
         return raised
 
     def anonymise(self):
-        """Consent for follow-up is gone: the job still counts, the person is no longer known."""
+        """Consent for follow-up is gone: the job still counts, the person is no longer known,
+        and neither is the match, which matching's facts tie to them (both made new random
+        ids, unique as the columns ask)."""
         self.participant_id = str(uuid.uuid4())
+        self.match_id = str(uuid.uuid4())
         self.check_ins = []
 
     @property

@@ -2,6 +2,9 @@
 empty key opens nothing, paging is bounded, a body nested too deeply is refused; 4xx, never
 500."""
 import json
+import logging
+import time
+import uuid
 
 import pytest
 import requests
@@ -46,3 +49,16 @@ def test_a_body_nested_too_deeply_is_refused_with_400(api):
                                       "Content-Type": "application/json"})
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["error"]
+
+
+def test_the_access_log_names_no_id(api, caplog):
+    participant = str(uuid.uuid4())
+    with caplog.at_level(logging.INFO, logger="nameko.web.server"):
+        assert api.call("GET", f"/participants/{participant}", CASE_MANAGER).status_code == 404
+        deadline = time.monotonic() + 5
+        while not [r for r in caplog.records if r.name == "nameko.web.server"]:
+            assert time.monotonic() < deadline, "no access log line"
+            time.sleep(0.05)
+    lines = [r.getMessage() for r in caplog.records if r.name == "nameko.web.server"]
+    assert any('"GET /participants/<id> HTTP/1.1" 404' in line for line in lines), lines
+    assert not any(participant in line for line in lines)

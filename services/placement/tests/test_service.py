@@ -1,5 +1,6 @@
 """The placement service on the real broker: accepted matches in, a job followed to six months,
 social return and outcomes over its API."""
+import json
 import time
 import uuid
 from datetime import date, timedelta
@@ -145,7 +146,7 @@ def test_a_withdrawn_participant_ends_the_placement(api, broker):
 
 
 def test_consent_withdrawal_anonymises_the_placement(api, broker, directory):
-    participant, placement_id, _ = accepted_match(broker)
+    participant, placement_id, accepted = accepted_match(broker)
     start(api, placement_id)
     api.call("POST", f"/placements/{placement_id}/check-ins", COACH,
              {"held_on": str(TODAY), "notes": "mentions his brother", "risk": "none"})
@@ -160,6 +161,8 @@ def test_consent_withdrawal_anonymises_the_placement(api, broker, directory):
     time.sleep(0.5)
     raw = b"".join(path.read_bytes() for path in directory.glob("service.db*"))
     assert participant.encode() not in raw and b"his brother" not in raw
+    # Nor the match, by which matching's facts would name the participant again.
+    assert json.loads(accepted)["data"]["match_id"].encode() not in raw
 
 
 @pytest.mark.parametrize("body, field", [
