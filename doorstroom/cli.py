@@ -8,6 +8,8 @@ import warnings
 # nameko runs on eventlet, which warns on import that it is in maintenance mode.
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
+SERVICES = ("intake", "training", "matching", "placement", "notifications")
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="doorstroom", description=__doc__)
@@ -16,15 +18,20 @@ def main(argv=None):
     up = commands.add_parser("up", help="run all five services locally until Ctrl-C")
     demo = commands.add_parser("demo", help="walk a synthetic cohort through a running chain")
     demo.add_argument("--participants", type=int, default=10, metavar="N")
-    status = commands.add_parser("status", help="health, queues, parked messages and outbox "
-                                 "backlog per service; exits 1 when something is wrong")
+    status = commands.add_parser("status", help="health, queues, parked messages, outbox "
+                                 "backlog and facts set aside per service; exits 1 when "
+                                 "something is wrong")
     trace = commands.add_parser("trace", help="one participant's journey across the chain")
     trace.add_argument("participant", metavar="PARTICIPANT_ID")
     trace.add_argument("--json", action="store_true", help="the facts as CloudEvents JSON")
     audit = commands.add_parser("audit", help="check that intake's audit log of reads of "
                                 "personal data is as it was written; exits 1 when it is not")
     audit.add_argument("action", choices=("verify",))
-    for command in (up, demo, status, trace, audit):
+    outbox = commands.add_parser("outbox", help="publish the facts a service's outbox set "
+                                 "aside again, with fresh attempts, once their cause is mended")
+    outbox.add_argument("action", choices=("retry",))
+    outbox.add_argument("service", choices=SERVICES)
+    for command in (up, demo, status, outbox, trace, audit):
         command.add_argument("--data-dir", help="where databases, logs and API keys live "
                              "(default $DOORSTROOM_DATA_DIR or ./var)")
         command.add_argument("--port-base", type=int, help="services listen on BASE+1 .. BASE+5 "
@@ -51,8 +58,7 @@ def main(argv=None):
 
     dlq = commands.add_parser("dlq", help="inspect, replay or purge a service's parked messages")
     dlq.add_argument("action", choices=("list", "show", "replay", "purge"))
-    dlq.add_argument("service", choices=("intake", "training", "matching", "placement",
-                                         "notifications"))
+    dlq.add_argument("service", choices=SERVICES)
     dlq.add_argument("number", type=int, nargs="?", default=1,
                      help="for show: which message (as numbered by list)")
     dlq.add_argument("--yes", action="store_true", help="for purge: yes, delete them")

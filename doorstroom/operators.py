@@ -1,5 +1,5 @@
-"""Operators' commands: status, tail, dlq and trace. They talk to the broker with pika and to
-the services over their HTTP APIs, never to a service's database."""
+"""Operators' commands: status, tail, dlq, outbox and trace. They talk to the broker with pika
+and to the services over their HTTP APIs, never to a service's database."""
 import fnmatch
 import json
 import os
@@ -99,15 +99,18 @@ def status(args):
             health, state = _service_state(service, base, key)
             if health != "ok":
                 problems.append(f"{service} is {health}")
-            rows.append((service, health, _show(state.get("outbox_backlog")),
+            set_aside = state.get("outbox_set_aside")
+            if set_aside:
+                problems.append(_set_aside_problem(service, set_aside, state["oldest_set_aside"]))
+            rows.append((service, health, _show(state.get("outbox_backlog")), _show(set_aside),
                          _show(state.get("last_event_recorded_at")), "", "", "", "", ""))
             if connection is not None:
                 rows.extend(_queue_rows(connection, service, problems))
     finally:
         if connection is not None:
             connection.close()
-    header = ("service", "health", "outbox", "last fact recorded", "queue of", "queue",
-              "consumers", "ready", "unacked / retrying / held")
+    header = ("service", "health", "outbox", "set aside", "last fact recorded", "queue of",
+              "queue", "consumers", "ready", "unacked / retrying / held")
     _print_table(header, rows)
     for problem in problems:
         print(f"PROBLEM: {problem}")
@@ -126,16 +129,23 @@ def _queue_rows(connection, service, problems):
     parked = figures[dlq][1] if figures[dlq] else 0
     if parked:
         problems.append(f"{parked} message(s) parked in {dlq}")
-    rows = [("", "", "", "", "dead letters", dlq, "", _show(parked), "")]
+    rows = [("", "", "", "", "", "dead letters", dlq, "", _show(parked), "")]
     for subscription in subscriptions:
         consumers, ready, unacked = figures[subscription.queue] or ("missing",) * 3
         retrying = (figures[subscription.retry_queue] or (0, 0, 0))[1]
         held = (figures[subscription.held_queue] or (0, 0, 0))[1]
         if consumers in (0, "missing"):
             problems.append(f"nobody consumes {subscription.queue}")
-        rows.append(("", "", "", "", f"from {subscription.source}", subscription.queue,
+        rows.append(("", "", "", "", "", f"from {subscription.source}", subscription.queue,
                      _show(consumers), _show(ready), f"{_show(unacked)} / {retrying} / {held}"))
     return rows
+
+
+def _set_aside_problem(service, count, oldest):
+    return (f"{count} fact(s) set aside in {service}'s outbox, the oldest a "
+            f"{oldest['event_type']} recorded {oldest['recorded_at']} ({oldest['last_error']}); "
+            f"the later facts about their subjects wait behind them: mend the cause, then "
+            f"`doorstroom outbox retry {service}`")
 
 
 def _service_state(service, base, key):
@@ -342,6 +352,35 @@ def _failed_queue(headers):
     return None
 
 
+def _required_operator_key(args):
+    """The operator's key, or None after saying that there is none."""
+    key = operator_key(args.data_dir)
+    if key is None:
+        print("no operator key: set DOORSTROOM_OPERATOR_KEY or run beside `doorstroom up`",
+              file=sys.stderr)
+    return key
+
+
+# --- outbox ---------------------------------------------------------------------------------
+
+def outbox(args):
+    """`outbox retry SERVICE`: once the cause is mended, the service publishes the facts its
+    outbox set aside (or is still trying) with fresh attempts; the facts that waited behind
+    them follow, in order."""
+    key = _required_operator_key(args)
+    if key is None:
+        return 2
+    url = chain.url_of(args.service, chain.port_base(args.port_base))
+    response = send(requests, "POST", f"{url}/outbox/retry",
+                    headers={"Authorization": f"Bearer {key}"}, patience=15, timeout=5)
+    if not response.ok:
+        print(f"{args.service} answered {response.status_code}: {response.text}", file=sys.stderr)
+        return 1
+    print(f"{args.service} publishes {response.json()['retried']} fact(s) again; "
+          "`doorstroom status` shows whether they went out")
+    return 0
+
+
 # --- trace ----------------------------------------------------------------------------------
 
 TRACE_PATIENCE_SECONDS = 15
@@ -349,10 +388,8 @@ TRACE_PATIENCE_SECONDS = 15
 def trace(args):
     """One participant's journey across the chain, from each service's record of its facts."""
     base = chain.port_base(args.port_base)
-    key = operator_key(args.data_dir)
+    key = _required_operator_key(args)
     if key is None:
-        print("no operator key: set DOORSTROOM_OPERATOR_KEY or run beside `doorstroom up`",
-              file=sys.stderr)
         return 2
     facts, unreachable = [], []
     for service in chain.SERVICES:

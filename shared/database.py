@@ -2,7 +2,8 @@
 from nameko.extensions import DependencyProvider
 
 from shared.consumer import SKIP_GAP
-from shared.relay import OutboxRelay
+from shared.relay import (DEFAULT_FIRST_PAUSE_SECONDS, DEFAULT_LONGEST_PAUSE_SECONDS,
+                          DEFAULT_MAX_ATTEMPTS, OutboxRelay)
 from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequests, make_engine,
                           one_instance_at_a_time, session_factory)
 
@@ -29,7 +30,12 @@ class Store(DependencyProvider):
         self.keyed_requests = KeyedRequests(self.sessions, self.uow_class.keyed_requests)
         self.relay = OutboxRelay(
             self.uow_class.service, self.sessions, self.uow_class.outbox, config["AMQP_URI"],
-            sweep_seconds=float(config.get("OUTBOX_SWEEP_SECONDS", 5)))
+            sweep_seconds=float(config.get("OUTBOX_SWEEP_SECONDS", 5)),
+            max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)),
+            first_pause=float(config.get("OUTBOX_FIRST_RETRY_SECONDS",
+                                         DEFAULT_FIRST_PAUSE_SECONDS)),
+            longest_pause=float(config.get("OUTBOX_LONGEST_RETRY_SECONDS",
+                                           DEFAULT_LONGEST_PAUSE_SECONDS)))
 
     def start(self):
         self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")

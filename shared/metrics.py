@@ -1,6 +1,7 @@
 """Prometheus metrics of a service: facts published, handled, held back, failed, refused and
-parked, how long handlers take, and the outbox backlog. Each service has its own registry, so
-several services in one process (as in tests) keep their figures apart."""
+parked, how long handlers take, the outbox backlog, and facts the outbox could not publish.
+Each service has its own registry, so several services in one process (as in tests) keep their
+figures apart."""
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -36,6 +37,14 @@ class ServiceMetrics:
             registry=self.registry)
         self.outbox_backlog = Gauge(
             "doorstroom_outbox_backlog", "Facts recorded but not yet published",
+            registry=self.registry)
+        self.publish_failures = Counter(
+            "doorstroom_outbox_publish_failures_total",
+            "Attempts to publish a recorded fact that the broker refused or that could not be "
+            "sent (not counted while the broker is away)", ["event_type"], registry=self.registry)
+        self.outbox_set_aside = Gauge(
+            "doorstroom_outbox_set_aside",
+            "Recorded facts set aside after failing every attempt to publish them",
             registry=self.registry)
 
     def exposition(self):

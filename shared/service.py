@@ -36,18 +36,31 @@ class ChainService:
     @api("GET", "/metrics", public=True)
     def metrics(self):
         """Prometheus metrics: facts published, handled, failed, refused, parked; handler latency;
-        outbox backlog."""
+        outbox backlog, publish failures and facts set aside."""
         metrics = metrics_for(self.name)
         with self.uow as uow:
-            metrics.outbox_backlog.set(uow.outbox_state()["outbox_backlog"])
+            state = uow.outbox_state()
+        metrics.outbox_backlog.set(state["outbox_backlog"])
+        metrics.outbox_set_aside.set(state["outbox_set_aside"])
         body, content_type = metrics.exposition()
         return Response(body, status=200, content_type=content_type)
 
     @api("GET", "/status", roles=("operator",))
     def status(self, caller):
-        """For operators: facts waiting in the outbox, and when the last fact was recorded."""
+        """For operators: facts waiting in the outbox, when the last fact was recorded, and the
+        facts set aside because they could not be published (how many, and the oldest)."""
         with self.uow as uow:
             return uow.outbox_state()
+
+    @api("POST", "/outbox/retry", roles=("operator",))
+    def retry_outbox(self, caller):
+        """For operators, once the cause is mended (a permission granted, say): publish the facts
+        set aside or waiting for their next attempt again, with fresh attempts; the facts about
+        their subjects that waited behind them follow, in order."""
+        with self.uow as uow:
+            retried = uow.retry_set_aside()
+            uow.commit()
+        return {"retried": retried}
 
     @api("GET", "/events", roles=("operator",), query=PublishedFactsQuery, many=True)
     def published_facts(self, caller, query):
