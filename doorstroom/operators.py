@@ -385,6 +385,20 @@ def outbox(args):
 
 TRACE_PATIENCE_SECONDS = 15
 
+def _erasure(participant, key, base):
+    """A line per withdrawn consent: who confirmed erasing the participant's data for it, and
+    whom the PI still waits for."""
+    response = _get(f"{chain.url_of('intake', base)}/participants/{participant}/erasure", key,
+                    patience=TRACE_PATIENCE_SECONDS)
+    if response.status_code == 404:
+        return []
+    response.raise_for_status()
+    return [f"erasure for {e['purpose']} (withdrawn {e['withdrawn_at']}): confirmed by "
+            f"{', '.join(c['service'] for c in e['confirmed']) or 'nobody yet'}"
+            + (f"; awaiting {', '.join(e['awaited'])}" if e["awaited"] else "")
+            for e in response.json()]
+
+
 def trace(args):
     """One participant's journey across the chain, from each service's record of its facts."""
     base = chain.port_base(args.port_base)
@@ -407,6 +421,11 @@ def trace(args):
         for envelope in facts:
             print(_line(envelope))
         print(f"{len(facts)} fact(s) about {args.participant}")
+        try:
+            for line in _erasure(args.participant, key, base):
+                print(line)
+        except requests.RequestException as exc:
+            unreachable.append(f"intake's erasure receipts ({exc.__class__.__name__})")
     for service in unreachable:
         print(f"could not ask {service}", file=sys.stderr)
     return 1 if unreachable else 0

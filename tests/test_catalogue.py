@@ -9,16 +9,14 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft7Validator
 from marshmallow import fields, validate
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
 from doorstroom import catalogue, chain
 from shared.contracts import all_contracts
 from shared.contracts.fields import Municipality
 from shared.contracts.municipalities import MUNICIPALITIES
 from shared.events import new_event
+from tests.payloads import payload_validator
 
 # The official parser, vendored by npm with its lock file; check.js runs it.
 PARSER = chain.PROJECT_ROOT / "tools" / "asyncapi"
@@ -72,17 +70,6 @@ def test_the_official_asyncapi_parser_finds_no_error():
     parsed = subprocess.run([node, "check.js", str(catalogue.CATALOGUE)], cwd=PARSER,
                             capture_output=True, text=True, timeout=120)
     assert parsed.returncode == 0, parsed.stdout + parsed.stderr
-
-
-def payload_validator(document, event_type):
-    """A JSON Schema validator of the catalogue's payload of `event_type`, the whole document
-    at hand for its references."""
-    # AsyncAPI's schema format is a superset of JSON Schema draft 07.
-    registry = Registry().with_resource(
-        "urn:doorstroom:catalogue", Resource.from_contents(document, DRAFT7))
-    name = event_type.replace(".", "_")
-    return Draft7Validator({"$ref": f"urn:doorstroom:catalogue#/components/messages/{name}/payload"},
-                           registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
 
 
 def values(field):

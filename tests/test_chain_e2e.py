@@ -12,12 +12,15 @@ import uuid
 import pika
 import pytest
 import requests
+import yaml
+from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_rabbitmq_event
 
-from doorstroom import chain
+from doorstroom import catalogue, chain
 from shared.contracts.policy import needed_for
 from shared.events import new_event, read_event
 from shared.organisations import kind_of
 from tests.broker import share_accounts
+from tests.payloads import payload_validator
 
 pytestmark = pytest.mark.e2e
 
@@ -173,6 +176,26 @@ def test_the_example_integrator_receives_the_demos_facts(demo, integrator):
             break
         time.sleep(0.2)
     assert received == len(wanted) > 0, integrator.read_text()
+
+
+def test_every_fact_of_the_demo_matches_the_catalogue_and_reads_with_the_cloudevents_sdk(demo):
+    """What integrators' tools will see: each fact the running chain published is valid against
+    its message payload in docs/asyncapi.yaml (JSON Schema) and is read, in structured mode, by
+    the CloudEvents SDK's RabbitMQ binding."""
+    _, messages = demo
+    document = yaml.safe_load(catalogue.CATALOGUE.read_text())
+    validators = {}
+    for _, routing_key, properties, body in messages:
+        envelope = json.loads(body)
+        validator = validators.setdefault(routing_key, payload_validator(document, routing_key))
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                  for e in validator.iter_errors(envelope)]
+        assert not errors, (routing_key, errors)
+        event = from_rabbitmq_event(RabbitMQMessage(
+            headers=properties.headers, content_type=properties.content_type, body=body))
+        assert (event.get_id(), event.get_type(), event.get_data()) == \
+            (envelope["id"], routing_key, envelope["data"])
+    assert len(validators) >= 20
 
 
 def test_trace_shows_a_demo_participants_journey_in_order(env, demo):
@@ -397,3 +420,11 @@ def test_withdrawing_every_consent_leaves_the_participant_only_at_intake_and_the
         kind = kind_of(kinds[recipient])
         assert event_type == "participant.consent_withdrawn" or not (
             needed_for(event_type, kind) & withdrawn), (kind, event_type)
+    # The operator's trace says who confirmed, naming no more than purposes and services.
+    traced = subprocess.run(doorstroom("trace", participant, env=env), env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert traced.returncode == 0, traced.stderr
+    erasures = [line for line in traced.stdout.splitlines() if line.startswith("erasure for")]
+    assert len(erasures) == len(withdrawn) and not any("awaiting" in line for line in erasures)
+    assert "erasure for matching" in traced.stdout and "confirmed by matching, notifications" \
+        in traced.stdout

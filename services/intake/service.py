@@ -83,11 +83,12 @@ class IntakeService(ChainService):
         """Record consent (or another legal basis) for sharing data for one purpose."""
         return handlers.record_consent(self.uow, participant_id, **body)
 
-    @api("GET", "/participants/<participant_id>/erasure", roles=CASE_MANAGER + PRIVACY_OFFICER,
-         response=ErasureSchema, many=True)
+    @api("GET", "/participants/<participant_id>/erasure",
+         roles=CASE_MANAGER + PRIVACY_OFFICER + ("operator",), response=ErasureSchema, many=True)
     def erasure(self, caller, participant_id):
         """Per withdrawn consent: which services confirmed erasing the participant's data for
-        it, and which the PI still waits for."""
+        it, and which the PI still waits for (purposes, services and times only, so operators
+        may ask too: `doorstroom trace`)."""
         return handlers.erasure_of(self.uow, participant_id)
 
     @api("DELETE", "/participants/<participant_id>/consents/<purpose>", roles=CASE_MANAGER,
