@@ -49,13 +49,12 @@ def organisation_named(name, kind, *, whole=False):
     if named_kind != kind:
         raise ValueError(f"{name!r} is not a {kind}")
     if kind == "municipality" and one:
-        one = municipality_code(one) or _refuse(f"{one!r} is not a CBS municipality code")
+        code = municipality_code(one)
+        if code is None:
+            raise ValueError(f"{one!r} is not a CBS municipality code")
+        one = code
     if kind == "employer" and one and not re.match(UUID_PATTERN, one):
-        _refuse(f"{one!r} is not an employer id")
+        raise ValueError(f"{one!r} is not an employer id")
     if whole and kind in MANY_OF_A_KIND and not one:
-        _refuse(f"say which {kind}: {MANY_OF_A_KIND[kind]}")
+        raise ValueError(f"say which {kind}: {MANY_OF_A_KIND[kind]}")
     return f"{kind}:{one}" if one else kind
-
-
-def _refuse(message):
-    raise ValueError(message)
