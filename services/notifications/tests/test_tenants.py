@@ -13,8 +13,10 @@ from tests.harness import running_service
 
 
 @pytest.fixture(scope="module")
-def api(amqp_uri, directory, broker):
-    with running_service(NotificationsService, amqp_uri, directory) as api:
+def api(amqp_uri, directory, broker, database_url):
+    # The production worker count, on SQLite and PostgreSQL.
+    with running_service(NotificationsService, amqp_uri, directory, DATABASE_URL=database_url,
+                         max_workers=4) as api:
         api.issue_key("werkgever-a", "employer", employer_id=str(uuid.uuid4()))
         api.issue_key("werkgever-b", "employer", organisation=f"employer:{uuid.uuid4()}")
         api.issue_key("werkgever-zonder", "employer")
