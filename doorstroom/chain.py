@@ -50,3 +50,9 @@ def service_command(service):
     """How a service runs, as `nameko run` runs it in production (and in docker-compose.yml)."""
     return ["nameko", "run", "--config", f"services/{service}/config.yaml",
             f"services.{service}.service:{SERVICES[service]}"]
+
+
+def container_command(service):
+    """How a container runs a service (docker-compose.yml): its database brought to this
+    release's schema first, as `doorstroom up` does for the local chain."""
+    return ["sh", "-c", f"doorstroom migrate {service} && exec {' '.join(service_command(service))}"]

@@ -31,9 +31,23 @@ def main(argv=None):
                                  "aside again, with fresh attempts, once their cause is mended")
     outbox.add_argument("action", choices=("retry",))
     outbox.add_argument("service", choices=SERVICES)
-    for command in (up, demo, status, outbox, trace, audit):
+    migrate = commands.add_parser("migrate", help="bring services' databases to this release's "
+                                  "schema (every service runs only on a current one)")
+    migrate.add_argument("services", nargs="*", metavar="SERVICE",
+                         help=f"which services: {', '.join(SERVICES)} (default all five)")
+    migrate.add_argument("--database-url", metavar="URL",
+                         help="the one named service's database (default $DATABASE_URL; "
+                         "without either, the local chain's, as `doorstroom up` makes them)")
+    migrate.add_argument("--check", action="store_true",
+                         help="only say where each database stands; exits 1 when one is not "
+                         "current")
+    migrate.add_argument("--new", metavar="MESSAGE",
+                         help="write the named service's next revision from what its tables in "
+                         "code have that its migrations lack")
+    for command in (up, demo, status, outbox, trace, audit, migrate):
         command.add_argument("--data-dir", help="where databases, logs and API keys live "
                              "(default $DOORSTROOM_DATA_DIR or ./var)")
+    for command in (up, demo, status, outbox, trace, audit):
         command.add_argument("--port-base", type=int, help="services listen on BASE+1 .. BASE+5 "
                              "(default $DOORSTROOM_PORT_BASE or 8000)")
 
@@ -41,12 +55,16 @@ def main(argv=None):
                     help="run training, matching, placement and notifications N times each; "
                     "intake runs once, as it serves the PI's API. Instance k of a service listens "
                     "10*(k-1) above its first. N > 1 needs --postgres")
-    up.add_argument("--postgres", metavar="URL", default=os.environ.get("DOORSTROOM_POSTGRES_URL"),
-                    help="a PostgreSQL server, e.g. postgresql://postgres@127.0.0.1:5432/postgres, "
-                    "on which up creates one database per service (default "
-                    "$DOORSTROOM_POSTGRES_URL; without it each service has a SQLite file)")
-    up.add_argument("--database-prefix", default="doorstroom_", metavar="PREFIX",
-                    help="with --postgres, the databases are PREFIX<service> (default doorstroom_)")
+    for command in (up, migrate):
+        command.add_argument("--postgres", metavar="URL",
+                             default=os.environ.get("DOORSTROOM_POSTGRES_URL"),
+                             help="a PostgreSQL server, e.g. postgresql://postgres@127.0.0.1:5432/"
+                             "postgres, with one database per service, created when missing "
+                             "(default $DOORSTROOM_POSTGRES_URL; without it each service has a "
+                             "SQLite file)")
+        command.add_argument("--database-prefix", default="doorstroom_", metavar="PREFIX",
+                             help="with --postgres, the databases are PREFIX<service> (default "
+                             "doorstroom_)")
 
     tail = commands.add_parser("tail", help="the chain's facts as they happen")
     tail.add_argument("--type", action="append", metavar="PATTERN",
@@ -100,6 +118,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "up":
         _check_instances(up, args)
+    if args.command == "migrate" and set(args.services) - set(SERVICES):
+        migrate.error(f"no such service: {', '.join(sorted(set(args.services) - set(SERVICES)))}")
 
     if args.command == "identity-keys":
         from services.intake.vault import create_key_file
@@ -124,6 +144,9 @@ def main(argv=None):
     if args.command == "up":
         from doorstroom import up
         return up.run(args)
+    if args.command == "migrate":
+        from doorstroom import migrate as migrate_command
+        return migrate_command.run(args)
     if args.command == "demo":
         from doorstroom import demo as demo_command
         return demo_command.run(args)

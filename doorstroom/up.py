@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from doorstroom import chain, provisioning
 from services.intake.vault import create_key_file as create_identity_key_file
 from shared.consumer import broker_account
+from shared import migrations
 from shared.http import ROLES
 from shared.sealing import create_key_file
 
@@ -150,6 +151,14 @@ def sqlite_databases(directory):
     return {service: f"sqlite:///{directory / f'{service}.db'}" for service in chain.SERVICES}
 
 
+def migrate_databases(urls, out=sys.stdout):
+    """Bring each service's database to this release's schema, as `doorstroom migrate`."""
+    for service, url in urls.items():
+        before, after = migrations.upgrade(service, url)
+        change = "up to date" if before == after else f"was {before or 'without a revision'}"
+        print(f"{service}: {after} ({change})", file=out, flush=True)
+
+
 def service_environment(service, directory, port, database_url, amqp_uri):
     environment = {
         **os.environ,
@@ -229,6 +238,7 @@ def run(args):
         where = f"PostgreSQL {shown}, databases {args.database_prefix}<service>"
     else:
         databases, where = sqlite_databases(directory), f"SQLite files in {directory}"
+    migrate_databases(databases)
     planned = list(instances(args.instances, base))
     ports = {name: port for name, _, port in planned}
     how_many = ("one instance of each service" if args.instances == 1 else

@@ -2,6 +2,7 @@
 from nameko.extensions import DependencyProvider
 
 from shared.consumer import SKIP_GAP
+from shared.migrations import require_current
 from shared.relay import (DEFAULT_FIRST_PAUSE_SECONDS, DEFAULT_LONGEST_PAUSE_SECONDS,
                           DEFAULT_MAX_ATTEMPTS, OutboxRelay)
 from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequests, make_engine,
@@ -23,9 +24,10 @@ class Store(DependencyProvider):
         self.engine = make_engine(config["DATABASE_URL"])
         self.sessions = session_factory(self.engine)
         self.resources = self.uow_class.resources(config)
-        # Two instances starting at once on an empty database would both create its tables.
-        with one_instance_at_a_time(self.engine, self.uow_class.service, "schema"):
-            self.uow_class.metadata.create_all(self.engine)
+        # The schema changes only by `doorstroom migrate` (shared/migrations); a service does
+        # not start on a database its code was not written for.
+        require_current(self.uow_class.service, self.engine)
+        with one_instance_at_a_time(self.engine, self.uow_class.service, "prepare"):
             self.uow_class.prepare(self.sessions, **self.resources)
         self.keyed_requests = KeyedRequests(self.sessions, self.uow_class.keyed_requests)
         self.relay = OutboxRelay(

@@ -47,8 +47,8 @@ def reliability_tables(metadata: MetaData):
         Column("published_at", DateTime(timezone=True), index=True),
         # A fact the broker refuses (a type its account may not publish yet, say) is tried
         # again after a pause, and set aside after OUTBOX_MAX_ATTEMPTS, so that it holds up
-        # only the later facts about its own subject (shared/relay.py). Added to the table
-        # after its first release: a database made before needs them added by hand.
+        # only the later facts about its own subject (shared/relay.py). A database made
+        # before them gets them from the first revision (shared/migrations/baseline.py).
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", String(300)),
         Column("next_attempt_at", UtcDateTime),

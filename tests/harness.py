@@ -12,6 +12,7 @@ from nameko.containers import ServiceContainer
 from doorstroom.chain import local_organisation
 from doorstroom.provisioning import service_user
 from doorstroom.up import key_files
+from shared import migrations
 from shared.events import amqp_headers, new_event
 from shared.http import ROLES
 from tests.broker import service_uri
@@ -60,14 +61,17 @@ def running_service(service_cls, amqp_uri, directory, **config):
     it), on a free port unless WEB_SERVER_ADDRESS says where."""
     keys_file, keys = api_keys_file(directory)
     address = config.pop("WEB_SERVER_ADDRESS", f"127.0.0.1:{free_port()}")
-    container = ServiceContainer(service_cls, {
+    config = {
         "AMQP_URI": service_uri(amqp_uri, service_cls.name),
         "WEB_SERVER_ADDRESS": address,
         "DATABASE_URL": f"sqlite:///{directory / 'service.db'}",
         "API_KEYS_FILE": str(keys_file),
         **key_files(service_cls.name, directory),
         **config,
-    })
+    }
+    # As `doorstroom migrate` does before a service starts.
+    migrations.upgrade(service_cls.uow.uow_class.service, config["DATABASE_URL"])
+    container = ServiceContainer(service_cls, config)
     container.start()
     try:
         yield Api(f"http://{address}", keys, keys_file)

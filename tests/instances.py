@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from doorstroom import chain
 from doorstroom.up import key_files
+from shared import migrations
 from tests.broker import service_uri
 from tests.harness import api_keys_file, free_port
 
@@ -44,6 +45,7 @@ def instances(service, count, amqp_uri, database_url, directory, together=False,
     `together`."""
     directory.mkdir(parents=True, exist_ok=True)
     keys_file, _ = api_keys_file(directory)
+    migrations.upgrade(service, database_url)
     started = []
     try:
         for number in range(1, count + 1):

@@ -1,4 +1,5 @@
-"""docker-compose.yml runs every service as `doorstroom up` does (no Docker engine needed)."""
+"""docker-compose.yml runs every service as `doorstroom up` does, on a migrated database (no
+Docker engine needed)."""
 import shutil
 import subprocess
 from pathlib import Path
@@ -6,18 +7,18 @@ from pathlib import Path
 import pytest
 import yaml
 
-from doorstroom.chain import PROJECT_ROOT, SERVICES, service_command
+from doorstroom.chain import PROJECT_ROOT, SERVICES, container_command
 from doorstroom.provisioning import local_password, service_user
 from doorstroom.up import KEY_FILES
 
 COMPOSE_FILE = Path(PROJECT_ROOT) / "docker-compose.yml"
 
 
-def test_every_service_runs_with_the_command_up_uses():
+def test_every_service_migrates_then_runs_with_the_command_up_uses():
     compose = yaml.safe_load(COMPOSE_FILE.read_text())
     for service in SERVICES:
         definition = compose["services"][service]
-        assert definition["command"] == service_command(service)
+        assert definition["command"] == container_command(service)
         assert definition["environment"]["DATABASE_URL"].endswith(f"/{service}")
         assert definition["environment"]["AMQP_URI"].startswith(
             f"amqp://{service_user(service)}:{local_password(service_user(service))}@")

@@ -227,9 +227,9 @@ class AuditLog:
                                    .where(audit_head.c.log == AUDIT_LOG))
 
     def _chain_reads_from_before(self):
-        """Reads logged before the log was a chain (there are no migrations yet) join it at
-        the end, oldest first, as the allowed reads they were, and their table goes
-        (test_reads_logged_before_the_chain_join_it)."""
+        """Reads logged before the log was a chain (in a database the first revision adopted,
+        shared/migrations/baseline.py) join it at the end, oldest first, as the allowed reads
+        they were, and their table goes (test_reads_logged_before_the_chain_join_it)."""
         if not inspect(self.session.connection()).has_table(_unchained_reads.name):
             return
         self.append(*[_entry(row) for row in self.session.execute(

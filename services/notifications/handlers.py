@@ -29,8 +29,8 @@ def set_up_default_recipients(uow):
 
 
 def seal_plain_secrets(uow):
-    """Signing secrets stored before secrets were sealed (there are no migrations yet) are
-    sealed when the service starts. Each stays the same secret, so its receiver notices nothing
+    """Signing secrets stored before secrets were sealed are sealed when the service starts
+    (the keys to seal them with are the service's, not the migration's). Each stays the same secret, so its receiver notices nothing
     (test_a_secret_stored_in_plain_text_is_sealed_at_start)."""
     with uow:
         for recipient in uow.recipients.where(Recipient.webhook_secret.is_not(None)):

@@ -3,7 +3,7 @@ entries are deliveries over the inbox channel), and where participants return to
 import json
 
 from sqlalchemy import (JSON, Boolean, Column, Date, Enum, ForeignKey, MetaData, String, Table,
-                        UniqueConstraint, func, inspect, select, text)
+                        UniqueConstraint, func, select)
 from sqlalchemy.orm import registry
 
 from services.notifications.channels import Settings, WebhookSecrets
@@ -173,22 +173,6 @@ class Places:
                 participant_places.c.participant_id == participant_id).values(**values))
 
 
-def _make_room_for_sealed_secrets(sessions):
-    """A recipients table made before secrets were sealed (there are no migrations yet) holds
-    100 characters of one. SQLite does not enforce that; on PostgreSQL the column is widened
-    (test_a_secret_stored_in_plain_text_is_sealed_at_start)."""
-    wanted = recipients.c.webhook_secret.type.length
-    with sessions() as session:
-        if session.get_bind().dialect.name != "postgresql":
-            return
-        [column] = [column for column in inspect(session.connection()).get_columns("recipients")
-                    if column["name"] == "webhook_secret"]
-        if column["type"].length < wanted:
-            session.execute(text(f"ALTER TABLE recipients ALTER COLUMN webhook_secret "
-                                 f"TYPE VARCHAR({wanted})"))
-            session.commit()
-
-
 class NotificationsUnitOfWork(UnitOfWork):
     service = "notifications"
     metadata = metadata
@@ -203,7 +187,6 @@ class NotificationsUnitOfWork(UnitOfWork):
 
     @classmethod
     def prepare(cls, sessions, **resources):
-        _make_room_for_sealed_secrets(sessions)
         uow = cls(sessions, **resources)
         set_up_default_recipients(uow)
         seal_plain_secrets(uow)

@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from doorstroom import chain, operators, provisioning
 from services.intake.service import IntakeService
 from services.intake.store import IntakeUnitOfWork
+from shared import migrations
 from shared.contracts import all_contracts
 from shared.metrics import metrics_for
 from shared.relay import OutboxRelay
@@ -53,8 +54,8 @@ def refused(amqp_uri):
 
 @pytest.fixture(scope="module")
 def sessions(database_url):
+    migrations.upgrade("intake", database_url)
     engine = make_engine(database_url)
-    IntakeUnitOfWork.metadata.create_all(engine)
     yield session_factory(engine)
     engine.dispose()
 

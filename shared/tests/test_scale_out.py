@@ -12,6 +12,7 @@ from psycogreen.eventlet import patch_psycopg
 from sqlalchemy import create_engine, func, select, text
 
 from services.intake.store import IntakeUnitOfWork
+from shared import migrations
 from shared.relay import OutboxRelay
 from shared.store import make_engine, session_factory
 from tests.broker import service_uri
@@ -26,7 +27,7 @@ def database(directory):
     outbox."""
     with fresh_database("postgresql", directory) as url:
         engine = make_engine(url)  # also patches psycopg2 for eventlet, as the services do
-        IntakeUnitOfWork.metadata.create_all(engine)
+        migrations.upgrade("intake", url)
         engine.dispose()
         yield url
 

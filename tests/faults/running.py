@@ -71,6 +71,7 @@ class RunningChain:
         (self.data_dir / "logs").mkdir(exist_ok=True)
         self.keys = up.api_keys(self.data_dir)
         self.databases = up.postgres_databases(self.server_url, self.prefix)
+        up.migrate_databases(self.databases)
         # All at once, as `doorstroom up` starts them.
         for service in self.proxied:
             self.proxies[service] = AmqpProxy(service_uri(self.amqp_uri, service),

@@ -14,6 +14,7 @@ import requests
 
 from services.matching import handlers
 from services.matching.store import MatchingSettings, MatchingUnitOfWork, Proposals, Vacancies
+from shared import migrations
 from shared.errors import Conflict
 from shared.events import new_event
 from shared.store import make_engine, session_factory
@@ -88,7 +89,7 @@ def desk(directory):
     with one position for which one candidate has been proposed."""
     with fresh_database("postgresql", directory) as url:
         engine = make_engine(url)
-        MatchingUnitOfWork.metadata.create_all(engine)
+        migrations.upgrade("matching", url)
 
         def uow():
             return MatchingUnitOfWork(session_factory(engine), settings=MatchingSettings())

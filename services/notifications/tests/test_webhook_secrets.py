@@ -13,6 +13,7 @@ from services.notifications.service import NotificationsService
 from services.notifications.store import NotificationsUnitOfWork, recipients
 from services.notifications.tests.receivers import Receiver, verified
 from services.notifications.tests.test_service import wait_for
+from shared import migrations
 from shared.store import make_engine, session_factory
 from tests.databases import fresh_database, stored_bytes
 from tests.harness import running_service
@@ -130,8 +131,9 @@ def test_a_repeated_registration_answers_without_the_secret(api, receiver, direc
 
 def test_a_secret_stored_in_plain_text_is_sealed_at_start(directory, database_url):
     """A database of before secrets were sealed (a plain secret, and on PostgreSQL a column of
-    100 characters) is brought up to date by what the service does at start; the secret stays
-    the same, and a second start leaves it be."""
+    100 characters) is brought up to date by `doorstroom migrate` (the column) and what the
+    service does at start (the secret); the secret stays the same, and a second start leaves it
+    be."""
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     (directory / "legacy").mkdir(exist_ok=True)
     with fresh_database(kind, directory / "legacy") as url:
@@ -146,6 +148,7 @@ def test_a_secret_stored_in_plain_text_is_sealed_at_start(directory, database_ur
                     id=str(uuid.uuid4()), name="legacy", organisation="operator",
                     language="en", webhook_url="https://hooks.example.org/", digest=False,
                     webhook_secret=PLAIN))
+            migrations.upgrade("notifications", url)
             resources = NotificationsUnitOfWork.resources(
                 {"WEBHOOK_SECRET_KEYS_FILE": key_file(directory)})
             NotificationsUnitOfWork.prepare(session_factory(engine), **resources)

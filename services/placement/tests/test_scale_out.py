@@ -11,6 +11,7 @@ from sqlalchemy import select
 from services.placement import handlers
 from services.placement.domain import add_months
 from services.placement.store import PlacementUnitOfWork
+from shared import migrations
 from shared.events import new_event
 from shared.store import make_engine, session_factory
 from tests.databases import fresh_database
@@ -25,7 +26,7 @@ def database(directory):
     """A placement database with PLACEMENTS placements started seven months ago."""
     with fresh_database("postgresql", directory) as url:
         engine = make_engine(url)
-        PlacementUnitOfWork.metadata.create_all(engine)
+        migrations.upgrade("placement", url)
         uow = PlacementUnitOfWork(session_factory(engine))
         for _ in range(PLACEMENTS):
             match_id = str(uuid.uuid4())
