@@ -4,6 +4,7 @@ from doorstroom import chain
 from doorstroom.generated import write_or_check
 from shared.contracts import all_contracts
 from shared.contracts.policy import PURPOSES, RECEIVERS
+from shared.retention import RETENTION
 
 REGISTER = chain.PROJECT_ROOT / "docs" / "privacy.md"
 
@@ -40,6 +41,16 @@ def render():
             lines.append(f"| `{event_type}` | {producer} | (operators only) | |")
         lines += [f"| `{event_type}` | {producer} | {receiver} | `{purpose}` |"
                   for receiver, purpose in receivers.items()]
+    lines += ["", "## Retention", "",
+              "What each service keeps once it no longer needs it, and for how long; every hour one",
+              "instance of each service purges what has passed its period, or anonymises what",
+              "still counts for the outcome reports (`shared/retention.py`,",
+              "`shared/tests/test_retention.py`). Each period is a setting of the services it",
+              "applies to.", "",
+              "| what | kept for | setting | services |", "| --- | --- | --- | --- |"]
+    lines += [f"| {period.what} | {period.days} day{'s' if period.days != 1 else ''} | "
+              f"{f'`{period.setting}`' if period.setting else '(fixed)'} | "
+              f"{', '.join(period.services)} |" for period in RETENTION]
     return "\n".join(lines) + "\n"
 
 

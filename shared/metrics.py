@@ -42,6 +42,10 @@ class ServiceMetrics:
             "doorstroom_outbox_publish_failures_total",
             "Attempts to publish a recorded fact that the broker refused or that could not be "
             "sent (not counted while the broker is away)", ["event_type"], registry=self.registry)
+        self.purged = Counter(
+            "doorstroom_retention_purged_total",
+            "Rows purged or anonymised because their retention passed, by period",
+            ["period"], registry=self.registry)
         self.outbox_set_aside = Gauge(
             "doorstroom_outbox_set_aside",
             "Recorded facts set aside after failing every attempt to publish them",

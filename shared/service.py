@@ -3,8 +3,10 @@ state and its facts."""
 from kombu import Connection
 from marshmallow import Schema, fields
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 from werkzeug.wrappers import Response
 
+from shared import retention
 from shared.http import api, openapi_document
 from shared.metrics import metrics_for
 from shared.store import ping
@@ -72,6 +74,16 @@ class ChainService:
         read here (intake does)."""
         with self.uow as uow:
             return uow.published_facts(subject=subject)
+
+    @timer(interval=3600)
+    def keep_only_what_is_needed(self):
+        """Purge what has passed its retention (shared/retention.py); one instance at a time."""
+        with self.uow.lease("retention") as ours:
+            if ours:
+                purged = retention.purge(self.uow, retention.cutoffs(self.name, self.config))
+                metrics = metrics_for(self.name)
+                for period, count in purged.items():
+                    metrics.purged.labels(period.setting or "request-answers").inc(count)
 
     def _database_ok(self):
         with self.uow as uow:

@@ -29,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from shared.contracts import contract_for
 from shared.errors import NotFound
 from shared.events import Event, new_event, source_for
+from shared.retention import HANDLED_FACT_IDS, PUBLISHED_FACTS, REQUEST_ANSWERS
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +265,24 @@ class UnitOfWork:
         self.session.execute(delete(self.keyed_requests).where(
             self.keyed_requests.c.answer.contains(subject, autoescape=True)))
 
+    def forget_past_retention(self, cutoffs):
+        """Delete what has passed its period (shared/retention.py, `cutoffs` by period):
+        handled facts' ids, published facts, answers to keyed requests, and what the service's
+        own `forget_own_past_retention` says; returns how many of each."""
+        purged = {
+            HANDLED_FACT_IDS: self.session.execute(delete(self.inbox).where(
+                self.inbox.c.handled_at < cutoffs[HANDLED_FACT_IDS])).rowcount,
+            PUBLISHED_FACTS: self.session.execute(delete(self.outbox).where(
+                self.outbox.c.published_at < cutoffs[PUBLISHED_FACTS])).rowcount,
+            REQUEST_ANSWERS: self.session.execute(delete(self.keyed_requests).where(
+                self.keyed_requests.c.received_at < cutoffs[REQUEST_ANSWERS])).rowcount,
+        }
+        return {**purged, **self.forget_own_past_retention(cutoffs)}
+
+    def forget_own_past_retention(self, cutoffs):
+        """A service's own data past its period, as {period: how many}."""
+        return {}
+
     def confirm_erasure(self, withdrawal):
         """After honouring `withdrawal` (a participant.consent_withdrawn) by erasing what the
         service held for its purpose: erase the service's facts about the participant too, and
@@ -413,7 +432,7 @@ class KeyedRequest:
 
 # How long a keyed request's answer is kept: the draft standard's window in which a client may
 # send the request again.
-KEYED_ANSWERS_KEPT_FOR = timedelta(hours=24)
+KEYED_ANSWERS_KEPT_FOR = timedelta(days=REQUEST_ANSWERS.days)
 
 
 def _keys_expire_before():

@@ -3,13 +3,14 @@ entries are deliveries over the inbox channel), and where participants return to
 import json
 
 from sqlalchemy import (JSON, Boolean, Column, Date, Enum, ForeignKey, MetaData, String, Table,
-                        UniqueConstraint, func, select)
+                        UniqueConstraint, delete, func, select)
 from sqlalchemy.orm import registry
 
 from services.notifications.channels import Settings, WebhookSecrets
 from services.notifications.domain import (Attempt, Delivery, DeliveryStatus, Recipient,
                                            Subscription)
 from services.notifications.handlers import seal_plain_secrets, set_up_default_recipients
+from shared.retention import DELIVERIES
 from shared.store import Repository, UnitOfWork, UtcDateTime, ValueObjects, reliability_tables
 
 metadata = MetaData()
@@ -134,6 +135,13 @@ class Deliveries(Repository):
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)).first()
 
+    def forget_done_before(self, moment):
+        """Delete the deliveries made before `moment` that are delivered or given up on;
+        returns how many."""
+        return self.session.execute(delete(deliveries).where(
+            deliveries.c.created_at < moment,
+            deliveries.c.status.in_([DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]))).rowcount
+
     def about(self, participant_id):
         """Every delivery of a fact about the participant (an employer's copy names nobody)."""
         return self.where(Delivery.envelope["subject"].as_string() == participant_id)
@@ -205,3 +213,6 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.subscriptions = Subscriptions(session)
         self.deliveries = Deliveries(session)
         self.places = Places(session)
+
+    def forget_own_past_retention(self, cutoffs):
+        return {DELIVERIES: self.deliveries.forget_done_before(cutoffs[DELIVERIES])}

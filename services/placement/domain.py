@@ -71,6 +71,7 @@ class Placement:
     sustained: bool = False
     risk: str = "none"
     check_ins: list = field(default_factory=list)
+    anonymised: bool = False
 
     @classmethod
     def plan(cls, match_id, participant_id, employer_id, vacancy_id, occupation, start_date,
@@ -141,6 +142,7 @@ class Placement:
         self.participant_id = str(uuid.uuid4())
         self.match_id = str(uuid.uuid4())
         self.check_ins = []
+        self.anonymised = True
 
     @property
     def programme_job(self):

@@ -1,13 +1,16 @@
 """Placement's own database: placements with their check-ins, and what placement knows of
 participants for its outcomes."""
 import json
+from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import JSON, Boolean, Column, Date, Enum, Integer, MetaData, String, Table
+from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Integer, MetaData, String, Table,
+                        false)
 from sqlalchemy.orm import registry
 
 from services.placement.domain import (DEFAULT_RULES, CheckIn, ParticipantRecord, Placement,
                                        SocialReturnRules, Status, WageCostSubsidy)
+from shared.retention import ENDED_PLACEMENTS
 from shared.store import Repository, UnitOfWork, ValueObjects, reliability_tables
 
 metadata = MetaData()
@@ -35,6 +38,7 @@ placements = Table(
     Column("sustained", Boolean, nullable=False),
     Column("risk", String(20), nullable=False),
     Column("check_ins", ValueObjects(CheckIn, many=True), nullable=False),
+    Column("anonymised", Boolean, nullable=False, server_default=false()),
 )
 
 participants = Table(
@@ -77,6 +81,11 @@ class PlacementRepository(Repository):
         return self.where(Placement.status == Status.STARTED, Placement.sustained.is_(False),
                           order_by=(Placement.started_on, Placement.id), lock=True)
 
+    def ended_before(self, day):
+        """Placements that ended before `day` and still name their participant, locked."""
+        return self.where(Placement.ended_on < day, Placement.anonymised.is_(False),
+                          order_by=(Placement.ended_on, Placement.id), lock=True)
+
     def started_before(self, day, employer_id=None):
         conditions = [Placement.started_on.is_not(None), Placement.started_on < day]
         if employer_id is not None:
@@ -113,3 +122,19 @@ class PlacementUnitOfWork(UnitOfWork):
     def _open(self, session):
         self.placements = PlacementRepository(session)
         self.participants = ParticipantRepository(session)
+
+    def forget_own_past_retention(self, cutoffs):
+        """Ended placements past their period are anonymised and still count: each keeps the
+        codes the outcome reports group by (target group, municipality, release date) under
+        its new id, and the participant's own record goes once no placement names them."""
+        ended = self.placements.ended_before(cutoffs[ENDED_PLACEMENTS].date())
+        for placement in ended:
+            participant_id = placement.participant_id
+            placement.anonymise()
+            record = self.participants.find(participant_id)
+            if record is None:
+                continue
+            self.participants.add(replace(record, participant_id=placement.participant_id))
+            if not self.placements.of_participant(participant_id):
+                self.participants.erase(record)
+        return {ENDED_PLACEMENTS: len(ended)}

@@ -90,6 +90,15 @@ class Cohort:
     def release(self, participant_id):
         self.members = [m for m in self.members if m != participant_id]
 
+    def rename(self, participant_id, new_id):
+        """The participant's programme was anonymised: the cohort counts them as before, under
+        the programme's new id."""
+        def renamed(ids):
+            return tuple(new_id if member == participant_id else member for member in ids)
+        self.members = list(renamed(self.members))
+        self.sessions = [Session(s.held_on, renamed(s.present), renamed(s.absent))
+                         for s in self.sessions]
+
     def knows(self, participant_id):
         return participant_id in self.members or any(
             participant_id in s.present + s.absent for s in self.sessions)
@@ -207,6 +216,9 @@ class Programme:
     results: list = field(default_factory=list)
     certificates: list = field(default_factory=list)
     drop_out_reason: str | None = None
+    # When it stopped (completed, dropped out, ended): what its retention counts from.
+    ended_on: date | None = None
+    anonymised: bool = False
 
     @classmethod
     def propose(cls, participant_id, language_level, preferred_sectors, release_date, catalogue,
@@ -293,6 +305,7 @@ class Programme:
         certificate = self.award_certificate(module, completed_on, certificate_number)
         if self.complete:
             self.status = Status.COMPLETED
+            self.ended_on = completed_on
         return certificate
 
     def award_certificate(self, module: Module, issued_on, number):
@@ -306,15 +319,25 @@ class Programme:
         self.certificates = [*self.certificates, certificate]
         return certificate
 
-    def drop_out(self, reason):
+    def drop_out(self, reason, today):
         self._require_active()
         self.status = Status.DROPPED_OUT
         self.drop_out_reason = reason
+        self.ended_on = today
 
-    def end(self):
+    def end(self, today):
         """The participant left the chain: the programme stops where it is."""
         self._require_active()
         self.status = Status.ENDED
+        self.ended_on = today
+
+    def anonymise(self):
+        """Past its retention: the programme still counts (modules, results, how it ended),
+        but no longer names the participant, nor the certificates' numbers, which the
+        participant's facts elsewhere carry."""
+        self.participant_id = str(uuid.uuid4())
+        self.certificates = [replace(certificate, number="") for certificate in self.certificates]
+        self.anonymised = True
 
     def cohorts_held(self):
         """Cohorts this programme holds a place in that it gives up when it stops."""

@@ -38,13 +38,15 @@ def replan_for_release_date(uow, fact):
 
 
 def end_for_withdrawn_participant(uow, fact, today=None):
+    today = today or date.today()
+
     def end(uow):
         # Locked, as a trainer may be ending the same programme at this moment.
         programme = uow.programmes.find(fact.data["participant_id"], lock=True)
         if programme is None or programme.status is not Status.ACTIVE:
             return
-        programme.end()
-        _give_up_places(uow, programme, today or date.today())
+        programme.end(today)
+        _give_up_places(uow, programme, today)
         uow.record("training.dropped_out", {**_ids(programme), "reason": "left-the-chain"},
                    subject=programme.participant_id)
     return handle_fact(uow, fact, end)
@@ -197,7 +199,7 @@ def drop_out(uow, participant_id, reason, today=None):
     today = today or date.today()
     with uow:
         programme = uow.programmes.get(participant_id, lock=True)
-        programme.drop_out(reason)
+        programme.drop_out(reason, today)
         _give_up_places(uow, programme, today)
         uow.record("training.dropped_out", {**_ids(programme), "reason": reason},
                    subject=participant_id)

@@ -1,13 +1,14 @@
 """Training's own database: the catalogue, cohorts, the waiting lists, programmes, and the
 demand for certificates learned from vacancies."""
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Enum, Integer,
-                        MetaData, String, Table, UniqueConstraint, delete, func, insert,
-                        select, update)
+                        MetaData, String, Table, UniqueConstraint, delete, false, func,
+                        insert, select, update)
 from sqlalchemy.orm import registry
 
 from services.training.domain import (Certificate, Cohort, Module,
                                       ModuleResult, Programme, Session, Status, Step,
                                       default_catalogue)
+from shared.retention import ENDED_PROGRAMMES
 from shared.store import Repository, UnitOfWork, ValueObjects, reliability_tables
 
 metadata = MetaData()
@@ -61,6 +62,8 @@ programmes = Table(
     Column("results", ValueObjects(ModuleResult, many=True), nullable=False),
     Column("certificates", ValueObjects(Certificate, many=True), nullable=False),
     Column("drop_out_reason", String(40)),
+    Column("ended_on", Date, index=True),
+    Column("anonymised", Boolean, nullable=False, server_default=false()),
 )
 
 # The vacancies matching told of, as far as demand goes: their sector and certificates.
@@ -156,6 +159,11 @@ class ProgrammeRepository(Repository):
     def erase(self, programme):
         self.session.delete(programme)
 
+    def ended_before(self, day):
+        """Programmes that ended before `day` and still name their participant, locked."""
+        return self.where(Programme.ended_on < day, Programme.anonymised.is_(False),
+                          order_by=(Programme.ended_on, Programme.id), lock=True)
+
 
 class Demand:
     """How many open vacancies ask for each certificate, per sector; until any vacancy is
@@ -206,3 +214,14 @@ class TrainingUnitOfWork(UnitOfWork):
     def next_certificate_number(self, year):
         number = self.session.execute(insert(certificate_numbers)).inserted_primary_key[0]
         return f"DS-{year}-{number:06d}"
+
+    def forget_own_past_retention(self, cutoffs):
+        ended = self.programmes.ended_before(cutoffs[ENDED_PROGRAMMES].date())
+        cohorts = self.cohorts.where() if ended else []
+        for programme in ended:
+            participant_id = programme.participant_id
+            programme.anonymise()
+            for cohort in cohorts:
+                if cohort.knows(participant_id):
+                    cohort.rename(participant_id, programme.participant_id)
+        return {ENDED_PROGRAMMES: len(ended)}

@@ -20,7 +20,7 @@ from shared.contracts import all_contracts
 from shared.metrics import metrics_for
 from shared.relay import OutboxRelay
 from shared.store import make_engine, session_factory
-from tests.broker import rabbitmqctl, service_uri
+from tests.broker import rabbitmqctl, service_uri, vhost_of
 from tests.harness import running_service
 
 WATCHED = ("intake",)  # the broker fixture hears intake's exchange
@@ -42,9 +42,11 @@ def refused(amqp_uri):
         rabbitmqctl(amqp_uri, "set_topic_permissions", INTAKE, "intake.events",
                     topic_write(allowed), "^$")
         # A channel keeps the topic permissions it checked: new connections see the change.
-        for line in rabbitmqctl(amqp_uri, "list_connections", "pid", "user").splitlines():
-            pid, _, user = line.partition("\t")
-            if user == INTAKE:
+        # The listing is of the whole broker: only this test's vhost is touched.
+        for line in rabbitmqctl(amqp_uri, "list_connections", "pid", "user",
+                                "vhost").splitlines():
+            pid, user, vhost = line.split("\t")
+            if (user, vhost) == (INTAKE, vhost_of(amqp_uri)):
                 provisioning.rabbitmqctl("close_connection", pid, "permissions changed")
 
     allow(types - {REFUSED})

@@ -170,17 +170,30 @@ def test_a_certificate_expiring_on_29_february_moves_to_28_february():
 
 # --- stopping and re-planning ------------------------------------------------------------------
 
-@pytest.mark.parametrize("stop", [lambda p: p.drop_out("health"), lambda p: p.end()])
+@pytest.mark.parametrize("stop", [lambda p: p.drop_out("health", TODAY),
+                                  lambda p: p.end(TODAY)])
 def test_a_stopped_programme_refuses_everything(stop):
     p = programme()
     stop(p)
+    assert p.ended_on == TODAY
     with pytest.raises(Conflict):
         p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
     with pytest.raises(Conflict):
-        p.drop_out("other")
+        p.drop_out("other", TODAY)
     with pytest.raises(Conflict):
-        p.end()
+        p.end(TODAY)
     assert p.next_module() is None
+
+
+def test_an_anonymised_programme_names_neither_participant_nor_certificate_numbers():
+    p = programme()
+    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
+    p.record_result(CATALOGUE["employee-skills"], True, TODAY, "DS-2026-0001")
+    participant = p.participant_id
+    p.anonymise()
+    assert p.participant_id != participant
+    assert [c.number for c in p.certificates] == [""]
+    assert [r.module for r in p.results] == ["employee-skills"]
 
 
 def test_the_places_held_are_given_up_when_the_programme_stops():

@@ -1,0 +1,192 @@
+"""What each service keeps no longer than its period (shared/retention.py), on SQLite and
+PostgreSQL: what has passed it goes, or is anonymised where it still counts; what has not, or
+is still to be done, stays."""
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import yaml
+from sqlalchemy import func, insert, select
+
+from doorstroom.chain import PROJECT_ROOT, SERVICES
+from doorstroom.privacy import render
+from doorstroom.up import key_files
+from services.intake.store import IntakeUnitOfWork
+from services.matching.store import MatchingUnitOfWork
+from services.notifications.domain import Delivery, DeliveryStatus
+from services.notifications.store import NotificationsUnitOfWork
+from services.placement import handlers as placement_handlers
+from services.placement.domain import ParticipantRecord, Placement
+from services.placement.store import PlacementUnitOfWork
+from services.training import handlers as training_handlers
+from services.training.store import TrainingUnitOfWork
+from services.training.tests.test_handlers import admit, cohort
+from shared import migrations, retention
+from shared.store import make_engine, session_factory
+from tests.databases import KINDS, fresh_database
+
+UNITS_OF_WORK = {uow.service: uow for uow in (
+    IntakeUnitOfWork, TrainingUnitOfWork, MatchingUnitOfWork, PlacementUnitOfWork,
+    NotificationsUnitOfWork)}
+NOW = datetime.now(timezone.utc)
+TODAY = NOW.date()
+LONG_AGO = NOW - timedelta(days=800)
+LATELY = NOW - timedelta(hours=2)
+
+
+@pytest.fixture(params=KINDS)
+def store(request, tmp_path):
+    """A fresh, migrated database for one service: yields a function that gives its units of
+    work."""
+    made = []
+
+    def units_of_work(service):
+        if made:
+            return made[0]
+        database = fresh_database(request.param, tmp_path)
+        url = database.__enter__()
+        migrations.upgrade(service, url)
+        engine = make_engine(url)
+        uow_class = UNITS_OF_WORK[service]
+        resources = uow_class.resources({"WEBHOOK_SECRET_KEYS_FILE": "", "TRAINING_DEMAND": "",
+                                         **key_files(service, tmp_path)})
+        made.append(lambda: uow_class(session_factory(engine), **resources))
+        made.extend([engine, database])
+        return made[0]
+
+    yield units_of_work
+    if made:
+        made[1].dispose()
+        made[2].__exit__(None, None, None)
+
+
+def purge(uow, **settings):
+    return retention.purge(uow, retention.cutoffs(uow.service, settings, NOW))
+
+
+def count(uow, table):
+    with uow:
+        return uow.session.scalar(select(func.count()).select_from(table))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_handled_ids_published_facts_and_request_answers_go_after_their_period(store, service):
+    uow = store(service)()
+    with uow:
+        for handled_at in (LONG_AGO, LATELY):
+            uow.session.execute(insert(uow.inbox).values(
+                source="intake", event_id=str(uuid.uuid4()), event_type="participant.admitted",
+                handled_at=handled_at))
+        for published_at in (LONG_AGO, LATELY, None):
+            uow.session.execute(insert(uow.outbox).values(
+                event_id=str(uuid.uuid4()), event_type="x", envelope={}, recorded_at=LONG_AGO,
+                published_at=published_at))
+        for received_at in (NOW - timedelta(days=2), LATELY):
+            uow.session.execute(insert(uow.keyed_requests).values(
+                caller="a", key=str(uuid.uuid4()), fingerprint="f", received_at=received_at))
+        uow.commit()
+    purged = purge(uow)
+    assert (purged[retention.HANDLED_FACT_IDS], purged[retention.PUBLISHED_FACTS],
+            purged[retention.REQUEST_ANSWERS]) == (1, 1, 1)
+    assert (count(uow, uow.inbox), count(uow, uow.outbox), count(uow, uow.keyed_requests)) \
+        == (1, 2, 1)
+    with uow:
+        # The fact never published stays, however old.
+        assert uow.session.scalar(select(func.count()).select_from(uow.outbox)
+                                  .where(uow.outbox.c.published_at.is_(None))) == 1
+    # A period is a setting: with a longer one, nothing more goes.
+    assert not any(purge(uow, RETAIN_HANDLED_FACT_IDS_DAYS=1000).values())
+
+
+def test_notifications_done_before_the_period_go_those_to_do_stay(store):
+    uow = store("notifications")()
+    made = {}
+    with uow:
+        for status in DeliveryStatus:
+            for created_at in (LONG_AGO, LATELY):
+                delivery = Delivery(
+                    id=str(uuid.uuid4()), recipient_id=str(uuid.uuid4()), channel="inbox",
+                    event_source="intake", event_id=str(uuid.uuid4()), event_type="x",
+                    envelope={"subject": "someone"}, summary="s", created_at=created_at,
+                    status=status, attempts=[])
+                uow.deliveries.add(delivery)
+                made[delivery.id] = (status, created_at)
+        uow.commit()
+    assert purge(uow)[retention.DELIVERIES] == 2
+    with uow:
+        left = {d.id for d in uow.deliveries.where()}
+    assert {made[id] for id in set(made) - left} == {(DeliveryStatus.DELIVERED, LONG_AGO),
+                                                     (DeliveryStatus.FAILED, LONG_AGO)}
+
+
+def test_programmes_that_ended_before_the_period_are_anonymised_and_still_counted(store):
+    uow = store("training")()
+    c = cohort(uow, places=3)
+    long_gone, lately_gone, active = admit(uow), admit(uow), admit(uow)
+    with uow:
+        held = uow.cohorts.get(c.id)
+        held.record_session(held.starts_on, [long_gone, active], [lately_gone])
+        uow.commit()
+    training_handlers.drop_out(uow, long_gone, "health", today=TODAY - timedelta(days=400))
+    training_handlers.drop_out(uow, lately_gone, "health", today=TODAY - timedelta(days=10))
+    assert purge(uow)[retention.ENDED_PROGRAMMES] == 1
+    with uow:
+        programmes = {p.participant_id: p for p in uow.programmes.where()}
+        held = uow.cohorts.get(c.id)
+        assert long_gone not in programmes and {lately_gone, active} <= set(programmes)
+        [anonymised] = [p for p in programmes.values() if p.anonymised]
+        assert anonymised.drop_out_reason == "health"
+        assert not held.knows(long_gone)
+        assert held.knows(anonymised.participant_id) and held.knows(lately_gone)
+    assert purge(uow)[retention.ENDED_PROGRAMMES] == 0
+
+
+def placement(uow, participant_id, ended_on=None, started_on=TODAY - timedelta(days=1200)):
+    planned = Placement.plan(str(uuid.uuid4()), participant_id, str(uuid.uuid4()),
+                             str(uuid.uuid4()), "order-picker", started_on, 32)
+    planned.start("temporary", 32, 1400, "coach", started_on)
+    if ended_on is not None:
+        planned.end("contract-ended", ended_on)
+    uow.placements.add(planned)
+    return planned.id
+
+
+def test_placements_that_ended_before_the_period_are_anonymised_and_the_reports_unchanged(
+        store):
+    uow = store("placement")()
+    ended_long_ago, ended_lately, still_working = (str(uuid.uuid4()) for _ in range(3))
+    with uow:
+        for participant_id in (ended_long_ago, ended_lately, still_working):
+            uow.participants.add(ParticipantRecord(participant_id, "detainee-last-phase", "0505",
+                                                   TODAY - timedelta(days=1300)))
+        placement(uow, ended_long_ago, ended_on=TODAY - timedelta(days=1000))
+        placement(uow, ended_lately, ended_on=TODAY - timedelta(days=100))
+        placement(uow, still_working)
+        uow.commit()
+
+    def report():
+        return [placement_handlers.outcome_report(uow, group, TODAY - timedelta(days=2000),
+                                                  TODAY, TODAY)
+                for group in ("target_group", "municipality")]
+
+    before = report()
+    assert purge(uow)[retention.ENDED_PLACEMENTS] == 1
+    assert report() == before
+    with uow:
+        named = {p.participant_id for p in uow.placements.where()}
+        assert ended_long_ago not in named and {ended_lately, still_working} <= named
+        assert uow.participants.find(ended_long_ago) is None
+        [anonymised] = [p for p in uow.placements.where() if p.anonymised]
+        assert anonymised.check_ins == [] and anonymised.ended_on is not None
+    assert purge(uow)[retention.ENDED_PLACEMENTS] == 0
+
+
+def test_every_period_is_in_the_register_and_the_config_of_the_services_it_applies_to():
+    register = render()
+    for period in retention.RETENTION:
+        assert period.what in register
+        for service in period.services:
+            config = yaml.safe_load((PROJECT_ROOT / "services" / service / "config.yaml")
+                                    .read_text())
+            if period.setting:
+                assert config[period.setting] == f"${{{period.setting}:{period.days}}}"
