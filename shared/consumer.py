@@ -5,10 +5,12 @@ handler that raises is retried with backoff through a per-queue retry queue (a c
 attempt count in our own header, since RabbitMQ 4 no longer counts client republishes in
 `x-death`), and after the last attempt the message is parked in the service's `.dlq` queue with
 its error. A message that cannot be read at all (not JSON, not a valid envelope, failing its
-contract) is parked at once. A handler that failed because its database is away (after the unit
-of work's own retries) is offered again later without using up an attempt, however long the
-outage lasts. Parking and retrying publish with confirms before the ack, so a
-crash in between duplicates a message at worst, which the idempotent handlers absorb.
+contract) is parked at once; a code of an open vocabulary that this release does not know is
+no reason to park: it is kept, counted and logged (docs/events.md#versioning). A handler that
+failed because its database is away (after the unit of work's own retries) is offered again
+later without using up an attempt, however long the outage lasts. Parking and retrying publish
+with confirms before the ack, so a crash in between duplicates a message at worst, which the
+idempotent handlers absorb.
 
 An ordered fact that arrives before its predecessor about the same subject (handlers run
 concurrently, on several instances, and a predecessor may be waiting for a retry) is held back:
@@ -271,6 +273,8 @@ class ChainEventHandler(Consumer):
             except BROKER_AWAY as away:
                 _unsettled(message, away)
             return
+        if not offered_again:
+            self._note_unknown_codes(fact)
         try:
             self.container.spawn_worker(
                 self, (fact,), {},
@@ -278,6 +282,14 @@ class ChainEventHandler(Consumer):
                 handle_result=partial(self.handle_result, message, fact, time.monotonic()))
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
+
+    def _note_unknown_codes(self, fact):
+        """Counted once, when the fact first comes; the log names the fact, never whom it is
+        about."""
+        for field, code in fact.unknown_codes:
+            self.metrics.unknown_codes.labels(fact.type, field).inc()
+            log.warning("%s: %s %s carries %s %r, which this release does not know: kept as "
+                        "it came", self.queue.name, fact.type, fact.id, field, code)
 
     def handle_result(self, message, fact, started, worker_ctx, result=None, exc_info=None):
         self.metrics.handler_seconds.labels(self.queue.name).observe(time.monotonic() - started)

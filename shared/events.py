@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from shared.contracts import contract_for
+from shared.contracts.fields import keeping_unknown_codes
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -66,6 +67,9 @@ class Event:
     sequence: int | None = None
     datacontenttype: str = CONTENT_TYPE
     specversion: str = SPECVERSION
+    # Codes of open vocabularies that this release does not know, kept as they came:
+    # (field, code) pairs.
+    unknown_codes: tuple = ()
 
     @property
     def key(self):
@@ -125,7 +129,9 @@ def new_event(service, event_type, data, subject=None, sequence=None):
 
 
 def read_event(body, routing_key=None):
-    """Load a received body tolerantly; anything a consumer cannot trust raises UnreadableEvent."""
+    """Load a received body tolerantly: fields this release does not know are dropped, codes of
+    open vocabularies it does not know are kept (docs/events.md#versioning); anything a
+    consumer cannot trust raises UnreadableEvent."""
     if not isinstance(body, dict):
         raise UnreadableEvent(f"body is {type(body).__name__}, not a JSON object")
     try:
@@ -144,7 +150,8 @@ def read_event(body, routing_key=None):
             f"{envelope['type']} must come from {source_for(contract.producer)}, "
             f"not {envelope['source']}")
     try:
-        data = contract.schema(unknown=EXCLUDE).load(envelope["data"])
+        with keeping_unknown_codes() as unknown_codes:
+            data = contract.schema(unknown=EXCLUDE).load(envelope["data"])
     except ValidationError as exc:
         raise UnreadableEvent(f"data does not match {envelope['type']}: {exc.messages}") from exc
     return Event(
@@ -152,5 +159,5 @@ def read_event(body, routing_key=None):
         time=envelope["time"], subject=envelope["subject"],
         dataschema=envelope["dataschema"], datacontenttype=envelope["datacontenttype"],
         sequence=None if envelope["sequence"] is None else int(envelope["sequence"]),
-        data=data,
+        data=data, unknown_codes=tuple(unknown_codes),
     )

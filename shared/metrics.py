@@ -1,5 +1,5 @@
 """Prometheus metrics of a service: facts published, handled, held back, failed, refused and
-parked, how long handlers take, the outbox backlog, and facts the outbox could not publish.
+parked, codes in them this release does not know, how long handlers take, the outbox backlog, and facts the outbox could not publish.
 Each service has its own registry, so several services in one process (as in tests) keep their
 figures apart."""
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -32,6 +32,12 @@ class ServiceMetrics:
             "Facts refused (and parked) as not their producer's: reason exchange (not by its "
             "exchange) or account (not published by its account)",
             ["queue", "reason"], registry=self.registry)
+        # A newer producer's vocabulary: the fact is applied, and an operator sees it is time
+        # to upgrade (docs/events.md#versioning).
+        self.unknown_codes = Counter(
+            "doorstroom_unknown_codes_total",
+            "Codes of open vocabularies in consumed facts that this release does not know, "
+            "kept as they came", ["event_type", "field"], registry=self.registry)
         self.handler_seconds = Histogram(
             "doorstroom_handler_seconds", "How long a consumer's handler took", ["queue"],
             registry=self.registry)

@@ -5,6 +5,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from marshmallow import fields
 
+from shared.contracts.fields import Code
+
 JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
@@ -14,6 +16,7 @@ class Converter(OpenAPIConverter):
         # Before field2nullable, which allows a null only where the type is known.
         self.attribute_functions.insert(self.attribute_functions.index(self.field2nullable),
                                         self.enum2type)
+        self.attribute_functions.append(self.open_vocabulary)
 
     def field2range(self, field, ret):
         # apispec writes the bounds as the field dumps its values, a Decimal's as strings; a
@@ -30,6 +33,12 @@ class Converter(OpenAPIConverter):
         if "type" in ret or len(types) != 1 or None in types:
             return {}
         return {"type": types.pop()}
+
+    def open_vocabulary(self, field, ret):
+        """A code list that grows within an event type says so: consumers keep a code they do
+        not know yet (docs/events.md#versioning)."""
+        return {"x-open-vocabulary": True} if isinstance(field, Code) and field.open \
+            else {}
 
 
 class Plugin(MarshmallowPlugin):

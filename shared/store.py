@@ -27,6 +27,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from shared.contracts import contract_for
+from shared.contracts.fields import passing_on
 from shared.errors import NotFound
 from shared.events import Event, new_event, source_for
 from shared.retention import HANDLED_FACT_IDS, PUBLISHED_FACTS, REQUEST_ANSWERS
@@ -533,7 +534,10 @@ def handle_fact(uow, fact, apply):
                 uow.handle_once(fact)
             except AlreadyHandled:
                 return False
-            apply(uow)
+            # A code the fact brought that this release does not know may be passed on in
+            # the facts it leads to (placement.planned names the accepted match's occupation).
+            with passing_on(code for _, code in fact.unknown_codes):
+                apply(uow)
             uow.commit()
             return True
     return retry_transaction(transaction)

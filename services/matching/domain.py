@@ -2,6 +2,12 @@
 
 Hard constraints exclude; a score ranks what is left; every assessment says why. The employer
 sees only what speaks for the candidate, never a restriction or a reason for exclusion.
+
+A profile from a newer intake may hold codes this release does not know (docs/events.md#
+versioning). They fail safe: an unknown occupation, skill, sector or certificate meets nothing a
+vacancy asks for; an unknown restriction excludes from every vacancy; an unknown VOG risk area
+from every vacancy that requires a VOG (test_unknown_codes_fail_safe, and on the real broker
+tests/test_rolling_upgrades.py).
 """
 import math
 import uuid
@@ -11,7 +17,8 @@ from enum import Enum
 
 from shared.contracts.municipalities import named
 from shared.contracts.vocabulary import (LANGUAGE_MODULE, MODULE_FOR_CERTIFICATE,
-                                         MUNICIPALITY_LOCATIONS, OCCUPATIONS, language_rank)
+                                         MUNICIPALITY_LOCATIONS, OCCUPATIONS, RESTRICTIONS,
+                                         VOG_RISK_AREAS, language_rank)
 from shared.errors import Conflict, Invalid
 
 DRIVING_OCCUPATIONS = frozenset({"van-driver", "truck-driver", "forklift-driver"})
@@ -167,6 +174,19 @@ class Candidate:
             self.status = CandidateStatus.READY
 
     @property
+    def unknown_restrictions(self):
+        """Restrictions a newer intake records that no rule here enforces: they exclude the
+        candidate from every vacancy until matching knows what they exclude."""
+        return sorted(set(self.restrictions) - RESTRICTIONS)
+
+    @property
+    def unknown_vog_risk_areas(self):
+        """Risk areas a newer intake screens on, which any vacancy's work may touch: they
+        exclude the candidate from every vacancy that requires a VOG until matching knows
+        them."""
+        return sorted(set(self.vog_risk_areas) - VOG_RISK_AREAS)
+
+    @property
     def available_from(self):
         """From when the candidate may work: release, or earlier work outside (e.g. in a
         penitentiary programme)."""
@@ -203,8 +223,13 @@ def _area_ban(c, v):
 
 
 def _vog_risk(c, v):
-    blocked = sorted(set(v.vog_risk_areas) & set(c.vog_risk_areas)) if v.vog_required else []
-    return f"no VOG possible for risk area {', '.join(blocked)}" if blocked else None
+    if not v.vog_required:
+        return None
+    blocked = sorted(set(v.vog_risk_areas) & set(c.vog_risk_areas))
+    if blocked:
+        return f"no VOG possible for risk area {', '.join(blocked)}"
+    unknown = c.unknown_vog_risk_areas
+    return f"no VOG possible for risk area {', '.join(unknown)}, unknown here" if unknown else None
 
 
 def _vulnerable_people(c, v):
@@ -219,6 +244,11 @@ def _driving_ban(c, v):
     if v.requires_driving and "driving-ban" in c.restrictions:
         return "has a driving ban"
     return None
+
+
+def _unknown_restriction(c, v):
+    unknown = c.unknown_restrictions
+    return f"restriction {', '.join(unknown)} is not known here" if unknown else None
 
 
 def _curfew(c, v):
@@ -239,7 +269,8 @@ def _placed(c, v):
 
 
 HARD_CONSTRAINTS = (_lacking_certificates, _language_below_minimum, _area_ban, _vog_risk,
-                    _vulnerable_people, _driving_ban, _curfew, _not_available, _placed)
+                    _vulnerable_people, _driving_ban, _unknown_restriction, _curfew,
+                    _not_available, _placed)
 # Gaps that training can close: a near miss is excluded by these and nothing else.
 TRAINABLE = (_lacking_certificates, _language_below_minimum)
 

@@ -85,8 +85,16 @@ VOCABULARY_VERSION = hashlib.sha256(json.dumps(BITS, sort_keys=True).encode()).h
 ALL_BITS = {kind: sum(positions.values()) for kind, positions in BITS.items()}
 
 
+def unknown_bit(kind):
+    """The bit after the known codes' bits, set by a code a newer release sent: the JSON
+    columns keep it as it came, and once this release's vocabulary knows it, reindexing gives
+    it a bit of its own."""
+    return 1 << len(BITS[kind])
+
+
 def bits(kind, codes):
-    return sum(BITS[kind].get(code, 0) for code in set(codes))
+    unknown = unknown_bit(kind) if set(codes) - set(BITS[kind]) else 0
+    return sum(BITS[kind].get(code, 0) for code in set(codes)) | unknown
 
 
 def _distance_points(column, municipality):
@@ -235,13 +243,17 @@ class Vacancies(Repository):
     def best_for(self, candidate, limit, offset=0):
         """Ids of open vacancies the candidate may take, best first, a page at a time. Curfews
         need the hours: `assess` checks them on the rows returned."""
+        if candidate.unknown_restrictions:
+            return []  # no vacancy is safe (`assess`, _unknown_restriction)
         v = vacancies.c
         missing = ALL_BITS["certificates"] & ~bits("certificates", candidate.certificates)
         conditions = [v.status == VacancyStatus.OPEN,
                       v.required_certificate_bits.op("&")(missing) == 0,
                       v.min_language_rank <= vocabulary.language_rank(candidate.language_level),
                       v.start_day >= day_number(candidate.available_from)]
-        if candidate.vog_risk_areas:
+        if candidate.unknown_vog_risk_areas:
+            conditions.append(v.vog_required.is_(False))
+        elif candidate.vog_risk_areas:
             conditions.append(v.vog_bits.op("&")(bits("vog_risk_areas",
                                                       candidate.vog_risk_areas)) == 0)
         if "no-work-with-minors" in candidate.restrictions:
@@ -304,14 +316,15 @@ class Candidates(Repository):
             c.available_day <= day_number(vacancy.start_date),
             not_(meets_training) if trainable_gaps else meets_training,
         ]
-        if vacancy.vog_required and vacancy.vog_risk_areas:
-            conditions.append(c.vog_bits.op("&")(bits("vog_risk_areas", vacancy.vog_risk_areas)) == 0)
+        if vacancy.vog_required:
+            conditions.append(c.vog_bits.op("&")(bits("vog_risk_areas", vacancy.vog_risk_areas)
+                                                 | unknown_bit("vog_risk_areas")) == 0)
         barred = (bits("restrictions", ["no-work-with-minors"] if vacancy.works_with_minors else [])
                   | bits("restrictions", ["no-work-with-vulnerable-people"]
                          if vacancy.works_with_vulnerable_people else [])
-                  | bits("restrictions", ["driving-ban"] if vacancy.requires_driving else []))
-        if barred:
-            conditions.append(c.restriction_bits.op("&")(barred) == 0)
+                  | bits("restrictions", ["driving-ban"] if vacancy.requires_driving else [])
+                  | unknown_bit("restrictions"))
+        conditions.append(c.restriction_bits.op("&")(barred) == 0)
         # Area bans and curfews need the lists: `assess` checks them on the rows returned.
         query = (select(c.participant_id).where(*conditions)
                  .order_by(self._score(vacancy).desc(), c.participant_id)

@@ -1,8 +1,10 @@
 """The published event contracts of the chain: one marshmallow schema per event type.
 
 Producers validate their own output strictly; consumers load tolerantly (unknown fields are
-ignored), so adding an optional field is a compatible change. A breaking change is a new type
-(e.g. `participant.admitted.v2`) published beside the old one for an announced period.
+ignored, unknown codes of open vocabularies kept), so adding an optional field or a code to an
+open vocabulary is a compatible change. Any other change is a new type (e.g.
+`participant.admitted.v2`) published beside the old one until every consumer has upgraded
+(docs/events.md#versioning).
 """
 from dataclasses import dataclass
 

@@ -12,7 +12,7 @@ class ParticipantFact(Schema):
 
 @event_contract("participant.registered", producer="intake")
 class ParticipantRegistered(ParticipantFact):
-    target_group = Code(vocabulary.TARGET_GROUPS, required=True)
+    target_group = Code(vocabulary.TARGET_GROUPS, open=True, required=True)
     institution = Text(120, required=True)
     municipality = Municipality(required=True)
     expected_release_date = fields.Date(required=True)
@@ -26,15 +26,15 @@ class CurfewHours(Schema):
 class Profile(Schema):
     """What the chain needs of a screening: levels and codes, never the reasons behind them."""
     language_level = LanguageLevel(required=True)
-    occupations = Codes(vocabulary.OCCUPATIONS, load_default=list)
-    skills = Codes(vocabulary.SKILLS, load_default=list)
-    preferred_sectors = Codes(vocabulary.SECTORS, load_default=list)
+    occupations = Codes(vocabulary.OCCUPATIONS, open=True, load_default=list)
+    skills = Codes(vocabulary.SKILLS, open=True, load_default=list)
+    preferred_sectors = Codes(vocabulary.SECTORS, open=True, load_default=list)
     hours_per_week = fields.Integer(load_default=None, allow_none=True,
                                     validate=validate.Range(1, 48))
-    restrictions = Codes(vocabulary.RESTRICTIONS, load_default=list)
+    restrictions = Codes(vocabulary.RESTRICTIONS, open=True, load_default=list)
     banned_municipalities = fields.List(Municipality(), load_default=list,
                                         validate=validate.Length(max=50))
-    vog_risk_areas = Codes(vocabulary.VOG_RISK_AREAS, load_default=list,
+    vog_risk_areas = Codes(vocabulary.VOG_RISK_AREAS, open=True, load_default=list,
                            metadata={"description": "screening-profile risk areas for which "
                                                     "no certificate of conduct can be given"})
     curfew = fields.Nested(CurfewHours, load_default=None, allow_none=True,
@@ -50,7 +50,7 @@ class ParticipantScreened(ParticipantFact, Profile):
 
 @event_contract("participant.admitted", producer="intake", ordered=True)
 class ParticipantAdmitted(ParticipantFact, Profile):
-    target_group = Code(vocabulary.TARGET_GROUPS, required=True)
+    target_group = Code(vocabulary.TARGET_GROUPS, open=True, required=True)
     municipality = Municipality(required=True)
     expected_release_date = fields.Date(required=True)
 

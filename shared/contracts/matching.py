@@ -9,7 +9,7 @@ from shared.contracts.fields import Code, Codes, Id, LanguageLevel, Municipality
 class EmployerRegistered(Schema):
     employer_id = Id()
     name = Text(120, required=True)
-    sector = Code(vocabulary.SECTORS, required=True)
+    sector = Code(vocabulary.SECTORS, open=True, required=True)
     municipality = Municipality(required=True)
     social_return = fields.Boolean(required=True)
 
@@ -19,10 +19,10 @@ class VacancyFact(Schema):
     certificates let training plan for demand."""
     vacancy_id = Id()
     employer_id = Id()
-    occupation = Code(vocabulary.OCCUPATIONS, required=True)
-    sector = Code(vocabulary.SECTORS, required=True)
-    required_certificates = Codes(vocabulary.CERTIFICATES, required=True)
-    desired_certificates = Codes(vocabulary.CERTIFICATES, load_default=list)
+    occupation = Code(vocabulary.OCCUPATIONS, open=True, required=True)
+    sector = Code(vocabulary.SECTORS, open=True, required=True)
+    required_certificates = Codes(vocabulary.CERTIFICATES, open=True, required=True)
+    desired_certificates = Codes(vocabulary.CERTIFICATES, open=True, load_default=list)
     min_language_level = LanguageLevel(load_default=None, allow_none=True)
     municipality = Municipality(required=True)
     hours_per_week = fields.Integer(required=True, validate=validate.Range(1, 40))
@@ -68,7 +68,7 @@ class MatchProposed(MatchFact):
 
 @event_contract("match.accepted", producer="matching")
 class MatchAccepted(MatchFact):
-    occupation = Code(vocabulary.OCCUPATIONS, required=True)
+    occupation = Code(vocabulary.OCCUPATIONS, open=True, required=True)
     hours_per_week = fields.Integer(required=True, validate=validate.Range(1, 40))
     start_date = fields.Date(required=True)
 

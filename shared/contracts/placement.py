@@ -15,7 +15,7 @@ class PlacementFact(Schema):
 class PlacementPlanned(PlacementFact):
     match_id = Id()
     vacancy_id = Id()
-    occupation = Code(vocabulary.OCCUPATIONS, required=True)
+    occupation = Code(vocabulary.OCCUPATIONS, open=True, required=True)
     start_date = fields.Date(required=True)
     hours_per_week = fields.Integer(required=True, validate=validate.Range(1, 40))
 
@@ -23,7 +23,7 @@ class PlacementPlanned(PlacementFact):
 @event_contract("placement.started", producer="placement", ordered=True)
 class PlacementStarted(PlacementFact):
     """Contract type and hours let the social service adjust the participant's benefit."""
-    contract_type = Code(vocabulary.CONTRACT_TYPES, required=True)
+    contract_type = Code(vocabulary.CONTRACT_TYPES, open=True, required=True)
     hours_per_week = fields.Integer(required=True, validate=validate.Range(1, 40))
     started_on = fields.Date(required=True)
     wage_cost_subsidy = fields.Boolean(required=True)

@@ -44,7 +44,7 @@ class ModuleCompleted(TrainingFact):
 class CertificateAwarded(TrainingFact):
     certificate_id = Id()
     number = Text(40, required=True)
-    certificate = Code(vocabulary.CERTIFICATES, required=True)
+    certificate = Code(vocabulary.CERTIFICATES, open=True, required=True)
     module = Text(60, required=True)
     issuer = Text(120, required=True)
     issued_on = fields.Date(required=True)
@@ -53,7 +53,7 @@ class CertificateAwarded(TrainingFact):
 
 @event_contract("training.programme_completed", producer="training", ordered=True)
 class ProgrammeCompleted(TrainingFact):
-    certificates = Codes(vocabulary.CERTIFICATES, required=True)
+    certificates = Codes(vocabulary.CERTIFICATES, open=True, required=True)
     completed_on = fields.Date(required=True)
 
 

@@ -3,6 +3,7 @@ import uuid
 import pytest
 from marshmallow import ValidationError
 
+from shared.contracts.fields import passing_on
 from shared.events import UnreadableEvent, new_event, read_event
 
 PARTICIPANT = str(uuid.uuid4())
@@ -64,3 +65,62 @@ def test_the_routing_key_must_be_the_type():
     body = new_event("intake", "participant.released", released()).to_json()
     with pytest.raises(UnreadableEvent):
         read_event(body, "participant.admitted")
+
+
+def screened(**overrides):
+    return {"participant_id": PARTICIPANT, "language_level": "B1", "motivation": 4,
+            "safety_cleared": True, **overrides}
+
+
+def from_a_newer_release(event_type, data, **newer_data):
+    """A fact as a newer producer publishes it: its release's fields and codes."""
+    body = new_event("intake", event_type, data).to_json()
+    body["data"].update(newer_data)
+    return body
+
+
+def test_a_consumer_keeps_codes_of_open_vocabularies_its_release_does_not_know():
+    body = from_a_newer_release("participant.screened", screened(skills=["teamwork"]),
+                                skills=["teamwork", "welding"], restrictions=["no-night-work"],
+                                work_permit_checked=True)
+    fact = read_event(body, "participant.screened")
+    assert fact.data["skills"] == ["teamwork", "welding"]
+    assert fact.data["restrictions"] == ["no-night-work"]
+    assert "work_permit_checked" not in fact.data
+    assert fact.unknown_codes == (("skills", "welding"), ("restrictions", "no-night-work"))
+    # As notifications passes it on.
+    assert fact.to_json()["data"]["skills"] == ["teamwork", "welding"]
+
+
+@pytest.mark.parametrize("event_type, data, newer", [
+    # A closed code list: consumers act on each code, so a new one needs a new type.
+    ("participant.withdrawn", {"participant_id": PARTICIPANT, "reason": "transferred",
+                               "withdrawn_on": "2027-01-15"}, {"reason": "emigrated"}),
+    ("participant.screened", screened(), {"language_level": "A0"}),
+    # Not a code at all, or longer than codes are stored.
+    ("participant.screened", screened(), {"skills": ["Welding & cutting"]}),
+    ("participant.screened", screened(), {"skills": ["w" * 41]}),
+])
+def test_an_unknown_code_of_a_closed_list_or_no_code_at_all_stays_unreadable(event_type, data,
+                                                                            newer):
+    with pytest.raises(UnreadableEvent):
+        read_event(from_a_newer_release(event_type, data, **newer), event_type)
+
+
+def test_a_producer_publishes_no_code_outside_its_vocabulary():
+    with pytest.raises(ValidationError) as refused:
+        new_event("intake", "participant.screened", screened(skills=["welding"]))
+    assert "skills" in refused.value.messages
+
+
+def test_a_code_a_consumed_fact_brought_may_be_passed_on_unchanged():
+    planned = {"placement_id": str(uuid.uuid4()), "participant_id": PARTICIPANT,
+               "employer_id": str(uuid.uuid4()), "match_id": str(uuid.uuid4()),
+               "vacancy_id": str(uuid.uuid4()), "occupation": "welder",
+               "start_date": "2027-02-01", "hours_per_week": 32}
+    with passing_on(["welder"]):
+        assert new_event("placement", "placement.planned", planned).data["occupation"] == "welder"
+        with pytest.raises(ValidationError):
+            new_event("placement", "placement.planned", {**planned, "occupation": "smith"})
+    with pytest.raises(ValidationError):
+        new_event("placement", "placement.planned", planned)

@@ -63,6 +63,32 @@ def test_a_restriction_excludes_only_the_work_it_is_about(who, job):
     assert assess(who, job).eligible
 
 
+def test_unknown_codes_fail_safe():
+    """Codes from a newer intake or training that this release does not know
+    (docs/events.md#versioning): one that speaks for a candidate counts for nothing, one that
+    restricts excludes from all the work it might be about."""
+    jobs = [vacancy(), vacancy(vog_required=True), vacancy(vog_required=True,
+                                                             vog_risk_areas=("goods",)),
+            vacancy(occupation="van-driver", sector="transport", required_certificates=())]
+    known = candidate()
+    newer = candidate(occupations=("welder",), skills=("welding",), preferred_sectors=("energy",),
+                      certificates=("cleaning-diploma", "welding-basic"))
+    # Skills (25), occupation (15) and sector (15) the vacancy asks for: none of them met.
+    assert assess(newer, jobs[0]).eligible
+    assert assess(newer, jobs[0]).score == assess(known, jobs[0]).score - 55
+    assert assess(candidate(certificates=("welding-basic",)), jobs[0]).exclusions == (
+        "lacks required certificate cleaning-diploma",)
+    restricted = candidate(restrictions=("no-night-work",))
+    assert all(assess(known, job).eligible for job in jobs)
+    assert [assess(restricted, job).exclusions for job in jobs] == [
+        ("restriction no-night-work is not known here",)] * len(jobs)
+    assert rank(restricted, jobs) == [] and assess(restricted, jobs[0]).closing_modules == ()
+    unscreenable = candidate(vog_risk_areas=("public-transport",))
+    assert [assess(unscreenable, job).eligible for job in jobs] == [True, False, False, True]
+    assert assess(unscreenable, jobs[1]).exclusions == (
+        "no VOG possible for risk area public-transport, unknown here",)
+
+
 def test_work_outside_before_release_makes_a_candidate_available_earlier():
     who = candidate(expected_release_date=date(2027, 3, 1), may_work_outside_from=date(2027, 1, 10))
     assert who.available_from == date(2027, 1, 10)

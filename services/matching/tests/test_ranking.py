@@ -27,6 +27,11 @@ def some(codes, max_size=3):
     return st.lists(st.sampled_from(sorted(codes)), max_size=max_size, unique=True).map(tuple)
 
 
+def newer(codes, code):
+    """`codes` and one that a newer intake or training may send (docs/events.md#versioning)."""
+    return set(codes) | {code}
+
+
 times = st.sampled_from(["06:00", "08:00", "14:00", "22:00", "23:30"])
 days = st.integers(-30, 200).map(lambda n: TODAY + timedelta(days=n))
 
@@ -38,15 +43,16 @@ def candidates(draw, number):
         participant_id=f"00000000-0000-4000-8000-{number:012d}",
         municipality=draw(st.sampled_from(PLACES)), expected_release_date=draw(days),
         language_level=draw(st.sampled_from(vocabulary.LANGUAGE_LEVELS)),
-        occupations=draw(some(vocabulary.OCCUPATIONS, 2)), skills=draw(some(vocabulary.SKILLS)),
-        preferred_sectors=draw(some(vocabulary.SECTORS, 2)),
+        occupations=draw(some(newer(vocabulary.OCCUPATIONS, "welder"), 2)),
+        skills=draw(some(newer(vocabulary.SKILLS, "welding"))),
+        preferred_sectors=draw(some(newer(vocabulary.SECTORS, "energy"), 2)),
         restrictions=draw(some({"no-work-with-minors", "no-work-with-vulnerable-people",
-                                "driving-ban"}, 2)),
+                                "driving-ban", "no-night-work"}, 2)),
         banned_municipalities=draw(some(PLACES, 1)),
-        vog_risk_areas=draw(some(vocabulary.VOG_RISK_AREAS, 2)),
+        vog_risk_areas=draw(some(newer(vocabulary.VOG_RISK_AREAS, "public-transport"), 2)),
         curfew_starts_at=curfew and curfew[0], curfew_ends_at=curfew and curfew[1],
         may_work_outside_from=draw(st.none() | days),
-        certificates=draw(some(vocabulary.CERTIFICATES, 4)),
+        certificates=draw(some(newer(vocabulary.CERTIFICATES, "welding-basic"), 4)),
         status=draw(st.sampled_from(list(CandidateStatus))))
 
 

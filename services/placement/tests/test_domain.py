@@ -178,3 +178,8 @@ def test_anonymising_keeps_the_job_and_forgets_the_person():
     assert placement.participant_id != "p" and placement.check_ins == []
     assert placement.match_id != match
     assert placement.counted_months(date(2027, 1, 1), date(2028, 1, 1), date(2027, 4, 1)) == 2
+
+
+def test_a_target_group_of_a_newer_release_earns_no_bonus():
+    """docs/events.md#versioning: social return counts it, unweighted."""
+    assert DEFAULT_RULES.value("paid-permanent", "ex-service-personnel") == 2500

@@ -11,6 +11,7 @@ from services.placement import handlers
 from services.placement.domain import add_months
 from services.placement.service import PlacementService
 from services.placement.store import PlacementUnitOfWork
+from shared.events import new_event
 from shared.store import make_engine, session_factory
 from tests.harness import running_service
 
@@ -195,3 +196,20 @@ def test_unknown_placements_are_404_and_other_roles_403(api, method, path, body)
     assert api.call(method, path, COACH, body).status_code == 404
     for role in ("pi-case-manager", "trainer", "employer-desk", "employer"):
         assert api.call(method, path, role, body).status_code == 403
+
+
+def test_an_occupation_of_matchings_next_release_is_planned_and_passed_on_unchanged(api, broker):
+    """docs/events.md#versioning: placement keeps the code it does not know, and its own fact
+    says what matching said."""
+    participant = str(uuid.uuid4())
+    accepted = new_event("matching", "match.accepted", {
+        "match_id": str(uuid.uuid4()), "vacancy_id": str(uuid.uuid4()),
+        "employer_id": str(uuid.uuid4()), "participant_id": participant,
+        "occupation": "office-cleaner", "hours_per_week": 32,
+        "start_date": str(TODAY + timedelta(days=14))}, subject=participant).to_json()
+    accepted["data"]["occupation"] = "welder"
+    broker.publish("matching", "match.accepted", {}, body=json.dumps(accepted))
+    [planned] = broker.facts("placement.planned", participant)
+    assert planned["data"]["occupation"] == "welder"
+    placement = api.call("GET", f"/placements/{planned['data']['placement_id']}", COACH).json()
+    assert placement["occupation"] == "welder"

@@ -212,3 +212,13 @@ def test_replanning_on_an_earlier_release_date_shows_the_programme_runs_on_after
     p.replan(date(2026, 12, 15))
     assert p.release_date == date(2026, 12, 15)
     assert not p.finishes_before_release(CATALOGUE, TODAY)
+
+
+def test_codes_of_a_newer_release_add_no_demand_and_fit_no_module():
+    """docs/events.md#versioning: a vacancy's certificate or a preferred sector this release
+    does not know changes no route."""
+    demand = {("logistics", "forklift"): 1}
+    route = propose_route(CATALOGUE, "B1", ["logistics"], demand)
+    assert propose_route(CATALOGUE, "B1", ["logistics"],
+                         {**demand, ("logistics", "welding-basic"): 9}) == route
+    assert propose_route(CATALOGUE, "B1", ["logistics", "energy"], demand) == route
