@@ -22,7 +22,10 @@ participant's pseudonymous id where a fact is about a participant (a vacancy's i
 facts). Delivery is at least once: deduplicate on `source` + `id`. Ordered facts also carry the
 CloudEvents `sequence` extension (and header `cloudEvents_sequence`): 1, 2, 3 ... per producer
 and subject, zero-padded; apply a subject's facts in that order, and read a gap as a fact you
-do not receive or one still on its way (docs/ordering.md). Versioning: see docs/events.md.
+do not receive or one still on its way (docs/ordering.md). An integrator reads the same messages,
+unchanged, from its own topic exchange `integrator.<name>`, to which notifications forwards
+those it is entitled to while their legal basis holds (docs/privacy.md). Versioning: see
+docs/events.md.
 """
 
 
