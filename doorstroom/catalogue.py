@@ -22,7 +22,9 @@ participant's pseudonymous id where a fact is about a participant (a vacancy's i
 facts). Delivery is at least once: deduplicate on `source` + `id`. Ordered facts also carry the
 CloudEvents `sequence` extension (and header `cloudEvents_sequence`): 1, 2, 3 ... per producer
 and subject, zero-padded; apply a subject's facts in that order, and read a gap as a fact you
-do not receive or one still on its way (docs/ordering.md). A code list marked
+do not receive or one still on its way (docs/ordering.md). An integrator reads the same messages,
+unchanged, from its own topic exchange `integrator.<name>`, to which notifications forwards
+those it is entitled to while their legal basis holds (docs/privacy.md). A code list marked
 `x-open-vocabulary` grows within an event type: keep a code you do not know yet. Versioning:
 see docs/events.md.
 """

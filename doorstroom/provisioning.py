@@ -5,8 +5,11 @@ that docker compose loads, generated from the contracts and the services' subscr
   its own event types (topic permissions); it reads the exchanges it consumes, and there binds
   only the types it consumes, but may not declare or delete them; its queues and its requeue
   exchange all start with its name, and only those it may configure.
-- One user per integrator, entitled to a list of event types: it binds its own queues to those
-  types only, and publishes nothing to the chain.
+- One user per integrator. It reads no producer's exchange: notifications forwards it the
+  facts it is entitled to, while their basis holds for the participant, on an exchange of its
+  own (`integrator.<name>`), which notifications may write to (there only those facts and the
+  withdrawal of a basis) and the integrator only read. It binds its own queues
+  (`integrator-<name>.*`) to that exchange only, and publishes nothing to the chain.
 - An operator user (administrator) for `doorstroom status`, `dlq` and `tail`.
 
 The passwords here are for a local chain; change them on any broker that matters
@@ -28,8 +31,8 @@ from doorstroom import chain, topology
 from doorstroom.generated import write_or_check
 from shared.consumer import SERVICE_ACCOUNT
 from shared.contracts import all_contracts
-from shared.contracts.policy import integrators
-from shared.events import exchange_for
+from shared.contracts.policy import forwarded_to, integrators
+from shared.events import exchange_for, integrator_exchange
 
 DEFINITIONS = chain.PROJECT_ROOT / "docker" / "rabbitmq" / "definitions.json"
 VHOST = "/"
@@ -37,6 +40,8 @@ OPERATOR = "doorstroom-operator"
 
 # Integrators and the facts each is entitled to, from the chain's privacy policy.
 INTEGRATORS = integrators()
+# The service that forwards integrators their facts (services/notifications/forwarding.py).
+FORWARDER = "notifications"
 
 
 def service_user(service):
@@ -77,19 +82,24 @@ def grants():
         topics = {exchange: ("^$", _names(*types)) for exchange, types in consumed.items()}
         published = [t for t, c in contracts.items() if c.producer == service]
         topics[exchange_for(service)] = (_names(*published), "^$")
+        write = own
+        if service == FORWARDER:
+            forwarded = integrator_exchanges()
+            topics.update({exchange: (_names(*forwarded_to(name)), "^$")
+                           for name, exchange in forwarded.items()})
+            write = _either(own, _names(*forwarded.values()))
         # Binding to the exchanges it consumes needs read only: it may not declare, change or
         # delete them, nor anything else that is not its own.
-        found.append((service_user(service), own, own,
+        found.append((service_user(service), own, write,
                       _either(own, _names(*consumed)) if consumed else own, topics))
-    for name, entitled in INTEGRATORS.items():
-        exchanges = {}
-        for event_type in entitled:
-            exchanges.setdefault(exchange_for(contracts[event_type].producer), set()).add(
-                event_type)
+    for name, exchange in integrator_exchanges().items():
         own = _own(integrator_user(name))
-        found.append((integrator_user(name), own, own, _either(own, _names(*exchanges)),
-                      {exchange: ("^$", _names(*types)) for exchange, types in exchanges.items()}))
+        found.append((integrator_user(name), own, own, _either(own, _names(exchange)), {}))
     return found
+
+
+def integrator_exchanges():
+    return {name: integrator_exchange(name) for name in INTEGRATORS}
 
 
 def password_hash(user, password):
@@ -122,7 +132,7 @@ def account_definitions(vhost, passwords, suffix=""):
         "topic_permissions": topic_permissions,
         "exchanges": [{"name": exchange, "vhost": vhost, "type": "topic", "durable": True,
                        "auto_delete": False, "internal": False, "arguments": {}}
-                      for exchange in topology.exchanges()],
+                      for exchange in [*topology.exchanges(), *integrator_exchanges().values()]],
     }
 
 

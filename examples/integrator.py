@@ -1,18 +1,22 @@
 """An integrator that follows the doorstroom chain: copy this file and fill in `handle`.
 
-It uses nothing of doorstroom but the published contract (CloudEvents 1.0 JSON on the topic
-exchanges `<service>.events`, routing key = event type) and pika:
+It uses nothing of doorstroom but the published contract (CloudEvents 1.0 JSON, routing key =
+event type) and pika:
 
-- its own durable queue, so no fact is lost while it is down;
-- bindings for the event types it is entitled to (its broker account allows no others);
+- its own durable queue, so no fact is lost while it is down, bound to its own exchange
+  `integrator.<name>`: there notifications forwards it the facts it is entitled to, about a
+  participant only while their legal basis holds, unchanged (the producer's id, source and
+  data; the header `x-doorstroom-forwarded-from` names the producer's exchange). Its broker
+  account may read no other exchange;
+- everything there, or only the event types asked for; a `participant.consent_withdrawn` says
+  that the basis for its purpose is gone: erase what you hold about that participant for it;
 - manual acks, only after a fact is handled and recorded, with a prefetch window;
 - deduplication on the CloudEvents `source` + `id`, in its own SQLite file, because the chain
   delivers at least once (a replayed or redelivered fact is skipped);
 - reconnection with backoff when the broker goes away.
 
-    AMQP_URI=amqp://user:password@broker:5672/ python examples/integrator.py \\
-        --queue municipality-dordrecht.facts \\
-        --type participant.released --type placement.started
+    AMQP_URI=amqp://integrator-municipality:password@broker:5672/ \\
+        python examples/integrator.py --integrator municipality
 """
 import argparse
 import json
@@ -23,13 +27,6 @@ import time
 
 import pika
 from pika.exceptions import AMQPConnectionError
-
-# Which service publishes which event types (the prefix of the type).
-EXCHANGES = {"participant": "intake.events", "training": "training.events",
-             "employer": "matching.events", "vacancy": "matching.events",
-             "match": "matching.events", "placement": "placement.events",
-             "notification": "notifications.events"}
-
 
 def handle(fact):
     """What your system does with a fact. Here: print it."""
@@ -54,16 +51,16 @@ class Seen:
             return False
 
 
-def follow(uri, queue, event_types, seen, count=None):
+def follow(uri, integrator, queue, event_types, seen, count=None):
     handled = 0
     connection = pika.BlockingConnection(pika.URLParameters(uri))
     channel = connection.channel()
     channel.queue_declare(queue, durable=True)
     for event_type in event_types:
-        exchange = EXCHANGES[event_type.split(".")[0]]
-        channel.queue_bind(queue, exchange, event_type)
+        channel.queue_bind(queue, f"integrator.{integrator}", event_type)
     channel.basic_qos(prefetch_count=20)
-    print(f"following {', '.join(event_types)} in queue {queue}", file=sys.stderr, flush=True)
+    print(f"following {', '.join(event_types)} for {integrator} in queue {queue}",
+          file=sys.stderr, flush=True)
     for method, _properties, body in channel.consume(queue):
         try:
             fact = json.loads(body)
@@ -85,9 +82,13 @@ def follow(uri, queue, event_types, seen, count=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--queue", required=True, help="your own durable queue")
-    parser.add_argument("--type", action="append", required=True, dest="types",
-                        help="an event type to follow, e.g. placement.started (repeatable)")
+    parser.add_argument("--integrator", required=True,
+                        help="your name in the chain, e.g. municipality")
+    parser.add_argument("--queue", help="your own durable queue "
+                                        "(default: integrator-<name>.facts)")
+    parser.add_argument("--type", action="append", dest="types",
+                        help="an event type to follow, e.g. placement.started (repeatable; "
+                             "default: every fact forwarded to you)")
     parser.add_argument("--db", default="integrator-seen.db",
                         help="where handled facts are remembered")
     parser.add_argument("--count", type=int, help="stop after handling N new facts")
@@ -96,7 +97,8 @@ def main():
     seen, delay = Seen(args.db), 1
     while True:
         try:
-            follow(uri, args.queue, args.types, seen, args.count)
+            follow(uri, args.integrator, args.queue or f"integrator-{args.integrator}.facts",
+                   args.types or ["#"], seen, args.count)
             return 0
         except AMQPConnectionError as exc:
             print(f"broker unreachable ({exc!r}); retrying in {delay}s", file=sys.stderr)

@@ -150,20 +150,22 @@ def broker_account(amqp_uri):
     return Connection(amqp_uri).userid
 
 
-def _make_sure_exchange_exists(connection, service):
-    """The producer's exchange, which a consumer binds to. On a broker with the chain's
-    accounts it exists (the definitions declare it, as `doorstroom up` and the tests import
-    them) and a consumer may not declare it; where every service runs as one account that may
-    declare anything (`guest`), the first consumer declares it."""
+def make_sure_exchange_exists(connection, exchange, otherwise="start its producer first"):
+    """An exchange of the chain's that this account binds to or writes to but does not own. On
+    a broker with the chain's accounts it exists (the definitions declare it, as `doorstroom
+    up` and the tests import them) and the account may not declare it; where every service
+    runs as one account that may declare anything (`guest`), the first to need it declares
+    it."""
     try:
-        event_exchange(service)(connection.channel()).declare(passive=True)
+        exchange(connection.channel()).declare(passive=True)
     except amqp.exceptions.NotFound:
         try:
-            event_exchange(service)(connection.channel()).declare()
+            exchange(connection.channel()).declare()
         except amqp.exceptions.AccessRefused as exc:
-            raise RuntimeError(f"{exchange_for(service)} does not exist and this account may "
-                               "not declare it: load the broker definitions "
-                               "(docs/rabbitmq-cluster.md) or start its producer first") from exc
+            raise RuntimeError(f"{exchange.name} does not exist and this account may not "
+                               "declare it: load the broker definitions "
+                               "(docs/rabbitmq-cluster.md)"
+                               + (f" or {otherwise}" if otherwise else "")) from exc
 
 
 class ParkingQueueConsumer(QueueConsumer):
@@ -223,7 +225,7 @@ class ChainEventHandler(Consumer):
         self.publisher_accounts = publisher_accounts(config, service)
         name = f"{service}.{self.method_name}"
         # Another service's exchange is only bound to, never declared here (it may not be):
-        # its owner and the broker definitions declare it (_make_sure_exchange_exists).
+        # its owner and the broker definitions declare it (make_sure_exchange_exists).
         exchange = event_exchange(self.source_service)
         exchange.no_declare = True
         self.requeue_exchange = requeue_exchange(service)
@@ -256,7 +258,7 @@ class ChainEventHandler(Consumer):
         with Connection(config["AMQP_URI"]) as connection:
             for queue in (self.retry_queue, self.hold_queue, self.dead_letter_queue):
                 queue(connection.default_channel).declare()
-            _make_sure_exchange_exists(connection, self.source_service)
+            make_sure_exchange_exists(connection, event_exchange(self.source_service))
         super().setup()
 
     def handle_message(self, body, message):

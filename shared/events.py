@@ -26,6 +26,12 @@ def exchange_for(service):
     return f"{service}.events"
 
 
+def integrator_exchange(name):
+    """The exchange an integrator reads its facts from, which notifications alone writes to:
+    only those it is entitled to, about participants for whom the basis holds."""
+    return f"integrator.{name}"
+
+
 def source_for(service):
     return f"/doorstroom/{service}"
 

@@ -37,6 +37,10 @@ DEFAULT_LONGEST_PAUSE_SECONDS = 300.0
 
 
 class OutboxRelay:
+    """Publishes a service's facts on its own exchange."""
+    # What the log calls it.
+    role = "outbox relay"
+
     def __init__(self, service, sessions, outbox, amqp_uri, sweep_seconds=DEFAULT_SWEEP_SECONDS,
                  max_attempts=DEFAULT_MAX_ATTEMPTS, first_pause=DEFAULT_FIRST_PAUSE_SECONDS,
                  longest_pause=DEFAULT_LONGEST_PAUSE_SECONDS):
@@ -48,7 +52,7 @@ class OutboxRelay:
         self.first_pause = first_pause
         self.longest_pause = longest_pause
         self.exchange = event_exchange(service)
-        self.publisher = Publisher(amqp_uri, use_confirms=True, declare=[self.exchange])
+        self.publisher = Publisher(amqp_uri, use_confirms=True, declare=self._declared())
         # Named in every fact, and vouched for by the broker: consumers check it.
         self.account = broker_account(amqp_uri)
         self.metrics = metrics_for(service)
@@ -74,7 +78,7 @@ class OutboxRelay:
                     if row.subject is not None and row.subject in failing:
                         continue  # waits behind the earlier fact about its subject
                     try:
-                        self._publish(row.envelope)
+                        self._publish(row)
                     except BROKER_AWAY:
                         raise
                     except Exception as exc:  # this fact's own fault: it must not jam the rest
@@ -99,25 +103,36 @@ class OutboxRelay:
         self.metrics.publish_failures.labels(event_type).inc()
         now = datetime.now(timezone.utc)
         if attempts >= self.max_attempts:
-            log.error("%s outbox relay: fact %s (%s) set aside after %d attempts: %s; the later "
+            log.error("%s %s: fact %s (%s) set aside after %d attempts: %s; the later "
                       "facts about its subject wait behind it until `doorstroom outbox retry "
-                      "%s`", self.service, row.envelope["id"], event_type, attempts, error,
-                      self.service)
+                      "%s`", self.service, self.role, row.envelope["id"], event_type, attempts,
+                      error, self.service)
             mark_failed(session, self.outbox, row.seq, attempts, error, set_aside_at=now)
             return
         # Spread out, so that facts that failed together are not all tried again together.
         pause = min(self.longest_pause, self.first_pause * 2 ** (attempts - 1)) * \
             random.uniform(0.5, 1.0)
-        log.warning("%s outbox relay: fact %s (%s) not published (attempt %d of %d): %s; "
-                    "trying again in %.2f s", self.service, row.envelope["id"], event_type,
-                    attempts, self.max_attempts, error, pause)
+        log.warning("%s %s: fact %s (%s) not published (attempt %d of %d): %s; "
+                    "trying again in %.2f s", self.service, self.role, row.envelope["id"],
+                    event_type, attempts, self.max_attempts, error, pause)
         mark_failed(session, self.outbox, row.seq, attempts, error,
                     next_attempt_at=now + timedelta(seconds=pause))
 
-    def _publish(self, envelope):
+    def _declared(self):
+        """What the relay declares before it publishes: the exchange the service owns."""
+        return [self.exchange]
+
+    def _destination(self, row):
+        return self.exchange
+
+    def _headers(self, row):
+        return amqp_headers(row.envelope)
+
+    def _publish(self, row):
+        envelope = row.envelope
         self.publisher.publish(
-            envelope, exchange=self.exchange, routing_key=envelope["type"],
-            headers=amqp_headers(envelope), message_id=envelope["id"], user_id=self.account,
+            envelope, exchange=self._destination(row), routing_key=envelope["type"],
+            headers=self._headers(row), message_id=envelope["id"], user_id=self.account,
             serializer=CLOUDEVENTS)
 
     def run(self):
@@ -127,10 +142,10 @@ class OutboxRelay:
                 self.publish_pending()
             except Exception as exc:  # the broker or database is away: the next sweep tries again
                 if database_unavailable(exc) or isinstance(exc, BROKER_AWAY):
-                    log.warning("%s outbox relay: publishing paused (%r); trying again in %g s",
-                                self.service, exc, self.sweep_seconds)
+                    log.warning("%s %s: publishing paused (%r); trying again in %g s",
+                                self.service, self.role, exc, self.sweep_seconds)
                 else:
-                    log.exception("%s outbox relay: publishing failed; retrying", self.service)
+                    log.exception("%s %s: publishing failed; retrying", self.service, self.role)
             try:
                 self._wake.get(timeout=self.sweep_seconds)
             except Empty:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table,
-                        Text, TypeDecorator, create_engine, delete, event, exists, func, insert,
-                        or_, select, text, update)
+                        Text, TypeDecorator, UniqueConstraint, create_engine, delete, event,
+                        exists, func, insert, or_, select, text, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import (DBAPIError, DisconnectionError, InterfaceError, OperationalError,
                             TimeoutError as PoolTimeout)
@@ -37,25 +37,7 @@ log = logging.getLogger(__name__)
 
 def reliability_tables(metadata: MetaData):
     """Declare the outbox and inbox tables in a service's metadata."""
-    outbox = Table(
-        "outbox", metadata,
-        # An integer key keeps publishing in the order the facts were recorded.
-        Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-        Column("event_id", String(64), nullable=False, unique=True),
-        Column("event_type", String(200), nullable=False),
-        Column("subject", String(200), index=True),
-        Column("envelope", JSON, nullable=False),
-        Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        Column("published_at", DateTime(timezone=True), index=True),
-        # A fact the broker refuses (a type its account may not publish yet, say) is tried
-        # again after a pause, and set aside after OUTBOX_MAX_ATTEMPTS, so that it holds up
-        # only the later facts about its own subject (shared/relay.py). A database made
-        # before them gets them from the first revision (shared/migrations/baseline.py).
-        Column("attempts", Integer, nullable=False, server_default="0"),
-        Column("last_error", String(300)),
-        Column("next_attempt_at", UtcDateTime),
-        Column("set_aside_at", UtcDateTime),
-    )
+    outbox = outbox_table(metadata, "outbox")
     inbox = Table(
         "inbox", metadata,
         Column("source", String(200), primary_key=True),
@@ -86,6 +68,34 @@ def reliability_tables(metadata: MetaData):
         Column("received_at", UtcDateTime, nullable=False, index=True),
     )
     return outbox, inbox
+
+
+def outbox_table(metadata: MetaData, name, *route):
+    """A table of facts to publish after commit (shared/relay.py), in the order recorded.
+    `route`: columns that say where else each fact goes; without them, to the service's own
+    exchange."""
+    return Table(
+        name, metadata,
+        # An integer key keeps publishing in the order the facts were recorded.
+        Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=not route),
+        *route,
+        Column("event_type", String(200), nullable=False),
+        Column("subject", String(200), index=True),
+        Column("envelope", JSON, nullable=False),
+        Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True), index=True),
+        # A fact the broker refuses (a type its account may not publish yet, say) is tried
+        # again after a pause, and set aside after OUTBOX_MAX_ATTEMPTS, so that it holds up
+        # only the later facts about its own subject (shared/relay.py). A database made
+        # before them gets them from the first revision (shared/migrations/baseline.py).
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", String(300)),
+        Column("next_attempt_at", UtcDateTime),
+        Column("set_aside_at", UtcDateTime),
+        # A fact goes once to each destination.
+        *([UniqueConstraint("event_id", *(column.name for column in route))] if route else []),
+    )
 
 
 def make_engine(url):
@@ -385,10 +395,11 @@ class UnitOfWork:
                 if held:
                     _unlock(connection, key)
 
-    def outbox_state(self):
+    def outbox_state(self, outbox=None):
         """How many facts wait to be published, when the last one was recorded, and how many
-        were set aside because they could not be published, with the oldest of those."""
-        outbox = self.outbox
+        were set aside because they could not be published, with the oldest of those: of the
+        service's outbox, or of another `outbox` table of its own."""
+        outbox = self.outbox if outbox is None else outbox
         backlog = self.session.scalar(select(func.count()).select_from(outbox)
                                       .where(outbox.c.published_at.is_(None)))
         last = self.session.scalar(select(func.max(outbox.c.recorded_at)))
@@ -646,7 +657,7 @@ def claim_unpublished(session, outbox, now, limit=50):
                              earlier.c.seq < outbox.c.seq, earlier.c.published_at.is_(None),
                              earlier.c.attempts > 0)
     return session.execute(
-        select(outbox.c.seq, outbox.c.subject, outbox.c.attempts, outbox.c.envelope)
+        select(outbox)
         .where(outbox.c.published_at.is_(None), outbox.c.set_aside_at.is_(None),
                or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now),
                ~held_up)

@@ -2,6 +2,7 @@
 which each service of the chain has its own account, as in production."""
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -47,6 +48,24 @@ def service_uri(amqp_uri, service):
     """`amqp_uri` (of the test's vhost) under `service`'s own account: what it runs with."""
     user = provisioning.service_user(service)
     return provisioning.with_account(amqp_uri, user, _passwords()[user])
+
+
+@contextmanager
+def integrator_accounts(amqp_uri):
+    """{integrator's user: AMQP URI}: the generated integrators' accounts with their permissions
+    in the test's vhost, under names of the test's own (a broker's users outlive the vhost, so
+    they are deleted afterwards)."""
+    suffix = uuid.uuid4().hex[:8]
+    names = [provisioning.integrator_user(name) for name in provisioning.INTEGRATORS]
+    password = secrets.token_hex(16)
+    provisioning.import_definitions(provisioning.account_definitions(
+        vhost_of(amqp_uri), dict.fromkeys(names, password), suffix=f"-{suffix}"))
+    try:
+        yield {name: provisioning.with_account(amqp_uri, f"{name}-{suffix}", password)
+               for name in names}
+    finally:
+        for name in names:
+            _rabbitmqctl("delete_user", f"{name}-{suffix}")
 
 
 def share_accounts(data_dir):

@@ -177,7 +177,8 @@ class Relay:
         self.numbers = {}
 
     def publish(self, service, event_type, numbered=True, **data):
-        """Publish a fact; `numbered=False` as a producer that numbers nothing would."""
+        """Publish a fact; `numbered=False` as a producer that numbers nothing would. Returns
+        the envelope sent."""
         subject = data["participant_id"]
         key = (service, subject)
         self.numbers[key] = self.numbers.get(key, 0) + 1
@@ -187,3 +188,4 @@ class Relay:
             service, event_type, json.dumps(envelope),
             pika.BasicProperties(content_type="application/json", delivery_mode=2,
                                  message_id=envelope["id"], headers=amqp_headers(envelope)))
+        return envelope

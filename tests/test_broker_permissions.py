@@ -1,10 +1,10 @@
 """The broker accounts of docker/rabbitmq/definitions.json, applied to a fresh vhost of the real
 broker (every test module's vhost has the services' accounts, tests/broker.py; the integrators'
 are this module's own): each service publishes only its own facts on its own exchange,
-integrators publish nothing and bind only what they are entitled to, and a service runs under
-its own account and takes only its producers' facts."""
+integrators publish nothing and read only their own exchange, which notifications alone writes
+their facts to, and a service runs under its own account and takes only its producers'
+facts."""
 import json
-import secrets
 import time
 import uuid
 
@@ -15,12 +15,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from doorstroom import operators, provisioning
 from services.training.service import TrainingService
+from shared.contracts import contract_for
 from shared.events import new_event
-from tests.broker import service_uri, vhost_of
+from tests.broker import integrator_accounts, service_uri
 from tests.harness import running_service
-
-SUFFIX = uuid.uuid4().hex[:8]
-
 
 def test_the_committed_definitions_are_up_to_date():
     assert provisioning.DEFINITIONS.read_text() == provisioning.render(), \
@@ -29,17 +27,8 @@ def test_the_committed_definitions_are_up_to_date():
 
 @pytest.fixture(scope="module")
 def integrators(amqp_uri):
-    """The generated integrators' accounts with their permissions in the test's vhost, under
-    names of this module's own: a broker's users outlive the vhost, so they are deleted
-    afterwards."""
-    names = [provisioning.integrator_user(name) for name in provisioning.INTEGRATORS]
-    password = secrets.token_hex(16)
-    provisioning.import_definitions(provisioning.account_definitions(
-        vhost_of(amqp_uri), dict.fromkeys(names, password), suffix=f"-{SUFFIX}"))
-    yield {name: provisioning.with_account(amqp_uri, f"{name}-{SUFFIX}", password)
-           for name in names}
-    for name in names:
-        provisioning.rabbitmqctl("delete_user", f"{name}-{SUFFIX}")
+    with integrator_accounts(amqp_uri) as accounts:
+        yield accounts
 
 
 def channel_as(uri):
@@ -66,20 +55,29 @@ def refused(action):
     return closed.value.reply_code
 
 
+def may_publish(uri, exchange, event_type):
+    """Whether the account of `uri` may publish a fact of `event_type` on `exchange`: the
+    broker confirms it, or refuses it and closes the channel."""
+    connection, channel = channel_as(uri)
+    try:
+        channel.basic_publish(exchange, event_type,
+                              fact(contract_for(event_type).producer, event_type))
+        return True
+    except ChannelClosedByBroker as closed:
+        assert closed.reply_code == 403
+        return False
+    finally:
+        connection.close()
+
+
 def test_intake_publishes_its_own_facts_and_nothing_on_another_exchange(amqp_uri):
-    connection, channel = channel_as(service_uri(amqp_uri, "intake"))
-    channel.basic_publish("intake.events", "participant.released",
-                          fact("intake", "participant.released"))
-    assert refused(lambda: channel.basic_publish(
-        "matching.events", "match.proposed", fact("matching", "match.proposed"))) == 403
-    connection.close()
+    intake = service_uri(amqp_uri, "intake")
+    assert may_publish(intake, "intake.events", "participant.released")
+    assert not may_publish(intake, "matching.events", "match.proposed")
 
 
 def test_intake_cannot_publish_another_services_fact_type_on_its_own_exchange(amqp_uri):
-    connection, channel = channel_as(service_uri(amqp_uri, "intake"))
-    assert refused(lambda: channel.basic_publish(
-        "intake.events", "match.proposed", fact("matching", "match.proposed"))) == 403
-    connection.close()
+    assert not may_publish(service_uri(amqp_uri, "intake"), "intake.events", "match.proposed")
 
 
 def test_no_service_can_write_into_another_services_queue_through_the_default_exchange(
@@ -92,27 +90,49 @@ def test_no_service_can_write_into_another_services_queue_through_the_default_ex
 
 @pytest.mark.parametrize("exchange, routing_key", [
     ("intake.events", "participant.released"), ("placement.events", "placement.started"),
-    ("matching.events", "match.proposed"), ("", "integrator-municipality.facts")])
+    ("matching.events", "match.proposed"), ("", "integrator-municipality.facts"),
+    ("integrator.municipality", "participant.released")])
 def test_an_integrator_cannot_publish_at_all(integrators, exchange, routing_key):
     connection, channel = channel_as(integrators["integrator-municipality"])
     assert refused(lambda: channel.basic_publish(exchange, routing_key, b"{}")) == 403
     connection.close()
 
 
-def test_an_integrator_binds_its_own_queue_to_what_it_is_entitled_to_only(integrators):
+def test_an_integrator_reads_its_own_exchange_only_and_no_producers(integrators):
+    """Notifications forwards it what it may know (services/notifications/forwarding.py): the
+    producers' exchanges and other integrators' exchanges and queues are closed to it."""
     connection, channel = channel_as(integrators["integrator-municipality"])
     channel.queue_declare("integrator-municipality.facts", durable=True)
-    channel.queue_bind("integrator-municipality.facts", "intake.events", "participant.released")
-    assert refused(lambda: channel.queue_bind("integrator-municipality.facts", "intake.events",
-                                              "participant.admitted")) == 403
+    channel.queue_bind("integrator-municipality.facts", "integrator.municipality", "#")
+    channel.basic_consume("integrator-municipality.facts", lambda *_: None)
     connection.close()
+    connection, channel = channel_as(integrators["integrator-probation"])
+    channel.queue_declare("integrator-probation.facts", durable=True)
+    connection.close()
+    for exchange, routing_key in (("intake.events", "participant.released"),
+                                  ("placement.events", "placement.started"),
+                                  ("integrator.probation", "participant.released")):
+        connection, channel = channel_as(integrators["integrator-municipality"])
+        assert refused(lambda: channel.queue_bind("integrator-municipality.facts", exchange,
+                                                  routing_key)) == 403, exchange
+        connection.close()
     connection, channel = channel_as(integrators["integrator-municipality"])
-    assert refused(lambda: channel.queue_bind("integrator-municipality.facts",
-                                              "matching.events", "match.proposed")) == 403
+    assert refused(lambda: channel.basic_consume("integrator-probation.facts",
+                                                 lambda *_: None)) == 403
     connection.close()
     connection, channel = channel_as(integrators["integrator-municipality"])
     assert refused(lambda: channel.queue_declare("training.on_intake_fact", durable=True)) == 403
     connection.close()
+
+
+def test_notifications_forwards_each_integrator_only_what_it_is_entitled_to(amqp_uri):
+    """Its account writes facts to an integrator's exchange, only those of the types the
+    integrator is entitled to."""
+    notifications = service_uri(amqp_uri, "notifications")
+    assert may_publish(notifications, "integrator.probation", "participant.released")
+    assert not may_publish(notifications, "integrator.probation", "match.proposed")
+    assert not may_publish(service_uri(amqp_uri, "intake"), "integrator.probation",
+                           "participant.released")
 
 
 def admission():

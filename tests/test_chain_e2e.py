@@ -16,7 +16,7 @@ import yaml
 from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_rabbitmq_event
 
 from doorstroom import catalogue, chain
-from shared.contracts.policy import needed_for
+from shared.contracts.policy import INTEGRATOR, needed_for
 from shared.events import new_event, read_event
 from shared.organisations import kind_of
 from tests.broker import share_accounts
@@ -93,11 +93,13 @@ def run_demo(env, participants=10):
 
 @pytest.fixture(scope="module")
 def integrator(env, running_chain, tmp_path_factory):
-    """The example integrator, run as the README says, following releases and started jobs."""
+    """The example integrator, run as the README says, following the releases and started jobs
+    that notifications forwards the municipality's integrator."""
     directory = tmp_path_factory.mktemp("integrator")
     output = open(directory / "out.txt", "w")
     process = subprocess.Popen(
-        [sys.executable, "examples/integrator.py", "--queue", "municipality-test.facts",
+        [sys.executable, "examples/integrator.py", "--integrator", "municipality",
+         "--queue", "municipality-test.facts",
          "--type", "participant.released", "--type", "placement.started",
          "--db", str(directory / "seen.db")],
         env=env, cwd=chain.PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT, text=True)
@@ -163,10 +165,15 @@ def test_replaying_every_fact_produces_no_new_fact(demo, channel, producers, wat
     assert new == []
 
 
-def test_the_example_integrator_receives_the_demos_facts(demo, integrator):
+def test_the_example_integrator_receives_the_demos_facts_about_participants_with_a_basis(
+        demo, integrator):
     _, messages = demo
-    wanted = {json.loads(body)["id"] for _, key, _, body in messages
-              if key in ("participant.released", "placement.started")}
+    facts = [json.loads(body) for *_, body in messages]
+    informed = {f["subject"] for f in facts if f["type"] == "participant.consent_given"
+                and f["data"]["purpose"] == "inform-municipality"}
+    assert informed and not any(f["type"] == "participant.consent_withdrawn" for f in facts)
+    wanted = {f["id"] for f in facts if f["type"] in ("participant.released", "placement.started")
+              and f["subject"] in informed}
     deadline = time.monotonic() + 20
     while True:
         lines = [line for line in integrator.read_text().splitlines() if "  " in line]
@@ -414,12 +421,17 @@ def test_withdrawing_every_consent_leaves_the_participant_only_at_intake_and_the
     kinds = dict(notifications.execute("SELECT id, organisation FROM recipients"))
     kept = notifications.execute("SELECT recipient_id, event_type FROM deliveries "
                                  "WHERE envelope LIKE ?", (f"%{participant}%",)).fetchall()
+    forwarded = notifications.execute("SELECT integrator, event_type FROM integrator_outbox "
+                                      "WHERE envelope LIKE ?", (f"%{participant}%",)).fetchall()
     notifications.close()
-    assert kept
+    assert kept and forwarded
     for recipient, event_type in kept:
         kind = kind_of(kinds[recipient])
         assert event_type == "participant.consent_withdrawn" or not (
             needed_for(event_type, kind) & withdrawn), (kind, event_type)
+    for integrator, event_type in forwarded:
+        assert not needed_for(event_type, INTEGRATOR + integrator) & withdrawn, \
+            (integrator, event_type)
     # The operator's trace says who confirmed, naming no more than purposes and services.
     traced = subprocess.run(doorstroom("trace", participant, env=env), env=env,
                             capture_output=True, text=True, timeout=60)

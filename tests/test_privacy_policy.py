@@ -1,12 +1,14 @@
-"""One privacy policy decides who may know what: notifications' visibility, the integrators'
-broker grants and docs/privacy.md are all made from shared/contracts/policy.py and cannot
-disagree with it."""
+"""One privacy policy decides who may know what: notifications' visibility, what it may forward
+to each integrator on the broker, and docs/privacy.md are all made from
+shared/contracts/policy.py and cannot disagree with it."""
 import json
+import re
 
 from doorstroom import privacy, provisioning
 from services.notifications.domain import VISIBLE_TO
 from shared.contracts import all_contracts
-from shared.contracts.policy import INTEGRATOR, PURPOSES, RECEIVERS, integrators, visible_to
+from shared.contracts.policy import (INTEGRATOR, PURPOSES, RECEIVERS, WITHDRAWAL, integrators,
+                                     visible_to)
 from shared.contracts.vocabulary import CONSENT_PURPOSES
 from shared.http import ROLES
 
@@ -28,15 +30,29 @@ def test_notifications_lets_each_organisation_hear_what_the_policy_says():
     assert VISIBLE_TO["operator"] == sorted(all_contracts())
 
 
-def test_each_integrator_may_bind_exactly_the_facts_the_policy_gives_it():
+def test_notifications_may_forward_each_integrator_exactly_the_facts_the_policy_gives_it():
+    """And the withdrawal of a basis, to an integrator that may hold facts on one."""
     definitions = json.loads(provisioning.DEFINITIONS.read_text())
-    granted = {}
-    for grant in definitions["topic_permissions"]:
-        if grant["user"].startswith("integrator-") and grant["read"] != "^$":
-            granted.setdefault(grant["user"], set()).update(
-                grant["read"].removeprefix("^(").removesuffix(")$").replace("\\.", ".").split("|"))
-    assert granted == {provisioning.integrator_user(name): set(types)
-                       for name, types in integrators().items()}
+    forwarded = {grant["exchange"]: set(_listed(grant["write"]))
+                 for grant in definitions["topic_permissions"]
+                 if grant["user"] == provisioning.service_user(provisioning.FORWARDER)
+                 and grant["exchange"].startswith("integrator.")}
+    assert forwarded == {f"integrator.{name}": set(types) | withdrawal
+                         for name, types in integrators().items()
+                         for withdrawal in [{WITHDRAWAL} if name == "municipality" else set()]}
+
+
+def test_an_integrator_reads_its_own_exchange_and_no_producers():
+    definitions = json.loads(provisioning.DEFINITIONS.read_text())
+    read = {grant["user"]: grant["read"] for grant in definitions["permissions"]
+            if grant["user"].startswith("integrator-")}
+    assert read == {provisioning.integrator_user(name):
+                    f"^{re.escape(provisioning.integrator_user(name))}\\..*$"
+                    f"|^({re.escape(f'integrator.{name}')})$" for name in integrators()}
+
+
+def _listed(pattern):
+    return pattern.removeprefix("^(").removesuffix(")$").replace("\\.", ".").split("|")
 
 
 def test_the_committed_register_of_processing_is_current():

@@ -8,7 +8,7 @@ from services.notifications.channels import DeliveryRefused
 from services.notifications.domain import (DEFAULT_SUBSCRIPTIONS, MUNICIPALITY_PURPOSE, Delivery,
                                            DeliveryStatus, Recipient, digest_text)
 from shared.contracts import all_contracts
-from shared.contracts.policy import needed_for
+from shared.contracts.policy import INTEGRATOR, WITHDRAWAL, integrators_of, needed_for
 from shared.errors import Conflict, NotFound
 from shared.store import handle_fact
 
@@ -51,7 +51,8 @@ def _sealed(stored):
 # --- facts in, deliveries out ----------------------------------------------------------------
 
 def deliver_fact(uow, fact, now=None):
-    """One delivery per recipient and channel that the fact concerns, exactly once
+    """One delivery per recipient and channel that the fact concerns, and one copy per
+    integrator it is forwarded to, exactly once
     (test_a_release_reaches_the_municipality_once_by_email_webhook_and_inbox,
     test_two_instances_deliver_a_backlog_once)."""
     now = now or _now()
@@ -72,6 +73,7 @@ def deliver_fact(uow, fact, now=None):
             if recipient_id in told or (recipient.may_receive(envelope, municipality_of)
                                         and _may_inform(uow, recipient, envelope)):
                 _deliver_to(uow, recipient, envelope, now)
+        _forward(uow, fact, envelope)
     handled = handle_fact(uow, fact, deliver)
     if handled and fact.type == WITHDRAWAL:
         uow.scrub()  # the erased deliveries, off the disk too
@@ -88,22 +90,27 @@ def _deliver_to(uow, recipient, envelope, now):
             _record(uow, "notification.delivered", delivery, recipient)
 
 
-WITHDRAWAL = "participant.consent_withdrawn"
-
-
 def _erase(uow, withdrawal, recipients):
     """Consent for a purpose is withdrawn: erase every delivery about the participant that a
     recipient holds for that purpose (inbox entries, e-mails and webhooks, sent or not), and
-    confirm it. Returns the recipients that held any: they are sent the withdrawal (the
-    participant's id and the purpose, no more) so that they can erase it too
-    (test_a_withdrawn_consent_erases_the_deliveries_held_for_it_and_tells_their_recipients)."""
+    every copy an integrator holds for it (forwarded or not), and confirm it. Returns the
+    recipients that held any: they are sent the withdrawal (the participant's id and the
+    purpose, no more) so that they can erase it too, and so are the integrators that held any
+    (test_a_withdrawn_consent_erases_the_deliveries_held_for_it_and_tells_their_recipients,
+    test_after_the_withdrawal_the_integrator_gets_it_and_nothing_more)."""
     purpose, participant = withdrawal.data["purpose"], withdrawal.data["participant_id"]
-    told = set()
+    told, integrators = set(), set()
     for delivery in uow.deliveries.about(participant):
         recipient = recipients.get(delivery.recipient_id)
         if recipient is not None and purpose in needed_for(delivery.event_type, recipient.kind):
             uow.deliveries.remove(delivery)
             told.add(recipient.id)
+    for forward in uow.forwards.about(participant):
+        if purpose in needed_for(forward.event_type, INTEGRATOR + forward.integrator):
+            uow.forwards.remove(forward.seq)
+            integrators.add(forward.integrator)
+    for integrator in sorted(integrators):
+        uow.forwards.add(integrator, withdrawal.to_json())
     if purpose == MUNICIPALITY_PURPOSE:
         uow.places.forget(participant)
     uow.confirm_erasure(withdrawal)
@@ -127,12 +134,31 @@ def _municipality_of(uow, envelope):
 
 
 def _may_inform(uow, recipient, envelope):
-    """A municipality hears of a participant only while there is a basis for informing it, and
-    of one it knows no basis for not at all: unknown means no
+    """A municipality hears of a participant only while there is a basis for informing it
     (test_a_municipality_hears_nothing_of_a_participant_without_a_basis)."""
-    if recipient.kind != "municipality":
-        return True
-    place = uow.places.get(envelope.get("data", {}).get("participant_id"))
+    return recipient.kind != "municipality" or _basis_holds(
+        uow, envelope.get("data", {}).get("participant_id"), MUNICIPALITY_PURPOSE)
+
+
+def _forward(uow, fact, envelope):
+    """The fact, unchanged, to each integrator entitled to it, if the basis its purpose needs
+    holds for the participant (test_an_integrator_hears_nothing_of_a_participant_without_a_basis,
+    test_with_a_basis_the_integrator_gets_its_facts_in_order_unchanged)."""
+    participant = fact.data.get("participant_id")
+    for integrator in integrators_of(fact.type):
+        if all(_basis_holds(uow, participant, purpose)
+               for purpose in needed_for(fact.type, INTEGRATOR + integrator)):
+            uow.forwards.add(integrator, envelope)
+
+
+def _basis_holds(uow, participant_id, purpose):
+    """Whether the basis for sharing facts about the participant for `purpose` holds.
+    Notifications keeps the basis for informing the municipality (from intake's
+    participant.consent_given until its withdrawal) and no other: of any other purpose, as of a
+    participant it has not heard of, it knows no basis, and unknown means no."""
+    if purpose != MUNICIPALITY_PURPOSE:
+        return False
+    place = uow.places.get(participant_id)
     return place is not None and place.informs_municipality
 
 

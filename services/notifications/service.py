@@ -4,6 +4,7 @@ from nameko.timer import timer
 from services.notifications import handlers
 from services.notifications.channels import NotPublic
 from services.notifications.domain import validate_webhook_url
+from services.notifications.forwarding import IntegratorRelay
 from services.notifications.schemas import (DeliveryQuery, DeliverySchema, InboxEntrySchema,
                                             InboxQuery, NewRecipientSchema, RecipientChange,
                                             RecipientIn, RecipientQuery, RecipientSchema,
@@ -27,6 +28,8 @@ class NotificationsService(ChainService):
     name = "notifications"
     title = "doorstroom notifications (chain-wide)"
     uow = Store(NotificationsUnitOfWork)
+    # Forwards to each integrator what it may know (forwarding.py).
+    forwarding = IntegratorRelay()
 
     # Every fact of the chain: subscriptions change over the API, queue bindings do not.
     @subscribe("intake", *_published_by("intake"))

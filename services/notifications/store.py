@@ -1,9 +1,10 @@
 """Notifications' own database: recipients and their subscriptions, the delivery log (inbox
-entries are deliveries over the inbox channel), and where participants return to."""
+entries are deliveries over the inbox channel), where participants return to, and the facts it
+forwards to integrators."""
 import json
 
 from sqlalchemy import (JSON, Boolean, Column, Date, Enum, ForeignKey, MetaData, String, Table,
-                        UniqueConstraint, delete, func, select)
+                        UniqueConstraint, delete, func, insert, select)
 from sqlalchemy.orm import registry
 
 from services.notifications.channels import Settings, WebhookSecrets
@@ -11,7 +12,8 @@ from services.notifications.domain import (Attempt, Delivery, DeliveryStatus, Re
                                            Subscription)
 from services.notifications.handlers import seal_plain_secrets, set_up_default_recipients
 from shared.retention import DELIVERIES
-from shared.store import Repository, UnitOfWork, UtcDateTime, ValueObjects, reliability_tables
+from shared.store import (Repository, UnitOfWork, UtcDateTime, ValueObjects, outbox_table,
+                          reliability_tables, retry_failed)
 
 metadata = MetaData()
 
@@ -68,6 +70,11 @@ participant_places = Table(
     Column("municipality", String(80)),
     Column("informs_municipality", Boolean, nullable=False),
 )
+
+# Facts forwarded to integrators, each to the exchange of its own (forwarding.py): an outbox
+# with a relay of its own, so that they go out once, in the order recorded.
+integrator_outbox = outbox_table(metadata, "integrator_outbox",
+                                 Column("integrator", String(80), nullable=False))
 
 reliability_tables(metadata)
 
@@ -181,6 +188,28 @@ class Places:
                 participant_places.c.participant_id == participant_id).values(**values))
 
 
+class Forwards:
+    """Facts to forward to integrators after commit, and those forwarded."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, integrator, envelope):
+        self.session.execute(insert(integrator_outbox).values(
+            integrator=integrator, event_id=envelope["id"], event_type=envelope["type"],
+            subject=envelope.get("subject"), envelope=envelope))
+
+    def about(self, participant_id):
+        """Every fact about the participant for an integrator, forwarded or not."""
+        return self.session.execute(
+            select(integrator_outbox.c.seq, integrator_outbox.c.integrator,
+                   integrator_outbox.c.event_type)
+            .where(integrator_outbox.c.subject == participant_id)).all()
+
+    def remove(self, seq):
+        self.session.execute(delete(integrator_outbox).where(integrator_outbox.c.seq == seq))
+
+
 class NotificationsUnitOfWork(UnitOfWork):
     service = "notifications"
     metadata = metadata
@@ -208,11 +237,25 @@ class NotificationsUnitOfWork(UnitOfWork):
             answer = json.dumps({**kept, "webhook_secret": None})
         super().commit_with_answer(status, answer)
 
+    def outbox_state(self):
+        """The copies for integrators count with the service's own facts: `doorstroom status`
+        shows them waiting or set aside, and `doorstroom outbox retry` retries them."""
+        own, forwards = super().outbox_state(), super().outbox_state(integrator_outbox)
+        return {**own, **{figure: own[figure] + forwards[figure]
+                          for figure in ("outbox_backlog", "outbox_set_aside")},
+                "oldest_set_aside": own["oldest_set_aside"] or forwards["oldest_set_aside"]}
+
+    def retry_set_aside(self):
+        """The facts for integrators that could not be forwarded get fresh attempts too."""
+        forwards = retry_failed(self.session, integrator_outbox)
+        return super().retry_set_aside() + forwards
+
     def _open(self, session):
         self.recipients = Recipients(session)
         self.subscriptions = Subscriptions(session)
         self.deliveries = Deliveries(session)
         self.places = Places(session)
+        self.forwards = Forwards(session)
 
     def forget_own_past_retention(self, cutoffs):
         return {DELIVERIES: self.deliveries.forget_done_before(cutoffs[DELIVERIES])}

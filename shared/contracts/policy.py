@@ -1,14 +1,17 @@
 """The chain's privacy policy: for every fact, who outside its producer may receive it, and for
-what purpose. Notifications' visibility per organisation and the integrators' broker grants are
-made from this one table (services/notifications/domain.py, doorstroom/provisioning.py), and
+what purpose. Notifications' visibility per organisation, what it forwards to each integrator
+and the broker grants that allow no more are made from this one table
+(services/notifications/domain.py and handlers.py, doorstroom/provisioning.py), and
 `doorstroom privacy-register` renders it as docs/privacy.md for the privacy officers to sign off
 (tests/test_privacy_policy.py keeps all three current).
 
 A receiver is an organisation of the chain (as notifications' recipients are) or an integrator on
-the broker (`integrator:<name>`). Operators may hear of every fact, to run the chain, and are not
-listed. A purpose whose basis is per participant (consent, or the legal obligation to inform the
-municipality) holds for a fact about a participant only while intake has recorded that basis
-for them: `participant.consent_given` until `participant.consent_withdrawn`.
+the broker (`integrator:<name>`), to which notifications forwards its facts on an exchange of
+its own (services/notifications/forwarding.py). Operators may hear of every fact, to run the
+chain, and are not listed. A purpose whose basis is per participant (consent, or the legal
+obligation to inform the municipality) holds for a fact about a participant only while intake
+has recorded that basis for them: `participant.consent_given` until
+`participant.consent_withdrawn`.
 """
 from dataclasses import dataclass
 
@@ -111,6 +114,9 @@ RECEIVERS = {
 }
 
 INTEGRATOR = "integrator:"
+# A withdrawn basis is told to every receiver that holds facts about the participant for its
+# purpose, so that it erases them too: the participant's id and the purpose, no more.
+WITHDRAWAL = "participant.consent_withdrawn"
 
 
 def visible_to(organisation):
@@ -124,6 +130,19 @@ def integrators():
     names = {r[len(INTEGRATOR):] for receivers in RECEIVERS.values() for r in receivers
              if r.startswith(INTEGRATOR)}
     return {name: visible_to(INTEGRATOR + name) for name in sorted(names)}
+
+
+def integrators_of(event_type):
+    """The integrators entitled to a fact of `event_type`, by name."""
+    return sorted(r[len(INTEGRATOR):] for r in RECEIVERS[event_type] if r.startswith(INTEGRATOR))
+
+
+def forwarded_to(name):
+    """What notifications forwards to the integrator: the facts it is entitled to, and the
+    withdrawal of a basis if it holds any of them on a per-participant basis."""
+    entitled = visible_to(INTEGRATOR + name)
+    told = any(needed_for(t, INTEGRATOR + name) for t in entitled)
+    return sorted({*entitled, *([WITHDRAWAL] if told else [])})
 
 
 def needed_for(event_type, receiver):
