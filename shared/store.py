@@ -138,7 +138,7 @@ def stream_key(source, subject):
     return hashlib.sha256(f"{source}\n{subject}".encode()).hexdigest()
 
 
-def _insert(session, table):
+def dialect_insert(session, table):
     """An INSERT that can say what to do on a conflict, in the session's own dialect."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
@@ -288,7 +288,8 @@ class UnitOfWork:
             REQUEST_ANSWERS: self.session.execute(delete(self.keyed_requests).where(
                 self.keyed_requests.c.received_at < cutoffs[REQUEST_ANSWERS])).rowcount,
         }
-        return {**purged, **self.forget_own_past_retention(cutoffs)}
+        own = self.forget_own_past_retention(cutoffs)
+        return {period: purged.get(period, 0) + own.get(period, 0) for period in {**purged, **own}}
 
     def forget_own_past_retention(self, cutoffs):
         """A service's own data past its period, as {period: how many}."""
@@ -330,7 +331,7 @@ class UnitOfWork:
                 raise ValueError(f"{event_type} is ordered per subject: it needs a subject")
             table = self.sequences
             sequence = self.session.execute(
-                _insert(self.session, table)
+                dialect_insert(self.session, table)
                 .values(stream=stream_key(source_for(self.service), subject), last=1)
                 .on_conflict_do_update(index_elements=[table.c.stream],
                                        set_={"last": table.c.last + 1})
@@ -359,7 +360,7 @@ class UnitOfWork:
         if fact.sequence is None or fact.subject is None:
             return
         table, stream = self.order, stream_key(fact.source, fact.subject)
-        self.session.execute(_insert(self.session, table).values(stream=stream, applied=0)
+        self.session.execute(dialect_insert(self.session, table).values(stream=stream, applied=0)
                              .on_conflict_do_nothing(index_elements=[table.c.stream]))
         applied = self.session.scalar(select(table.c.applied).where(table.c.stream == stream)
                                       .with_for_update())

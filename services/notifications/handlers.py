@@ -109,6 +109,12 @@ def _erase(uow, withdrawal, recipients):
         if purpose in needed_for(forward.event_type, INTEGRATOR + forward.integrator):
             uow.forwards.remove(forward.seq)
             integrators.add(forward.integrator)
+    # Those informed of the participant for the purpose by deliveries and copies since purged.
+    for party in uow.informed.take(participant, purpose):
+        if party.startswith(INTEGRATOR):
+            integrators.add(party.removeprefix(INTEGRATOR))
+        elif party.removeprefix("recipient:") in recipients:
+            told.add(party.removeprefix("recipient:"))
     for integrator in sorted(integrators):
         uow.forwards.add(integrator, withdrawal.to_json())
     if purpose == MUNICIPALITY_PURPOSE:

@@ -1,6 +1,7 @@
 """Notifications' own database: recipients and their subscriptions, the delivery log (inbox
 entries are deliveries over the inbox channel), where participants return to, and the facts it
 forwards to integrators."""
+import hashlib
 import json
 
 from sqlalchemy import (JSON, Boolean, Column, Date, Enum, ForeignKey, MetaData, String, Table,
@@ -11,9 +12,10 @@ from services.notifications.channels import Settings, WebhookSecrets
 from services.notifications.domain import (Attempt, Delivery, DeliveryStatus, Recipient,
                                            Subscription)
 from services.notifications.handlers import seal_plain_secrets, set_up_default_recipients
-from shared.retention import DELIVERIES
-from shared.store import (Repository, UnitOfWork, UtcDateTime, ValueObjects, outbox_table,
-                          reliability_tables, retry_failed)
+from shared.contracts.policy import INTEGRATOR, needed_for
+from shared.retention import DELIVERIES, PUBLISHED_FACTS
+from shared.store import (Repository, UnitOfWork, UtcDateTime, ValueObjects, dialect_insert,
+                          outbox_table, reliability_tables, retry_failed)
 
 metadata = MetaData()
 
@@ -75,6 +77,16 @@ participant_places = Table(
 # with a relay of its own, so that they go out once, in the order recorded.
 integrator_outbox = outbox_table(metadata, "integrator_outbox",
                                  Column("integrator", String(80), nullable=False))
+
+# Who was sent facts about a participant for a purpose, kept once those deliveries and copies
+# are purged (shared/retention.py), so that a later withdrawal of that purpose still reaches
+# them; by a hash of the participant's id.
+informed = Table(
+    "informed", metadata,
+    Column("party", String(120), primary_key=True),
+    Column("participant", String(64), primary_key=True),
+    Column("purpose", String(40), primary_key=True),
+)
 
 reliability_tables(metadata)
 
@@ -142,12 +154,10 @@ class Deliveries(Repository):
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)).first()
 
-    def forget_done_before(self, moment):
-        """Delete the deliveries made before `moment` that are delivered or given up on;
-        returns how many."""
-        return self.session.execute(delete(deliveries).where(
-            deliveries.c.created_at < moment,
-            deliveries.c.status.in_([DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]))).rowcount
+    def done_before(self, moment):
+        """The deliveries made before `moment` that are delivered or given up on."""
+        return self.where(Delivery.created_at < moment,
+                          Delivery.status.in_([DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]))
 
     def about(self, participant_id):
         """Every delivery of a fact about the participant (an employer's copy names nobody)."""
@@ -209,6 +219,39 @@ class Forwards:
     def remove(self, seq):
         self.session.execute(delete(integrator_outbox).where(integrator_outbox.c.seq == seq))
 
+    def published_before(self, moment):
+        return self.session.execute(
+            select(integrator_outbox.c.seq, integrator_outbox.c.integrator,
+                   integrator_outbox.c.event_type, integrator_outbox.c.subject)
+            .where(integrator_outbox.c.published_at < moment)).all()
+
+
+class Informed:
+    """Which parties (`recipient:<id>`, `integrator:<name>`) were sent facts about whom for
+    which purpose, once the facts themselves are gone."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def note(self, party, participant_id, purposes):
+        for purpose in purposes:
+            self.session.execute(dialect_insert(self.session, informed).values(
+                party=party, participant=_pseudonym(participant_id), purpose=purpose)
+                .on_conflict_do_nothing())
+
+    def take(self, participant_id, purpose):
+        """The parties informed of the participant for the purpose, forgotten as they are
+        told of its withdrawal."""
+        about = (informed.c.participant == _pseudonym(participant_id),
+                 informed.c.purpose == purpose)
+        parties = self.session.scalars(select(informed.c.party).where(*about)).all()
+        self.session.execute(delete(informed).where(*about))
+        return parties
+
+
+def _pseudonym(participant_id):
+    return hashlib.sha256(participant_id.encode()).hexdigest()
+
 
 class NotificationsUnitOfWork(UnitOfWork):
     service = "notifications"
@@ -256,6 +299,23 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.deliveries = Deliveries(session)
         self.places = Places(session)
         self.forwards = Forwards(session)
+        self.informed = Informed(session)
 
     def forget_own_past_retention(self, cutoffs):
-        return {DELIVERIES: self.deliveries.forget_done_before(cutoffs[DELIVERIES])}
+        """Deliveries done and copies forwarded before their periods go; whom they informed of
+        whom, and for what, is noted first (`informed`)."""
+        kinds = {recipient.id: recipient.kind for recipient in self.recipients.where()}
+        done = self.deliveries.done_before(cutoffs[DELIVERIES])
+        for delivery in done:
+            subject, kind = delivery.envelope.get("subject"), kinds.get(delivery.recipient_id)
+            if subject and kind:
+                self.informed.note(f"recipient:{delivery.recipient_id}", subject,
+                                   needed_for(delivery.event_type, kind))
+            self.deliveries.remove(delivery)
+        forwarded = self.forwards.published_before(cutoffs[PUBLISHED_FACTS])
+        for copy in forwarded:
+            if copy.subject:
+                self.informed.note(INTEGRATOR + copy.integrator, copy.subject,
+                                   needed_for(copy.event_type, INTEGRATOR + copy.integrator))
+            self.forwards.remove(copy.seq)
+        return {DELIVERIES: len(done), PUBLISHED_FACTS: len(forwarded)}

@@ -13,6 +13,7 @@ from doorstroom.privacy import render
 from doorstroom.up import key_files
 from services.intake.store import IntakeUnitOfWork
 from services.matching.store import MatchingUnitOfWork
+from services.notifications import handlers as notifications_handlers
 from services.notifications.domain import Delivery, DeliveryStatus
 from services.notifications.store import NotificationsUnitOfWork
 from services.placement import handlers as placement_handlers
@@ -22,6 +23,7 @@ from services.training import handlers as training_handlers
 from services.training.store import TrainingUnitOfWork
 from services.training.tests.test_handlers import admit, cohort
 from shared import migrations, retention
+from shared.events import new_event, read_event
 from shared.store import make_engine, session_factory
 from tests.databases import KINDS, fresh_database
 
@@ -50,6 +52,8 @@ def store(request, tmp_path):
         uow_class = UNITS_OF_WORK[service]
         resources = uow_class.resources({"WEBHOOK_SECRET_KEYS_FILE": "", "TRAINING_DEMAND": "",
                                          **key_files(service, tmp_path)})
+        # What the service does when it starts (notifications sets up its default recipients).
+        uow_class.prepare(session_factory(engine), **resources)
         made.append(lambda: uow_class(session_factory(engine), **resources))
         made.extend([engine, database])
         return made[0]
@@ -117,6 +121,37 @@ def test_notifications_done_before_the_period_go_those_to_do_stay(store):
         left = {d.id for d in uow.deliveries.where()}
     assert {made[id] for id in set(made) - left} == {(DeliveryStatus.DELIVERED, LONG_AGO),
                                                      (DeliveryStatus.FAILED, LONG_AGO)}
+
+
+def fact(event_type, **data):
+    return read_event(new_event("intake", event_type, data, subject=data["participant_id"])
+                      .to_json(), event_type)
+
+
+def test_a_withdrawal_reaches_whoever_was_told_though_the_deliveries_are_purged(store):
+    """The work company was told of an admission for training; its delivery is purged after
+    its period, and a later withdrawal of consent for training still reaches it."""
+    uow = store("notifications")()
+    participant = str(uuid.uuid4())
+    notifications_handlers.deliver_fact(uow, fact(
+        "participant.admitted", participant_id=participant, target_group="detainee-last-phase",
+        municipality="0505", expected_release_date="2027-03-01", language_level="B1",
+        preferred_sectors=["logistics"]), now=LONG_AGO)
+    with uow:
+        [work_company] = [r for r in uow.recipients.where() if r.kind == "work-company"]
+        its_own = Delivery.recipient_id == work_company.id
+        assert {d.event_type for d in uow.deliveries.where(its_own)} == {"participant.admitted"}
+    assert purge(uow)[retention.DELIVERIES] >= 1
+    with uow:
+        assert not uow.deliveries.about(participant)
+    notifications_handlers.deliver_fact(uow, fact(
+        "participant.consent_withdrawn", participant_id=participant, purpose="training",
+        withdrawn_at=NOW.isoformat()))
+    with uow:
+        told = [d.event_type for d in uow.deliveries.where(its_own)]
+        assert told == ["participant.consent_withdrawn"]
+        # Told once: nothing more is kept of whom it informed of this participant for training.
+        assert uow.informed.take(participant, "training") == []
 
 
 def test_programmes_that_ended_before_the_period_are_anonymised_and_still_counted(store):
