@@ -102,15 +102,16 @@ def status(args):
             set_aside = state.get("outbox_set_aside")
             if set_aside:
                 problems.append(_set_aside_problem(service, set_aside, state["oldest_set_aside"]))
-            rows.append((service, health, _show(state.get("outbox_backlog")), _show(set_aside),
+            rows.append((service, health, _show(state.get("schema_revision")),
+                         _show(state.get("outbox_backlog")), _show(set_aside),
                          _show(state.get("last_event_recorded_at")), "", "", "", "", ""))
             if connection is not None:
                 rows.extend(_queue_rows(connection, service, problems))
     finally:
         if connection is not None:
             connection.close()
-    header = ("service", "health", "outbox", "set aside", "last fact recorded", "queue of",
-              "queue", "consumers", "ready", "unacked / retrying / held")
+    header = ("service", "health", "schema", "outbox", "set aside", "last fact recorded",
+              "queue of", "queue", "consumers", "ready", "unacked / retrying / held")
     _print_table(header, rows)
     for problem in problems:
         print(f"PROBLEM: {problem}")
@@ -129,14 +130,14 @@ def _queue_rows(connection, service, problems):
     parked = figures[dlq][1] if figures[dlq] else 0
     if parked:
         problems.append(f"{parked} message(s) parked in {dlq}")
-    rows = [("", "", "", "", "", "dead letters", dlq, "", _show(parked), "")]
+    rows = [("", "", "", "", "", "", "dead letters", dlq, "", _show(parked), "")]
     for subscription in subscriptions:
         consumers, ready, unacked = figures[subscription.queue] or ("missing",) * 3
         retrying = (figures[subscription.retry_queue] or (0, 0, 0))[1]
         held = (figures[subscription.held_queue] or (0, 0, 0))[1]
         if consumers in (0, "missing"):
             problems.append(f"nobody consumes {subscription.queue}")
-        rows.append(("", "", "", "", "", f"from {subscription.source}", subscription.queue,
+        rows.append(("", "", "", "", "", "", f"from {subscription.source}", subscription.queue,
                      _show(consumers), _show(ready), f"{_show(unacked)} / {retrying} / {held}"))
     return rows
 

@@ -49,10 +49,11 @@ class ChainService:
 
     @api("GET", "/status", roles=("operator",))
     def status(self, caller):
-        """For operators: facts waiting in the outbox, when the last fact was recorded, and the
-        facts set aside because they could not be published (how many, and the oldest)."""
+        """For operators: facts waiting in the outbox, when the last fact was recorded, the
+        facts set aside because they could not be published (how many, and the oldest), and the
+        revision of the database's schema (which release's, during an upgrade)."""
         with self.uow as uow:
-            return uow.outbox_state()
+            return {**uow.outbox_state(), "schema_revision": uow.schema_revision()}
 
     @api("POST", "/outbox/retry", roles=("operator",))
     def retry_outbox(self, caller):

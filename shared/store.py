@@ -413,6 +413,10 @@ class UnitOfWork:
         return {"outbox_backlog": backlog, "last_event_recorded_at": last,
                 "outbox_set_aside": count, "oldest_set_aside": oldest and oldest._asdict()}
 
+    def schema_revision(self):
+        """The revision `doorstroom migrate` brought the database to (shared/migrations)."""
+        return self.session.scalar(text("SELECT version_num FROM alembic_version"))
+
     def retry_set_aside(self):
         """Give the facts that could not be published fresh attempts, due now (after the
         operator mended the cause); returns how many. The relay is woken on commit."""

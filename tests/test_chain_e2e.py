@@ -16,6 +16,7 @@ import yaml
 from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_rabbitmq_event
 
 from doorstroom import catalogue, chain
+from shared import migrations
 from shared.contracts.policy import INTEGRATOR, needed_for
 from shared.events import new_event, read_event
 from shared.organisations import kind_of
@@ -243,11 +244,14 @@ def test_every_service_exposes_prometheus_metrics(demo):
     assert "doorstroom_handler_seconds_bucket" in training
 
 
-def test_status_reports_every_service_consuming(env, demo):
+def test_status_reports_every_service_consuming_on_its_schema(env, demo):
     result = status(env)
     assert result.returncode == 0, result.stdout + result.stderr
     for service in ("training", "matching", "placement", "notifications"):
         assert f"{service}.dlq" in result.stdout
+    for service in chain.SERVICES:
+        # `doorstroom up` migrated every database to this release's revision.
+        assert migrations.head_revision(service) in result.stdout
     assert "nothing parked" in result.stdout
 
 
