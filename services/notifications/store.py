@@ -10,7 +10,8 @@ from services.notifications.channels import Settings, WebhookSecrets
 from services.notifications.domain import (Attempt, Delivery, DeliveryStatus, Recipient,
                                            Subscription)
 from services.notifications.handlers import seal_plain_secrets, set_up_default_recipients
-from shared.store import Repository, UnitOfWork, UtcDateTime, ValueObjects, reliability_tables
+from shared.store import (Repository, UnitOfWork, UtcDateTime, ValueObjects, audit_tables,
+                          reliability_tables)
 
 metadata = MetaData()
 
@@ -69,6 +70,8 @@ participant_places = Table(
 )
 
 reliability_tables(metadata)
+# Who read which participant's data here (GET /events).
+audit_tables(metadata)
 
 mappers = registry(metadata=metadata)
 mappers.map_imperatively(Recipient, recipients)
@@ -187,6 +190,7 @@ class NotificationsUnitOfWork(UnitOfWork):
 
     @classmethod
     def prepare(cls, sessions, **resources):
+        super().prepare(sessions, **resources)
         uow = cls(sessions, **resources)
         set_up_default_recipients(uow)
         seal_plain_secrets(uow)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import registry
 from services.training.domain import (Certificate, Cohort, Module,
                                       ModuleResult, Programme, Session, Status, Step,
                                       default_catalogue)
-from shared.store import Repository, UnitOfWork, ValueObjects, reliability_tables
+from shared.store import Repository, UnitOfWork, ValueObjects, audit_tables, reliability_tables
 
 metadata = MetaData()
 
@@ -79,6 +79,8 @@ certificate_numbers = Table(
 )
 
 reliability_tables(metadata)
+# Who read which participant's data here (GET /events).
+audit_tables(metadata)
 
 mappers = registry(metadata=metadata)
 mappers.map_imperatively(Module, modules)
