@@ -32,9 +32,12 @@ from services.matching.store import (MatchingSettings, MatchingUnitOfWork,  # no
                                      candidates, index_candidate, index_vacancy, metadata,
                                      vacancies)
 from shared.contracts import vocabulary  # noqa: E402
+from shared.http import Caller  # noqa: E402
 from shared.store import make_engine, session_factory  # noqa: E402
 
 TODAY = date.today()
+# The caseworker whose reads the views log, as in production.
+DESK = Caller("bench", "employer-desk", "social-service")
 PLACES = sorted(vocabulary.MUNICIPALITY_LOCATIONS)
 
 
@@ -117,6 +120,7 @@ def main():
         engine = make_engine(url)
         metadata.drop_all(engine)
         metadata.create_all(engine)
+        MatchingUnitOfWork.prepare(session_factory(engine))  # the audit log's head
         seconds, made = fill(engine, rng, args.candidates, args.vacancies)
         uow = MatchingUnitOfWork(session_factory(engine), settings=MatchingSettings())
         print(f"storage: {engine.dialect.name}; filled {args.candidates:,} candidates and "
@@ -133,10 +137,10 @@ def main():
             assert all(assessment.eligible for _, assessment in found)
 
         def ranking_view(i):
-            handlers.ranking_for_vacancy(uow, probes[i].id, limit=10, today=TODAY)
+            handlers.ranking_for_vacancy(uow, probes[i].id, DESK, limit=10, today=TODAY)
 
         def vacancies_for(i):
-            handlers.vacancies_for_candidate(uow, people[i % len(people)].participant_id)
+            handlers.vacancies_for_candidate(uow, people[i % len(people)].participant_id, DESK)
 
         report = [
             (f"1 vacancy over {args.candidates:,} candidates: best 10 confirmed", propose_path),

@@ -1,5 +1,5 @@
-"""`doorstroom audit verify`: the privacy officer's check of intake's audit log, over intake's
-API (`GET /audit/verify`)."""
+"""`doorstroom audit verify`: the privacy officer's check of every service's audit log of reads
+of personal data, each over its service's API (`GET /audit/verify`)."""
 import sys
 
 import requests
@@ -13,24 +13,34 @@ PATIENCE_SECONDS = 15
 
 
 def run(args):
-    """Exit 0 when the log is intact, 1 when it is not, 2 when it could not be checked."""
+    """Check the named services' logs (all five by default), each on a line. Exit 1 when any
+    is broken, else 2 when any could not be checked, else 0."""
     key = key_of("pi-privacy-officer", "DOORSTROOM_PRIVACY_OFFICER_KEY", args.data_dir)
     if key is None:
         print("no privacy officer's key: set DOORSTROOM_PRIVACY_OFFICER_KEY or run beside "
               "`doorstroom up`", file=sys.stderr)
         return 2
-    url = f"{chain.url_of('intake', args.port_base)}/audit/verify"
+    found = [verify(service, key, args.port_base) for service in args.services or chain.SERVICES]
+    return 1 if False in found else 2 if None in found else 0
+
+
+def verify(service, key, port_base):
+    """Whether `service`'s log is intact (printed, with the first broken entry if not); None
+    when it could not be asked."""
+    url = f"{chain.url_of(service, port_base)}/audit/verify"
     try:
         response = send(requests, "GET", url, headers={"Authorization": f"Bearer {key}"},
                         patience=PATIENCE_SECONDS)
         response.raise_for_status()
     except requests.RequestException as exc:
-        print(f"could not ask intake: {exc}", file=sys.stderr)
-        return 2
+        print(f"{service}: not checked: could not ask it: {exc}", file=sys.stderr)
+        return None
     check = response.json()
     if check["intact"]:
-        print(f"intact: {check['entries']} entries, the last hashed {check['last_hash']}")
-        return 0
-    print(f"BROKEN at position {check['broken_at']} (entry {check['broken_entry'] or 'missing'}):"
-          f" {check['problem']}; the {check['entries']} entries before it chain up")
-    return 1
+        print(f"{service}: intact: {check['entries']} entries, the last hashed "
+              f"{check['last_hash']}")
+        return True
+    print(f"{service}: BROKEN at position {check['broken_at']} (entry "
+          f"{check['broken_entry'] or 'missing'}): {check['problem']}; the {check['entries']} "
+          "entries before it chain up")
+    return False

@@ -24,9 +24,12 @@ def main(argv=None):
     trace = commands.add_parser("trace", help="one participant's journey across the chain")
     trace.add_argument("participant", metavar="PARTICIPANT_ID")
     trace.add_argument("--json", action="store_true", help="the facts as CloudEvents JSON")
-    audit = commands.add_parser("audit", help="check that intake's audit log of reads of "
-                                "personal data is as it was written; exits 1 when it is not")
+    audit = commands.add_parser("audit", help="check that each service's audit log of reads "
+                                "of personal data is as it was written; exits 1 naming the "
+                                "service and the first broken entry when one is not")
     audit.add_argument("action", choices=("verify",))
+    audit.add_argument("services", nargs="*", metavar="SERVICE",
+                       help=f"which services: {', '.join(SERVICES)} (default all five)")
     outbox = commands.add_parser("outbox", help="publish the facts a service's outbox set "
                                  "aside again, with fresh attempts, once their cause is mended")
     outbox.add_argument("action", choices=("retry",))
@@ -118,8 +121,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "up":
         _check_instances(up, args)
-    if args.command == "migrate" and set(args.services) - set(SERVICES):
-        migrate.error(f"no such service: {', '.join(sorted(set(args.services) - set(SERVICES)))}")
+    for command in (migrate, audit):
+        if args.command == command.prog.split()[-1] and set(args.services) - set(SERVICES):
+            command.error("no such service: "
+                          f"{', '.join(sorted(set(args.services) - set(SERVICES)))}")
 
     if args.command == "identity-keys":
         from services.intake.vault import create_key_file

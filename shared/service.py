@@ -1,19 +1,78 @@
 """What every doorstroom service serves besides its own API: health, OpenAPI, metrics, its
-state and its facts."""
+state, its facts, and the audit log of reads of the personal data it holds."""
+import csv
+import io
+
 from kombu import Connection
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
-from shared import retention
-from shared.http import api, openapi_document
+from shared import audit, retention
+from shared.audit import Outcome
+from shared.contracts.fields import UUID_PATTERN, Code, Text
+from shared.http import ROLES, Paging, api, openapi_document
 from shared.metrics import metrics_for
 from shared.store import ping
+
+PRIVACY_OFFICER = ("pi-privacy-officer",)
+# Any key holder may ask for personal data where the use case refuses all but its readers,
+# and logs the refusal (shared/audit.py audited_read).
+ANY_ROLE = tuple(ROLES)
 
 
 class PublishedFactsQuery(Schema):
     subject = fields.String(load_default=None)
+
+
+class AuditQuery(Paging):
+    participant_id = fields.String(load_default=None, validate=validate.Regexp(UUID_PATTERN))
+    reader = Text(120, load_default=None)
+    since = fields.AwareDateTime(load_default=None, default_timezone=None)
+    until = fields.AwareDateTime(load_default=None, default_timezone=None)
+    format = Code({"json", "csv"}, load_default="json", metadata={
+        "description": "csv: the same page of entries as text/csv, a header row and a row "
+                       "each, the fields read separated by spaces"})
+
+
+class PersonalDataReadSchema(Schema):
+    position = fields.Integer(metadata={"description": "the entry's place in the log, from 1"})
+    id = fields.String()
+    participant_id = fields.String(allow_none=True, metadata={
+        "description": "the participant read or asked for: at intake their id, elsewhere "
+                       "its pseudonym (the same for every read of them; filtering by "
+                       "participant_id takes the id), so that the log keeps no id of a "
+                       "participant whose data the service erased; null where no participant "
+                       "was asked for or read, or the id asked for could not be a "
+                       "participant's"})
+    reader = fields.String(metadata={"description": "the API key holder"})
+    role = fields.String()
+    organisation = fields.String()
+    read_at = fields.DateTime()
+    outcome = fields.Enum(Outcome, by_value=True, metadata={
+        "description": "allowed; refused (403: the role may not read it); not-found (404)"})
+    previous_hash = fields.String(metadata={
+        "description": "the hash of the entry before it (64 zeros for the first)"})
+    hash = fields.String(metadata={
+        "description": "SHA-256 over the canonical JSON of this entry with previous_hash"})
+    # Last: from here on `fields` in this class body is this field, not the module.
+    fields = fields.List(fields.String(), metadata={
+        "description": "what was read, or asked for: identity fields, parts of a record or "
+                       "profile, or the types of fact (GET /events)"})
+
+
+class ChainCheckSchema(Schema):
+    intact = fields.Boolean(metadata={"description": "whether every entry is as it was written"})
+    entries = fields.Integer(metadata={"description": "the entries that chain up, from the first"})
+    last_hash = fields.String(metadata={
+        "description": "the hash of the last of them: note it elsewhere, and a log rewritten "
+                       "up to it shows"})
+    broken_at = fields.Integer(allow_none=True, metadata={
+        "description": "the position where the chain first breaks"})
+    broken_entry = fields.String(allow_none=True, metadata={
+        "description": "the id of the entry there; null where it is missing"})
+    problem = fields.String(allow_none=True, metadata={"description": "what is wrong there"})
 
 
 class ChainService:
@@ -65,16 +124,28 @@ class ChainService:
             uow.commit()
         return {"retried": retried}
 
-    @api("GET", "/events", roles=("operator",), query=PublishedFactsQuery, many=True)
+    @api("GET", "/events", roles=ANY_ROLE, query=PublishedFactsQuery, many=True)
     def published_facts(self, caller, query):
-        """The facts this service recorded, oldest first, optionally about one participant."""
-        return self.read_facts(caller, query["subject"])
+        """For operators: the facts this service recorded, oldest first, optionally about one
+        participant; every attempt to read them is logged, allowed or refused (403)."""
+        return audit.read_facts(self.uow, caller, query["subject"])
 
-    def read_facts(self, reader, subject):
-        """The facts of `GET /events`; a service that audits reads of personal data logs the
-        read here (intake does)."""
+    @api("GET", "/audit/personal-data-reads", roles=PRIVACY_OFFICER, query=AuditQuery,
+         response=PersonalDataReadSchema, many=True)
+    def personal_data_reads(self, caller, query):
+        """Who read or tried to read whose personal data, when, and with what outcome, in the
+        order logged; as CSV with format=csv."""
+        as_csv = query.pop("format") == "csv"
         with self.uow as uow:
-            return uow.published_facts(subject=subject)
+            reads = uow.audit.reads(**query)
+        return _csv(PersonalDataReadSchema(), reads) if as_csv else reads
+
+    @api("GET", "/audit/verify", roles=PRIVACY_OFFICER, response=ChainCheckSchema)
+    def verify_audit_log(self, caller):
+        """Whether the audit log is as it was written, and if not, which entry first breaks
+        its hash chain."""
+        with self.uow as uow:
+            return uow.audit.check()
 
     @timer(interval=3600)
     def keep_only_what_is_needed(self):
@@ -93,6 +164,18 @@ class ChainService:
     def _broker_ok(self):
         with Connection(self.config["AMQP_URI"], connect_timeout=2) as connection:
             connection.ensure_connection(max_retries=1)
+
+
+def _csv(schema, items):
+    """`items` as CSV with a header row, a row each, the columns of the JSON answer; lists
+    joined by spaces."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(schema.fields))
+    writer.writeheader()
+    for row in schema.dump(items, many=True):
+        writer.writerow({name: " ".join(value) if isinstance(value, list) else value
+                         for name, value in row.items()})
+    return Response(out.getvalue(), status=200, mimetype="text/csv")
 
 
 def _check(probe):

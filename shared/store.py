@@ -3,7 +3,7 @@
 The outbox and inbox live in the service's own database, so that a state change, the facts it
 produces and the record of the fact that caused it commit in one transaction. So do the
 per-subject sequences a producer hands out and the place each consumer has reached in every
-producer's sequence (docs/ordering.md).
+producer's sequence (docs/ordering.md); and the audit log of reads of personal data.
 """
 import dataclasses
 import enum
@@ -14,11 +14,11 @@ import random
 import time
 import typing
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import (JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table,
-                        Text, TypeDecorator, UniqueConstraint, create_engine, delete, event,
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, Enum, Integer, MetaData, String,
+                        Table, Text, TypeDecorator, UniqueConstraint, create_engine, delete, event,
                         exists, func, insert, or_, select, text, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import (DBAPIError, DisconnectionError, InterfaceError, OperationalError,
@@ -26,6 +26,7 @@ from sqlalchemy.exc import (DBAPIError, DisconnectionError, InterfaceError, Oper
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from shared.audit import GENESIS, Outcome, PersonalDataRead, check_chain, pseudonym
 from shared.contracts import contract_for
 from shared.contracts.fields import passing_on
 from shared.errors import NotFound
@@ -98,6 +99,39 @@ def outbox_table(metadata: MetaData, name, *route):
     )
 
 
+def audit_tables(metadata: MetaData):
+    """Declare the audit log of reads of personal data in a service's metadata: its entries,
+    a hash chain in order of position (shared/audit.py PersonalDataRead), and its head. It is
+    a legal record: no erasure touches it."""
+    entries = Table(
+        "audit_entries", metadata,
+        Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+               autoincrement=False),
+        Column("id", String(36), nullable=False, unique=True),
+        Column("participant_id", String(36), index=True),
+        Column("reader", String(120), nullable=False, index=True),
+        Column("role", String(40), nullable=False),
+        Column("organisation", String(160), nullable=False),
+        Column("fields", JSON, nullable=False),
+        Column("outcome", Enum(Outcome, native_enum=False, length=20,
+                               values_callable=lambda kinds: [kind.value for kind in kinds]),
+               nullable=False),
+        Column("read_at", UtcDateTime, nullable=False, index=True),
+        Column("previous_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False),
+    )
+    # The log's head: how many entries it has had and the hash of the last. Each append locks
+    # this row until its transaction ends, so appends go one after another and each follows
+    # the last committed; and a check finds entries missing at the end.
+    head = Table(
+        "audit_head", metadata,
+        Column("log", String(40), primary_key=True),
+        Column("position", BigInteger, nullable=False),
+        Column("hash", String(64), nullable=False),
+    )
+    return entries, head
+
+
 def make_engine(url):
     if url.startswith("postgresql"):
         # psycopg2 blocks every greenthread unless its wait callback is patched.
@@ -158,6 +192,8 @@ class UnitOfWork:
     inbox: Table
     # An operator's replay may move a consumer's place past numbers that never came.
     skip_gaps = False
+    # Whether the audit log names participants by pseudonym: where their data is erased.
+    audit_pseudonymous = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -166,6 +202,8 @@ class UnitOfWork:
         cls.sequences = cls.metadata.tables["subject_sequences"]
         cls.order = cls.metadata.tables["subject_order"]
         cls.keyed_requests = cls.metadata.tables["keyed_requests"]
+        cls.audit_entries = cls.metadata.tables["audit_entries"]
+        cls.audit_head = cls.metadata.tables["audit_head"]
 
     def __init__(self, sessions, on_commit=None, request=None, **resources):
         self._sessions = sessions
@@ -186,6 +224,8 @@ class UnitOfWork:
             return self
         self.session = self._sessions()
         self._recorded = False
+        self.audit = AuditLog(self.session, self.audit_entries, self.audit_head,
+                              self.audit_pseudonymous)
         self._open(self.session)
         if self._request is not None:
             # The key first: a copy of the request sent meanwhile waits here until this one
@@ -261,7 +301,11 @@ class UnitOfWork:
     @classmethod
     def prepare(cls, sessions, **resources):
         """Bring derived data up to date when the service starts; `resources` are those of
-        `resources(config)`."""
+        `resources(config)`. A subclass that does more calls this first: it gives the audit
+        log its head."""
+        with sessions() as session:
+            AuditLog(session, cls.audit_entries, cls.audit_head).start()
+            session.commit()
 
     def forget_facts_about(self, subject):
         """Erase the facts this service recorded about `subject`, published or not, and the
@@ -534,6 +578,84 @@ class Repository:
         if lock:
             query = query.with_for_update().execution_options(populate_existing=True)
         return list(self.session.scalars(query if limit is None else query.limit(limit)))
+
+
+class AuditLog:
+    """The service's audit log of reads of personal data (audit_tables), in the session's
+    transaction."""
+    NAME = "personal-data-reads"  # the head's key
+
+    def __init__(self, session, entries, head, pseudonymous=True):
+        self.session = session
+        self.entries = entries
+        self.head = head
+        # Whether participants are named by their pseudonym (shared/audit.py pseudonym).
+        self.name = pseudonym if pseudonymous else (lambda participant_id: participant_id)
+
+    def append(self, *reads):
+        """Add `reads` (shared/audit.py PersonalDataRead) at the end of the chain, in this
+        transaction.
+
+        The head's row is updated first, and read as updated: on PostgreSQL its row lock makes
+        a concurrent append wait until this transaction ends and then read the head as this
+        one left it; on SQLite the update takes the database's only write lock
+        (services/intake/tests/test_scale_out.py::test_concurrent_reads_leave_one_unbroken_chain).
+        Without a head, nothing is read."""
+        if not reads:
+            return
+        head = self.head
+        last, previous = self.session.execute(
+            update(head).where(head.c.log == self.NAME)
+            .values(position=head.c.position + len(reads))
+            .returning(head.c.position, head.c.hash)).one()
+        entries = []
+        for position, read in enumerate(reads, start=last - len(reads) + 1):
+            read = replace(read, participant_id=self.name(read.participant_id))
+            entries.append(read.chained(position, previous))
+            previous = entries[-1].hash
+        self.session.execute(insert(self.entries), [
+            {**vars(entry), "fields": list(entry.fields)} for entry in entries])
+        self.session.execute(update(head).where(head.c.log == self.NAME).values(hash=previous))
+
+    def reads(self, participant_id=None, reader=None, since=None, until=None, offset=0, limit=50):
+        table = self.entries
+        query = select(table).order_by(table.c.position).offset(offset).limit(limit)
+        for column, value in ((table.c.participant_id, self.name(participant_id)),
+                              (table.c.reader, reader)):
+            if value is not None:
+                query = query.where(column == value)
+        if since is not None:
+            query = query.where(table.c.read_at >= since)
+        if until is not None:
+            query = query.where(table.c.read_at < until)
+        return [audit_entry(row) for row in self.session.execute(query)]
+
+    def check(self):
+        """The log checked from its first entry (shared/audit.py check_chain). The head is read
+        first: what is appended after that is checked as far as it has come."""
+        written = self._written()
+        query = select(self.entries).order_by(self.entries.c.position)
+        return check_chain((audit_entry(row) for row in self.session.execute(
+            query.execution_options(yield_per=1000))), written)
+
+    def start(self):
+        """Give the log its head where it has none: at its last entry, or before the first."""
+        if self._written() is None:
+            last = self.session.execute(
+                select(self.entries.c.position, self.entries.c.hash)
+                .order_by(self.entries.c.position.desc()).limit(1)).first()
+            position, hash = last or (0, GENESIS)
+            self.session.execute(insert(self.head).values(log=self.NAME, position=position,
+                                                          hash=hash))
+
+    def _written(self):
+        return self.session.scalar(select(self.head.c.position)
+                                   .where(self.head.c.log == self.NAME))
+
+
+def audit_entry(row):
+    """An audit log's row (or one of the same columns) as its entry."""
+    return PersonalDataRead(**{**row._mapping, "fields": tuple(row.fields)})
 
 
 def handle_fact(uow, fact, apply):

@@ -1,11 +1,8 @@
-"""Participants as the PI's case managers see them, the rules for moving them on, and the audit
-log of reads of their personal data."""
-import hashlib
-import json
+"""Participants as the PI's case managers see them, and the rules for moving them on."""
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import Enum
 
 from shared.contracts.vocabulary import (BASIC_CONDITIONS, CONDITION_STATUSES, CONSENT_PURPOSES,
@@ -237,103 +234,3 @@ class Participant:
     def _require(self, *allowed, action):
         if self.status not in allowed:
             raise Conflict(f"cannot {action} a participant who is {self.status.value}")
-
-
-class Outcome(str, Enum):
-    """What became of an attempt to read personal data."""
-    ALLOWED = "allowed"
-    REFUSED = "refused"
-    NOT_FOUND = "not-found"
-
-
-# What the first entry of the audit log names as the hash of the entry before it.
-GENESIS = "0" * 64
-
-
-@dataclass(frozen=True)
-class PersonalDataRead:
-    """An entry of the audit log: who read, or tried to read, which personal data of whom, when,
-    and with what outcome.
-
-    The entries form a hash chain: each has its place in the log, the hash of the entry before
-    it, and a hash of both with its own content, so that an entry changed, removed or put in
-    afterwards breaks the chain from there on (`check_chain`)."""
-    # None where the id asked for could not be a participant's.
-    participant_id: str | None
-    reader: str
-    role: str
-    organisation: str
-    fields: tuple
-    read_at: datetime
-    outcome: Outcome = Outcome.ALLOWED
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    position: int | None = None
-    previous_hash: str | None = None
-    hash: str | None = None
-
-    @classmethod
-    def by(cls, reader, participant_id, fields, read_at, outcome=Outcome.ALLOWED):
-        """A read by `reader`, a key holder with a name, a role and an organisation."""
-        return cls(participant_id, reader.name, reader.role, reader.organisation, tuple(fields),
-                   read_at, outcome)
-
-    def chained(self, position, previous_hash):
-        """This entry as the log's entry at `position`, after the one hashed `previous_hash`."""
-        entry = replace(self, position=position, previous_hash=previous_hash,
-                        read_at=self.read_at.astimezone(timezone.utc))
-        return replace(entry, hash=entry.content_hash())
-
-    def content_hash(self):
-        """SHA-256 of the entry's canonical JSON (sorted keys, no spaces, UTF-8), the hash of
-        the entry before it included. The names are listed, not taken from the class, so that
-        a field added later leaves the hashes of entries written before as they were."""
-        content = {"id": self.id, "position": self.position,
-                   "previous_hash": self.previous_hash, "participant_id": self.participant_id,
-                   "reader": self.reader, "role": self.role, "organisation": self.organisation,
-                   "fields": list(self.fields), "read_at": self.read_at.isoformat(),
-                   "outcome": self.outcome.value}
-        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class ChainCheck:
-    """What checking the audit log found: how many entries chain up from the first, the hash
-    of the last of them, and where the chain first breaks (its position, the entry there if
-    there is one, and what is wrong), if it does."""
-    entries: int
-    last_hash: str
-    problem: str | None = None
-    broken_at: int | None = None
-    broken_entry: str | None = None
-
-    @property
-    def intact(self):
-        return self.problem is None
-
-
-def check_chain(entries, written):
-    """Check `entries`, in order of position, against each other and against `written`, the
-    number of entries the log says it has had (None if that record is gone). Entries beyond
-    `written` are appends made while the check ran."""
-    previous, count = GENESIS, 0
-    for entry in entries:
-        due = count + 1
-        if entry.position != due:
-            problem = (f"it is at position {entry.position} where {due} was due: the entry at "
-                       f"{due} is missing, or this one was moved")
-        elif entry.previous_hash != previous:
-            problem = "it does not name the hash of the entry before it: one of the two was changed"
-        elif entry.content_hash() != entry.hash:
-            problem = "its content does not match its hash: it was changed after it was written"
-        else:
-            previous, count = entry.hash, due
-            continue
-        return ChainCheck(count, previous, problem, entry.position, entry.id)
-    if written is None:
-        return ChainCheck(count, previous, "the record of how many entries were written is "
-                          "missing", count + 1)
-    if count < written:
-        return ChainCheck(count, previous, f"the log ends at position {count}, but {written} "
-                          "entries were written: the last are missing", count + 1)
-    return ChainCheck(count, previous)

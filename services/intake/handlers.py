@@ -1,11 +1,9 @@
 """Intake's use cases: each loads the participant, applies a domain rule, records the fact."""
-import re
 from datetime import datetime, timezone
 
-from services.intake.domain import Consent, Outcome, Participant, PersonalDataRead, Screening
+from services.intake.domain import Consent, Participant, Screening
+from shared.audit import audited_read
 from shared.contracts.erasure import ERASED_BY
-from shared.contracts.fields import UUID_PATTERN
-from shared.errors import Forbidden, NotFound
 from shared.store import handle_fact
 
 IDENTITY_FIELDS = ("name", "bsn", "date_of_birth")
@@ -13,7 +11,7 @@ IDENTITY_FIELDS = ("name", "bsn", "date_of_birth")
 # ambitions, who cleared them), their consents and the basic conditions (debts, care).
 DETAIL_FIELDS = ("screening", "consents", "basic_conditions")
 # Who may read a participant's identity and details. Any other role that asks is refused by
-# the use case rather than the endpoint, so that the refusal is logged.
+# the use case rather than the endpoint, so that the refusal is logged (shared/audit.py).
 READERS = frozenset({"pi-case-manager"})
 
 
@@ -32,67 +30,27 @@ def register_participant(uow, identity, target_group, institution, municipality,
 
 
 def read_identity(uow, participant_id, reader, now=None):
-    """The participant's identity, for a case manager."""
+    """The participant's identity, for a case manager; every attempt is logged."""
     def identity():
         uow.participants.get(participant_id)
         return uow.identities.reveal(participant_id)
-    return _audited_read(uow, participant_id, reader, IDENTITY_FIELDS, identity, now)
+    return audited_read(uow, reader, READERS, participant_id, IDENTITY_FIELDS, identity,
+                        now=now)
 
 
 def read_participant(uow, participant_id, reader, now=None):
-    """The participant's record, without identity, for a case manager."""
-    return _audited_read(uow, participant_id, reader, DETAIL_FIELDS,
-                         lambda: uow.participants.get(participant_id), now)
+    """The participant's record, without identity, for a case manager; every attempt is
+    logged."""
+    return audited_read(uow, reader, READERS, participant_id, DETAIL_FIELDS,
+                        lambda: uow.participants.get(participant_id), now=now)
 
 
 def list_participants(uow, reader, query, now=None):
     """Participants as `query` asks; each one listed is a read of their record."""
-    read_at = now or _now()
-    with uow:
-        listed = uow.participants.list(**query)
-        uow.audit.append(*[PersonalDataRead.by(reader, participant.id, DETAIL_FIELDS, read_at)
-                           for participant in listed])
-        uow.commit()
-    return listed
-
-
-def read_facts(uow, reader, subject, now=None):
-    """The facts intake recorded (`GET /events`); those about each participant are a read of
-    their data, of the types of fact listed."""
-    read_at = now or _now()
-    with uow:
-        facts = uow.published_facts(subject=subject)
-        types = {}
-        for fact in facts:
-            types.setdefault(fact["subject"], set()).add(fact["type"])
-        uow.audit.append(*[PersonalDataRead.by(reader, participant, sorted(kinds), read_at)
-                           for participant, kinds in types.items() if participant])
-        uow.commit()
-    return facts
-
-
-def _audited_read(uow, participant_id, reader, fields, read, now):
-    """What `read` gives, if `reader`'s role may read it. Every attempt is logged with its
-    outcome, and the log commits before the answer goes out: an allowed read with what it
-    read; a refused or failed one on its own, since its refusal is raised only after the
-    commit. A log that cannot be written (the database is away) fails the request, however
-    it would have been answered (test_every_read_attempt_is_logged_with_its_outcome,
-    test_a_read_while_the_database_is_away_answers_503)."""
-    with uow:
-        try:
-            if reader.role not in READERS:
-                raise Forbidden(f"role {reader.role!r} may not read a participant's "
-                                f"{', '.join(fields)}")
-            found, refusal, outcome = read(), None, Outcome.ALLOWED
-        except (Forbidden, NotFound) as exc:
-            found, refusal = None, exc
-            outcome = Outcome.REFUSED if isinstance(exc, Forbidden) else Outcome.NOT_FOUND
-        asked = participant_id if re.fullmatch(UUID_PATTERN, participant_id) else None
-        uow.audit.append(PersonalDataRead.by(reader, asked, fields, now or _now(), outcome))
-        uow.commit()
-    if refusal is not None:
-        raise refusal
-    return found
+    return audited_read(uow, reader, READERS, None, DETAIL_FIELDS,
+                        lambda: uow.participants.list(**query),
+                        lambda listed: [(participant.id, DETAIL_FIELDS) for participant in listed],
+                        now)
 
 
 def screen_participant(uow, participant_id, screening: Screening):

@@ -4,11 +4,10 @@ from datetime import date
 from marshmallow import (Schema, ValidationError, fields, post_load, validate, validates,
                          validates_schema)
 
-from services.intake.domain import (BasicCondition, Curfew, Identity, Outcome, Restrictions,
+from services.intake.domain import (BasicCondition, Curfew, Identity, Restrictions,
                                     SafetyClearance, Screening, Status, bsn_is_valid)
 from shared.contracts import vocabulary
-from shared.contracts.fields import (Code, Codes, LanguageLevel, Municipality, Text, TimeOfDay,
-                                     UUID_PATTERN)
+from shared.contracts.fields import Code, Codes, LanguageLevel, Municipality, Text, TimeOfDay
 from shared.http import Paging
 
 
@@ -146,50 +145,6 @@ class ParticipantQuery(Paging):
         "description": "expected release on or after this date"})
     released_before = fields.Date(load_default=None, metadata={
         "description": "expected release on or before this date"})
-
-
-class AuditQuery(Paging):
-    participant_id = fields.String(load_default=None, validate=validate.Regexp(UUID_PATTERN))
-    reader = Text(120, load_default=None)
-    since = fields.AwareDateTime(load_default=None, default_timezone=None)
-    until = fields.AwareDateTime(load_default=None, default_timezone=None)
-    format = Code({"json", "csv"}, load_default="json", metadata={
-        "description": "csv: the same page of entries as text/csv, a header row and a row "
-                       "each, the fields read separated by spaces"})
-
-
-class PersonalDataReadSchema(Schema):
-    position = fields.Integer(metadata={"description": "the entry's place in the log, from 1"})
-    id = fields.String()
-    participant_id = fields.String(allow_none=True, metadata={
-        "description": "null where the id asked for could not be a participant's"})
-    reader = fields.String(metadata={"description": "the API key holder"})
-    role = fields.String()
-    organisation = fields.String()
-    read_at = fields.DateTime()
-    outcome = fields.Enum(Outcome, by_value=True, metadata={
-        "description": "allowed; refused (403: the role may not read it); not-found (404)"})
-    previous_hash = fields.String(metadata={
-        "description": "the hash of the entry before it (64 zeros for the first)"})
-    hash = fields.String(metadata={
-        "description": "SHA-256 over the canonical JSON of this entry with previous_hash"})
-    # Last: from here on `fields` in this class body is this field, not the module.
-    fields = fields.List(fields.String(), metadata={
-        "description": "what was read, or asked for: identity fields, parts of the record, or "
-                       "the types of fact (GET /events)"})
-
-
-class ChainCheckSchema(Schema):
-    intact = fields.Boolean(metadata={"description": "whether every entry is as it was written"})
-    entries = fields.Integer(metadata={"description": "the entries that chain up, from the first"})
-    last_hash = fields.String(metadata={
-        "description": "the hash of the last of them: note it elsewhere, and a log rewritten "
-                       "up to it shows"})
-    broken_at = fields.Integer(allow_none=True, metadata={
-        "description": "the position where the chain first breaks"})
-    broken_entry = fields.String(allow_none=True, metadata={
-        "description": "the id of the entry there; null where it is missing"})
-    problem = fields.String(allow_none=True, metadata={"description": "what is wrong there"})
 
 
 class ParticipantSchema(Schema):

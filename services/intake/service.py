@@ -1,26 +1,16 @@
 """The PI's intake service: nameko entrypoints that translate HTTP to intake's use cases."""
-import csv
-import io
-
-from werkzeug.wrappers import Response
-
 from services.intake import handlers
-from services.intake.schemas import (AuditQuery, BasicConditionsUpdate, ChainCheckSchema,
-                                     ConsentSchema, ErasureSchema, IdentitySchema,
-                                     ParticipantQuery, ParticipantSchema, PersonalDataReadSchema,
+from services.intake.schemas import (BasicConditionsUpdate, ConsentSchema, ErasureSchema,
+                                     IdentitySchema, ParticipantQuery, ParticipantSchema,
                                      RegisterParticipant, Release, ReleaseDateChange,
                                      ScreeningSchema, SelectionDecision, Withdrawal)
 from services.intake.store import IntakeUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
-from shared.http import ROLES, api
-from shared.service import ChainService
+from shared.http import api
+from shared.service import ANY_ROLE, PRIVACY_OFFICER, ChainService
 
 CASE_MANAGER = ("pi-case-manager",)
-PRIVACY_OFFICER = ("pi-privacy-officer",)
-# Any key holder may ask for a participant's identity or record: the use case refuses all but
-# handlers.READERS, and logs the refusal.
-ANY_ROLE = tuple(ROLES)
 
 
 class IntakeService(ChainService):
@@ -51,11 +41,12 @@ class IntakeService(ChainService):
         """Register a participant; a BSN already in the chain answers 409 with its id."""
         return handlers.register_participant(self.uow, **body)
 
-    @api("GET", "/participants", roles=CASE_MANAGER, query=ParticipantQuery,
+    @api("GET", "/participants", roles=ANY_ROLE, query=ParticipantQuery,
          response=ParticipantSchema, many=True)
     def list_participants(self, caller, query):
-        """Participants by expected release date, filtered by status, target group and window;
-        each one listed is logged as a read of their record."""
+        """Participants by expected release date, filtered by status, target group and window,
+        for a case manager; each one listed is logged as a read of their record, and a refused
+        attempt (403) too."""
         return handlers.list_participants(self.uow, caller, query)
 
     @api("GET", "/participants/<participant_id>", roles=ANY_ROLE, response=ParticipantSchema)
@@ -128,36 +119,3 @@ class IntakeService(ChainService):
     def withdraw(self, caller, participant_id, body):
         """Take a participant out of the chain: dropped out, transferred or recalled to custody."""
         return handlers.withdraw_participant(self.uow, participant_id, **body)
-
-    @api("GET", "/audit/personal-data-reads", roles=PRIVACY_OFFICER, query=AuditQuery,
-         response=PersonalDataReadSchema, many=True)
-    def personal_data_reads(self, caller, query):
-        """Who read or tried to read whose personal data, when, and with what outcome, in the
-        order logged; as CSV with format=csv."""
-        as_csv = query.pop("format") == "csv"
-        with self.uow as uow:
-            reads = uow.audit.reads(**query)
-        return _csv(PersonalDataReadSchema(), reads) if as_csv else reads
-
-    @api("GET", "/audit/verify", roles=PRIVACY_OFFICER, response=ChainCheckSchema)
-    def verify_audit_log(self, caller):
-        """Whether the audit log is as it was written, and if not, which entry first breaks
-        its hash chain."""
-        with self.uow as uow:
-            return uow.audit.check()
-
-    def read_facts(self, reader, subject):
-        """`GET /events`: each participant's facts are a read of their data, and logged."""
-        return handlers.read_facts(self.uow, reader, subject)
-
-
-def _csv(schema, items):
-    """`items` as CSV with a header row, a row each, the columns of the JSON answer; lists
-    joined by spaces."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(schema.fields))
-    writer.writeheader()
-    for row in schema.dump(items, many=True):
-        writer.writerow({name: " ".join(value) if isinstance(value, list) else value
-                         for name, value in row.items()})
-    return Response(out.getvalue(), status=200, mimetype="text/csv")

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from services.matching.domain import (Candidate, CandidateStatus, Employer, Proposal,
                                       ProposalStatus, Vacancy, VacancyStatus, assess)
+from shared.audit import audited_read
 from shared.store import handle_fact
 
 log = logging.getLogger(__name__)
@@ -14,6 +15,12 @@ VACANCY_FIELDS = ("occupation", "sector", "municipality", "postcode", "hours_per
                   "skills", "min_language_level", "vog_required", "vog_risk_areas",
                   "works_with_minors", "works_with_vulnerable_people", "shift_starts_at",
                   "shift_ends_at")
+# Who may read candidate profiles and the reasoning about them (what excludes a candidate names
+# their restrictions). Any other role that asks is refused by the use case rather than the
+# endpoint, so that the refusal is logged.
+PROFILE_READERS = frozenset({"employer-desk"})
+# What a ranking, a proposal or a candidate's vacancies read of each candidate.
+REASONING = ("assessment",)
 
 
 # --- the employer desk --------------------------------------------------------------------
@@ -123,10 +130,32 @@ def propose_for_candidates_near_release(uow, today=None, now=None):
     return len(near)
 
 
-def ranking_for_vacancy(uow, vacancy_id, limit=20, today=None):
-    """For caseworkers: the best eligible candidates and the nearest misses, with reasons."""
+# --- candidate profiles: every read logged (shared/audit.py) ------------------------------
+
+def read_candidate(uow, participant_id, reader, fields):
+    """One candidate's profile (`fields` of it), for the employer desk."""
+    return audited_read(uow, reader, PROFILE_READERS, participant_id, fields,
+                        lambda: uow.candidates.get(participant_id))
+
+
+def list_candidates(uow, reader, query, fields):
+    """Candidate profiles as `query` asks; each one listed is a read of their profile."""
+    return audited_read(uow, reader, PROFILE_READERS, None, fields,
+                        lambda: uow.candidates.list(**query), _each(fields))
+
+
+def list_proposals(uow, reader, query):
+    """Proposals with the full reasoning; each one is a read of its candidate's assessment."""
+    return audited_read(uow, reader, PROFILE_READERS, query.get("participant_id"), REASONING,
+                        lambda: uow.proposals.involving(**query), _each(REASONING))
+
+
+def ranking_for_vacancy(uow, vacancy_id, reader, limit=20, today=None):
+    """For caseworkers: the best eligible candidates and the nearest misses, with reasons;
+    each candidate ranked is a read of their assessment."""
     today = today or date.today()
-    with uow:
+
+    def ranking():
         vacancy = uow.vacancies.get(vacancy_id)
         return {"vacancy_id": vacancy.id, "eligible": [
             {"participant_id": candidate.participant_id, **_explained(assessment)}
@@ -134,13 +163,30 @@ def ranking_for_vacancy(uow, vacancy_id, limit=20, today=None):
         ], "near_misses": [
             {"participant_id": candidate.participant_id, **_explained(assessment)}
             for candidate, assessment in best_candidates(uow, vacancy, today, limit, near_misses=True)]}
+    return audited_read(uow, reader, PROFILE_READERS, None, REASONING, ranking,
+                        lambda found: _each(REASONING)(found["eligible"] + found["near_misses"]))
 
 
-def vacancies_for_candidate(uow, participant_id, limit=20):
-    with uow:
+def vacancies_for_candidate(uow, participant_id, reader, limit=20):
+    """The open vacancies the candidate may take, with the reasoning: a read of their
+    assessment."""
+    def assessments():
         candidate = uow.candidates.get(participant_id)
         return [{"vacancy_id": vacancy.id, **_explained(assessment)}
                 for vacancy, assessment in best_vacancies(uow, candidate, limit)]
+    return audited_read(uow, reader, PROFILE_READERS, participant_id, REASONING, assessments)
+
+
+def _each(fields):
+    """The reads of what was found (candidates, proposals or assessments): `fields` of the
+    candidate of each."""
+    def read(found):
+        return [(_participant_of(item), fields) for item in found]
+    return read
+
+
+def _participant_of(item):
+    return item["participant_id"] if isinstance(item, dict) else item.participant_id
 
 
 # --- facts from the chain -------------------------------------------------------------------

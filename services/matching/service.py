@@ -12,11 +12,13 @@ from shared.consumer import subscribe
 from shared.database import Store
 from shared.errors import NotFound
 from shared.http import Paging, api, employer_of, require_own
-from shared.service import ChainService
+from shared.service import ANY_ROLE, ChainService
 from shared.store import keep_order
 
 DESK = ("employer-desk",)
 DESK_AND_EMPLOYERS = ("employer-desk", "employer")
+# What reading a candidate profile reads of them: every part of it but the id.
+PROFILE = tuple(name for name in CandidateSchema().fields if name != "participant_id")
 
 
 class MatchingService(ChainService):
@@ -112,40 +114,44 @@ class MatchingService(ChainService):
             _own_vacancy(caller, uow.vacancies.get(vacancy_id))
         return handlers.close_vacancy(self.uow, vacancy_id, body["reason"])
 
-    @api("GET", "/vacancies/<vacancy_id>/ranking", roles=DESK, response=RankingSchema)
+    @api("GET", "/vacancies/<vacancy_id>/ranking", roles=ANY_ROLE, response=RankingSchema)
     def ranking(self, caller, vacancy_id):
-        """The best eligible candidates and the nearest misses, with the full reasoning."""
-        return handlers.ranking_for_vacancy(self.uow, vacancy_id)
+        """For the employer desk: the best eligible candidates and the nearest misses, with the
+        full reasoning; logged as a read of each candidate's assessment, and a refused attempt
+        (403) too."""
+        return handlers.ranking_for_vacancy(self.uow, vacancy_id, caller)
 
-    # --- candidates -------------------------------------------------------------------------
+    # --- candidates: every attempt to read them is logged (GET /audit/personal-data-reads) ---
 
-    @api("GET", "/candidates", roles=DESK, query=CandidateQuery, response=CandidateSchema,
+    @api("GET", "/candidates", roles=ANY_ROLE, query=CandidateQuery, response=CandidateSchema,
          many=True)
     def list_candidates(self, caller, query):
-        """Candidate profiles as built from the chain's facts."""
-        with self.uow as uow:
-            return uow.candidates.list(**query)
+        """For the employer desk: candidate profiles as built from the chain's facts; each one
+        listed is logged as a read of their profile, and a refused attempt (403) too."""
+        return handlers.list_candidates(self.uow, caller, query, PROFILE)
 
-    @api("GET", "/candidates/<participant_id>", roles=DESK, response=CandidateSchema)
+    @api("GET", "/candidates/<participant_id>", roles=ANY_ROLE, response=CandidateSchema)
     def get_candidate(self, caller, participant_id):
-        """One candidate profile, restrictions included."""
-        with self.uow as uow:
-            return uow.candidates.get(participant_id)
+        """For the employer desk: one candidate profile, restrictions included; every attempt
+        to read it is logged, allowed, refused (403) or not found (404)."""
+        return handlers.read_candidate(self.uow, participant_id, caller, PROFILE)
 
-    @api("GET", "/candidates/<participant_id>/vacancies", roles=DESK, response=AssessmentSchema,
-         many=True)
+    @api("GET", "/candidates/<participant_id>/vacancies", roles=ANY_ROLE,
+         response=AssessmentSchema, many=True)
     def vacancies_for_candidate(self, caller, participant_id):
-        """The open vacancies the candidate may take, best first, with the reasoning."""
-        return handlers.vacancies_for_candidate(self.uow, participant_id)
+        """For the employer desk: the open vacancies the candidate may take, best first, with
+        the reasoning; every attempt is logged as a read of the candidate's assessment."""
+        return handlers.vacancies_for_candidate(self.uow, participant_id, caller)
 
     # --- proposals --------------------------------------------------------------------------
 
-    @api("GET", "/proposals", roles=DESK, query=ProposalQuery, response=ProposalSchema,
+    @api("GET", "/proposals", roles=ANY_ROLE, query=ProposalQuery, response=ProposalSchema,
          many=True)
     def list_proposals(self, caller, query):
-        """Proposals with the full reasoning, by candidate, vacancy or status."""
-        with self.uow as uow:
-            return uow.proposals.involving(**query)
+        """For the employer desk: proposals with the full reasoning, by candidate, vacancy or
+        status; logged as a read of each one's candidate's assessment, and a refused attempt
+        (403) too."""
+        return handlers.list_proposals(self.uow, caller, query)
 
     @api("GET", "/employers/<employer_id>/proposals", roles=DESK_AND_EMPLOYERS,
          query=Paging, response=EmployerProposalSchema, many=True)

@@ -18,7 +18,8 @@ from services.matching.domain import (DRIVING_OCCUPATIONS, Candidate, CandidateS
                                       Employer, Proposal, ProposalStatus, Vacancy, VacancyStatus,
                                       distance_km, distance_points)
 from shared.contracts import vocabulary
-from shared.store import Repository, UnitOfWork, UtcDateTime, reliability_tables
+from shared.store import (Repository, UnitOfWork, UtcDateTime, audit_tables,
+                          reliability_tables)
 
 metadata = MetaData()
 
@@ -172,6 +173,8 @@ departures = Table(
 )
 
 reliability_tables(metadata)
+# Who read which participant's data here (GET /events, GET /candidates).
+audit_tables(metadata)
 
 mappers = registry(metadata=metadata)
 for entity, table in ((Employer, employers), (Vacancy, vacancies), (Candidate, candidates),
@@ -421,6 +424,7 @@ class MatchingUnitOfWork(UnitOfWork):
 
     @classmethod
     def prepare(cls, sessions, **resources):
+        super().prepare(sessions, **resources)
         with sessions() as session:
             if Candidates(session).reindex() + Vacancies(session).reindex():
                 session.commit()

@@ -14,8 +14,8 @@ from services.notifications.domain import (Attempt, Delivery, DeliveryStatus, Re
 from services.notifications.handlers import seal_plain_secrets, set_up_default_recipients
 from shared.contracts.policy import INTEGRATOR, needed_for
 from shared.retention import DELIVERIES, PUBLISHED_FACTS
-from shared.store import (Repository, UnitOfWork, UtcDateTime, ValueObjects, dialect_insert,
-                          outbox_table, reliability_tables, retry_failed)
+from shared.store import (Repository, UnitOfWork, UtcDateTime, ValueObjects, audit_tables,
+                          dialect_insert, outbox_table, reliability_tables, retry_failed)
 
 metadata = MetaData()
 
@@ -89,6 +89,8 @@ informed = Table(
 )
 
 reliability_tables(metadata)
+# Who read which participant's data here (GET /events).
+audit_tables(metadata)
 
 mappers = registry(metadata=metadata)
 mappers.map_imperatively(Recipient, recipients)
@@ -267,6 +269,7 @@ class NotificationsUnitOfWork(UnitOfWork):
 
     @classmethod
     def prepare(cls, sessions, **resources):
+        super().prepare(sessions, **resources)
         uow = cls(sessions, **resources)
         set_up_default_recipients(uow)
         seal_plain_secrets(uow)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import registry
 from services.placement.domain import (DEFAULT_RULES, CheckIn, ParticipantRecord, Placement,
                                        SocialReturnRules, Status, WageCostSubsidy)
 from shared.retention import ENDED_PLACEMENTS
-from shared.store import Repository, UnitOfWork, ValueObjects, reliability_tables
+from shared.store import Repository, UnitOfWork, ValueObjects, audit_tables, reliability_tables
 
 metadata = MetaData()
 
@@ -50,6 +50,8 @@ participants = Table(
 )
 
 reliability_tables(metadata)
+# Who read which participant's data here (GET /events).
+audit_tables(metadata)
 
 mappers = registry(metadata=metadata)
 mappers.map_imperatively(Placement, placements)

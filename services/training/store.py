@@ -9,7 +9,7 @@ from services.training.domain import (Certificate, Cohort, Module,
                                       ModuleResult, Programme, Session, Status, Step,
                                       default_catalogue)
 from shared.retention import ENDED_PROGRAMMES
-from shared.store import Repository, UnitOfWork, ValueObjects, reliability_tables
+from shared.store import Repository, UnitOfWork, ValueObjects, audit_tables, reliability_tables
 
 metadata = MetaData()
 
@@ -82,6 +82,8 @@ certificate_numbers = Table(
 )
 
 reliability_tables(metadata)
+# Who read which participant's data here (GET /events).
+audit_tables(metadata)
 
 mappers = registry(metadata=metadata)
 mappers.map_imperatively(Module, modules)

@@ -170,7 +170,8 @@ def test_every_revision_keeps_the_data_of_the_one_before(service, kind, tmp_path
             migrations.upgrade(service, url, revision)
         after = stored(url)
         for table, [row] in rows.items():
-            if table in after:
+            # Alembic's own row says which revision the database is at: that changes.
+            if table in after and table != "alembic_version":
                 [kept] = after[table]
                 assert {column: kept[column] for column in row if column in kept} == \
                     {column: value for column, value in row.items() if column in kept}, table

@@ -60,8 +60,10 @@ def verify(api):
 
 
 def audit_verify(port, directory):
-    """`doorstroom audit verify` against the module's intake, with the keys it was given."""
-    return main(["audit", "verify", "--port-base", str(port - 1), "--data-dir", str(directory)])
+    """`doorstroom audit verify intake` against the module's intake, with the keys it was
+    given (tests/test_audit_everywhere.py checks all five)."""
+    return main(["audit", "verify", "intake", "--port-base", str(port - 1),
+                 "--data-dir", str(directory)])
 
 
 def read_three_times(api):
@@ -110,6 +112,14 @@ def test_listing_participants_logs_a_read_of_each_one_listed(api):
         [entry] = entries(api, participant_id=participant)
         assert (entry["reader"], entry["outcome"], entry["fields"]) == (
             CASE_MANAGER, "allowed", RECORD)
+
+
+def test_a_refused_listing_is_logged_as_a_refused_read_of_no_one(api):
+    logged = verify(api)["entries"]
+    assert api.call("GET", "/participants", "trainer").status_code == 403
+    [entry] = entries(api, offset=logged)
+    assert (entry["participant_id"], entry["reader"], entry["outcome"], entry["fields"]) == (
+        None, "trainer", "refused", RECORD)
 
 
 def test_reading_a_participants_facts_is_logged_with_their_types(api):
