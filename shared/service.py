@@ -1,7 +1,7 @@
 """What every doorstroom service serves besides its own API: health, OpenAPI, metrics, its
 state and its facts."""
 from kombu import Connection
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from nameko.dependency_providers import Config
 from werkzeug.wrappers import Response
 
@@ -14,19 +14,30 @@ class PublishedFactsQuery(Schema):
     subject = fields.String(load_default=None)
 
 
+class HealthSchema(Schema):
+    service = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["ok", "unhealthy"]))
+    database = fields.String(required=True, metadata={"description": "ok, or what fails"})
+    broker = fields.String(required=True, metadata={"description": "ok, or what fails"})
+
+
 class ChainService:
     """Base of the five services: subclasses set `name`, `title` and `uow` (a Store)."""
 
     title = "doorstroom service"
     config = Config()
 
-    @api("GET", "/health", public=True)
+    @api("GET", "/health", public=True, response=HealthSchema,
+         unavailable="the database or the broker cannot be reached: `error` says which, and "
+                     "the other fields are as in a 200")
     def health(self):
         """Whether the service reaches its database and the broker."""
         checks = {"database": _check(self._database_ok), "broker": _check(self._broker_ok)}
-        healthy = all(status == "ok" for status in checks.values())
-        return (200 if healthy else 503), {"service": self.name,
-                                           "status": "ok" if healthy else "unhealthy", **checks}
+        failing = [f"{name} {status}" for name, status in checks.items() if status != "ok"]
+        report = {"service": self.name, "status": "unhealthy" if failing else "ok", **checks}
+        if failing:
+            return 503, {"error": f"unhealthy: {'; '.join(failing)}", **report}
+        return report
 
     @api("GET", "/openapi.json", public=True)
     def openapi(self):

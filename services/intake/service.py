@@ -130,7 +130,7 @@ class IntakeService(ChainService):
         return handlers.withdraw_participant(self.uow, participant_id, **body)
 
     @api("GET", "/audit/personal-data-reads", roles=PRIVACY_OFFICER, query=AuditQuery,
-         response=PersonalDataReadSchema, many=True)
+         response=PersonalDataReadSchema, many=True, csv=True)
     def personal_data_reads(self, caller, query):
         """Who read or tried to read whose personal data, when, and with what outcome, in the
         order logged; as CSV with format=csv."""

@@ -75,7 +75,7 @@ class MatchingService(ChainService):
             return uow.employers.get(employer_id)
 
     @api("POST", "/vacancies", roles=DESK_AND_EMPLOYERS, body=VacancyIn, response=VacancySchema,
-         status=201)
+         status=201, refers_to=("employer_id",))
     def publish_vacancy(self, caller, body):
         """Publish a vacancy; candidates are ranked against it at once."""
         require_own(caller, body["employer_id"])
