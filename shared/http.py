@@ -2,7 +2,8 @@
 
 An endpoint declares who may call it and the schemas of what it takes and gives; the handler
 method receives the loaded input and the caller, and returns plain data. Bad input always gets a
-4xx with a JSON body naming the fields; a database that is away for longer than a request can
+4xx with a JSON body naming the fields, and every answer is as the service's OpenAPI document
+says (tests/test_schemathesis.py); a database that is away for longer than a request can
 wait gets a 503 with Retry-After; an unexpected fault gets a 500 without internals.
 
 A write request may carry an Idempotency-Key (draft-ietf-httpapi-idempotency-key-header): the
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from apispec import APISpec
 from eventlet.event import Event
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR, SharedExtension
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import HTTPException
@@ -65,6 +66,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IDEMPOTENCY_KEY = "Idempotency-Key"
 # Seconds a client should wait before it tries again when the database is away.
 RETRY_AFTER_SECONDS = 2
+# What an Idempotency-Key may be: 1 to 255 printable ASCII characters, no space at either end.
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"[!-~]([ -~]*[!-~])?")
 
 # Each API key stands for one role of one organisation in the chain.
 ROLES = {
@@ -113,6 +116,12 @@ class Paging(Schema):
 
 
 class ErrorSchema(Schema):
+    """Why a request was refused; beside `error` and `fields`, facts the caller may need to act
+    on it (a 409 for a BSN already in the chain names that `participant_id`)."""
+
+    class Meta:
+        unknown = INCLUDE
+
     error = fields.String(required=True)
     fields = fields.Dict(metadata={"description": "messages per offending field"})
 
@@ -194,10 +203,15 @@ class ApiEndpoint(HttpRequestHandler):
     api_keys = ApiKeys()
 
     def __init__(self, method, url, *, roles=(), body=None, query=None, response=None,
-                 many=False, status=200, summary=None, public=False, **kwargs):
+                 many=False, status=200, summary=None, public=False, refers_to=(), csv=False,
+                 readers=(), unavailable="the database is away for now; see Retry-After",
+                 **kwargs):
         if not roles and not public:
             raise ValueError(f"{method} {url}: name the roles that may call it, or make it public")
         self.roles = frozenset(roles)
+        # Of those, whom the use case lets read: it refuses the rest itself, so that their
+        # attempts are logged (shared/audit.py audited_read).
+        self.readers = frozenset(readers) or self.roles
         self.body_schema = body
         self.query_schema = query
         self.response_schema = response
@@ -206,9 +220,20 @@ class ApiEndpoint(HttpRequestHandler):
         self.status = status
         self.summary = summary
         self.public = public
+        # Body fields that name records of the service: one that names none is a 404.
+        self.refers_to = tuple(refers_to)
+        # The answer comes as text/csv too, when the query asks for it.
+        self.csv = csv
+        # What a 503 of this endpoint means.
+        self.unavailable = unavailable
         # Refused requests are logged as expected, not as faults of the service.
         kwargs.setdefault("expected_exceptions", (DomainError, ApiError, ValidationError))
         super().__init__(method, url, **kwargs)
+
+    @property
+    def path(self):
+        """The path as the OpenAPI document names it: /cohorts/{cohort_id}."""
+        return _PATH_PARAM.sub(r"{\1}", self.url)
 
     def handle_request(self, request):
         request.shallow = False
@@ -278,11 +303,11 @@ class ApiEndpoint(HttpRequestHandler):
         if header is None or self.method not in WRITE_METHODS:
             return None
         key = header.strip()
-        if len(key) >= 2 and key[0] == key[-1] == '"':  # the draft's form: a quoted string
-            key = key[1:-1]
-        if not 1 <= len(key) <= 255 or not key.isprintable() or not key.isascii():
+        if len(key) > 255 or not IDEMPOTENCY_KEY_PATTERN.fullmatch(key):
             raise ApiError(400, f"{IDEMPOTENCY_KEY} must be 1 to 255 printable ASCII characters",
                            {IDEMPOTENCY_KEY: ["not a usable key"]})
+        if len(key) > 2 and key[0] == key[-1] == '"':  # the draft's form: a quoted string
+            key = key[1:-1]
         # Keyed with the caller's API key, which the database never holds: a body with a BSN
         # in it cannot be guessed back from its fingerprint.
         secret = request.headers.get("Authorization", "").encode()
@@ -294,10 +319,12 @@ class ApiEndpoint(HttpRequestHandler):
         kwargs = dict(request.path_values)
         if not self.public:
             kwargs["caller"] = self._authorise(request)
+        if _nul_fields(request.path_values):
+            raise ApiError(404, "not found: no id or code holds a NUL character")
         if self.body_schema is not None:
             kwargs["body"] = _load(self.body_schema(), _json_body(request))
         if self.query_schema is not None:
-            kwargs["query"] = _load(self.query_schema(), request.args.to_dict())
+            kwargs["query"] = _load(self.query_schema(), _query(request.args))
         return (), kwargs
 
     def _authorise(self, request):
@@ -318,7 +345,8 @@ class ApiEndpoint(HttpRequestHandler):
         if result is not None and isinstance(result, list) != self.many:
             raise TypeError(f"{self.method} {self.url} answered a {type(result).__name__}, but its "
                             f"OpenAPI document says {'a list' if self.many else 'one object'}")
-        if self.response_schema is not None and result is not None:
+        # An answer of an error status is in the Error schema, not the response's.
+        if self.response_schema is not None and result is not None and status < 400:
             result = self.response_schema(many=self.many).dump(result)
         return _json_response(status, result)
 
@@ -382,11 +410,35 @@ def _json_body(request):
         raise ApiError(400, "malformed JSON: nested too deeply") from exc
 
 
+def _query(args):
+    """The query's parameters, each given once: no query parameter is a list."""
+    repeated = sorted(name for name, values in args.lists() if len(values) > 1)
+    if repeated:
+        raise ApiError(422, "each query parameter may be given once",
+                       {name: ["given more than once"] for name in repeated})
+    return args.to_dict()
+
+
 def _load(schema, data):
     if not isinstance(data, dict):
         raise ApiError(422, f"expected a JSON object, got {type(data).__name__}",
                        {"_schema": ["Invalid input type."]})
+    nul = _nul_fields(data)
+    if nul:
+        raise ApiError(422, "text may not hold a NUL character", nul)
     return schema.load(data)
+
+
+def _nul_fields(value):
+    """Where `value` holds text with a NUL character, nested as marshmallow names fields, or
+    None: PostgreSQL cannot store one in text, and no name, code or reason has one."""
+    if isinstance(value, str):
+        return ["may not hold a NUL character"] if "\x00" in value else None
+    items = (value.items() if isinstance(value, dict) else
+             enumerate(value) if isinstance(value, list) else ())
+    found = {key: messages for key, item in items
+             if (messages := _nul_fields(key) or _nul_fields(item))}
+    return found or None
 
 
 def _json_response(status, payload):
@@ -435,16 +487,23 @@ def openapi_document(service_cls, title, description=""):
                    servers=[{"url": "/", "description": "the service that serves this document"}])
     spec.tag({"name": service_cls.name, "description": title})
     spec.components.security_scheme("apiKey", {"type": "http", "scheme": "bearer"})
-    spec.components.schema("Error", schema=ErrorSchema)
+    spec.components.schema("Error", {"description": " ".join(ErrorSchema.__doc__.split())},
+                           schema=ErrorSchema)
     paths = {}
-    for _, method in inspect.getmembers(service_cls, inspect.isfunction):
-        for endpoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
-            if isinstance(endpoint, ApiEndpoint):
-                path, operation = _operation(endpoint, method, service_cls.name)
-                paths.setdefault(path, {})[endpoint.method.lower()] = operation
+    for endpoint, method in endpoints(service_cls):
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(
+            endpoint, method, service_cls.name)
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path])
     return spec.to_dict()
+
+
+def endpoints(service_cls):
+    """Each ApiEndpoint of `service_cls`, with the method it calls."""
+    for _, method in inspect.getmembers(service_cls, inspect.isfunction):
+        for endpoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
+            if isinstance(endpoint, ApiEndpoint):
+                yield endpoint, method
 
 
 _PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -459,6 +518,8 @@ def _operation(endpoint, method, tag):
         schema = {"type": "array", "items": schema or {"type": "object"}}
     if schema is not None:
         success["content"] = {"application/json": {"schema": schema}}
+    if endpoint.csv:
+        success["content"]["text/csv"] = {"schema": {"type": "string"}}
     operation = {
         "operationId": method.__name__,
         "tags": [tag],
@@ -477,7 +538,8 @@ def _operation(endpoint, method, tag):
     if endpoint.method in WRITE_METHODS:
         operation["parameters"].append({
             "in": "header", "name": IDEMPOTENCY_KEY, "required": False,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "schema": {"type": "string", "maxLength": 255,
+                       "pattern": f"^{IDEMPOTENCY_KEY_PATTERN.pattern}$"},
             "description": "makes the request safe to send again: the same key with the same "
                            "request gets the first answer; with another request, 422"})
     operation["security"] = [] if endpoint.public else [{"apiKey": []}]
@@ -485,9 +547,9 @@ def _operation(endpoint, method, tag):
     for status, reasons in sorted(_error_statuses(endpoint, path_params).items()):
         operation["responses"][str(status)] = {"description": "; ".join(reasons), **error}
     operation["responses"]["503"] = {
-        "description": "the database is away for now; see Retry-After",
+        "description": endpoint.unavailable,
         "headers": {"Retry-After": {"schema": {"type": "integer"}}}, **error}
-    return _PATH_PARAM.sub(r"{\1}", endpoint.url), operation
+    return operation
 
 
 def _error_statuses(endpoint, path_params):
@@ -512,4 +574,6 @@ def _error_statuses(endpoint, path_params):
         answers(403, "not for this key: its role, or an organisation it does not name")
     if path_params:
         answers(404, "not found")
+    if endpoint.refers_to:
+        answers(404, f"the body's {' or '.join(endpoint.refers_to)} names none")
     return statuses

@@ -75,19 +75,30 @@ class ChainCheckSchema(Schema):
     problem = fields.String(allow_none=True, metadata={"description": "what is wrong there"})
 
 
+class HealthSchema(Schema):
+    service = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["ok", "unhealthy"]))
+    database = fields.String(required=True, metadata={"description": "ok, or what fails"})
+    broker = fields.String(required=True, metadata={"description": "ok, or what fails"})
+
+
 class ChainService:
     """Base of the five services: subclasses set `name`, `title` and `uow` (a Store)."""
 
     title = "doorstroom service"
     config = Config()
 
-    @api("GET", "/health", public=True)
+    @api("GET", "/health", public=True, response=HealthSchema,
+         unavailable="the database or the broker cannot be reached: `error` says which, and "
+                     "the other fields are as in a 200")
     def health(self):
         """Whether the service reaches its database and the broker."""
         checks = {"database": _check(self._database_ok), "broker": _check(self._broker_ok)}
-        healthy = all(status == "ok" for status in checks.values())
-        return (200 if healthy else 503), {"service": self.name,
-                                           "status": "ok" if healthy else "unhealthy", **checks}
+        failing = [f"{name} {status}" for name, status in checks.items() if status != "ok"]
+        report = {"service": self.name, "status": "unhealthy" if failing else "ok", **checks}
+        if failing:
+            return 503, {"error": f"unhealthy: {'; '.join(failing)}", **report}
+        return report
 
     @api("GET", "/openapi.json", public=True)
     def openapi(self):
@@ -124,14 +135,15 @@ class ChainService:
             uow.commit()
         return {"retried": retried}
 
-    @api("GET", "/events", roles=ANY_ROLE, query=PublishedFactsQuery, many=True)
+    @api("GET", "/events", roles=ANY_ROLE, readers=audit.FACT_READERS, query=PublishedFactsQuery,
+         many=True)
     def published_facts(self, caller, query):
         """For operators: the facts this service recorded, oldest first, optionally about one
         participant; every attempt to read them is logged, allowed or refused (403)."""
         return audit.read_facts(self.uow, caller, query["subject"])
 
     @api("GET", "/audit/personal-data-reads", roles=PRIVACY_OFFICER, query=AuditQuery,
-         response=PersonalDataReadSchema, many=True)
+         response=PersonalDataReadSchema, many=True, csv=True)
     def personal_data_reads(self, caller, query):
         """Who read or tried to read whose personal data, when, and with what outcome, in the
         order logged; as CSV with format=csv."""

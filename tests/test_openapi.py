@@ -1,6 +1,5 @@
 """Every service's OpenAPI document, as GET /openapi.json serves it, is valid OpenAPI 3.0 by
 openapi-spec-validator and names every status an operation can answer."""
-import importlib
 import json
 
 import pytest
@@ -8,13 +7,12 @@ from marshmallow import Schema, fields
 from openapi_spec_validator import validate
 
 from doorstroom.chain import SERVICES
+from doorstroom.topology import service_class
 from shared.http import ApiEndpoint, openapi_document
 
 PUBLIC_PATHS = {"/health", "/openapi.json", "/metrics"}
-
-
-def service_class(service):
-    return getattr(importlib.import_module(f"services.{service}.service"), SERVICES[service])
+# Writes whose body names another record of the service: one that names none is a 404.
+REFERRING = {("/cohorts", "post"), ("/vacancies", "post")}
 
 
 @pytest.fixture(scope="module", params=SERVICES)
@@ -71,7 +69,7 @@ def test_every_status_an_operation_can_answer_is_documented_with_the_error_schem
         expected = {"503"}
         if path not in PUBLIC_PATHS:
             expected |= {"401", "403"}
-        if "{" in path:
+        if "{" in path or (path, method) in REFERRING:
             expected.add("404")
         if "requestBody" in operation:
             expected |= {"400", "413", "422"}

@@ -2,11 +2,11 @@
 from nameko.timer import timer
 
 from services.matching import handlers
-from services.matching.schemas import (CandidateQuery, CandidateSchema, EmployerIn,
-                                       EmployerProposalSchema, EmployerSchema, ProposalQuery,
-                                       EmployerResponse, ProposalResponse, ProposalSchema, RankingSchema,
-                                       AssessmentSchema, VacancyChange, VacancyClosure, VacancyIn,
-                                       VacancyQuery, VacancySchema)
+from services.matching.schemas import (AssessmentSchema, CandidateQuery, CandidateSchema,
+                                       EmployerIn, EmployerProposalSchema, EmployerResponse,
+                                       EmployerSchema, ProposalQuery, ProposalResponse,
+                                       ProposalSchema, RankingSchema, VacancyChange,
+                                       VacancyClosure, VacancyIn, VacancyQuery, VacancySchema)
 from services.matching.store import MatchingUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
@@ -16,6 +16,8 @@ from shared.service import ANY_ROLE, ChainService
 from shared.store import keep_order
 
 DESK = ("employer-desk",)
+# Any role may ask for a candidate; the use case lets these read and logs every attempt.
+READERS = handlers.PROFILE_READERS
 DESK_AND_EMPLOYERS = ("employer-desk", "employer")
 # What reading a candidate profile reads of them: every part of it but the id.
 PROFILE = tuple(name for name in CandidateSchema().fields if name != "participant_id")
@@ -77,7 +79,7 @@ class MatchingService(ChainService):
             return uow.employers.get(employer_id)
 
     @api("POST", "/vacancies", roles=DESK_AND_EMPLOYERS, body=VacancyIn, response=VacancySchema,
-         status=201)
+         status=201, refers_to=("employer_id",))
     def publish_vacancy(self, caller, body):
         """Publish a vacancy; candidates are ranked against it at once."""
         require_own(caller, body["employer_id"])
@@ -114,7 +116,8 @@ class MatchingService(ChainService):
             _own_vacancy(caller, uow.vacancies.get(vacancy_id))
         return handlers.close_vacancy(self.uow, vacancy_id, body["reason"])
 
-    @api("GET", "/vacancies/<vacancy_id>/ranking", roles=ANY_ROLE, response=RankingSchema)
+    @api("GET", "/vacancies/<vacancy_id>/ranking", roles=ANY_ROLE, readers=READERS,
+         response=RankingSchema)
     def ranking(self, caller, vacancy_id):
         """For the employer desk: the best eligible candidates and the nearest misses, with the
         full reasoning; logged as a read of each candidate's assessment, and a refused attempt
@@ -123,20 +126,21 @@ class MatchingService(ChainService):
 
     # --- candidates: every attempt to read them is logged (GET /audit/personal-data-reads) ---
 
-    @api("GET", "/candidates", roles=ANY_ROLE, query=CandidateQuery, response=CandidateSchema,
-         many=True)
+    @api("GET", "/candidates", roles=ANY_ROLE, readers=READERS, query=CandidateQuery,
+         response=CandidateSchema, many=True)
     def list_candidates(self, caller, query):
         """For the employer desk: candidate profiles as built from the chain's facts; each one
         listed is logged as a read of their profile, and a refused attempt (403) too."""
         return handlers.list_candidates(self.uow, caller, query, PROFILE)
 
-    @api("GET", "/candidates/<participant_id>", roles=ANY_ROLE, response=CandidateSchema)
+    @api("GET", "/candidates/<participant_id>", roles=ANY_ROLE, readers=READERS,
+         response=CandidateSchema)
     def get_candidate(self, caller, participant_id):
         """For the employer desk: one candidate profile, restrictions included; every attempt
         to read it is logged, allowed, refused (403) or not found (404)."""
         return handlers.read_candidate(self.uow, participant_id, caller, PROFILE)
 
-    @api("GET", "/candidates/<participant_id>/vacancies", roles=ANY_ROLE,
+    @api("GET", "/candidates/<participant_id>/vacancies", roles=ANY_ROLE, readers=READERS,
          response=AssessmentSchema, many=True)
     def vacancies_for_candidate(self, caller, participant_id):
         """For the employer desk: the open vacancies the candidate may take, best first, with
@@ -145,8 +149,8 @@ class MatchingService(ChainService):
 
     # --- proposals --------------------------------------------------------------------------
 
-    @api("GET", "/proposals", roles=ANY_ROLE, query=ProposalQuery, response=ProposalSchema,
-         many=True)
+    @api("GET", "/proposals", roles=ANY_ROLE, readers=READERS, query=ProposalQuery,
+         response=ProposalSchema, many=True)
     def list_proposals(self, caller, query):
         """For the employer desk: proposals with the full reasoning, by candidate, vacancy or
         status; logged as a read of each one's candidate's assessment, and a refused attempt

@@ -84,7 +84,8 @@ class TrainingService(ChainService):
         with self.uow as uow:
             return uow.cohorts.list(**query)
 
-    @api("POST", "/cohorts", roles=TRAINER, body=CohortPlan, response=CohortSchema, status=201)
+    @api("POST", "/cohorts", roles=TRAINER, body=CohortPlan, response=CohortSchema, status=201,
+         refers_to=("module",))
     def plan_cohort(self, caller, body):
         """Plan a cohort; it takes participants from the module's waiting list first."""
         return handlers.plan_cohort(self.uow, **body)

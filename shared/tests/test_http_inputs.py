@@ -1,6 +1,6 @@
 """Keys and inputs at every service's HTTP edge, over real HTTP against intake: a short or
-empty key opens nothing, paging is bounded, a body nested too deeply is refused; 4xx, never
-500."""
+empty key opens nothing, paging is bounded, a body nested too deeply, text with a NUL character
+and a query parameter given twice are refused; 4xx, never 500."""
 import json
 import logging
 import time
@@ -49,6 +49,23 @@ def test_a_body_nested_too_deeply_is_refused_with_400(api):
                                       "Content-Type": "application/json"})
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["error"]
+
+
+def test_text_with_a_nul_character_is_refused_naming_the_field(api):
+    # PostgreSQL cannot store a NUL in text: unrefused, each of these was a 500 there.
+    body = {"identity": {"name": "Jan\x00", "bsn": "111222333", "date_of_birth": "1991-04-17"}}
+    registered = api.call("POST", "/participants", CASE_MANAGER, body)
+    assert registered.status_code == 422
+    assert registered.json()["fields"] == {"identity": {"name": ["may not hold a NUL character"]}}
+    facts = api.call("GET", "/events?subject=%00", "operator")
+    assert facts.status_code == 422 and "subject" in facts.json()["fields"]
+    assert api.call("GET", "/participants/%00", CASE_MANAGER).status_code == 404
+
+
+def test_a_query_parameter_given_twice_is_refused_naming_it(api):
+    response = api.call("GET", "/participants?offset=1&limit=5&offset=2", CASE_MANAGER)
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"offset": ["given more than once"]}
 
 
 def test_the_access_log_names_no_id(api, caplog):
