@@ -1,7 +1,8 @@
 """An integrator that follows the doorstroom chain: copy this file and fill in `handle`.
 
-It uses nothing of doorstroom but the published contract (CloudEvents 1.0 JSON, routing key =
-event type) and pika:
+It uses nothing of doorstroom but the published contract (CloudEvents 1.0, structured mode:
+`content-type: application/cloudevents+json`, routing key = event type), pika, and the
+CloudEvents SDK (`pip install pika cloudevents`), whose RabbitMQ binding reads each message:
 
 - its own durable queue, so no fact is lost while it is down, bound to its own exchange
   `integrator.<name>`: there notifications forwards it the facts it is entitled to, about a
@@ -12,7 +13,8 @@ event type) and pika:
   that the basis for its purpose is gone: erase what you hold about that participant for it;
 - manual acks, only after a fact is handled and recorded, with a prefetch window;
 - deduplication on the CloudEvents `source` + `id`, in its own SQLite file, because the chain
-  delivers at least once (a replayed or redelivered fact is skipped);
+  delivers at least once (a replayed or redelivered fact is skipped;
+  tests/test_examples.py::test_the_integrator_handles_a_fact_once_reads_plain_json_and_skips_the_unreadable);
 - reconnection with backoff when the broker goes away.
 
     AMQP_URI=amqp://integrator-municipality:password@broker:5672/ \\
@@ -26,12 +28,29 @@ import sys
 import time
 
 import pika
+from cloudevents.core.bindings.rabbitmq import (RabbitMQMessage, from_rabbitmq_event,
+                                                from_structured_event)
+from cloudevents.core.exceptions import BaseCloudEventException
 from pika.exceptions import AMQPConnectionError
 
-def handle(fact):
-    """What your system does with a fact. Here: print it."""
-    print(f"{fact['time']}  {fact['type']:<36} {fact.get('subject') or '-'}  "
-          f"{json.dumps(fact['data'], sort_keys=True)}", flush=True)
+
+def handle(event):
+    """What your system does with a fact (a CloudEvent). Here: print it."""
+    when = event.get_time()  # optional in CloudEvents; every fact of the chain has one
+    print(f"{when.isoformat() if when else '-'}  {event.get_type():<36} "
+          f"{event.get_subject() or '-'}  {json.dumps(event.get_data(), sort_keys=True)}",
+          flush=True)
+
+
+def read(properties, body):
+    """The CloudEvent in a message, as the SDK's RabbitMQ binding reads it. Facts published
+    before the chain marked them `application/cloudevents+json` say `application/json`, with
+    the whole envelope in the body all the same: those are read in structured mode too."""
+    message = RabbitMQMessage(headers=properties.headers or {},
+                              content_type=properties.content_type, body=body)
+    if properties.content_type == "application/json":
+        return from_structured_event(message)
+    return from_rabbitmq_event(message)
 
 
 class Seen:
@@ -42,10 +61,11 @@ class Seen:
         self.db.execute("CREATE TABLE IF NOT EXISTS seen (source TEXT, id TEXT, "
                         "PRIMARY KEY (source, id))")
 
-    def first_time(self, fact):
+    def first_time(self, event):
         try:
             with self.db:
-                self.db.execute("INSERT INTO seen VALUES (?, ?)", (fact["source"], fact["id"]))
+                self.db.execute("INSERT INTO seen VALUES (?, ?)",
+                                (event.get_source(), event.get_id()))
             return True
         except sqlite3.IntegrityError:
             return False
@@ -61,16 +81,17 @@ def follow(uri, integrator, queue, event_types, seen, count=None):
     channel.basic_qos(prefetch_count=20)
     print(f"following {', '.join(event_types)} for {integrator} in queue {queue}",
           file=sys.stderr, flush=True)
-    for method, _properties, body in channel.consume(queue):
+    for method, properties, body in channel.consume(queue):
         try:
-            fact = json.loads(body)
-        except ValueError:
-            # Not a fact at all: acknowledge, or it comes back forever; log it for a human.
-            print(f"skipped an unreadable message: {body[:100]!r}", file=sys.stderr)
+            event = read(properties, body)
+        except (ValueError, AttributeError, BaseCloudEventException) as exc:
+            # Not a fact at all (the SDK raises AttributeError for JSON that is not an
+            # object): acknowledge, or it comes back forever; log it for a human.
+            print(f"skipped an unreadable message ({exc}): {body[:100]!r}", file=sys.stderr)
             channel.basic_ack(method.delivery_tag)
             continue
-        if seen.first_time(fact):
-            handle(fact)
+        if seen.first_time(event):
+            handle(event)
             handled += 1
         channel.basic_ack(method.delivery_tag)
         if count and handled >= count:

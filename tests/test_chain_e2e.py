@@ -1,8 +1,6 @@
 """The whole chain as separately running services on the real broker, in a fresh vhost, as
 `doorstroom up` runs them: each under its own broker account."""
 import json
-import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +18,7 @@ from shared import migrations
 from shared.contracts.policy import INTEGRATOR, needed_for
 from shared.events import new_event, read_event
 from shared.organisations import kind_of
-from tests.broker import share_accounts
+from tests import local_chain
 from tests.payloads import payload_validator
 
 pytestmark = pytest.mark.e2e
@@ -30,32 +28,19 @@ PERSONAL_KEYS = {"name", "first_name", "last_name", "bsn", "date_of_birth", "bir
                  "address", "offence", "offence_details"}
 
 
-def doorstroom(*args, env, **kwargs):
-    return [sys.executable, "-m", "doorstroom.cli", *args, "--port-base", str(PORT_BASE),
-            "--data-dir", env["DOORSTROOM_DATA_DIR"]]
+def doorstroom(*args, env):
+    return local_chain.doorstroom(*args, env=env, port_base=PORT_BASE)
 
 
 @pytest.fixture(scope="module")
 def env(amqp_uri, tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("chain")
-    share_accounts(data_dir)
-    return {**os.environ, "AMQP_URI": amqp_uri, "EVENT_RETRY_DELAY_MS": "100",
-            "DOORSTROOM_DATA_DIR": str(data_dir)}
+    return local_chain.environment(amqp_uri, tmp_path_factory.mktemp("chain"))
 
 
 @pytest.fixture(scope="module")
 def running_chain(env):
-    process = subprocess.Popen(doorstroom("up", env=env), env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    output = []
-    for line in process.stdout:
-        output.append(line)
-        if "Ctrl-C stops the chain" in line or process.poll() is not None:
-            break
-    assert "doorstroom is up" in "".join(output), "".join(output)
-    yield
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=30) == 0
+    with local_chain.up(env, PORT_BASE):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -96,23 +81,11 @@ def run_demo(env, participants=10):
 def integrator(env, running_chain, tmp_path_factory):
     """The example integrator, run as the README says, following the releases and started jobs
     that notifications forwards the municipality's integrator."""
-    directory = tmp_path_factory.mktemp("integrator")
-    output = open(directory / "out.txt", "w")
-    process = subprocess.Popen(
-        [sys.executable, "examples/integrator.py", "--integrator", "municipality",
-         "--queue", "municipality-test.facts",
-         "--type", "participant.released", "--type", "placement.started",
-         "--db", str(directory / "seen.db")],
-        env=env, cwd=chain.PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 20
-    while "following" not in (directory / "out.txt").read_text():
-        assert process.poll() is None and time.monotonic() < deadline, \
-            (directory / "out.txt").read_text()
-        time.sleep(0.1)
-    yield directory / "out.txt"
-    process.terminate()
-    process.wait(timeout=10)
-    output.close()
+    with local_chain.example_integrator(
+            env, tmp_path_factory.mktemp("integrator"), "--integrator", "municipality",
+            "--queue", "municipality-test.facts",
+            "--type", "participant.released", "--type", "placement.started") as printed:
+        yield printed
 
 
 @pytest.fixture(scope="module")

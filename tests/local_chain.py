@@ -1,0 +1,57 @@
+"""The whole chain as `doorstroom up` runs it, for the tests that use it from outside: in the
+test module's fresh vhost, with a data dir of its own, on fixed ports."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+from doorstroom import chain
+from tests.broker import share_accounts
+
+
+def environment(amqp_uri, data_dir):
+    """What `doorstroom` runs with: the test's vhost, a data dir of its own, quick retries."""
+    share_accounts(data_dir)
+    return {**os.environ, "AMQP_URI": amqp_uri, "EVENT_RETRY_DELAY_MS": "100",
+            "DOORSTROOM_DATA_DIR": str(data_dir)}
+
+
+def doorstroom(*args, env, port_base):
+    return [sys.executable, "-m", "doorstroom.cli", *args, "--port-base", str(port_base),
+            "--data-dir", env["DOORSTROOM_DATA_DIR"]]
+
+
+@contextmanager
+def up(env, port_base):
+    """`doorstroom up`, until every service is healthy; stopped with Ctrl-C afterwards."""
+    process = subprocess.Popen(doorstroom("up", env=env, port_base=port_base), env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = []
+    for line in process.stdout:
+        output.append(line)
+        if "Ctrl-C stops the chain" in line or process.poll() is not None:
+            break
+    assert "doorstroom is up" in "".join(output), "".join(output)
+    yield
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+
+
+@contextmanager
+def example_integrator(env, directory, *args):
+    """examples/integrator.py as the README runs it (with `args`), once it follows its queue;
+    yields the file of what it printed."""
+    printed = directory / "out.txt"
+    with open(printed, "w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "examples/integrator.py", "--db", str(directory / "seen.db"), *args],
+            env=env, cwd=chain.PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 20
+        while "following" not in printed.read_text():
+            assert process.poll() is None and time.monotonic() < deadline, printed.read_text()
+            time.sleep(0.1)
+        yield printed
+        process.terminate()
+        process.wait(timeout=10)
