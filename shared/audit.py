@@ -102,11 +102,12 @@ class ChainCheck:
         return self.problem is None
 
 
-def check_chain(entries, written):
+def check_chain(entries, written, start=(0, GENESIS)):
     """Check `entries`, in order of position, against each other and against `written`, the
     number of entries the log says it has had (None if that record is gone). Entries beyond
-    `written` are appends made while the check ran."""
-    previous, count = GENESIS, 0
+    `written` are appends made while the check ran. `start`: the position and hash of the last
+    entry purged after its legal term, which the first entry left must follow."""
+    count, previous = start
     for entry in entries:
         due = count + 1
         if entry.position != due:

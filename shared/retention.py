@@ -55,8 +55,14 @@ ENDED_PLACEMENTS = Retention(
     "outcome reports; check-ins and notes are erased)",
     ("placement",))
 
+AUDIT_ENTRIES = Retention(
+    "RETAIN_AUDIT_DAYS", 1826,
+    "the audit log's entries (who read or tried to read whose personal data): after the legal "
+    "term the privacy officer sets (five years unless set otherwise) the oldest go; the log "
+    "keeps the hash of the last that went, and its check starts from there")
+
 RETENTION = (REQUEST_ANSWERS, HANDLED_FACT_IDS, PUBLISHED_FACTS, DELIVERIES, ENDED_PROGRAMMES,
-             ENDED_PLACEMENTS)
+             ENDED_PLACEMENTS, AUDIT_ENTRIES)
 
 
 def cutoffs(service, config, now=None):

@@ -31,7 +31,7 @@ from shared.contracts import contract_for
 from shared.contracts.fields import passing_on
 from shared.errors import NotFound
 from shared.events import Event, new_event, source_for
-from shared.retention import HANDLED_FACT_IDS, PUBLISHED_FACTS, REQUEST_ANSWERS
+from shared.retention import AUDIT_ENTRIES, HANDLED_FACT_IDS, PUBLISHED_FACTS, REQUEST_ANSWERS
 
 log = logging.getLogger(__name__)
 
@@ -331,6 +331,7 @@ class UnitOfWork:
                 self.outbox.c.published_at < cutoffs[PUBLISHED_FACTS])).rowcount,
             REQUEST_ANSWERS: self.session.execute(delete(self.keyed_requests).where(
                 self.keyed_requests.c.received_at < cutoffs[REQUEST_ANSWERS])).rowcount,
+            AUDIT_ENTRIES: self.audit.forget_before(cutoffs[AUDIT_ENTRIES]),
         }
         own = self.forget_own_past_retention(cutoffs)
         return {period: purged.get(period, 0) + own.get(period, 0) for period in {**purged, **own}}
@@ -584,6 +585,8 @@ class AuditLog:
     """The service's audit log of reads of personal data (audit_tables), in the session's
     transaction."""
     NAME = "personal-data-reads"  # the head's key
+    # The key of the row that names the last entry purged after its legal term.
+    PURGED = "personal-data-reads:purged"
 
     def __init__(self, session, entries, head, pseudonymous=True):
         self.session = session
@@ -633,10 +636,34 @@ class AuditLog:
     def check(self):
         """The log checked from its first entry (shared/audit.py check_chain). The head is read
         first: what is appended after that is checked as far as it has come."""
-        written = self._written()
+        written, start = self._written(), self._purged()
         query = select(self.entries).order_by(self.entries.c.position)
         return check_chain((audit_entry(row) for row in self.session.execute(
-            query.execution_options(yield_per=1000))), written)
+            query.execution_options(yield_per=1000))), written, start)
+
+    def forget_before(self, moment):
+        """Delete the entries up to the last one read before `moment`, noting its position and
+        hash so that the chain is checked from there (test_audit_entries_past_their_term_go_
+        and_the_chain_still_checks); returns how many went."""
+        last = self.session.execute(
+            select(self.entries.c.position, self.entries.c.hash)
+            .where(self.entries.c.read_at < moment)
+            .order_by(self.entries.c.position.desc()).limit(1)).first()
+        if last is None:
+            return 0
+        purged = self.session.execute(delete(self.entries).where(
+            self.entries.c.position <= last.position)).rowcount
+        noted = update(self.head).where(self.head.c.log == self.PURGED)
+        if not self.session.execute(noted.values(position=last.position,
+                                                 hash=last.hash)).rowcount:
+            self.session.execute(insert(self.head).values(log=self.PURGED,
+                                                          position=last.position, hash=last.hash))
+        return purged
+
+    def _purged(self):
+        row = self.session.execute(select(self.head.c.position, self.head.c.hash)
+                                   .where(self.head.c.log == self.PURGED)).first()
+        return (row.position, row.hash) if row else (0, GENESIS)
 
     def start(self):
         """Give the log its head where it has none: at its last entry, or before the first."""

@@ -23,6 +23,7 @@ from services.training import handlers as training_handlers
 from services.training.store import TrainingUnitOfWork
 from services.training.tests.test_handlers import admit, cohort
 from shared import migrations, retention
+from shared.audit import PersonalDataRead
 from shared.events import new_event, read_event
 from shared.store import make_engine, session_factory
 from tests.databases import KINDS, fresh_database
@@ -225,3 +226,25 @@ def test_every_period_is_in_the_register_and_the_config_of_the_services_it_appli
                                     .read_text())
             if period.setting:
                 assert config[period.setting] == f"${{{period.setting}:{period.days}}}"
+
+
+@pytest.mark.parametrize("service", ["intake", "matching"])
+def test_audit_entries_past_their_term_go_and_the_chain_still_checks(store, service):
+    uow = store(service)()
+    participant = str(uuid.uuid4())
+    with uow:
+        uow.audit.append(*(PersonalDataRead(participant, "a.jansen", "operator", "operator",
+                                            ("facts",), read_at)
+                           for read_at in (LONG_AGO, LONG_AGO, LATELY)))
+        uow.commit()
+    assert purge(uow, RETAIN_AUDIT_DAYS=700)[retention.AUDIT_ENTRIES] == 2
+    with uow:
+        [kept] = uow.audit.reads()
+        checked = uow.audit.check()
+    assert kept.position == 3 and checked.intact and checked.entries == 3
+    # A log purged from its start is checked as strictly as before: an entry changed shows.
+    with uow:
+        uow.session.execute(uow.audit_entries.update().values(reader="someone else"))
+        uow.commit()
+    with uow:
+        assert uow.audit.check().broken_at == 3
