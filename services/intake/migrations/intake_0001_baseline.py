@@ -49,42 +49,7 @@ def upgrade():
     sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('withdrawal_id', 'service')
     )
-    baseline.create_table('inbox',
-    sa.Column('source', sa.String(length=200), nullable=False),
-    sa.Column('event_id', sa.String(length=200), nullable=False),
-    sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('handled_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.PrimaryKeyConstraint('source', 'event_id')
-    )
-    baseline.create_table('keyed_requests',
-    sa.Column('caller', sa.String(length=200), nullable=False),
-    sa.Column('key', sa.String(length=255), nullable=False),
-    sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('status', sa.Integer(), nullable=True),
-    sa.Column('answer', sa.Text(), nullable=True),
-    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('caller', 'key')
-    )
-    baseline.create_index('ix_keyed_requests_received_at', 'keyed_requests', ['received_at'], unique=False)
-
-    baseline.create_table('outbox',
-    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=64), nullable=False),
-    sa.Column('event_type', sa.String(length=200), nullable=False),
-    sa.Column('subject', sa.String(length=200), nullable=True),
-    sa.Column('envelope', sa.JSON(), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
-    sa.Column('last_error', sa.String(length=300), nullable=True),
-    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('set_aside_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('seq'),
-    sa.UniqueConstraint('event_id')
-    )
-    baseline.create_index('ix_outbox_published_at', 'outbox', ['published_at'], unique=False)
-    baseline.create_index('ix_outbox_subject', 'outbox', ['subject'], unique=False)
-
+    baseline.reliability_tables()
     baseline.create_table('participants',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('target_group', sa.String(length=40), nullable=False),
@@ -105,16 +70,6 @@ def upgrade():
     baseline.create_index('ix_participants_status', 'participants', ['status'], unique=False)
     baseline.create_index('ix_participants_target_group', 'participants', ['target_group'], unique=False)
 
-    baseline.create_table('subject_order',
-    sa.Column('stream', sa.String(length=64), nullable=False),
-    sa.Column('applied', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('stream')
-    )
-    baseline.create_table('subject_sequences',
-    sa.Column('stream', sa.String(length=64), nullable=False),
-    sa.Column('last', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('stream')
-    )
     baseline.create_table('identities',
     sa.Column('participant_id', sa.String(length=36), nullable=False),
     sa.Column('sealed', sa.LargeBinary(), nullable=False),
