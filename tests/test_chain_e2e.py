@@ -14,6 +14,7 @@ import yaml
 from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_rabbitmq_event
 
 from doorstroom import catalogue, chain
+from doorstroom.demo import demo_bsn
 from shared import migrations
 from shared.contracts.policy import INTEGRATOR, needed_for
 from shared.events import new_event, read_event
@@ -417,3 +418,53 @@ def test_withdrawing_every_consent_leaves_the_participant_only_at_intake_and_the
     assert len(erasures) == len(withdrawn) and not any("awaiting" in line for line in erasures)
     assert "erasure for matching" in traced.stdout and "confirmed by matching, notifications" \
         in traced.stdout
+
+
+def test_a_participant_without_a_basis_for_the_municipality_reaches_no_municipality(
+        env, demo, integrator):
+    """Released without any basis for informing the municipality: probation hears of it (its
+    statutory task), no municipality's inbox, e-mail or webhook, nor its integrator, does."""
+    keys = json.loads((chain.data_dir(env["DOORSTROOM_DATA_DIR"]) / "api-keys.json").read_text())
+    pi = {"Authorization": f"Bearer {keys['pi-case-manager']['key']}"}
+    intake = chain.url_of("intake", PORT_BASE)
+    today = time.strftime("%Y-%m-%d")
+    registered = requests.post(f"{intake}/participants", headers=pi, timeout=10, json={
+        "identity": {"name": "Zonder Grondslag", "bsn": demo_bsn(), "date_of_birth": "1991-02-03"},
+        "target_group": "detainee-last-phase", "institution": "PI Dordtse Poorten",
+        "municipality": "0505", "expected_release_date": today})
+    assert registered.status_code == 201, registered.text
+    participant = registered.json()["id"]
+    path = f"{intake}/participants/{participant}"
+    steps = [("PUT", "/screening", {
+                 "motivation": 4, "language_level": "B1", "skills": ["teamwork"],
+                 "occupations": [], "preferred_sectors": ["logistics"], "hours_per_week": 32,
+                 "restrictions": {}, "may_work_outside_from": today,
+                 "safety": {"cleared": True, "assessed_by": "security officer",
+                            "assessed_on": today}}),
+             *(("POST", "/consents", {"purpose": purpose, "legal_basis": "consent",
+                                      "version": "2026-1"})
+               for purpose in ("training", "matching")),
+             ("POST", "/selection", {"decision": "admit"}),
+             ("POST", "/release", {"released_on": today})]
+    for method, step, body in steps:
+        answer = requests.request(method, f"{path}{step}", headers=pi, json=body, timeout=10)
+        assert answer.ok, (step, answer.text)
+
+    notifications = sqlite3.connect(chain.data_dir(env["DOORSTROOM_DATA_DIR"])
+                                    / "notifications.db")
+    deadline = time.monotonic() + 60
+    while True:
+        told = set(notifications.execute(
+            "SELECT r.organisation, d.event_type FROM deliveries d JOIN recipients r "
+            "ON r.id = d.recipient_id WHERE d.envelope LIKE ?", (f"%{participant}%",)).fetchall())
+        if ("probation", "participant.released") in told:
+            break
+        assert time.monotonic() < deadline, told
+        time.sleep(0.2)
+    assert not [kind for kind, _ in told if kind.startswith("municipality")], told
+    forwarded = notifications.execute("SELECT event_type FROM integrator_outbox WHERE "
+                                      "integrator = 'municipality' AND subject = ?",
+                                      (participant,)).fetchall()
+    assert forwarded == []
+    notifications.close()
+    assert participant not in integrator.read_text()
