@@ -729,6 +729,8 @@ MISCONFIGURED = ("password authentication failed", "does not exist", "no pg_hba.
 # no new attempt after that long, however slow each was), about as long as a client waits for
 # an answer; longer outages answer 503.
 OUTAGE_PAUSES = (0.1, 0.3, 0.6, 1.0, 2.0)
+# Each pause is stretched or shrunk by a random factor in this range.
+OUTAGE_JITTER = (0.5, 1.5)
 
 
 class OutcomeUnknown(Exception):
@@ -784,7 +786,7 @@ def retry_transaction(transaction, rerun_uncertain=True):
                     time.monotonic() - started < sum(OUTAGE_PAUSES)) and (
                     rerun_uncertain or not isinstance(exc, OutcomeUnknown)):
                 # Spread out, so that what failed together does not come back together.
-                pause = OUTAGE_PAUSES[outages] * random.uniform(0.5, 1.5)
+                pause = OUTAGE_PAUSES[outages] * random.uniform(*OUTAGE_JITTER)
                 log.warning("database unavailable (%s); running the transaction again in %.2f s",
                             first_line(exc), pause)
                 time.sleep(pause)
