@@ -1,7 +1,8 @@
 """Intake's use cases: each loads the participant, applies a domain rule, records the fact."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 from services.intake.domain import Consent, Participant, Screening
+from shared import clock
 from shared.audit import audited_read
 from shared.contracts.erasure import ERASED_BY
 from shared.store import handle_fact
@@ -62,7 +63,7 @@ def screen_participant(uow, participant_id, screening: Screening):
 
 
 def record_consent(uow, participant_id, purpose, legal_basis, version, now=None):
-    consent = Consent(purpose, legal_basis, version, now or _now())
+    consent = Consent(purpose, legal_basis, version, now or clock.now())
 
     def give(participant):
         participant.give_consent(consent)
@@ -73,7 +74,7 @@ def record_consent(uow, participant_id, purpose, legal_basis, version, now=None)
 
 def withdraw_consent(uow, participant_id, purpose, now=None):
     def withdraw(participant):
-        at = now or _now()
+        at = now or clock.now()
         fact = _record(uow, "participant.consent_withdrawn", participant, purpose=purpose,
                        withdrawn_at=at)
         participant.withdraw_consent(purpose, at, announced_by=fact.id)
@@ -167,9 +168,6 @@ def _profile(screening):
         "may_work_outside_from": screening.may_work_outside_from,
     }
 
-
-def _now():
-    return datetime.now(timezone.utc)
 
 
 def note_erasure(uow, receipt):

@@ -6,6 +6,7 @@ from marshmallow import (Schema, ValidationError, fields, post_load, validate, v
 
 from services.intake.domain import (BasicCondition, Curfew, Identity, Restrictions,
                                     SafetyClearance, Screening, Status, bsn_is_valid)
+from shared import clock
 from shared.contracts import vocabulary
 from shared.contracts.fields import Code, Codes, LanguageLevel, Municipality, Text, TimeOfDay
 from shared.http import Paging
@@ -23,7 +24,7 @@ class IdentitySchema(Schema):
 
     @validates("date_of_birth")
     def in_the_past(self, value, **kwargs):
-        if not date(1900, 1, 1) <= value < date.today():
+        if not date(1900, 1, 1) <= value < clock.today():
             raise ValidationError("Not a plausible date of birth.")
 
     @post_load

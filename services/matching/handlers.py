@@ -1,10 +1,11 @@
 """Matching's use cases: employers and vacancies for the employer desk, candidate profiles kept
 from other services' facts, and proposals made, answered and expired."""
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta
 
 from services.matching.domain import (Candidate, CandidateStatus, Employer, Proposal,
                                       ProposalStatus, Vacancy, VacancyStatus, assess)
+from shared import clock
 from shared.audit import audited_read
 from shared.store import handle_fact
 
@@ -43,14 +44,14 @@ def publish_vacancy(uow, employer_id, now=None, **details):
         uow.vacancies.add(vacancy)
         uow.record("vacancy.published", _vacancy_fact(vacancy), subject=vacancy.id)
         uow.session.flush()
-        _propose_for_vacancy(uow, vacancy, now or _now())
+        _propose_for_vacancy(uow, vacancy, now or clock.now())
         uow.commit()
     return vacancy
 
 
 def change_vacancy(uow, vacancy_id, now=None, **details):
     """Change a vacancy; pending proposals it no longer allows lapse, and it is ranked again."""
-    now = now or _now()
+    now = now or clock.now()
     with uow:
         vacancy = uow.vacancies.get(vacancy_id, lock=True)
         vacancy.change(**_tuples(details))
@@ -102,14 +103,14 @@ def respond_to_proposal(uow, proposal_id, party, decision, reason=None, now=None
             proposal.decline(party, reason)
             uow.record("match.declined", {**_match_ids(proposal), "declined_by": party,
                                           "reason": reason}, subject=proposal.participant_id)
-            _propose_again(uow, proposal, now or _now())
+            _propose_again(uow, proposal, now or clock.now())
         uow.commit()
     return proposal
 
 
 def expire_due_proposals(uow, now=None):
     """Proposals nobody answered in time lapse; their vacancy and candidate are ranked again."""
-    now = now or _now()
+    now = now or clock.now()
     with uow:
         due = uow.proposals.due(now)
         for proposal in due:
@@ -121,11 +122,11 @@ def expire_due_proposals(uow, now=None):
 
 def propose_for_candidates_near_release(uow, today=None, now=None):
     """Candidates whose release came near are matched, training finished or not; once a day."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         near = uow.candidates.near_release_unranked(today, uow.settings.release_window_days)
         for candidate in near:
-            _propose_for_candidate(uow, candidate, now or _now(), today)
+            _propose_for_candidate(uow, candidate, now or clock.now(), today)
         uow.commit()
     return len(near)
 
@@ -153,7 +154,7 @@ def list_proposals(uow, reader, query):
 def ranking_for_vacancy(uow, vacancy_id, reader, limit=20, today=None):
     """For caseworkers: the best eligible candidates and the nearest misses, with reasons;
     each candidate ranked is a read of their assessment."""
-    today = today or date.today()
+    today = today or clock.today()
 
     def ranking():
         vacancy = uow.vacancies.get(vacancy_id)
@@ -193,7 +194,7 @@ def _participant_of(item):
 
 def apply_fact(uow, fact, now=None, today=None):
     """Update a candidate profile from another service's fact, once."""
-    now, today = now or _now(), today or date.today()
+    now, today = now or clock.now(), today or clock.today()
     return handle_fact(uow, fact, lambda uow: _REACTIONS[fact.type](uow, fact.data, now, today))
 
 
@@ -459,6 +460,3 @@ def _tuples(details):
     return {name: tuple(value) if isinstance(value, list) else value
             for name, value in details.items()}
 
-
-def _now():
-    return datetime.now(timezone.utc)

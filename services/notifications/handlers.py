@@ -2,11 +2,12 @@
 import base64
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from services.notifications.channels import DeliveryRefused
 from services.notifications.domain import (DEFAULT_SUBSCRIPTIONS, MUNICIPALITY_PURPOSE, Delivery,
                                            DeliveryStatus, Recipient, digest_text)
+from shared import clock
 from shared.contracts import all_contracts
 from shared.contracts.policy import INTEGRATOR, WITHDRAWAL, integrators_of, needed_for
 from shared.errors import Conflict, NotFound
@@ -55,7 +56,7 @@ def deliver_fact(uow, fact, now=None):
     integrator it is forwarded to, exactly once
     (test_a_release_reaches_the_municipality_once_by_email_webhook_and_inbox,
     test_two_instances_deliver_a_backlog_once)."""
-    now = now or _now()
+    now = now or clock.now()
     envelope = fact.to_json()
 
     def deliver(uow):
@@ -172,7 +173,7 @@ def send_due_deliveries(uow, now=None):
     """Send e-mails and webhooks that are due, one at a time, each claimed, sent and settled in
     its own transaction: a crash repeats at most the one in flight, and instances sending at
     once never send the same one (test_two_instances_deliver_a_backlog_once)."""
-    now = now or _now()
+    now = now or clock.now()
     with uow:
         due = [d.id for d in uow.deliveries.due(now)]
     sent = 0
@@ -184,9 +185,9 @@ def send_due_deliveries(uow, now=None):
             recipient = uow.recipients.get(delivery.recipient_id)
             error = _send(uow, delivery, recipient)
             if error is None:
-                delivery.succeed(_now())
+                delivery.succeed(clock.now())
                 _record(uow, "notification.delivered", delivery, recipient)
-            elif delivery.fail(_now(), error, uow.settings.policy):
+            elif delivery.fail(clock.now(), error, uow.settings.policy):
                 _record(uow, "notification.failed", delivery, recipient,
                         attempts=len(delivery.attempts_this_round), error=delivery.last_error)
             uow.commit()
@@ -212,7 +213,7 @@ def _send(uow, delivery, recipient):
 def send_digests(uow, now=None):
     """Once a day from the digest hour: one e-mail per digest recipient with what queued up.
     One that cannot be sent is tried again an hour later."""
-    now = now or _now()
+    now = now or clock.now()
     sent = 0
     with uow:
         due = [r.id for r in uow.recipients.where()
@@ -309,7 +310,7 @@ def unsubscribe(uow, recipient_id, subscription_id):
 def resend(uow, delivery_id):
     with uow:
         delivery = uow.deliveries.get(delivery_id)
-        delivery.resend(_now())
+        delivery.resend(clock.now())
         uow.commit()
     return delivery
 
@@ -319,10 +320,7 @@ def acknowledge(uow, recipient_id, delivery_id):
         delivery = uow.deliveries.get(delivery_id)
         if delivery.recipient_id != recipient_id:
             raise NotFound(f"no inbox entry {delivery_id} of this recipient")
-        delivery.acknowledge(_now())
+        delivery.acknowledge(clock.now())
         uow.commit()
     return delivery
 
-
-def _now():
-    return datetime.now(timezone.utc)

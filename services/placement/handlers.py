@@ -1,10 +1,10 @@
 """Placement's use cases: plan from accepted matches, follow the job, count what it is worth."""
 import logging
-from datetime import date
 
 from services.placement.domain import (SUSTAINED_AFTER_MONTHS, CheckIn, ParticipantRecord,
                                        Placement, Status, add_months, outcomes,
                                        social_return_ledger)
+from shared import clock
 from shared.store import handle_fact
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def record_milestones(uow, today=None):
     """The scheduled check: milestones reached by `today`, each published once
     (test_an_accepted_match_is_planned_started_and_followed_to_six_months_once,
     test_two_milestone_checks_at_once_record_each_once)."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         count = 0
         for placement in uow.placements.in_work():
@@ -119,7 +119,7 @@ def ledger(uow, period_start, period_end, employer_id=None, today=None):
         groups = {pid: record.target_group for pid, record in uow.participants.by_id(
             p.participant_id for p in placements).items()}
         return social_return_ledger(placements, groups, uow.rules, period_start, period_end,
-                                    today or date.today())
+                                    today or clock.today())
 
 
 def outcome_report(uow, group_by, period_start, period_end, today=None):
@@ -127,7 +127,7 @@ def outcome_report(uow, group_by, period_start, period_end, today=None):
         placements = [p for p in uow.placements.started_before(period_end)
                       if p.started_on >= period_start]
         people = uow.participants.by_id(p.participant_id for p in placements)
-        return outcomes(placements, people, today or date.today(), group_by)
+        return outcomes(placements, people, today or clock.today(), group_by)
 
 
 def _end(uow, placement, reason, ended_on):

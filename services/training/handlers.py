@@ -1,9 +1,9 @@
 """Training's use cases: react to intake and matching, and serve trainers."""
 import logging
 from dataclasses import asdict
-from datetime import date
 
 from services.training.domain import Cohort, Module, Programme, Status, first_open_cohort
+from shared import clock
 from shared.errors import Conflict, NotFound
 from shared.store import handle_fact
 
@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 def enrol_admitted_participant(uow, fact, today=None):
     """Propose a route from the screening and employers' demand, and seek the first place."""
-    today = today or date.today()
+    today = today or clock.today()
 
     def enrol(uow):
         data = fact.data
@@ -38,7 +38,7 @@ def replan_for_release_date(uow, fact):
 
 
 def end_for_withdrawn_participant(uow, fact, today=None):
-    today = today or date.today()
+    today = today or clock.today()
 
     def end(uow):
         # Locked, as a trainer may be ending the same programme at this moment.
@@ -60,7 +60,7 @@ def erase_on_consent_withdrawal(uow, fact, today=None):
         participant_id = fact.data["participant_id"]
         programme = uow.programmes.find(participant_id, lock=True)
         if programme is not None:
-            _give_up_places(uow, programme, today or date.today())
+            _give_up_places(uow, programme, today or clock.today())
             uow.programmes.erase(programme)
         for cohort in uow.cohorts.where():
             if cohort.knows(participant_id):
@@ -110,7 +110,7 @@ def change_module(uow, code, **details):
 
 def plan_cohort(uow, module, starts_on, ends_on, places, trainer, today=None):
     """A new cohort takes waiting participants first, in the order they joined the list."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         catalogue = uow.modules.catalogue()
         _module(catalogue, module)
@@ -123,7 +123,7 @@ def plan_cohort(uow, module, starts_on, ends_on, places, trainer, today=None):
 
 def enrol_in_module(uow, participant_id, module, today=None):
     """Seek a place for a participant in `module`: their next step, or a retake."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         catalogue = uow.modules.catalogue()
         programme = uow.programmes.get(participant_id, lock=True)
@@ -166,7 +166,7 @@ def record_attendance(uow, cohort_id, held_on, present, absent):
 
 
 def record_result(uow, participant_id, module, passed, completed_on, today=None):
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         catalogue = uow.modules.catalogue()
         programme = uow.programmes.get(participant_id, lock=True)
@@ -196,7 +196,7 @@ def record_result(uow, participant_id, module, passed, completed_on, today=None)
 
 
 def drop_out(uow, participant_id, reason, today=None):
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         programme = uow.programmes.get(participant_id, lock=True)
         programme.drop_out(reason, today)

@@ -1,5 +1,4 @@
 """The work company's training service."""
-from datetime import date
 
 from services.training import handlers
 from services.training.schemas import (CertificateSchema, CohortPlan, CohortQuery, CohortSchema,
@@ -7,6 +6,7 @@ from services.training.schemas import (CertificateSchema, CohortPlan, CohortQuer
                                        ModuleSchema, ProgrammeSchema, SessionSchema,
                                        WaitingListSchema)
 from services.training.store import TrainingUnitOfWork
+from shared import clock
 from shared.consumer import subscribe
 from shared.database import Store
 from shared.errors import NotFound
@@ -106,7 +106,7 @@ class TrainingService(ChainService):
          response=ProgrammeSchema)
     def get_programme(self, caller, participant_id):
         """A participant's programme: route, places, attendance, results and certificates."""
-        return handlers.programme_overview(self.uow, participant_id, date.today())
+        return handlers.programme_overview(self.uow, participant_id, clock.today())
 
     @api("POST", "/participants/<participant_id>/enrolments", roles=TRAINER,
          body=EnrolmentRequest, response=ProgrammeSchema, status=201)
