@@ -159,7 +159,7 @@ class ChainService:
         with self.uow as uow:
             return uow.audit.check()
 
-    @timer(interval=3600)
+    @timer(interval=3600, eager=True)
     def keep_only_what_is_needed(self):
         """Purge what has passed its retention (shared/retention.py); one instance at a time."""
         with self.uow.lease("retention") as ours:

@@ -49,7 +49,7 @@ class MatchingService(ChainService):
     def follow_placement(self, fact):
         handlers.apply_fact(self.uow, fact)
 
-    @timer(interval=60)
+    @timer(interval=60, eager=True)
     def housekeeping(self):
         """Lapse proposals nobody answered in time; match candidates whose release came near.
         One instance at a time does it."""

@@ -48,7 +48,7 @@ class NotificationsService(ChainService):
     def notify_placement_facts(self, fact):
         handlers.deliver_fact(self.uow, fact)
 
-    @timer(interval=1)
+    @timer(interval=1, eager=True)
     def send(self):
         """Send due e-mails and webhooks, and the daily digests. Every instance sends, each
         delivery it claims; digests go out from one instance at a time."""

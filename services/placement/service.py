@@ -42,10 +42,11 @@ class PlacementService(ChainService):
     def follow_intake(self, fact):
         INTAKE_FACTS[fact.type](self.uow, fact)
 
-    @timer(interval=3600)
+    @timer(interval=3600, eager=True)
     def check_milestones(self):
-        """Publish the 1, 3 and 6 month milestones reached since the last check. One instance
-        at a time does it."""
+        """Publish the 1, 3 and 6 month milestones reached since the last check, at start and
+        then hourly (a restart does not put them off for another hour). One instance at a time
+        does it."""
         with self.uow.lease("milestones") as ours:
             if ours:
                 handlers.record_milestones(self.uow)

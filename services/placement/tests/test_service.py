@@ -75,6 +75,14 @@ def test_an_accepted_match_is_planned_started_and_followed_to_six_months_once(ap
     assert api.call("GET", f"/placements/{placement_id}", COACH).json()["sustained"]
 
 
+def test_an_instance_that_starts_checks_the_milestones_at_once(api, broker, amqp_uri, directory):
+    participant, placement_id, _ = accepted_match(broker)
+    start(api, placement_id, on=TODAY - timedelta(days=40))
+    with running_service(PlacementService, amqp_uri, directory):
+        [reached] = broker.facts("placement.milestone_reached", participant)
+    assert reached["data"]["months"] == 1
+
+
 def test_check_ins_raise_risk_and_the_end_is_published(api, broker):
     participant, placement_id, _ = accepted_match(broker)
     start(api, placement_id)
