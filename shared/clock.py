@@ -14,7 +14,3 @@ def now():
 def today():
     return now().astimezone(ZONE).date()
 
-
-def local(moment):
-    """A moment as the people in the chain read it."""
-    return moment.astimezone(ZONE)
