@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
 
+from shared import clock
 from shared.contracts.fields import UUID_PATTERN
 from shared.errors import Forbidden, NotFound
 
@@ -141,7 +142,7 @@ def audited_read(uow, reader, readers, asked, fields, read, read_about=None, now
     commit; a log that cannot be written (the database is away) fails the request, however it
     would have been answered (services/intake/tests/test_audit.py,
     tests/test_audit_everywhere.py)."""
-    at = now or datetime.now(timezone.utc)
+    at = now or clock.now()
     asked = asked if asked is not None and re.fullmatch(UUID_PATTERN, asked) else None
     with uow:
         try:

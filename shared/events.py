@@ -9,10 +9,10 @@ a zero-padded string so that it sorts as the spec asks.
 """
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
+from shared import clock
 from shared.contracts import contract_for
 from shared.contracts.fields import keeping_unknown_codes
 
@@ -113,7 +113,7 @@ def amqp_headers(envelope):
 
 
 def utc_now_rfc3339():
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_event(service, event_type, data, subject=None, sequence=None):

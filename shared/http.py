@@ -36,7 +36,7 @@ from shared.database import Store
 from shared.errors import DomainError, Forbidden, Invalid, NotFound
 from shared.openapi import Plugin
 from shared.organisations import MANY_OF_A_KIND, OfAnOrganisation, organisation_named, which
-from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequest,
+from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequest, Page,
                           OutcomeUnknown, database_unavailable, lost_a_race,
                           retry_transaction)
 
@@ -113,6 +113,9 @@ class Paging(Schema):
     """Query parameters of every list endpoint."""
     offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+
+
+TOTAL_COUNT = "X-Total-Count"
 
 
 class ErrorSchema(Schema):
@@ -214,6 +217,8 @@ class ApiEndpoint(HttpRequestHandler):
         self.readers = frozenset(readers) or self.roles
         self.body_schema = body
         self.query_schema = query
+        # A list asked for page by page, which answers how many there are in all (Page).
+        self.paged = isinstance(query, type) and issubclass(query, Paging)
         self.response_schema = response
         # The answer is a list (of `response`), as the OpenAPI document says.
         self.many = many
@@ -346,9 +351,16 @@ class ApiEndpoint(HttpRequestHandler):
             raise TypeError(f"{self.method} {self.url} answered a {type(result).__name__}, but its "
                             f"OpenAPI document says {'a list' if self.many else 'one object'}")
         # An answer of an error status is in the Error schema, not the response's.
+        if self.paged and status < 400 and not isinstance(result, Page):
+            raise TypeError(f"{self.method} {self.url} answered a page without its total: "
+                            "its OpenAPI document promises X-Total-Count")
+        total = result.total if isinstance(result, Page) else None
         if self.response_schema is not None and result is not None and status < 400:
             result = self.response_schema(many=self.many).dump(result)
-        return _json_response(status, result)
+        response = _json_response(status, result)
+        if total is not None:
+            response.headers[TOTAL_COUNT] = str(total)
+        return response
 
     def response_from_exception(self, exc):
         if isinstance(exc, ApiError):
@@ -520,6 +532,10 @@ def _operation(endpoint, method, tag):
         success["content"] = {"application/json": {"schema": schema}}
     if endpoint.csv:
         success["content"]["text/csv"] = {"schema": {"type": "string"}}
+    if endpoint.paged:
+        success["headers"] = {TOTAL_COUNT: {
+            "description": "how many items match the query, on all pages together",
+            "schema": {"type": "integer", "minimum": 0}}}
     operation = {
         "operationId": method.__name__,
         "tags": [tag],

@@ -14,12 +14,13 @@ is counted, the round ends and the next one tries again.
 """
 import logging
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import eventlet
 from eventlet.queue import Empty, LightQueue
 from nameko.amqp.publish import Publisher
 
+from shared import clock
 from shared.consumer import BROKER_AWAY, CLOUDEVENTS, broker_account, event_exchange
 from shared.events import amqp_headers
 from shared.metrics import metrics_for
@@ -72,7 +73,7 @@ class OutboxRelay:
         published = 0
         while True:
             with self.sessions() as session:
-                rows = claim_unpublished(session, self.outbox, datetime.now(timezone.utc))
+                rows = claim_unpublished(session, self.outbox, clock.now())
                 sent, failing = [], set()
                 for row in rows:
                     if row.subject is not None and row.subject in failing:
@@ -101,7 +102,7 @@ class OutboxRelay:
         error = first_line(exc)
         event_type = row.envelope["type"]
         self.metrics.publish_failures.labels(event_type).inc()
-        now = datetime.now(timezone.utc)
+        now = clock.now()
         if attempts >= self.max_attempts:
             log.error("%s %s: fact %s (%s) set aside after %d attempts: %s; the later "
                       "facts about its subject wait behind it until `doorstroom outbox retry "

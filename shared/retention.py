@@ -7,7 +7,9 @@ its period (shared/service.py); what counts for the outcome reports is anonymise
 """
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
+
+from shared import clock
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ RETENTION = (REQUEST_ANSWERS, HANDLED_FACT_IDS, PUBLISHED_FACTS, DELIVERIES, END
 
 def cutoffs(service, config, now=None):
     """For each period of `service`: what was made, handled or ended before it has passed."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     return {retention: now - timedelta(days=retention.days_in(config))
             for retention in RETENTION if service in retention.services}
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import (DBAPIError, DisconnectionError, InterfaceError, Oper
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from shared import clock
 from shared.audit import GENESIS, Outcome, PersonalDataRead, check_chain, pseudonym
 from shared.contracts import contract_for
 from shared.contracts.fields import passing_on
@@ -234,7 +235,7 @@ class UnitOfWork:
                 self.session.execute(insert(self.keyed_requests).values(
                     caller=self._request.caller, key=self._request.key,
                     fingerprint=self._request.fingerprint,
-                    received_at=datetime.now(timezone.utc)))
+                    received_at=clock.now()))
             except Exception:  # no __exit__ follows a failed __enter__
                 self.session.close()
                 self.session = None
@@ -498,7 +499,7 @@ KEYED_ANSWERS_KEPT_FOR = timedelta(days=REQUEST_ANSWERS.days)
 
 
 def _keys_expire_before():
-    return datetime.now(timezone.utc) - KEYED_ANSWERS_KEPT_FOR
+    return clock.now() - KEYED_ANSWERS_KEPT_FOR
 
 
 class KeyedRequests:
@@ -549,6 +550,15 @@ def one_instance_at_a_time(engine, service, name):
             _unlock(connection, key)
 
 
+class Page(list):
+    """One page of a list endpoint's answer, knowing how many items match in all: the answer
+    says so in its `X-Total-Count` header (shared/tests/test_paging.py)."""
+
+    def __init__(self, items, total):
+        super().__init__(items)
+        self.total = total
+
+
 class Repository:
     """Loads and adds one kind of entity; `get` of an unknown key raises NotFound."""
     entity = None
@@ -579,6 +589,13 @@ class Repository:
         if lock:
             query = query.with_for_update().execution_options(populate_existing=True)
         return list(self.session.scalars(query if limit is None else query.limit(limit)))
+
+    def page(self, *conditions, order_by, offset, limit):
+        """One page of the entities that meet `conditions`, with how many do in all."""
+        total = self.session.scalar(select(func.count()).select_from(self.entity)
+                                    .where(*conditions))
+        return Page(self.where(*conditions, order_by=order_by, offset=offset, limit=limit),
+                    total)
 
 
 class AuditLog:
@@ -622,16 +639,17 @@ class AuditLog:
 
     def reads(self, participant_id=None, reader=None, since=None, until=None, offset=0, limit=50):
         table = self.entries
-        query = select(table).order_by(table.c.position).offset(offset).limit(limit)
-        for column, value in ((table.c.participant_id, self.name(participant_id)),
-                              (table.c.reader, reader)):
-            if value is not None:
-                query = query.where(column == value)
+        conditions = [column == value for column, value in (
+            (table.c.participant_id, self.name(participant_id)), (table.c.reader, reader))
+            if value is not None]
         if since is not None:
-            query = query.where(table.c.read_at >= since)
+            conditions.append(table.c.read_at >= since)
         if until is not None:
-            query = query.where(table.c.read_at < until)
-        return [audit_entry(row) for row in self.session.execute(query)]
+            conditions.append(table.c.read_at < until)
+        query = select(table).where(*conditions).order_by(table.c.position)
+        return Page([audit_entry(row) for row in self.session.execute(
+            query.offset(offset).limit(limit))],
+            self.session.scalar(select(func.count()).select_from(table).where(*conditions)))
 
     def check(self):
         """The log checked from its first entry (shared/audit.py check_chain). The head is read

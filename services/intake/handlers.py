@@ -46,12 +46,17 @@ def read_participant(uow, participant_id, reader, now=None):
                         lambda: uow.participants.get(participant_id), now=now)
 
 
-def list_participants(uow, reader, query, now=None):
-    """Participants as `query` asks; each one listed is a read of their record."""
-    return audited_read(uow, reader, READERS, None, DETAIL_FIELDS,
-                        lambda: uow.participants.list(**query),
-                        lambda listed: [(participant.id, DETAIL_FIELDS) for participant in listed],
-                        now)
+def list_participants(uow, reader, query, name=None, bsn=None, now=None):
+    """A page of the participants `query` asks for, optionally those found by `name` or `bsn`;
+    each one listed is a read of their record and of what they were found by."""
+    found_by = tuple(field for field, value in (("name", name), ("bsn", bsn)) if value)
+    fields = DETAIL_FIELDS + found_by
+
+    def listed():
+        among = uow.identities.search(name, bsn) if found_by else None
+        return uow.participants.list(**query, among=among)
+    return audited_read(uow, reader, READERS, None, fields, listed,
+                        lambda page: [(participant.id, fields) for participant in page], now)
 
 
 def screen_participant(uow, participant_id, screening: Screening):

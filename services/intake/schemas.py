@@ -12,15 +12,16 @@ from shared.contracts.fields import Code, Codes, LanguageLevel, Municipality, Te
 from shared.http import Paging
 
 
+def _a_valid_bsn(value):
+    if not bsn_is_valid(value):
+        raise ValidationError("Not a valid BSN: nine digits that pass the eleven-test.")
+
+
 class IdentitySchema(Schema):
     name = Text(200, required=True)
-    bsn = fields.String(required=True, metadata={"description": "burgerservicenummer, nine digits"})
+    bsn = fields.String(required=True, validate=_a_valid_bsn,
+                        metadata={"description": "burgerservicenummer, nine digits"})
     date_of_birth = fields.Date(required=True)
-
-    @validates("bsn")
-    def passes_the_eleven_test(self, value, **kwargs):
-        if not bsn_is_valid(value):
-            raise ValidationError("Not a valid BSN: nine digits that pass the eleven-test.")
 
     @validates("date_of_birth")
     def in_the_past(self, value, **kwargs):
@@ -142,6 +143,14 @@ class Withdrawal(Schema):
 class ParticipantQuery(Paging):
     status = fields.Enum(Status, by_value=True, load_default=None)
     target_group = Code(vocabulary.TARGET_GROUPS, load_default=None)
+    municipality = Municipality(load_default=None)
+    institution = Text(120, load_default=None)
+    name = Text(200, load_default=None, metadata={
+        "description": "participants with every word of this in their name, whole words, "
+                       "regardless of accents and capitals; the search is logged as a read"})
+    bsn = fields.String(load_default=None, validate=_a_valid_bsn, metadata={
+        "description": "the participant in the chain with this burgerservicenummer; the search "
+                       "is logged as a read"})
     released_after = fields.Date(load_default=None, metadata={
         "description": "expected release on or after this date"})
     released_before = fields.Date(load_default=None, metadata={

@@ -44,10 +44,12 @@ class IntakeService(ChainService):
     @api("GET", "/participants", roles=ANY_ROLE, query=ParticipantQuery,
          response=ParticipantSchema, many=True)
     def list_participants(self, caller, query):
-        """Participants by expected release date, filtered by status, target group and window,
-        for a case manager; each one listed is logged as a read of their record, and a refused
-        attempt (403) too."""
-        return handlers.list_participants(self.uow, caller, query)
+        """Participants by expected release date, filtered by status, target group,
+        municipality, institution and window, or found by name or BSN, for a case manager; each
+        one listed is logged as a read of their record and of what they were found by, and a
+        refused attempt (403) too."""
+        return handlers.list_participants(self.uow, caller, query, name=query.pop("name"),
+                                          bsn=query.pop("bsn"))
 
     @api("GET", "/participants/<participant_id>", roles=ANY_ROLE, response=ParticipantSchema)
     def get_participant(self, caller, participant_id):

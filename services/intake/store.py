@@ -1,13 +1,13 @@
 """Intake's own database: participants, their sealed identities, the audit log of reads of
 personal data, and the outbox and inbox."""
 from sqlalchemy import (JSON, Column, Date, Enum, ForeignKey, LargeBinary, MetaData, String,
-                        Table, inspect, insert, select, update)
+                        Table, exists, inspect, insert, select, update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 
 from services.intake.domain import BasicCondition, Consent, Participant, Screening, Status
 from services.intake.vault import IdentityVault
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, Invalid, NotFound
 from shared.store import (AuditLog, Repository, UnitOfWork, UtcDateTime, ValueObjects,
                           audit_entry, audit_tables, reliability_tables)
 
@@ -37,6 +37,15 @@ identities = Table(
     # The keyed hash of the BSN while the participant is in the chain, NULL once they have
     # left it: the unique constraint then allows one active participant per BSN.
     Column("active_bsn_index", String(64), unique=True),
+)
+
+# The keyed hash of each word of a participant's name (services/intake/vault.py name_index), by
+# which a case manager finds them.
+name_index = Table(
+    "name_index", metadata,
+    Column("participant_id", String(36), ForeignKey("identities.participant_id"),
+           primary_key=True),
+    Column("word", String(64), primary_key=True, index=True),
 )
 
 # The audit log of reads of personal data (shared/store.py audit_tables).
@@ -75,19 +84,22 @@ class ErasureReceipts:
 class ParticipantRepository(Repository):
     entity = Participant
 
-    def list(self, status=None, target_group=None, released_after=None, released_before=None,
-             offset=0, limit=50):
-        conditions = []
-        if status is not None:
-            conditions.append(Participant.status == status)
-        if target_group is not None:
-            conditions.append(Participant.target_group == target_group)
+    def list(self, status=None, target_group=None, municipality=None, institution=None,
+             released_after=None, released_before=None, among=None, offset=0, limit=50):
+        """A page of the participants that match, by expected release date; `among` is a query
+        of the ids to choose from (IdentityRepository.search)."""
+        conditions = [column == value for column, value in (
+            (Participant.status, status), (Participant.target_group, target_group),
+            (Participant.municipality, municipality), (Participant.institution, institution))
+            if value is not None]
+        if among is not None:
+            conditions.append(Participant.id.in_(among))
         if released_after is not None:
             conditions.append(Participant.expected_release_date >= released_after)
         if released_before is not None:
             conditions.append(Participant.expected_release_date <= released_before)
-        return self.where(*conditions, order_by=(Participant.expected_release_date, Participant.id),
-                          offset=offset, limit=limit)
+        return self.page(*conditions, order_by=(Participant.expected_release_date, Participant.id),
+                         offset=offset, limit=limit)
 
 
 class DuplicateParticipant(Conflict):
@@ -116,6 +128,35 @@ class IdentityRepository:
             # Registered at this very moment by someone else, whose id this transaction
             # cannot see yet.
             raise DuplicateParticipant(None) from None
+        self._index_name(participant_id, identity.name)
+
+    def search(self, name=None, bsn=None):
+        """A query of the ids of the participants with every word of `name` in their name
+        and, while they are in the chain, this BSN."""
+        query = select(identities.c.participant_id)
+        if bsn is not None:
+            query = query.where(identities.c.active_bsn_index == self.vault.index(bsn))
+        words = self.vault.name_index(name or "")
+        if name is not None and not words:
+            raise Invalid("name", "give at least one word of the name, in letters or digits")
+        for word in words:
+            query = query.where(exists().where(
+                name_index.c.participant_id == identities.c.participant_id,
+                name_index.c.word == word))
+        return query
+
+    def index_names(self):
+        """Index the names of identities sealed before names were indexed."""
+        for participant_id, sealed in self.session.execute(
+                select(identities.c.participant_id, identities.c.sealed).where(~exists().where(
+                    name_index.c.participant_id == identities.c.participant_id))):
+            self._index_name(participant_id, self.vault.open(sealed).name)
+
+    def _index_name(self, participant_id, name):
+        words = self.vault.name_index(name)
+        if words:
+            self.session.execute(insert(name_index), [
+                {"participant_id": participant_id, "word": word} for word in words])
 
     def reveal(self, participant_id):
         sealed = self.session.scalar(
@@ -174,6 +215,7 @@ class IntakeUnitOfWork(UnitOfWork):
         with sessions() as session:
             chain_reads_from_before(session, AuditLog(session, audit_entries, audit_head,
                                                       cls.audit_pseudonymous))
+            IdentityRepository(session, resources["vault"]).index_names()
             session.commit()
 
     def _open(self, session):

@@ -2,13 +2,16 @@
 
 Identities are sealed with the key file's encryption keys (shared/sealing.py: Fernet, newest key
 first, so keys can be rotated). A BSN is found again through a keyed hash (HMAC-SHA256 with a
-separate index key in the same file), so the database never holds the BSN itself.
+separate index key in the same file), so the database never holds the BSN itself; a name through
+the keyed hashes of its words, each word found whole, so the database holds no part of a name.
 """
 import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
+import unicodedata
 from datetime import date
 
 from services.intake.domain import Identity
@@ -35,7 +38,17 @@ class IdentityVault:
         return Identity(data["name"], data["bsn"], date.fromisoformat(data["date_of_birth"]))
 
     def index(self, bsn) -> str:
-        return hmac.new(self._index_key, bsn.encode(), hashlib.sha256).hexdigest()
+        return self._keyed(bsn)
+
+    def name_index(self, name) -> set[str]:
+        """The keyed hashes of the words of `name` as people type them: without accents or
+        capitals, so "de Vries" finds "Jan de Vries" and "Özil" finds "Ozil"."""
+        plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+        # Prefixed, so that no word's hash is the hash of a BSN.
+        return {self._keyed(f"name:{word}") for word in re.findall(r"[a-z0-9]+", plain)}
+
+    def _keyed(self, value):
+        return hmac.new(self._index_key, value.encode(), hashlib.sha256).hexdigest()
 
 
 def create_key_file(path):

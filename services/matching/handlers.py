@@ -148,7 +148,7 @@ def list_candidates(uow, reader, query, fields):
 def list_proposals(uow, reader, query):
     """Proposals with the full reasoning; each one is a read of its candidate's assessment."""
     return audited_read(uow, reader, PROFILE_READERS, query.get("participant_id"), REASONING,
-                        lambda: uow.proposals.involving(**query), _each(REASONING))
+                        lambda: uow.proposals.list(**query), _each(REASONING))
 
 
 def ranking_for_vacancy(uow, vacancy_id, reader, limit=20, today=None):

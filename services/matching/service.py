@@ -163,7 +163,7 @@ class MatchingService(ChainService):
         """An employer's proposals as the employer sees them: anonymous candidates."""
         require_own(caller, employer_id)
         with self.uow as uow:
-            return uow.proposals.involving(employer_id=employer_id, **query)
+            return uow.proposals.list(employer_id=employer_id, **query)
 
     @api("POST", "/proposals/<proposal_id>/responses", roles=DESK, body=ProposalResponse,
          response=ProposalSchema)

@@ -227,7 +227,7 @@ class Employers(Repository):
     entity = Employer
 
     def list(self, offset=0, limit=50):
-        return self.where(order_by=(Employer.name, Employer.id), offset=offset, limit=limit)
+        return self.page(order_by=(Employer.name, Employer.id), offset=offset, limit=limit)
 
 
 class Vacancies(Repository):
@@ -240,8 +240,8 @@ class Vacancies(Repository):
     def list(self, employer_id=None, status=None, offset=0, limit=50):
         conditions = [column == value for column, value in (
             (Vacancy.employer_id, employer_id), (Vacancy.status, status)) if value is not None]
-        return self.where(*conditions, order_by=(Vacancy.start_date, Vacancy.id),
-                          offset=offset, limit=limit)
+        return self.page(*conditions, order_by=(Vacancy.start_date, Vacancy.id),
+                         offset=offset, limit=limit)
 
     def best_for(self, candidate, limit, offset=0):
         """Ids of open vacancies the candidate may take, best first, a page at a time. Curfews
@@ -293,8 +293,8 @@ class Candidates(Repository):
     entity = Candidate
 
     def list(self, status=None, offset=0, limit=50):
-        return self.where(*([Candidate.status == status] if status else []),
-                          order_by=(Candidate.participant_id,), offset=offset, limit=limit)
+        return self.page(*([Candidate.status == status] if status else []),
+                         order_by=(Candidate.participant_id,), offset=offset, limit=limit)
 
     def near_release_unranked(self, today, window_days):
         """Candidates still in training whose release came near enough to be matched, and
@@ -366,16 +366,27 @@ class Candidates(Repository):
         self.session.delete(candidate)
 
 
+_AS_MADE = (Proposal.proposed_at, Proposal.id)
+
+
+def _proposals_of(participant_id=None, vacancy_id=None, employer_id=None, status=None):
+    return [column == value for column, value in (
+        (Proposal.participant_id, participant_id), (Proposal.vacancy_id, vacancy_id),
+        (Proposal.employer_id, employer_id), (Proposal.status, status)) if value is not None]
+
+
 class Proposals(Repository):
     entity = Proposal
 
-    def involving(self, participant_id=None, vacancy_id=None, employer_id=None, status=None,
-                  offset=0, limit=None):
-        conditions = [column == value for column, value in (
-            (Proposal.participant_id, participant_id), (Proposal.vacancy_id, vacancy_id),
-            (Proposal.employer_id, employer_id), (Proposal.status, status)) if value is not None]
-        return self.where(*conditions, order_by=(Proposal.proposed_at, Proposal.id),
-                          offset=offset, limit=limit)
+    def involving(self, **involved):
+        """Every proposal of `involved` (participant_id, vacancy_id, employer_id, status), as
+        they were made."""
+        return self.where(*_proposals_of(**involved), order_by=_AS_MADE)
+
+    def list(self, offset=0, limit=50, **involved):
+        """A page of the proposals `involving` gives."""
+        return self.page(*_proposals_of(**involved), order_by=_AS_MADE, offset=offset,
+                         limit=limit)
 
     def participants_for(self, vacancy_id):
         """Everyone ever proposed for the vacancy: nobody is proposed twice."""

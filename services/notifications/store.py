@@ -104,7 +104,7 @@ class Recipients(Repository):
     def list(self, organisation=None, name=None, offset=0, limit=50):
         conditions = [column == value for column, value in (
             (Recipient.organisation, organisation), (Recipient.name, name)) if value is not None]
-        return self.where(*conditions, order_by=(Recipient.name,), offset=offset, limit=limit)
+        return self.page(*conditions, order_by=(Recipient.name,), offset=offset, limit=limit)
 
     def count(self):
         return self.session.scalar(select(func.count()).select_from(recipients))
@@ -141,8 +141,8 @@ class Deliveries(Repository):
             conditions.append(Delivery.recipient_id.in_(recipient_ids))
         if unread:
             conditions.append(Delivery.acknowledged_at.is_(None))
-        return self.where(*conditions, order_by=(Delivery.created_at, Delivery.id),
-                          offset=offset, limit=limit)
+        return self.page(*conditions, order_by=(Delivery.created_at, Delivery.id),
+                         offset=offset, limit=limit)
 
     def due(self, now, limit=50):
         return self.where(*_due(now), order_by=(Delivery.next_attempt_at, Delivery.id),

@@ -62,6 +62,10 @@ class PlacementQuery(Paging):
     participant_id = fields.String(load_default=None, validate=Uuid)
     employer_id = fields.String(load_default=None, validate=Uuid)
     status = fields.Enum(Status, by_value=True, load_default=None)
+    started_after = fields.Date(load_default=None, metadata={
+        "description": "started on or after this date"})
+    started_before = fields.Date(load_default=None, metadata={
+        "description": "started on or before this date"})
 
 
 class EmployerPlacementSchema(Schema):

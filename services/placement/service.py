@@ -54,7 +54,8 @@ class PlacementService(ChainService):
     @api("GET", "/placements", roles=JOB_COACH, query=PlacementQuery, response=PlacementSchema,
          many=True)
     def list_placements(self, caller, query):
-        """Placements by planned start, by participant, employer or status."""
+        """Placements by planned start, by participant, employer, status or when they
+        started."""
         with self.uow as uow:
             return uow.placements.list(**query)
 

@@ -65,12 +65,17 @@ class PlacementRepository(Repository):
         found = self.where(Placement.match_id == match_id)
         return found[0] if found else None
 
-    def list(self, participant_id=None, employer_id=None, status=None, offset=0, limit=50):
+    def list(self, participant_id=None, employer_id=None, status=None, started_after=None,
+             started_before=None, offset=0, limit=50):
         conditions = [column == value for column, value in (
             (Placement.participant_id, participant_id), (Placement.employer_id, employer_id),
             (Placement.status, status)) if value is not None]
-        return self.where(*conditions, order_by=(Placement.start_date, Placement.id),
-                          offset=offset, limit=limit)
+        if started_after is not None:
+            conditions.append(Placement.started_on >= started_after)
+        if started_before is not None:
+            conditions.append(Placement.started_on <= started_before)
+        return self.page(*conditions, order_by=(Placement.start_date, Placement.id),
+                         offset=offset, limit=limit)
 
     def of_participant(self, participant_id):
         """Locked, as a coach may be changing one of them at this moment."""

@@ -117,8 +117,8 @@ class CohortRepository(Repository):
                           lock=True)
 
     def list(self, module=None, offset=0, limit=50):
-        return self.where(*([Cohort.module == module] if module else []),
-                          order_by=(Cohort.starts_on, Cohort.id), offset=offset, limit=limit)
+        return self.page(*([Cohort.module == module] if module else []),
+                         order_by=(Cohort.starts_on, Cohort.id), offset=offset, limit=limit)
 
 
 class WaitingList:

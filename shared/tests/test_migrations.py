@@ -133,14 +133,20 @@ def test_a_database_made_before_migrations_is_adopted(service, kind, tmp_path):
     with fresh_database(kind, tmp_path) as url:
         load_schema_before_migrations(url, service, kind)
         overrides = {key: old for key, (old, _) in OLD_VALUES.items()}
+        if service == "intake":
+            from services.intake.domain import Identity
+            from services.intake.store import IntakeUnitOfWork
+            resources = IntakeUnitOfWork.resources(key_files("intake", tmp_path))
+            overrides["identities", "sealed"] = resources["vault"].seal(
+                Identity("Jan de Vries", "111222333", date(1991, 4, 17)))
         fill(url, overrides)
         before = stored(url)
         migrations.upgrade(service, url)
         if service == "intake":
-            # Its reads of personal data join the hash-chained audit log when intake starts.
-            from services.intake.store import IntakeUnitOfWork
+            # Its reads of personal data join the hash-chained audit log, and the names of its
+            # identities their index, when intake starts.
             engine = create_engine(url)
-            IntakeUnitOfWork.prepare(session_factory(engine))
+            IntakeUnitOfWork.prepare(session_factory(engine), **resources)
             engine.dispose()
         assert differences(url, service) == []
         after = stored(url)
