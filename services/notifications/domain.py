@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from urllib.parse import urlsplit
 
-from shared.contracts.municipalities import named
+from services.notifications.messages import day_shown, describe
 from shared.contracts.policy import ORGANISATIONS, visible_to
 from shared.errors import Conflict, Invalid
 from shared.organisations import OfAnOrganisation, kind_of, organisation_named
@@ -39,66 +39,6 @@ DEFAULT_SUBSCRIPTIONS = {
 }
 
 LANGUAGES = ("nl", "en")
-TEMPLATES = {
-    "nl": {
-        "participant.admitted": "Deelnemer {subject} is toegelaten tot de keten.",
-        "participant.release_date_changed": "De verwachte vrijlatingsdatum van deelnemer "
-                                            "{subject} is nu {expected_release_date}.",
-        "participant.basic_conditions_updated": "De basisvoorwaarden van deelnemer {subject} "
-                                                "zijn bijgewerkt.",
-        "participant.released": "Deelnemer {subject} is op {released_on} vrijgelaten en keert "
-                                "terug naar {municipality}.",
-        "participant.withdrawn": "Deelnemer {subject} is uit de keten gegaan ({reason}).",
-        "training.certificate_awarded": "Deelnemer {subject} heeft het certificaat "
-                                        "{certificate} behaald.",
-        "training.programme_completed": "Deelnemer {subject} heeft het programma afgerond.",
-        "match.proposed": "Er is een kandidaat voorgesteld voor een vacature.",
-        "match.expired": "Een voorstel voor een vacature is verlopen.",
-        "match.accepted": "Een match voor {subject} is door beide partijen geaccepteerd.",
-        "placement.started": "Deelnemer {subject} is op {started_on} aan het werk gegaan.",
-        "placement.ended": "De plaatsing van deelnemer {subject} is beëindigd ({reason}).",
-        "placement.sustained": "Deelnemer {subject} werkt zes maanden: een duurzame plaatsing.",
-        "*": "Nieuw feit in de keten: {type} over {subject}.",
-    },
-    "en": {
-        "participant.admitted": "Participant {subject} was admitted to the chain.",
-        "participant.release_date_changed": "Participant {subject}'s expected release date is "
-                                            "now {expected_release_date}.",
-        "participant.basic_conditions_updated": "Participant {subject}'s basic conditions were "
-                                                "updated.",
-        "participant.released": "Participant {subject} was released on {released_on} and "
-                                "returns to {municipality}.",
-        "participant.withdrawn": "Participant {subject} left the chain ({reason}).",
-        "training.certificate_awarded": "Participant {subject} earned the certificate "
-                                        "{certificate}.",
-        "training.programme_completed": "Participant {subject} completed the programme.",
-        "match.proposed": "A candidate was proposed for a vacancy.",
-        "match.expired": "A proposal for a vacancy expired.",
-        "match.accepted": "Both sides accepted a match for {subject}.",
-        "placement.started": "Participant {subject} started work on {started_on}.",
-        "placement.ended": "Participant {subject}'s placement ended ({reason}).",
-        "placement.sustained": "Participant {subject} has worked six months: a sustainable "
-                               "placement.",
-        "*": "New fact in the chain: {type} about {subject}.",
-    },
-}
-
-
-def describe(envelope, language):
-    """One line about a fact, in the recipient's language, naming nobody but by pseudonym."""
-    templates = TEMPLATES[language]
-    template = templates.get(envelope["type"], templates["*"])
-    values = {**{k: v for k, v in envelope.get("data", {}).items() if isinstance(v, str)},
-              "type": envelope["type"],
-              "subject": envelope.get("subject") or "-"}
-    if "municipality" in values:  # facts name places by code, people by name
-        values["municipality"] = named(values["municipality"])
-    try:
-        return template.format(**values)
-    except KeyError:
-        return templates["*"].format(**values)
-
-
 def redacted_for(organisation, envelope):
     """What a recipient of `organisation` may receive of a fact. Employers know candidates only
     as the matching service presents them: not by the chain's participant id."""
@@ -308,6 +248,7 @@ class RetryPolicy:
 
 
 def digest_text(recipient, deliveries, day):
-    heading = {"nl": f"Overzicht doorstroom van {day}", "en": f"doorstroom digest for {day}"}
+    shown = day_shown(day, recipient.language)
+    heading = {"nl": f"Overzicht doorstroom van {shown}", "en": f"doorstroom digest for {shown}"}
     lines = [f"- {d.summary}" for d in sorted(deliveries, key=lambda d: d.created_at)]
     return heading[recipient.language], "\n".join([heading[recipient.language], "", *lines])

@@ -7,6 +7,7 @@ from datetime import timedelta
 from services.notifications.channels import DeliveryRefused
 from services.notifications.domain import (DEFAULT_SUBSCRIPTIONS, MUNICIPALITY_PURPOSE, Delivery,
                                            DeliveryStatus, Recipient, digest_text)
+from services.notifications.messages import time_shown
 from shared import clock
 from shared.contracts import all_contracts
 from shared.contracts.policy import INTEGRATOR, WITHDRAWAL, integrators_of, needed_for
@@ -198,7 +199,8 @@ def send_due_deliveries(uow, now=None):
 def _send(uow, delivery, recipient):
     try:
         if delivery.channel == "email":
-            uow.settings.email.send(recipient.email, _subject(delivery), _email_text(delivery))
+            uow.settings.email.send(recipient.email, _subject(delivery),
+                                    _email_text(delivery, recipient.language))
         else:
             uow.settings.webhooks.post(recipient.webhook_url,
                                        uow.secrets.open(recipient.webhook_secret),
@@ -224,7 +226,7 @@ def send_digests(uow, now=None):
             queued = uow.deliveries.queued_for_digest(recipient.id)
             if not queued:
                 continue
-            subject, text = digest_text(recipient, queued, now.date())
+            subject, text = digest_text(recipient, queued, now.astimezone(clock.ZONE).date())
             try:
                 uow.settings.email.send(recipient.email, subject, text)
             except Exception as exc:  # the other side's failure: try again later
@@ -245,9 +247,11 @@ def _subject(delivery):
     return f"[doorstroom] {delivery.event_type}"
 
 
-def _email_text(delivery):
+def _email_text(delivery, language):
+    """The message, then the fact it is about and when it happened, in Amsterdam's time."""
     envelope = delivery.envelope
-    return "\n".join([delivery.summary, "", f"{envelope['type']} — {envelope['time']}",
+    return "\n".join([delivery.summary, "",
+                      f"{envelope['type']} — {time_shown(envelope['time'], language)}",
                       f"id: {envelope['id']}"])
 
 

@@ -12,6 +12,7 @@ from services.notifications.channels import Settings, WebhookSecrets
 from services.notifications.domain import (Attempt, Delivery, DeliveryStatus, Recipient,
                                            Subscription)
 from services.notifications.handlers import seal_plain_secrets, set_up_default_recipients
+from services.notifications.messages import LONGEST
 from shared.contracts.policy import INTEGRATOR, needed_for
 from shared.retention import DELIVERIES, PUBLISHED_FACTS
 from shared.store import (Repository, UnitOfWork, UtcDateTime, ValueObjects, audit_tables,
@@ -51,7 +52,7 @@ deliveries = Table(
     Column("event_id", String(200), nullable=False, index=True),
     Column("event_type", String(200), nullable=False),
     Column("envelope", JSON, nullable=False),
-    Column("summary", String(1000), nullable=False),
+    Column("summary", String(LONGEST), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("status", Enum(DeliveryStatus, native_enum=False, length=20), nullable=False,
            index=True),

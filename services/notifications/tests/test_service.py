@@ -68,7 +68,8 @@ def test_a_release_reaches_the_municipality_once_by_email_webhook_and_inbox(api,
     participant, body = released(broker)
     released(broker, municipality="0512")  # not for Dordrecht
     [mail] = wait_for(lambda: mails(maildir, "wmo@dordrecht.example.org"))
-    assert participant in mail.get_payload() and "vrijgelaten" in mail.get_payload()
+    text = mail.get_payload(decode=True).decode()
+    assert participant in text and "is op 15 januari 2027 vrijgelaten" in text
     calls = wait_for(lambda: [c for c in Receiver.calls if c[0] == "/ok"])
     path, headers, payload = calls[0]
     assert verified(secret, headers, payload)
