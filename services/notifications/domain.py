@@ -15,6 +15,7 @@ from enum import Enum
 from urllib.parse import urlsplit
 
 from services.notifications.messages import day_shown, describe
+from shared.clock import ZONE
 from shared.contracts.policy import ORGANISATIONS, visible_to
 from shared.errors import Conflict, Invalid
 from shared.organisations import OfAnOrganisation, kind_of, organisation_named
@@ -124,8 +125,11 @@ class Recipient(OfAnOrganisation):
             (["webhook"] if self.webhook_url else [])
 
     def digest_due(self, now, digest_hour):
-        return (self.digest and bool(self.email) and now.hour >= digest_hour
-                and (self.last_digest_on is None or self.last_digest_on < now.date())
+        """Once a day from `digest_hour` as the clocks in Amsterdam say, where the people it
+        is for are."""
+        local = now.astimezone(ZONE)
+        return (self.digest and bool(self.email) and local.hour >= digest_hour
+                and (self.last_digest_on is None or self.last_digest_on < local.date())
                 and (self.digest_retry_at is None or self.digest_retry_at <= now))
 
     def subscribe(self, pattern, known_types, municipality=None):

@@ -226,7 +226,8 @@ def send_digests(uow, now=None):
             queued = uow.deliveries.queued_for_digest(recipient.id)
             if not queued:
                 continue
-            subject, text = digest_text(recipient, queued, now.astimezone(clock.ZONE).date())
+            today = now.astimezone(clock.ZONE).date()
+            subject, text = digest_text(recipient, queued, today)
             try:
                 uow.settings.email.send(recipient.email, subject, text)
             except Exception as exc:  # the other side's failure: try again later
@@ -237,14 +238,20 @@ def send_digests(uow, now=None):
             for delivery in queued:
                 delivery.succeed(now)
                 _record(uow, "notification.delivered", delivery, recipient)
-            recipient.last_digest_on, recipient.digest_retry_at = now.date(), None
+            recipient.last_digest_on, recipient.digest_retry_at = today, None
             uow.commit()
             sent += 1
     return sent
 
 
+# Mail programs show this much of a subject; the whole message is in the text.
+SUBJECT_LENGTH = 120
+
+
 def _subject(delivery):
-    return f"[doorstroom] {delivery.event_type}"
+    """The message itself, in the recipient's language, so the inbox says what happened."""
+    subject = f"[doorstroom] {delivery.summary}"
+    return subject if len(subject) <= SUBJECT_LENGTH else subject[:SUBJECT_LENGTH - 1] + "…"
 
 
 def _email_text(delivery, language):

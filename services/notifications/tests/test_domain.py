@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -115,7 +115,7 @@ def test_webhook_urls_are_validated(url, insecure_localhost, ok):
 def test_a_digest_is_due_once_a_day_from_its_hour_and_not_while_a_retry_waits():
     recipient = Recipient.register("g", "municipality:0505", email="g@example.org", digest=True)
     morning = datetime(2026, 11, 23, 8, tzinfo=timezone.utc)
-    assert not recipient.digest_due(morning.replace(hour=6), 7)
+    assert not recipient.digest_due(morning.replace(hour=5), 7)
     assert recipient.digest_due(morning, 7)
     recipient.digest_retry_at = morning + timedelta(hours=1)
     assert not recipient.digest_due(morning, 7)
@@ -123,3 +123,16 @@ def test_a_digest_is_due_once_a_day_from_its_hour_and_not_while_a_retry_waits():
     recipient.last_digest_on = morning.date()
     assert not recipient.digest_due(morning + timedelta(hours=2), 7)
     assert recipient.digest_due(morning + timedelta(days=1), 7)
+
+
+def test_a_digest_is_due_from_its_hour_as_the_clocks_in_amsterdam_say():
+    recipient = Recipient.register("g", "municipality:0505", email="g@example.org", digest=True)
+    winter, summer = (datetime(2026, month, 23, hour, tzinfo=timezone.utc)
+                      for month, hour in ((11, 6), (6, 5)))
+    for seven_in_amsterdam in (winter, summer):
+        assert not recipient.digest_due(seven_in_amsterdam - timedelta(minutes=1), 7)
+        assert recipient.digest_due(seven_in_amsterdam, 7)
+    # Sent on 25 November in Amsterdam: not again that day, though UTC's 26th starts later.
+    recipient.last_digest_on = date(2026, 11, 25)
+    assert not recipient.digest_due(datetime(2026, 11, 25, 22, 59, tzinfo=timezone.utc), 0)
+    assert recipient.digest_due(datetime(2026, 11, 25, 23, tzinfo=timezone.utc), 0)

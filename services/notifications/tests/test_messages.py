@@ -6,7 +6,7 @@ import pytest
 
 from services.notifications.domain import (LANGUAGES, VISIBLE_TO, Delivery, Recipient,
                                            digest_text, redacted_for)
-from services.notifications.handlers import _email_text
+from services.notifications.handlers import SUBJECT_LENGTH, _email_text, _subject
 from services.notifications.messages import (LONGEST, TEMPLATES, day_shown, describe,
                                              moment_shown)
 from shared.contracts import all_contracts, contract_for
@@ -300,3 +300,16 @@ def test_an_email_and_a_digest_show_their_days_in_amsterdams_time():
     subject, text = digest_text(recipient, [delivery], date(2026, 12, 4))
     assert subject == "doorstroom digest for 4 December 2026"
     assert text.splitlines()[2] == f"- {delivery.summary}"
+
+
+def test_an_emails_subject_says_what_happened_in_the_recipients_language():
+    for language in LANGUAGES:
+        recipient = Recipient.register("wmo", "municipality:0505", email="wmo@example.org",
+                                       language=language)
+        delivery = Delivery.of(recipient, "email", fact("participant.released"), NOW)
+        subject = _subject(delivery)
+        assert len(subject) <= SUBJECT_LENGTH
+        assert delivery.summary.startswith(subject.removeprefix("[doorstroom] ").rstrip("…"))
+    assert _subject(delivery) != _subject(Delivery.of(
+        Recipient.register("w", "municipality:0505", email="w@example.org", language="nl"),
+        "email", fact("participant.released"), NOW))
