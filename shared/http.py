@@ -115,6 +115,18 @@ class Paging(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 
 
+TOTAL_COUNT = "X-Total-Count"
+
+
+class Page(list):
+    """What a `counted` list endpoint answers: a page of the items, and how many match in all,
+    before paging (the X-Total-Count header)."""
+
+    def __init__(self, items, total):
+        super().__init__(items)
+        self.total = total
+
+
 class ErrorSchema(Schema):
     """Why a request was refused; beside `error` and `fields`, facts the caller may need to act
     on it (a 409 for a BSN already in the chain names that `participant_id`)."""
@@ -204,8 +216,8 @@ class ApiEndpoint(HttpRequestHandler):
 
     def __init__(self, method, url, *, roles=(), body=None, query=None, response=None,
                  many=False, status=200, summary=None, public=False, refers_to=(), csv=False,
-                 readers=(), unavailable="the database is away for now; see Retry-After",
-                 **kwargs):
+                 counted=False, readers=(),
+                 unavailable="the database is away for now; see Retry-After", **kwargs):
         if not roles and not public:
             raise ValueError(f"{method} {url}: name the roles that may call it, or make it public")
         self.roles = frozenset(roles)
@@ -224,6 +236,8 @@ class ApiEndpoint(HttpRequestHandler):
         self.refers_to = tuple(refers_to)
         # The answer comes as text/csv too, when the query asks for it.
         self.csv = csv
+        # The answer is a Page: its total goes out in the X-Total-Count header.
+        self.counted = counted
         # What a 503 of this endpoint means.
         self.unavailable = unavailable
         # Refused requests are logged as expected, not as faults of the service.
@@ -345,10 +359,17 @@ class ApiEndpoint(HttpRequestHandler):
         if result is not None and isinstance(result, list) != self.many:
             raise TypeError(f"{self.method} {self.url} answered a {type(result).__name__}, but its "
                             f"OpenAPI document says {'a list' if self.many else 'one object'}")
+        if self.counted and status < 400 and not isinstance(result, Page):
+            raise TypeError(f"{self.method} {self.url} answered no Page, but its OpenAPI "
+                            f"document says {TOTAL_COUNT}")
+        total = result.total if isinstance(result, Page) else None
         # An answer of an error status is in the Error schema, not the response's.
         if self.response_schema is not None and result is not None and status < 400:
             result = self.response_schema(many=self.many).dump(result)
-        return _json_response(status, result)
+        response = _json_response(status, result)
+        if total is not None:
+            response.headers[TOTAL_COUNT] = str(total)
+        return response
 
     def response_from_exception(self, exc):
         if isinstance(exc, ApiError):
@@ -520,6 +541,10 @@ def _operation(endpoint, method, tag):
         success["content"] = {"application/json": {"schema": schema}}
     if endpoint.csv:
         success["content"]["text/csv"] = {"schema": {"type": "string"}}
+    if endpoint.counted:
+        success["headers"] = {TOTAL_COUNT: {
+            "description": "how many items match the query in all, before paging",
+            "schema": {"type": "integer", "minimum": 0}}}
     operation = {
         "operationId": method.__name__,
         "tags": [tag],

@@ -4,14 +4,15 @@ from nameko.timer import timer
 from services.matching import handlers
 from services.matching.schemas import (AssessmentSchema, CandidateQuery, CandidateSchema,
                                        EmployerIn, EmployerProposalSchema, EmployerResponse,
-                                       EmployerSchema, ProposalQuery, ProposalResponse,
-                                       ProposalSchema, RankingSchema, VacancyChange,
-                                       VacancyClosure, VacancyIn, VacancyQuery, VacancySchema)
+                                       EmployerSchema, PairAssessmentSchema, ProposalQuery,
+                                       ProposalResponse, ProposalSchema, RankingQuery,
+                                       RankingSchema, VacancyChange, VacancyClosure, VacancyIn,
+                                       VacancyQuery, VacancySchema)
 from services.matching.store import MatchingUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
 from shared.errors import NotFound
-from shared.http import Paging, api, employer_of, require_own
+from shared.http import Page, Paging, api, employer_of, require_own
 from shared.service import ANY_ROLE, ChainService
 from shared.store import keep_order
 
@@ -65,11 +66,12 @@ class MatchingService(ChainService):
         """Register an employer the employer desk works with."""
         return handlers.register_employer(self.uow, **body)
 
-    @api("GET", "/employers", roles=DESK, query=Paging, response=EmployerSchema, many=True)
+    @api("GET", "/employers", roles=DESK, query=Paging, response=EmployerSchema, many=True,
+         counted=True)
     def list_employers(self, caller, query):
         """Employers, by name."""
         with self.uow as uow:
-            return uow.employers.list(**query)
+            return Page(*uow.employers.page(**query))
 
     @api("GET", "/employers/<employer_id>", roles=DESK_AND_EMPLOYERS, response=EmployerSchema)
     def get_employer(self, caller, employer_id):
@@ -86,13 +88,14 @@ class MatchingService(ChainService):
         return handlers.publish_vacancy(self.uow, **body)
 
     @api("GET", "/vacancies", roles=DESK_AND_EMPLOYERS, query=VacancyQuery,
-         response=VacancySchema, many=True)
+         response=VacancySchema, many=True, counted=True)
     def list_vacancies(self, caller, query):
-        """Vacancies by start date; an employer sees only its own."""
+        """Vacancies by start date, by status, employer, municipality or text in the title or
+        description; an employer sees only its own."""
         if caller.role == "employer":
             query["employer_id"] = employer_of(caller)
         with self.uow as uow:
-            return uow.vacancies.list(**query)
+            return Page(*uow.vacancies.page(**query))
 
     @api("GET", "/vacancies/<vacancy_id>", roles=DESK_AND_EMPLOYERS, response=VacancySchema)
     def get_vacancy(self, caller, vacancy_id):
@@ -117,21 +120,29 @@ class MatchingService(ChainService):
         return handlers.close_vacancy(self.uow, vacancy_id, body["reason"])
 
     @api("GET", "/vacancies/<vacancy_id>/ranking", roles=ANY_ROLE, readers=READERS,
-         response=RankingSchema)
-    def ranking(self, caller, vacancy_id):
+         query=RankingQuery, response=RankingSchema)
+    def ranking(self, caller, vacancy_id, query):
         """For the employer desk: the best eligible candidates and the nearest misses, with the
-        full reasoning; logged as a read of each candidate's assessment, and a refused attempt
-        (403) too."""
-        return handlers.ranking_for_vacancy(self.uow, vacancy_id, caller)
+        full reasoning, and with include_excluded=true the candidates it excludes and why;
+        logged as a read of each candidate's assessment, and a refused attempt (403) too."""
+        return handlers.ranking_for_vacancy(self.uow, vacancy_id, caller, **query)
+
+    @api("GET", "/vacancies/<vacancy_id>/candidates/<participant_id>", roles=ANY_ROLE,
+         readers=READERS, response=PairAssessmentSchema)
+    def assess_candidate(self, caller, vacancy_id, participant_id):
+        """For the employer desk: why a candidate is or is not ranked for a vacancy, the score
+        and its parts, or each reason that excludes them; every attempt is logged as a read of
+        the candidate's assessment, allowed, refused (403) or not found (404)."""
+        return handlers.assess_pair(self.uow, vacancy_id, participant_id, caller)
 
     # --- candidates: every attempt to read them is logged (GET /audit/personal-data-reads) ---
 
     @api("GET", "/candidates", roles=ANY_ROLE, readers=READERS, query=CandidateQuery,
-         response=CandidateSchema, many=True)
+         response=CandidateSchema, many=True, counted=True)
     def list_candidates(self, caller, query):
         """For the employer desk: candidate profiles as built from the chain's facts; each one
         listed is logged as a read of their profile, and a refused attempt (403) too."""
-        return handlers.list_candidates(self.uow, caller, query, PROFILE)
+        return Page(*handlers.list_candidates(self.uow, caller, query, PROFILE))
 
     @api("GET", "/candidates/<participant_id>", roles=ANY_ROLE, readers=READERS,
          response=CandidateSchema)
@@ -150,20 +161,20 @@ class MatchingService(ChainService):
     # --- proposals --------------------------------------------------------------------------
 
     @api("GET", "/proposals", roles=ANY_ROLE, readers=READERS, query=ProposalQuery,
-         response=ProposalSchema, many=True)
+         response=ProposalSchema, many=True, counted=True)
     def list_proposals(self, caller, query):
         """For the employer desk: proposals with the full reasoning, by candidate, vacancy or
         status; logged as a read of each one's candidate's assessment, and a refused attempt
         (403) too."""
-        return handlers.list_proposals(self.uow, caller, query)
+        return Page(*handlers.list_proposals(self.uow, caller, query))
 
     @api("GET", "/employers/<employer_id>/proposals", roles=DESK_AND_EMPLOYERS,
-         query=Paging, response=EmployerProposalSchema, many=True)
+         query=Paging, response=EmployerProposalSchema, many=True, counted=True)
     def proposals_for_employer(self, caller, employer_id, query):
         """An employer's proposals as the employer sees them: anonymous candidates."""
         require_own(caller, employer_id)
         with self.uow as uow:
-            return uow.proposals.involving(employer_id=employer_id, **query)
+            return Page(*uow.proposals.page(employer_id=employer_id, **query))
 
     @api("POST", "/proposals/<proposal_id>/responses", roles=DESK, body=ProposalResponse,
          response=ProposalSchema)
