@@ -65,7 +65,7 @@ def synthetic_candidate(rng):
 def synthetic_vacancy(rng, employer_id):
     vog = rng.random() < 0.3
     return Vacancy.publish(
-        employer_id, occupation=rng.choice(sorted(vocabulary.OCCUPATIONS)),
+        employer_id, TODAY, occupation=rng.choice(sorted(vocabulary.OCCUPATIONS)),
         sector=rng.choice(sorted(vocabulary.SECTORS)), municipality=rng.choice(PLACES),
         postcode=None, hours_per_week=32, start_date=TODAY + timedelta(days=rng.randint(0, 200)),
         positions=rng.randint(1, 5),

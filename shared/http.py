@@ -350,11 +350,11 @@ class ApiEndpoint(HttpRequestHandler):
         if result is not None and isinstance(result, list) != self.many:
             raise TypeError(f"{self.method} {self.url} answered a {type(result).__name__}, but its "
                             f"OpenAPI document says {'a list' if self.many else 'one object'}")
-        # An answer of an error status is in the Error schema, not the response's.
         if self.paged and status < 400 and not isinstance(result, Page):
             raise TypeError(f"{self.method} {self.url} answered a page without its total: "
-                            "its OpenAPI document promises X-Total-Count")
+                            f"its OpenAPI document promises {TOTAL_COUNT}")
         total = result.total if isinstance(result, Page) else None
+        # An answer of an error status is in the Error schema, not the response's.
         if self.response_schema is not None and result is not None and status < 400:
             result = self.response_schema(many=self.many).dump(result)
         response = _json_response(status, result)

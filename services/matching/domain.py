@@ -69,11 +69,18 @@ class Vacancy:
     shift_ends_at: str | None = None
     accepted: int = 0
     status: VacancyStatus = VacancyStatus.OPEN
+    # What the employer calls the job; a vacancy published without one is called after its
+    # occupation, as vacancies were before they had titles.
+    title: str | None = None
+    description: str | None = None
 
     @classmethod
-    def publish(cls, employer_id, **details):
+    def publish(cls, employer_id, today, **details):
         vacancy = cls(str(uuid.uuid4()), employer_id, **details)
         vacancy._check()
+        _require_start_from(vacancy.start_date, today)
+        if vacancy.title is None:
+            vacancy.title = OCCUPATIONS[vacancy.occupation][1]
         return vacancy
 
     @property
@@ -84,8 +91,12 @@ class Vacancy:
     def requires_driving(self):
         return self.occupation in DRIVING_OCCUPATIONS
 
-    def change(self, **details):
+    def change(self, today, **details):
+        """Change the details given. A start date that is moved must not be in the past; one
+        that is kept may have passed (a vacancy that started still changes its positions)."""
         self._require_open("change")
+        if details.get("start_date", self.start_date) != self.start_date:
+            _require_start_from(details["start_date"], today)
         for name, value in details.items():
             setattr(self, name, value)
         self._check()
@@ -115,6 +126,12 @@ class Vacancy:
     def _require_open(self, action):
         if self.status is not VacancyStatus.OPEN:
             raise Conflict(f"cannot {action} a vacancy that is {self.status.value}")
+
+
+def _require_start_from(start_date, today):
+    if start_date < today:
+        raise Invalid("start_date",
+                      f"the start date {start_date} is in the past (today is {today})")
 
 
 class CandidateStatus(str, Enum):
@@ -232,9 +249,13 @@ def _vog_risk(c, v):
     return f"no VOG possible for risk area {', '.join(unknown)}, unknown here" if unknown else None
 
 
-def _vulnerable_people(c, v):
+def _minors(c, v):
     if v.works_with_minors and "no-work-with-minors" in c.restrictions:
         return "may not work with minors"
+    return None
+
+
+def _vulnerable_people(c, v):
     if v.works_with_vulnerable_people and "no-work-with-vulnerable-people" in c.restrictions:
         return "may not work with vulnerable people"
     return None
@@ -268,9 +289,20 @@ def _placed(c, v):
     return "already placed" if c.status is CandidateStatus.PLACED else None
 
 
-HARD_CONSTRAINTS = (_lacking_certificates, _language_below_minimum, _area_ban, _vog_risk,
-                    _vulnerable_people, _driving_ban, _unknown_restriction, _curfew,
-                    _not_available, _placed)
+# Each by the code that names it to the API, in the order the reasons are listed.
+HARD_CONSTRAINTS = {
+    "lacks-required-certificate": _lacking_certificates,
+    "language-below-minimum": _language_below_minimum,
+    "area-ban": _area_ban,
+    "vog-risk-area": _vog_risk,
+    "no-work-with-minors": _minors,
+    "no-work-with-vulnerable-people": _vulnerable_people,
+    "driving-ban": _driving_ban,
+    "unknown-restriction": _unknown_restriction,
+    "curfew": _curfew,
+    "not-available": _not_available,
+    "already-placed": _placed,
+}
 # Gaps that training can close: a near miss is excluded by these and nothing else.
 TRAINABLE = (_lacking_certificates, _language_below_minimum)
 
@@ -333,6 +365,10 @@ class Assessment:
     exclusions: tuple
     closing_modules: tuple = ()
     shareable: tuple = ()
+    # The codes of the hard constraints that exclude (HARD_CONSTRAINTS), one per exclusion.
+    exclusion_codes: tuple = ()
+    # What the score is made of, as (part, points) pairs; none for one excluded.
+    score_parts: tuple = ()
 
     @property
     def near_miss(self):
@@ -347,7 +383,9 @@ class Assessment:
 
 
 def assess(candidate: Candidate, vacancy: Vacancy) -> Assessment:
-    exclusions = [why for why in (rule(candidate, vacancy) for rule in HARD_CONSTRAINTS) if why]
+    excluded = {code: why for code, rule in HARD_CONSTRAINTS.items()
+                if (why := rule(candidate, vacancy))}
+    exclusions = list(excluded.values())
     trainable = [rule for rule in TRAINABLE if rule(candidate, vacancy)]
     closing = ()
     if exclusions and len(trainable) == len(exclusions):
@@ -371,37 +409,40 @@ def assess(candidate: Candidate, vacancy: Vacancy) -> Assessment:
         if held:
             shareable.append(text)
 
-    score = _share(15, vacancy.desired_certificates, candidate.certificates)
+    parts = {"desired_certificates": _share(15, vacancy.desired_certificates,
+                                            candidate.certificates)}
     if vacancy.desired_certificates:
         held = sorted(set(vacancy.desired_certificates) & set(candidate.certificates))
         note(held, f"holds desired certificates {', '.join(held)}" if held
              else "holds none of the desired certificates")
-    score += _share(25, vacancy.skills, candidate.skills)
+    parts["skills"] = _share(25, vacancy.skills, candidate.skills)
     if vacancy.skills:
         held = sorted(set(vacancy.skills) & set(candidate.skills))
         note(held, f"has the skills {', '.join(held)}" if held
              else "has none of the skills asked for")
     wanted = vacancy.occupation in candidate.occupations
-    score += 15 if wanted else 0
+    parts["occupation"] = 15 if wanted else 0
     note(wanted, f"wants to work as {OCCUPATIONS[vacancy.occupation][1].lower()}" if wanted
          else "prefers another occupation")
     prefers = vacancy.sector in candidate.preferred_sectors
-    score += 15 if prefers else 0
+    parts["sector"] = 15 if prefers else 0
     note(prefers, f"prefers the {vacancy.sector} sector" if prefers
          else f"prefers another sector than {vacancy.sector}")
     distance = distance_km(candidate.municipality, vacancy.municipality)
-    score += distance_points(distance)
+    parts["distance"] = distance_points(distance)
     note(distance is not None and distance <= 20,
          "lives in the vacancy's municipality" if distance == 0 else
          f"lives about {distance:.0f} km away" if distance is not None else
          "travel distance unknown")
     gap = (vacancy.start_date - candidate.available_from).days
-    score += timing_points(gap)
+    parts["timing"] = timing_points(gap)
     note(gap <= 30, "starts work soon after release" if gap <= 30
          else f"waits {gap} days between release and start")
     eligible = not exclusions
-    return Assessment(eligible, score if eligible else 0, tuple(met), tuple(missed),
-                      tuple(exclusions), closing, tuple(shareable) if eligible else ())
+    return Assessment(eligible, sum(parts.values()) if eligible else 0, tuple(met),
+                      tuple(missed), tuple(exclusions), closing,
+                      tuple(shareable) if eligible else (), tuple(excluded),
+                      tuple(parts.items()) if eligible else ())
 
 
 def rank(candidate, vacancies):

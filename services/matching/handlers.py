@@ -11,11 +11,6 @@ from shared.store import handle_fact
 
 log = logging.getLogger(__name__)
 
-VACANCY_FIELDS = ("occupation", "sector", "municipality", "postcode", "hours_per_week",
-                  "start_date", "positions", "required_certificates", "desired_certificates",
-                  "skills", "min_language_level", "vog_required", "vog_risk_areas",
-                  "works_with_minors", "works_with_vulnerable_people", "shift_starts_at",
-                  "shift_ends_at")
 # Who may read candidate profiles and the reasoning about them (what excludes a candidate names
 # their restrictions). Any other role that asks is refused by the use case rather than the
 # endpoint, so that the refusal is logged.
@@ -37,10 +32,10 @@ def register_employer(uow, **details):
     return employer
 
 
-def publish_vacancy(uow, employer_id, now=None, **details):
+def publish_vacancy(uow, employer_id, now=None, today=None, **details):
     with uow:
         uow.employers.get(employer_id)
-        vacancy = Vacancy.publish(employer_id, **_tuples(details))
+        vacancy = Vacancy.publish(employer_id, today or clock.today(), **_tuples(details))
         uow.vacancies.add(vacancy)
         uow.record("vacancy.published", _vacancy_fact(vacancy), subject=vacancy.id)
         uow.session.flush()
@@ -49,12 +44,12 @@ def publish_vacancy(uow, employer_id, now=None, **details):
     return vacancy
 
 
-def change_vacancy(uow, vacancy_id, now=None, **details):
+def change_vacancy(uow, vacancy_id, now=None, today=None, **details):
     """Change a vacancy; pending proposals it no longer allows lapse, and it is ranked again."""
     now = now or clock.now()
     with uow:
         vacancy = uow.vacancies.get(vacancy_id, lock=True)
-        vacancy.change(**_tuples(details))
+        vacancy.change(today or clock.today(), **_tuples(details))
         uow.record("vacancy.changed", _vacancy_fact(vacancy), subject=vacancy.id)
         for proposal in uow.proposals.involving(vacancy_id=vacancy.id,
                                                 status=ProposalStatus.PROPOSED):
@@ -140,32 +135,56 @@ def read_candidate(uow, participant_id, reader, fields):
 
 
 def list_candidates(uow, reader, query, fields):
-    """Candidate profiles as `query` asks; each one listed is a read of their profile."""
+    """A page of candidate profiles as `query` asks; each one listed is a read of their
+    profile."""
     return audited_read(uow, reader, PROFILE_READERS, None, fields,
                         lambda: uow.candidates.list(**query), _each(fields))
 
 
 def list_proposals(uow, reader, query):
-    """Proposals with the full reasoning; each one is a read of its candidate's assessment."""
+    """A page of proposals with the full reasoning; each one listed is a read of its
+    candidate's assessment."""
     return audited_read(uow, reader, PROFILE_READERS, query.get("participant_id"), REASONING,
                         lambda: uow.proposals.list(**query), _each(REASONING))
 
 
-def ranking_for_vacancy(uow, vacancy_id, reader, limit=20, today=None):
-    """For caseworkers: the best eligible candidates and the nearest misses, with reasons;
-    each candidate ranked is a read of their assessment."""
+def ranking_for_vacancy(uow, vacancy_id, reader, limit=20, include_excluded=False, today=None):
+    """For caseworkers: the best eligible candidates and the nearest misses, with reasons, and
+    on request the candidates matched today whom the vacancy excludes otherwise; each
+    candidate listed is a read of their assessment."""
     today = today or clock.today()
+
+    def listed(found):
+        return [{"participant_id": candidate.participant_id, **_explained(assessment)}
+                for candidate, assessment in found]
 
     def ranking():
         vacancy = uow.vacancies.get(vacancy_id)
-        return {"vacancy_id": vacancy.id, "eligible": [
-            {"participant_id": candidate.participant_id, **_explained(assessment)}
-            for candidate, assessment in best_candidates(uow, vacancy, today, limit)
-        ], "near_misses": [
-            {"participant_id": candidate.participant_id, **_explained(assessment)}
-            for candidate, assessment in best_candidates(uow, vacancy, today, limit, near_misses=True)]}
+        found = {"vacancy_id": vacancy.id,
+                 "eligible": listed(best_candidates(uow, vacancy, today, limit)),
+                 "near_misses": listed(best_candidates(uow, vacancy, today, limit,
+                                                       near_misses=True))}
+        if include_excluded:
+            found["excluded"] = listed(excluded_candidates(uow, vacancy, today, limit))
+        return found
     return audited_read(uow, reader, PROFILE_READERS, None, REASONING, ranking,
-                        lambda found: _each(REASONING)(found["eligible"] + found["near_misses"]))
+                        lambda found: _each(REASONING)(
+                            found["eligible"] + found["near_misses"] + found.get("excluded", [])))
+
+
+def assess_pair(uow, vacancy_id, participant_id, reader, today=None):
+    """For caseworkers: the whole assessment of one candidate for one vacancy, and whether the
+    candidate is matched at all today, which says why they are or are not in its ranking; a
+    read of the candidate's assessment."""
+    today = today or clock.today()
+
+    def assessment():
+        vacancy = uow.vacancies.get(vacancy_id)
+        candidate = uow.candidates.get(participant_id)
+        return {"vacancy_id": vacancy.id, "participant_id": candidate.participant_id,
+                "matchable": candidate.matchable_on(today, uow.settings.release_window_days),
+                **_explained(assess(candidate, vacancy))}
+    return audited_read(uow, reader, PROFILE_READERS, participant_id, REASONING, assessment)
 
 
 def vacancies_for_candidate(uow, participant_id, reader, limit=20):
@@ -367,6 +386,18 @@ def best_candidates(uow, vacancy, today, wanted, skip=frozenset(), near_misses=F
         trainable_gaps=near_misses), confirmed, wanted)
 
 
+def excluded_candidates(uow, vacancy, today, wanted):
+    """The first `wanted` candidates matched today, by id, whom `assess` excludes from
+    `vacancy` for more than gaps that training can close (those are its near misses)."""
+    def confirmed(candidate):
+        assessment = assess(candidate, vacancy)
+        if assessment.eligible or assessment.near_miss:
+            return None
+        return candidate, assessment
+    return _confirmed(lambda size, offset: uow.candidates.matchable(
+        today, uow.settings.release_window_days, size, offset), confirmed, wanted)
+
+
 def best_vacancies(uow, candidate, wanted, acceptable=lambda vacancy: True):
     """The `wanted` best open vacancies for `candidate` that `assess` confirms."""
     def confirmed(vacancy_id):
@@ -435,16 +466,20 @@ def _expire(uow, proposal, reason):
 
 def _explained(assessment):
     return {"eligible": assessment.eligible, "near_miss": assessment.near_miss,
-            "score": assessment.score, "met": list(assessment.met),
-            "missed": list(assessment.missed), "exclusions": list(assessment.exclusions),
+            "score": assessment.score, "score_parts": dict(assessment.score_parts),
+            "met": list(assessment.met), "missed": list(assessment.missed),
+            "exclusions": list(assessment.exclusions),
+            "exclusion_reasons": [{"code": code, "explanation": why} for code, why in zip(
+                assessment.exclusion_codes, assessment.exclusions)],
             "closing_modules": list(assessment.closing_modules)}
 
 
 def _vacancy_fact(vacancy):
     return {"vacancy_id": vacancy.id, "employer_id": vacancy.employer_id,
             **{name: getattr(vacancy, name) for name in (
-                "occupation", "sector", "municipality", "hours_per_week", "start_date",
-                "positions", "vog_required", "works_with_minors", "works_with_vulnerable_people")},
+                "title", "description", "occupation", "sector", "municipality",
+                "hours_per_week", "start_date", "positions", "vog_required", "works_with_minors",
+                "works_with_vulnerable_people")},
             "required_certificates": list(vacancy.required_certificates),
             "desired_certificates": list(vacancy.desired_certificates),
             "min_language_level": vacancy.min_language_level,

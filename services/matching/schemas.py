@@ -1,7 +1,8 @@
 """What matching's API takes and gives."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.matching.domain import CandidateStatus, ProposalStatus, VacancyStatus
+from services.matching.domain import (HARD_CONSTRAINTS, CandidateStatus, ProposalStatus,
+                                      VacancyStatus)
 from shared.contracts import vocabulary
 from shared.contracts.fields import (UUID_PATTERN, Code, Codes, LanguageLevel, Municipality, Text,
                                      TimeOfDay)
@@ -27,12 +28,17 @@ class EmployerSchema(EmployerIn):
 class VacancyIn(Schema):
     employer_id = fields.String(required=True, validate=Uuid)
     occupation = Code(vocabulary.OCCUPATIONS, required=True)
+    # Optional, so that callers written before vacancies had titles keep working.
+    title = Text(120, metadata={
+        "description": "what the employer calls the job; by default the occupation's name"})
+    description = Text(2000, load_default=None, allow_none=True)
     sector = Code(vocabulary.SECTORS, required=True)
     municipality = Municipality(required=True)
     postcode = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
         r"^[1-9][0-9]{3} ?[A-Z]{2}$", error="Not a Dutch postcode (1234 AB)."))
     hours_per_week = fields.Integer(required=True, validate=validate.Range(1, 40))
-    start_date = fields.Date(required=True)
+    start_date = fields.Date(required=True, metadata={
+        "description": "today or later (Europe/Amsterdam); a changed start date too"})
     positions = fields.Integer(load_default=1, validate=validate.Range(1, 500))
     required_certificates = Codes(vocabulary.CERTIFICATES, load_default=list)
     desired_certificates = Codes(vocabulary.CERTIFICATES, load_default=list)
@@ -55,6 +61,7 @@ class VacancyChange(VacancyIn):
 
 
 class VacancySchema(VacancyIn):
+    title = fields.String()
     id = fields.String()
     accepted = fields.Integer()
     status = fields.Enum(VacancyStatus, by_value=True)
@@ -63,6 +70,9 @@ class VacancySchema(VacancyIn):
 class VacancyQuery(Paging):
     status = fields.Enum(VacancyStatus, by_value=True, load_default=None)
     employer_id = fields.String(load_default=None, validate=Uuid)
+    municipality = Municipality(load_default=None)
+    q = Text(120, load_default=None, metadata={
+        "description": "text in the title or description, in any case"})
 
 
 class VacancyClosure(Schema):
@@ -94,23 +104,46 @@ class CandidateQuery(Paging):
     status = fields.Enum(CandidateStatus, by_value=True, load_default=None)
 
 
+class ExclusionSchema(Schema):
+    code = fields.String(validate=validate.OneOf(sorted(HARD_CONSTRAINTS)))
+    explanation = fields.String()
+
+
 class AssessmentSchema(Schema):
     participant_id = fields.String()
     vacancy_id = fields.String()
     eligible = fields.Boolean()
     near_miss = fields.Boolean()
     score = fields.Integer()
+    score_parts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "the points of each part of the score; empty for one excluded"})
     met = fields.List(fields.String())
     missed = fields.List(fields.String())
     exclusions = fields.List(fields.String())
+    exclusion_reasons = fields.List(fields.Nested(ExclusionSchema), metadata={
+        "description": "why the candidate is excluded, each reason as a code and in words"})
     closing_modules = fields.List(fields.String(), metadata={
         "description": "training modules that would close the gap of a near miss"})
+
+
+class PairAssessmentSchema(AssessmentSchema):
+    matchable = fields.Boolean(metadata={
+        "description": "whether the candidate is matched at all today: training completed, or "
+                       "release near; one who is not is in no ranking"})
 
 
 class RankingSchema(Schema):
     vacancy_id = fields.String()
     eligible = fields.List(fields.Nested(AssessmentSchema))
     near_misses = fields.List(fields.Nested(AssessmentSchema))
+    excluded = fields.List(fields.Nested(AssessmentSchema), metadata={
+        "description": "with include_excluded: the candidates matched today whom the vacancy "
+                       "excludes for more than training can close, by id"})
+
+
+class RankingQuery(Schema):
+    include_excluded = fields.Boolean(load_default=False, metadata={
+        "description": "also list the candidates the vacancy excludes, with the reasons"})
 
 
 class ProposalQuery(Paging):

@@ -4,9 +4,10 @@ from nameko.timer import timer
 from services.matching import handlers
 from services.matching.schemas import (AssessmentSchema, CandidateQuery, CandidateSchema,
                                        EmployerIn, EmployerProposalSchema, EmployerResponse,
-                                       EmployerSchema, ProposalQuery, ProposalResponse,
-                                       ProposalSchema, RankingSchema, VacancyChange,
-                                       VacancyClosure, VacancyIn, VacancyQuery, VacancySchema)
+                                       EmployerSchema, PairAssessmentSchema, ProposalQuery,
+                                       ProposalResponse, ProposalSchema, RankingQuery,
+                                       RankingSchema, VacancyChange, VacancyClosure, VacancyIn,
+                                       VacancyQuery, VacancySchema)
 from services.matching.store import MatchingUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
@@ -88,7 +89,8 @@ class MatchingService(ChainService):
     @api("GET", "/vacancies", roles=DESK_AND_EMPLOYERS, query=VacancyQuery,
          response=VacancySchema, many=True)
     def list_vacancies(self, caller, query):
-        """Vacancies by start date; an employer sees only its own."""
+        """Vacancies by start date, by status, employer, municipality or text in the title or
+        description; an employer sees only its own."""
         if caller.role == "employer":
             query["employer_id"] = employer_of(caller)
         with self.uow as uow:
@@ -117,12 +119,20 @@ class MatchingService(ChainService):
         return handlers.close_vacancy(self.uow, vacancy_id, body["reason"])
 
     @api("GET", "/vacancies/<vacancy_id>/ranking", roles=ANY_ROLE, readers=READERS,
-         response=RankingSchema)
-    def ranking(self, caller, vacancy_id):
+         query=RankingQuery, response=RankingSchema)
+    def ranking(self, caller, vacancy_id, query):
         """For the employer desk: the best eligible candidates and the nearest misses, with the
-        full reasoning; logged as a read of each candidate's assessment, and a refused attempt
-        (403) too."""
-        return handlers.ranking_for_vacancy(self.uow, vacancy_id, caller)
+        full reasoning, and with include_excluded=true the candidates it excludes and why;
+        logged as a read of each candidate's assessment, and a refused attempt (403) too."""
+        return handlers.ranking_for_vacancy(self.uow, vacancy_id, caller, **query)
+
+    @api("GET", "/vacancies/<vacancy_id>/candidates/<participant_id>", roles=ANY_ROLE,
+         readers=READERS, response=PairAssessmentSchema)
+    def assess_candidate(self, caller, vacancy_id, participant_id):
+        """For the employer desk: why a candidate is or is not ranked for a vacancy, the score
+        and its parts, or each reason that excludes them; every attempt is logged as a read of
+        the candidate's assessment, allowed, refused (403) or not found (404)."""
+        return handlers.assess_pair(self.uow, vacancy_id, participant_id, caller)
 
     # --- candidates: every attempt to read them is logged (GET /audit/personal-data-reads) ---
 

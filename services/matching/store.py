@@ -10,8 +10,8 @@ import json
 from datetime import date
 
 from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Index, Integer, MetaData, String,
-                        Table, UniqueConstraint, and_, case, delete, event, literal, not_, or_,
-                        select)
+                        Table, UniqueConstraint, and_, case, delete, event, literal, not_,
+                        or_, select)
 from sqlalchemy.orm import registry
 
 from services.matching.domain import (DRIVING_OCCUPATIONS, Candidate, CandidateStatus,
@@ -44,6 +44,8 @@ vacancies = Table(
     Column("id", String(36), primary_key=True),
     Column("employer_id", String(36), nullable=False, index=True),
     Column("occupation", String(60), nullable=False),
+    Column("title", String(120), nullable=False),
+    Column("description", String(2000)),
     Column("sector", String(40), nullable=False),
     Column("municipality", String(80), nullable=False),
     Column("postcode", String(7)),
@@ -223,6 +225,14 @@ def _reindex(repository, table, index):
     return len(stale)
 
 
+def _matchable(today, window_days):
+    """`Candidate.matchable_on` as SQL."""
+    c = candidates.c
+    return or_(c.status == CandidateStatus.READY,
+               and_(c.status == CandidateStatus.IN_TRAINING,
+                    c.available_day <= day_number(today) + window_days))
+
+
 class Employers(Repository):
     entity = Employer
 
@@ -237,11 +247,18 @@ class Vacancies(Repository):
         """Recompute the derived columns of rows written with another vocabulary."""
         return _reindex(self, vacancies, index_vacancy)
 
-    def list(self, employer_id=None, status=None, offset=0, limit=50):
+    def list(self, employer_id=None, status=None, municipality=None, q=None, offset=0,
+             limit=50):
+        """Vacancies by start date; `q` finds the text in the title or description, whatever
+        its case."""
         conditions = [column == value for column, value in (
-            (Vacancy.employer_id, employer_id), (Vacancy.status, status)) if value is not None]
-        return self.page(*conditions, order_by=(Vacancy.start_date, Vacancy.id),
-                         offset=offset, limit=limit)
+            (Vacancy.employer_id, employer_id), (Vacancy.status, status),
+            (Vacancy.municipality, municipality)) if value is not None]
+        if q is not None:
+            conditions.append(or_(Vacancy.title.icontains(q, autoescape=True),
+                                  Vacancy.description.icontains(q, autoescape=True)))
+        return self.page(*conditions, order_by=(Vacancy.start_date, Vacancy.id), offset=offset,
+                         limit=limit)
 
     def best_for(self, candidate, limit, offset=0):
         """Ids of open vacancies the candidate may take, best first, a page at a time. Curfews
@@ -296,6 +313,11 @@ class Candidates(Repository):
         return self.page(*([Candidate.status == status] if status else []),
                          order_by=(Candidate.participant_id,), offset=offset, limit=limit)
 
+    def matchable(self, today, window_days, limit, offset=0):
+        """The candidates matched today (`Candidate.matchable_on`), by id, a page at a time."""
+        return self.where(_matchable(today, window_days), order_by=(Candidate.participant_id,),
+                          offset=offset, limit=limit)
+
     def near_release_unranked(self, today, window_days):
         """Candidates still in training whose release came near enough to be matched, and
         for whom no vacancies were sought today."""
@@ -313,9 +335,7 @@ class Candidates(Repository):
                               c.language_rank >= (vocabulary.language_rank(vacancy.min_language_level)
                                                   if vacancy.min_language_level else 0))
         conditions = [
-            or_(c.status == CandidateStatus.READY,
-                and_(c.status == CandidateStatus.IN_TRAINING,
-                     c.available_day <= day_number(today) + window_days)),
+            _matchable(today, window_days),
             c.available_day <= day_number(vacancy.start_date),
             not_(meets_training) if trainable_gaps else meets_training,
         ]
@@ -366,26 +386,16 @@ class Candidates(Repository):
         self.session.delete(candidate)
 
 
-_AS_MADE = (Proposal.proposed_at, Proposal.id)
-
-
-def _proposals_of(participant_id=None, vacancy_id=None, employer_id=None, status=None):
-    return [column == value for column, value in (
-        (Proposal.participant_id, participant_id), (Proposal.vacancy_id, vacancy_id),
-        (Proposal.employer_id, employer_id), (Proposal.status, status)) if value is not None]
-
-
 class Proposals(Repository):
     entity = Proposal
 
-    def involving(self, **involved):
-        """Every proposal of `involved` (participant_id, vacancy_id, employer_id, status), as
-        they were made."""
-        return self.where(*_proposals_of(**involved), order_by=_AS_MADE)
+    ORDER = (Proposal.proposed_at, Proposal.id)
 
-    def list(self, offset=0, limit=50, **involved):
-        """A page of the proposals `involving` gives."""
-        return self.page(*_proposals_of(**involved), order_by=_AS_MADE, offset=offset,
+    def involving(self, **filters):
+        return self.where(*_proposals_involving(**filters), order_by=self.ORDER)
+
+    def list(self, offset=0, limit=50, **filters):
+        return self.page(*_proposals_involving(**filters), order_by=self.ORDER, offset=offset,
                          limit=limit)
 
     def participants_for(self, vacancy_id):
@@ -404,6 +414,12 @@ class Proposals(Repository):
 
     def erase_all_of(self, participant_id):
         self.session.execute(delete(proposals).where(proposals.c.participant_id == participant_id))
+
+
+def _proposals_involving(participant_id=None, vacancy_id=None, employer_id=None, status=None):
+    return [column == value for column, value in (
+        (Proposal.participant_id, participant_id), (Proposal.vacancy_id, vacancy_id),
+        (Proposal.employer_id, employer_id), (Proposal.status, status)) if value is not None]
 
 
 class Departures:

@@ -20,6 +20,10 @@ class VacancyFact(Schema):
     vacancy_id = Id()
     employer_id = Id()
     occupation = Code(vocabulary.OCCUPATIONS, open=True, required=True)
+    # Since vacancies have titles; a fact recorded before has neither.
+    title = Text(120, load_default=None, metadata={
+        "description": "what the employer calls the job (by default the occupation's name)"})
+    description = Text(2000, load_default=None, allow_none=True)
     sector = Code(vocabulary.SECTORS, open=True, required=True)
     required_certificates = Codes(vocabulary.CERTIFICATES, open=True, required=True)
     desired_certificates = Codes(vocabulary.CERTIFICATES, open=True, load_default=list)

@@ -2,11 +2,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.matching.domain import (Candidate, CandidateStatus, Proposal, ProposalStatus,
-                                      Vacancy, VacancyStatus, assess, distance_km, rank)
+from services.matching.domain import (HARD_CONSTRAINTS, Candidate, CandidateStatus, Proposal,
+                                      ProposalStatus, Vacancy, VacancyStatus, assess, rank)
 from shared.errors import Conflict, Invalid
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+TODAY = date(2026, 11, 23)
 
 
 def candidate(**overrides):
@@ -24,31 +25,61 @@ def vacancy(**overrides):
                   postcode=None, hours_per_week=32, start_date=date(2027, 2, 1), positions=1,
                   required_certificates=("cleaning-diploma",),
                   skills=("teamwork", "cleaning-techniques"))
-    return Vacancy.publish("e", **{**values, **overrides})
+    return Vacancy.publish("e", TODAY, **{**values, **overrides})
 
 
-@pytest.mark.parametrize("who, job, why", [
-    (candidate(certificates=("employee-skills",)), vacancy(), "lacks required certificate cleaning-diploma"),
-    (candidate(language_level="A1"), vacancy(min_language_level="A2"), "Dutch at A1, the vacancy needs A2"),
-    (candidate(banned_municipalities=("0505",)), vacancy(), "area ban covers Dordrecht (0505)"),
+EXCLUDED = [
+    (candidate(certificates=("employee-skills",)), vacancy(),
+     "lacks-required-certificate", "lacks required certificate cleaning-diploma"),
+    (candidate(language_level="A1"), vacancy(min_language_level="A2"),
+     "language-below-minimum", "Dutch at A1, the vacancy needs A2"),
+    (candidate(banned_municipalities=("0505",)), vacancy(),
+     "area-ban", "area ban covers Dordrecht (0505)"),
     (candidate(vog_risk_areas=("money",)), vacancy(vog_required=True, vog_risk_areas=("money", "goods")),
-     "no VOG possible for risk area money"),
+     "vog-risk-area", "no VOG possible for risk area money"),
     (candidate(restrictions=("no-work-with-minors",)), vacancy(works_with_minors=True),
-     "may not work with minors"),
+     "no-work-with-minors", "may not work with minors"),
     (candidate(restrictions=("no-work-with-vulnerable-people",)),
-     vacancy(works_with_vulnerable_people=True), "may not work with vulnerable people"),
+     vacancy(works_with_vulnerable_people=True),
+     "no-work-with-vulnerable-people", "may not work with vulnerable people"),
     (candidate(restrictions=("driving-ban",)), vacancy(occupation="van-driver", sector="transport"),
-     "has a driving ban"),
+     "driving-ban", "has a driving ban"),
+    (candidate(restrictions=("no-night-work",)), vacancy(),
+     "unknown-restriction", "restriction no-night-work is not known here"),
     (candidate(curfew_starts_at="22:00", curfew_ends_at="06:00"),
-     vacancy(shift_starts_at="05:00", shift_ends_at="13:30"), "curfew hours"),
-    (candidate(expected_release_date=date(2027, 3, 1)), vacancy(), "available from 2027-03-01"),
-    (candidate(status=CandidateStatus.PLACED), vacancy(), "already placed"),
-])
-def test_each_hard_constraint_excludes_and_says_why(who, job, why):
+     vacancy(shift_starts_at="05:00", shift_ends_at="13:30"), "curfew", "curfew hours"),
+    (candidate(expected_release_date=date(2027, 3, 1)), vacancy(),
+     "not-available", "available from 2027-03-01"),
+    (candidate(status=CandidateStatus.PLACED), vacancy(), "already-placed", "already placed"),
+]
+
+
+@pytest.mark.parametrize("who, job, code, why", EXCLUDED)
+def test_each_hard_constraint_excludes_and_says_why_by_its_code(who, job, code, why):
     assessment = assess(who, job)
     assert not assessment.eligible and assessment.score == 0
-    assert any(why in exclusion for exclusion in assessment.exclusions), assessment.exclusions
-    assert assessment.shareable == ()
+    assert assessment.score_parts == () and assessment.shareable == ()
+    [(named, explained)] = zip(assessment.exclusion_codes, assessment.exclusions)
+    assert named == code and why in explained, assessment.exclusions
+
+
+def test_every_hard_constraint_has_a_case_and_all_that_hold_are_named():
+    assert {code for _, _, code, _ in EXCLUDED} == set(HARD_CONSTRAINTS)
+    who = candidate(restrictions=("no-work-with-minors", "no-work-with-vulnerable-people"),
+                    banned_municipalities=("0505",))
+    assessment = assess(who, vacancy(works_with_minors=True, works_with_vulnerable_people=True))
+    assert assessment.exclusion_codes == (
+        "area-ban", "no-work-with-minors", "no-work-with-vulnerable-people")
+    assert len(assessment.exclusions) == 3
+
+
+def test_the_score_is_the_sum_of_its_parts():
+    assessment = assess(candidate(), vacancy(desired_certificates=("bhv",)))
+    assert assessment.eligible
+    assert dict(assessment.score_parts) == {"desired_certificates": 0, "skills": 25,
+                                            "occupation": 15, "sector": 15, "distance": 20,
+                                            "timing": 10}
+    assert assessment.score == sum(points for _, points in assessment.score_parts)
 
 
 @pytest.mark.parametrize("who, job", [
@@ -186,8 +217,8 @@ def test_a_vacancy_fills_closes_and_refuses_changes_after():
     job = vacancy(positions=2)
     job.take_position()
     with pytest.raises(Conflict):
-        job.change(positions=0)
-    job.change(positions=1)
+        job.change(TODAY, positions=0)
+    job.change(TODAY, positions=1)
     assert job.status is VacancyStatus.FILLED
     with pytest.raises(Conflict):
         job.close()
@@ -217,3 +248,25 @@ def test_a_candidate_is_matchable_when_trained_or_when_release_is_near():
     assert not placed.matchable_on(date(2026, 11, 1), 42)
     placed.leave_job()
     assert placed.matchable_on(date(2026, 11, 1), 42)
+
+
+def test_a_start_date_in_the_past_is_refused_when_published_or_moved():
+    with pytest.raises(Invalid) as refused:
+        vacancy(start_date=TODAY - timedelta(days=1))
+    assert refused.value.field == "start_date"
+    assert vacancy(start_date=TODAY).start_date == TODAY
+    job = vacancy(start_date=TODAY)
+    later = TODAY + timedelta(days=3)
+    with pytest.raises(Invalid) as refused:
+        job.change(later, start_date=TODAY + timedelta(days=2))
+    assert refused.value.field == "start_date" and job.start_date == TODAY
+    # A vacancy that has started keeps its start date and still changes otherwise.
+    job.change(later, start_date=TODAY, positions=3)
+    assert job.positions == 3
+    job.change(later, start_date=later)
+    assert job.start_date == later
+
+
+def test_a_vacancy_without_a_title_is_called_after_its_occupation():
+    assert vacancy().title == "Office cleaner"
+    assert vacancy(title="Schoonmaker kantoren Dordrecht").title == "Schoonmaker kantoren Dordrecht"

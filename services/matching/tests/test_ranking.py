@@ -17,6 +17,8 @@ from shared.store import make_engine, session_factory
 from tests.databases import KINDS, fresh_database
 
 TODAY = date(2026, 11, 23)
+# The day the generated vacancies were published: none of them starts before it.
+PUBLISHED_ON = TODAY - timedelta(days=30)
 NOW = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
 WINDOW = 42
 EMPLOYER = "00000000-0000-4000-8000-00000000e000"
@@ -120,7 +122,7 @@ def test_the_query_keeps_every_eligible_candidate_in_the_domains_order(sessions,
                                                                        details):
     uow = fresh_uow(sessions)
     store(uow, people)
-    vacancy = Vacancy.publish(EMPLOYER, **details)
+    vacancy = Vacancy.publish(EMPLOYER, PUBLISHED_ON, **details)
     with uow:
         found = uow.candidates.best_for(vacancy, TODAY, WINDOW, limit=len(people) + 1)
         by_id = {c.participant_id: c for c in uow.candidates.where()}
@@ -138,7 +140,7 @@ def test_no_proposal_ever_breaks_a_hard_constraint(sessions, people, details):
         uow.employers.add(Employer(EMPLOYER, "BV", "cleaning",
                                    "0505", "Contact", "c@example.org", False))
         uow.commit()
-    vacancy = handlers.publish_vacancy(uow, EMPLOYER, now=NOW,
+    vacancy = handlers.publish_vacancy(uow, EMPLOYER, now=NOW, today=PUBLISHED_ON,
                                        **details)
     with uow:
         proposed = uow.proposals.involving(vacancy_id=vacancy.id)
@@ -155,7 +157,7 @@ def test_no_proposal_ever_breaks_a_hard_constraint(sessions, people, details):
 def test_the_vacancy_query_keeps_every_eligible_vacancy_in_the_domains_order(sessions, person,
                                                                              jobs):
     uow = fresh_uow(sessions)
-    made = [Vacancy.publish(EMPLOYER, **details) for details in jobs]
+    made = [Vacancy.publish(EMPLOYER, PUBLISHED_ON, **details) for details in jobs]
     with uow:
         for job in made:
             uow.vacancies.add(job)
@@ -165,3 +167,20 @@ def test_the_vacancy_query_keeps_every_eligible_vacancy_in_the_domains_order(ses
     by_id = {job.id: job for job in made}
     confirmed = [vacancy_id for vacancy_id in found if assess(person, by_id[vacancy_id]).eligible]
     assert confirmed == [job.id for _, job in rank(person, made)]
+
+
+@SETTINGS
+@given(people=cohorts, details=vacancies(), wanted=st.integers(1, 5))
+def test_the_excluded_listed_are_the_first_matchable_candidates_assess_excludes(
+        sessions, people, details, wanted):
+    """With the ranking's eligible and near misses, they are every candidate matched today."""
+    uow = fresh_uow(sessions)
+    store(uow, people)
+    vacancy = Vacancy.publish(EMPLOYER, PUBLISHED_ON, **details)
+    with uow:
+        found = handlers.excluded_candidates(uow, vacancy, TODAY, wanted)
+        listed = [(candidate.participant_id, assessment) for candidate, assessment in found]
+    expected = [p for p in sorted(people, key=lambda p: p.participant_id)
+                if p.matchable_on(TODAY, WINDOW)
+                and not (assess(p, vacancy).eligible or assess(p, vacancy).near_miss)]
+    assert listed == [(p.participant_id, assess(p, vacancy)) for p in expected[:wanted]]

@@ -2,20 +2,22 @@
 answers in; the employer desk's and employers' API."""
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from services.intake.tests.test_audit import entries
 from services.matching import handlers
 from services.matching.service import MatchingService
 from services.matching.store import MatchingSettings, MatchingUnitOfWork
+from shared import clock
 from shared.metrics import metrics_for
 from shared.store import make_engine, session_factory
 from tests.harness import running_service
 
 WATCHED = ["matching"]
 DESK = "employer-desk"
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture(scope="module")
@@ -316,6 +318,7 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
     ("PUT", f"/vacancies/{UNKNOWN}", {"positions": 2}),
     ("POST", f"/vacancies/{UNKNOWN}/closure", {"reason": "other"}),
     ("GET", f"/vacancies/{UNKNOWN}/ranking", None),
+    ("GET", f"/vacancies/{UNKNOWN}/candidates/{UNKNOWN}", None),
     ("GET", f"/candidates/{UNKNOWN}", None),
     ("GET", f"/candidates/{UNKNOWN}/vacancies", None),
     ("POST", f"/proposals/{UNKNOWN}/responses", {"party": "candidate", "decision": "accept"}),
@@ -325,3 +328,150 @@ def test_unknown_things_are_404_and_other_organisations_403(api, method, path, b
     assert api.call(method, path, DESK, body).status_code == 404
     for role in ("pi-case-manager", "trainer", "job-coach"):
         assert api.call(method, path, role, body).status_code == 403
+
+
+# --- why not: the desk sees the whole assessment of a candidate for a vacancy ----------------
+
+def test_the_desk_sees_why_a_candidate_is_excluded_and_employers_never_do(api, broker):
+    # Capelle aan den IJssel, where no other test has vacancies or candidates
+    fit = ready_candidate(api, broker, municipality="0502")
+    banned = ready_candidate(api, broker, municipality="0502",
+                             restrictions=["area-ban", "no-work-with-minors"],
+                             banned_municipalities=["0502"])
+    job = vacancy(api, employer(api), municipality="0502", works_with_minors=True, positions=5)
+    path = f"/vacancies/{job['id']}/candidates/{banned}"
+    why = api.call("GET", path, DESK)
+    assert why.status_code == 200, why.text
+    why = why.json()
+    assert (why["vacancy_id"], why["participant_id"]) == (job["id"], banned)
+    assert not why["eligible"] and why["matchable"] and why["score"] == 0
+    assert why["score_parts"] == {}
+    assert why["exclusion_reasons"] == [
+        {"code": "area-ban", "explanation": "area ban covers Capelle aan den IJssel (0502)"},
+        {"code": "no-work-with-minors", "explanation": "may not work with minors"}]
+    assert why["exclusions"] == [reason["explanation"] for reason in why["exclusion_reasons"]]
+    fits = api.call("GET", f"/vacancies/{job['id']}/candidates/{fit}", DESK).json()
+    assert fits["eligible"] and fits["exclusion_reasons"] == [] and fits["score"] > 0
+    assert fits["score"] == sum(fits["score_parts"].values())
+    assert set(fits["score_parts"]) == {"desired_certificates", "skills", "occupation",
+                                        "sector", "distance", "timing"}
+
+    ranking = f"/vacancies/{job['id']}/ranking"
+    assert "excluded" not in api.call("GET", ranking, DESK).json()
+    before = len(entries(api, participant_id=banned))
+    listed = api.call("GET", ranking + "?include_excluded=true", DESK).json()
+    [read] = entries(api, participant_id=banned)[before:]
+    assert (read["reader"], read["fields"], read["outcome"]) == (DESK, ["assessment"], "allowed")
+    excluded = {entry["participant_id"]: entry for entry in listed["excluded"]}
+    assert banned in excluded and fit not in excluded
+    assert [reason["code"] for reason in excluded[banned]["exclusion_reasons"]] == [
+        "area-ban", "no-work-with-minors"]
+    assert fit in {entry["participant_id"] for entry in listed["eligible"]}
+
+    api.issue_key("werkgever-capelle", "employer", employer_id=job["employer_id"])
+    for role in ("werkgever-capelle", "employer", "trainer"):
+        assert api.call("GET", path, role).status_code == 403
+        assert api.call("GET", ranking + "?include_excluded=true", role).status_code == 403
+    assert api.call("GET", ranking + "?include_excluded=perhaps", DESK).status_code == 422
+
+
+def test_each_look_at_a_candidates_assessment_is_logged_like_every_candidate_read(api, broker):
+    participant = ready_candidate(api, broker, municipality="0502")
+    job = vacancy(api, employer(api), municipality="0502")
+    before = len(entries(api, participant_id=participant))
+    path = f"/vacancies/{job['id']}/candidates/{participant}"
+    assert api.call("GET", path, DESK).status_code == 200
+    assert api.call("GET", path, "employer").status_code == 403
+    assert api.call("GET", f"/vacancies/{UNKNOWN}/candidates/{participant}", DESK).status_code \
+        == 404
+    logged = entries(api, participant_id=participant)[before:]
+    assert [(entry["reader"], entry["fields"], entry["outcome"]) for entry in logged] == [
+        (DESK, ["assessment"], "allowed"), ("employer", ["assessment"], "refused"),
+        (DESK, ["assessment"], "not-found")]
+    assert api.call("GET", f"/vacancies/{job['id']}/candidates/{UNKNOWN}", DESK).status_code \
+        == 404
+
+
+# --- vacancies: titles, descriptions, search, filters, totals, the start date --------------
+
+def test_a_vacancy_has_a_title_and_a_description_that_the_list_searches(api):
+    mine = employer(api, "Titel BV")
+    plain = vacancy(api, mine, municipality="1709")
+    assert plain["title"] == "Office cleaner" and plain["description"] is None
+    # Later start dates, so that the list (by start date) has them in this order.
+    named = vacancy(api, mine, municipality="1709", title="Schoonmaker ziekenhuis",
+                    description="Avonddienst in het Beatrix-ziekenhuis, 100% vergoed",
+                    start_date=str(TODAY + timedelta(days=50)))
+    other = vacancy(api, employer(api, "Ander BV"), municipality="1719",
+                    title="Heftruckchauffeur ZIEKENHUIS-magazijn",
+                    start_date=str(TODAY + timedelta(days=60)))
+    assert api.call("GET", f"/vacancies/{named['id']}", DESK).json()["description"].startswith(
+        "Avonddienst")
+
+    def found(query):
+        response = api.call("GET", f"/vacancies?{query}", DESK)
+        assert response.status_code == 200, response.text
+        return [job["id"] for job in response.json()], int(response.headers["X-Total-Count"])
+    assert found("q=ziekenhuis") == ([named["id"], other["id"]], 2)
+    assert found("q=BEATRIX") == ([named["id"]], 1)
+    # A % or _ is text, not a wildcard.
+    assert found("q=100%25") == ([named["id"]], 1)
+    assert found("q=r%25k") == ([], 0) and found("q=k_k") == ([], 0)
+    assert found("q=ziekenhuis&municipality=1719") == ([other["id"]], 1)
+    assert found("q=ziekenhuis&municipality=Moerdijk") == ([named["id"]], 1)
+    assert found(f"employer_id={mine}") == ([plain["id"], named["id"]], 2)
+    assert found(f"employer_id={mine}&status=open&limit=1") == ([plain["id"]], 2)
+    assert found(f"employer_id={mine}&status=closed") == ([], 0)
+    changed = api.call("PUT", f"/vacancies/{plain['id']}", DESK,
+                       {"title": "Schoonmaker kantoren", "description": "Ook in het ziekenhuis"})
+    assert changed.status_code == 200 and changed.json()["title"] == "Schoonmaker kantoren"
+    assert found(f"q=ziekenhuis&employer_id={mine}") == ([plain["id"], named["id"]], 2)
+    for body, field in (({"title": ""}, "title"), ({"title": None}, "title"),
+                        ({"description": "x" * 2001}, "description")):
+        refused = api.call("PUT", f"/vacancies/{plain['id']}", DESK, body)
+        assert refused.status_code == 422 and field in refused.json()["fields"], body
+    assert api.call("GET", "/vacancies?municipality=Atlantis", DESK).status_code == 422
+
+
+def test_the_facts_of_a_vacancy_carry_its_title_and_description(api, broker):
+    job = vacancy(api, employer(api), municipality="1930", title="Kok",
+                  description="Bedrijfsrestaurant")
+    [published] = broker.facts("vacancy.published", job["id"])
+    assert (published["data"]["title"], published["data"]["description"]) == (
+        "Kok", "Bedrijfsrestaurant")
+    api.call("PUT", f"/vacancies/{job['id']}", DESK, {"description": None})
+    [changed] = broker.facts("vacancy.changed", job["id"])
+    assert (changed["data"]["title"], changed["data"]["description"]) == ("Kok", None)
+
+
+def test_every_list_says_how_many_match_before_paging(api, broker):
+    participant = ready_candidate(api, broker, municipality="1978")
+    mine = employer(api, "Tellen BV")
+    vacancy(api, mine, municipality="1978")
+    api.issue_key("tellen-bv", "employer", employer_id=mine)
+    for path, role in (("/employers", DESK), ("/vacancies", DESK), ("/candidates", DESK),
+                       (f"/proposals?participant_id={participant}", DESK),
+                       (f"/employers/{mine}/proposals", "tellen-bv"),
+                       ("/vacancies", "tellen-bv")):
+        everything = api.call("GET", path, role)
+        joined = "&" if "?" in path else "?"
+        one = api.call("GET", f"{path}{joined}limit=1", role)
+        assert everything.status_code == one.status_code == 200, (path, one.text)
+        total = int(everything.headers["X-Total-Count"])
+        assert total == len(everything.json()) >= 1 or len(everything.json()) == 50, path
+        assert int(one.headers["X-Total-Count"]) == total and len(one.json()) == 1, path
+    assert api.call("GET", "/vacancies", "tellen-bv").headers["X-Total-Count"] == "1"
+
+
+@pytest.mark.parametrize("days_ago", [1, 400])
+def test_a_start_date_in_the_past_is_refused_on_publishing_and_on_changing(api, days_ago):
+    mine = employer(api)
+    past = str(TODAY - timedelta(days=days_ago))
+    refused = api.call("POST", "/vacancies", DESK, {
+        "employer_id": mine, "occupation": "office-cleaner", "sector": "cleaning",
+        "municipality": "0505", "hours_per_week": 24, "start_date": past})
+    assert refused.status_code == 422 and "start_date" in refused.json()["fields"]
+    job = vacancy(api, mine, start_date=str(TODAY))
+    moved = api.call("PUT", f"/vacancies/{job['id']}", DESK, {"start_date": past})
+    assert moved.status_code == 422 and "start_date" in moved.json()["fields"]
+    assert api.call("GET", f"/vacancies/{job['id']}", DESK).json()["start_date"] == str(TODAY)
