@@ -327,6 +327,13 @@ def _placement_ended(uow, data, now, today):
         _propose_for_candidate(uow, candidate, now, today)
 
 
+def _placement_day_corrected(uow, data, now, today):
+    """A placement's start or end day put right: a candidate is placed, or not, whatever the
+    day, so nothing changes here. Followed all the same, so that the correction can join
+    placement's ordered facts in the next release (docs/events.md#versioning;
+    test_corrections_of_placement_days_are_followed_and_change_nothing)."""
+
+
 _REACTIONS = {
     "participant.admitted": _admitted,
     "participant.release_date_changed": _release_date_changed,
@@ -337,6 +344,8 @@ _REACTIONS = {
     "training.dropped_out": _dropped_out,
     "placement.started": _placement_started,
     "placement.ended": _placement_ended,
+    "placement.start_corrected": _placement_day_corrected,
+    "placement.end_corrected": _placement_day_corrected,
 }
 FOLLOWED = {source: sorted(t for t in _REACTIONS if t.split(".")[0] in prefixes)
             for source, prefixes in (("intake", {"participant"}), ("training", {"training"}),

@@ -17,6 +17,9 @@ END_REASONS = ("contract-ended", "dismissed", "resigned", "returned-to-custody",
 RISK_LEVELS = ("none", "attention", "at-risk")
 # Jobs that exist because of a programme, counted apart from regular jobs.
 PROGRAMME_CONTRACTS = frozenset({"work-trial", "learn-work-job", "sheltered-work"})
+# Employment the statutory minimum wage holds for, with or without a wage-cost subsidy (the
+# subsidy pays the employer, not the employee).
+PAID_CONTRACTS = frozenset({"paid-temporary", "paid-permanent"})
 
 
 def add_months(day: date, months: int) -> date:
@@ -38,6 +41,36 @@ class WageCostSubsidy:
     percentage: int
     starts_on: date
     ends_on: date
+
+
+@dataclass(frozen=True)
+class MinimumWage:
+    """The statutory minimum hourly wage (21 and over) by the day it took effect, oldest
+    first, in euro cents."""
+    amounts: tuple  # ((effective from, cents), ...)
+
+    def on(self, day):
+        """The amount in force on `day`; None before the first one known."""
+        in_force = [cents for since, cents in self.amounts if since <= day]
+        return in_force[-1] if in_force else None
+
+    def require_paid(self, contract_type, hourly_wage_cents, day):
+        minimum = self.on(day)
+        if contract_type in PAID_CONTRACTS and minimum is not None and \
+                hourly_wage_cents < minimum:
+            raise Invalid("hourly_wage", f"below the statutory minimum wage of "
+                                         f"{minimum / 100:.2f} an hour in force on {day}")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A recorded date put right: which one, what it was, what it is, why, by whom and when."""
+    field: str
+    previous: date
+    corrected: date
+    reason: str
+    corrected_by: str
+    corrected_on: date
 
 
 @dataclass(frozen=True)
@@ -71,6 +104,7 @@ class Placement:
     sustained: bool = False
     risk: str = "none"
     check_ins: list = field(default_factory=list)
+    corrections: list = field(default_factory=list)
     anonymised: bool = False
 
     @classmethod
@@ -80,10 +114,13 @@ class Placement:
                    occupation, start_date, hours_per_week)
 
     def start(self, contract_type, hours_per_week, hourly_wage_cents, job_coach, started_on,
-              subsidy=None, no_risk_policy=False):
+              subsidy=None, no_risk_policy=False, *, today, minimum_wage):
+        """Record that the participant started work: a fact, so not on a day still to come."""
         self._require(Status.PLANNED, action="start")
+        _happened("started_on", started_on, today)
         if subsidy is not None and subsidy.ends_on < subsidy.starts_on:
             raise Invalid("subsidy", "a subsidy cannot end before it starts")
+        minimum_wage.require_paid(contract_type, hourly_wage_cents, started_on)
         self.contract_type = contract_type
         self.hours_per_week = hours_per_week or self.hours_per_week
         self.hourly_wage_cents = hourly_wage_cents
@@ -93,16 +130,58 @@ class Placement:
         self.no_risk_policy = no_risk_policy
         self.status = Status.STARTED
 
-    def end(self, reason, ended_on):
+    def end(self, reason, ended_on, *, today):
         """End the placement; one that never started ends as well (e.g. on withdrawal)."""
         self._require(Status.PLANNED, Status.STARTED, action="end")
         if reason not in END_REASONS:
             raise Invalid("reason", f"unknown end reason {reason!r}")
-        if self.started_on and ended_on < self.started_on:
-            raise Invalid("ended_on", "a placement cannot end before it started")
+        self._may_end_on(ended_on, today)
         self.end_reason = reason
         self.ended_on = ended_on
         self.status = Status.ENDED
+
+    def correct_start(self, started_on, reason, corrected_by, *, today, minimum_wage):
+        """Put a recorded start right, under the rules of a start; returns the milestones that
+        no longer hold (they are reached again from the corrected day)."""
+        if self.started_on is None:
+            raise Conflict("cannot correct the start of a placement that never started")
+        _happened("started_on", started_on, today)
+        if self.ended_on is not None and self.ended_on < started_on:
+            raise Invalid("started_on", "a placement cannot start after it ended")
+        if any(c.held_on < started_on for c in self.check_ins):
+            raise Invalid("started_on", "a check-in was held before that day")
+        minimum_wage.require_paid(self.contract_type, self.hourly_wage_cents, started_on)
+        self._correct("started_on", started_on, reason, corrected_by, today)
+        return self._withdraw_milestones_not_reached(today)
+
+    def correct_end(self, ended_on, reason, corrected_by, *, today):
+        """Put a recorded end right, under the rules of an end; returns the milestones that
+        no longer hold."""
+        if self.ended_on is None:
+            raise Conflict("cannot correct the end of a placement that has not ended")
+        self._may_end_on(ended_on, today)
+        self._correct("ended_on", ended_on, reason, corrected_by, today)
+        return self._withdraw_milestones_not_reached(today)
+
+    def _may_end_on(self, ended_on, today):
+        _happened("ended_on", ended_on, today)
+        if self.started_on and ended_on < self.started_on:
+            raise Invalid("ended_on", "a placement cannot end before it started")
+
+    def _correct(self, name, corrected, reason, corrected_by, today):
+        previous = getattr(self, name)
+        if corrected == previous:
+            raise Invalid(name, f"the placement's {name} is {previous} already")
+        setattr(self, name, corrected)
+        self.corrections = [*self.corrections,
+                            Correction(name, previous, corrected, reason, corrected_by, today)]
+
+    def _withdraw_milestones_not_reached(self, today):
+        withdrawn = [m for m in self.milestones if self.months_in_work(today) < m]
+        self.milestones = tuple(m for m in self.milestones if m not in withdrawn)
+        if SUSTAINED_AFTER_MONTHS in withdrawn:
+            self.sustained = False
+        return withdrawn
 
     def months_in_work(self, today):
         """Whole months in work up to `today` (or the end of the placement)."""
@@ -123,11 +202,12 @@ class Placement:
             self.sustained = True
         return reached
 
-    def check_in(self, check_in: CheckIn):
+    def check_in(self, check_in: CheckIn, *, today):
         """Record a coach's check-in; returns True when it raises the risk."""
         self._require(Status.STARTED, action="check in on")
         if check_in.risk not in RISK_LEVELS:
             raise Invalid("risk", f"unknown risk level {check_in.risk!r}")
+        _happened("held_on", check_in.held_on, today)
         if self.started_on and check_in.held_on < self.started_on:
             raise Invalid("held_on", "a check-in before the start of the placement")
         raised = RISK_LEVELS.index(check_in.risk) > RISK_LEVELS.index(self.risk)
@@ -142,6 +222,8 @@ class Placement:
         self.participant_id = str(uuid.uuid4())
         self.match_id = str(uuid.uuid4())
         self.check_ins = []
+        # Their reasons are the coach's words, which may say more of the person than a date.
+        self.corrections = []
         self.anonymised = True
 
     @property
@@ -158,6 +240,12 @@ class Placement:
     def _require(self, *allowed, action):
         if self.status not in allowed:
             raise Conflict(f"cannot {action} a placement that is {self.status.value}")
+
+
+def _happened(name, day, today):
+    """A fact that something happened cannot lie in the future."""
+    if day > today:
+        raise Invalid(name, f"{day} is after today ({today}): record it once it has happened")
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def end_for_withdrawn_participant(uow, fact):
         reason = END_ON_WITHDRAWAL[fact.data["reason"]]
         for placement in uow.placements.of_participant(fact.data["participant_id"]):
             if placement.status is not Status.ENDED:
-                _end(uow, placement, reason, fact.data["withdrawn_on"])
+                _end(uow, placement, reason, fact.data["withdrawn_on"], clock.today())
     return handle_fact(uow, fact, end)
 
 
@@ -75,21 +75,53 @@ def anonymise_on_consent_withdrawal(uow, fact):
 
 def start_placement(uow, placement_id, started_on, subsidy=None, **terms):
     def start(placement):
-        placement.start(started_on=started_on, subsidy=subsidy, **terms)
+        placement.start(started_on=started_on, subsidy=subsidy, today=clock.today(),
+                        minimum_wage=uow.minimum_wage, **terms)
         _record(uow, "placement.started", placement, contract_type=placement.contract_type,
                 hours_per_week=placement.hours_per_week, started_on=started_on,
+                wage_cost_subsidy=subsidy is not None)
+        # The wage is for the municipality's benefit alone, so it is a fact of its own.
+        _record(uow, "placement.terms_agreed", placement, contract_type=placement.contract_type,
+                hours_per_week=placement.hours_per_week,
+                hourly_wage_cents=placement.hourly_wage_cents, started_on=started_on,
                 wage_cost_subsidy=subsidy is not None)
     return _change(uow, placement_id, start)
 
 
 def end_placement(uow, placement_id, reason, ended_on):
     return _change(uow, placement_id,
-                   lambda placement: _end(uow, placement, reason, ended_on))
+                   lambda placement: _end(uow, placement, reason, ended_on, clock.today()))
+
+
+def correct_start(uow, placement_id, started_on, reason, corrected_by):
+    """Put a recorded start right; milestones are reckoned again from the corrected day
+    (test_a_corrected_start_reckons_the_milestones_again)."""
+    def correct(placement):
+        today = clock.today()
+        previous = placement.started_on
+        withdrawn = placement.correct_start(started_on, reason, corrected_by, today=today,
+                                            minimum_wage=uow.minimum_wage)
+        _record(uow, "placement.start_corrected", placement, started_on=started_on,
+                previous_started_on=previous, reason=reason, milestones_withdrawn=withdrawn)
+        _record_milestones(uow, placement, today)
+    return _change(uow, placement_id, correct)
+
+
+def correct_end(uow, placement_id, ended_on, reason, corrected_by):
+    def correct(placement):
+        today = clock.today()
+        previous = placement.ended_on
+        withdrawn = placement.correct_end(ended_on, reason, corrected_by, today=today)
+        _record(uow, "placement.end_corrected", placement, ended_on=ended_on,
+                previous_ended_on=previous, reason=reason, milestones_withdrawn=withdrawn,
+                months_in_work=placement.months_in_work(ended_on))
+        _record_milestones(uow, placement, today)
+    return _change(uow, placement_id, correct)
 
 
 def check_in(uow, placement_id, held_on, coach, notes, risk):
     def record(placement):
-        if placement.check_in(CheckIn(held_on, coach, notes, risk)):
+        if placement.check_in(CheckIn(held_on, coach, notes, risk), today=clock.today()):
             _record(uow, "placement.risk_raised", placement, risk=risk, raised_on=held_on)
     return _change(uow, placement_id, record)
 
@@ -100,15 +132,8 @@ def record_milestones(uow, today=None):
     test_two_milestone_checks_at_once_record_each_once)."""
     today = today or clock.today()
     with uow:
-        count = 0
-        for placement in uow.placements.in_work():
-            for months in placement.reach_milestones(today):
-                reached_on = add_months(placement.started_on, months)
-                _record(uow, "placement.milestone_reached", placement, months=months,
-                        reached_on=reached_on)
-                count += 1
-                if months == SUSTAINED_AFTER_MONTHS:
-                    _record(uow, "placement.sustained", placement, sustained_on=reached_on)
+        count = sum(_record_milestones(uow, placement, today)
+                    for placement in uow.placements.in_work())
         uow.commit()
     return count
 
@@ -130,8 +155,20 @@ def outcome_report(uow, group_by, period_start, period_end, today=None):
         return outcomes(placements, people, today or clock.today(), group_by)
 
 
-def _end(uow, placement, reason, ended_on):
-    placement.end(reason, ended_on)
+def _record_milestones(uow, placement, today):
+    """Publish the milestones the placement reached by `today` and had not yet; how many."""
+    reached = placement.reach_milestones(today)
+    for months in reached:
+        reached_on = add_months(placement.started_on, months)
+        _record(uow, "placement.milestone_reached", placement, months=months,
+                reached_on=reached_on)
+        if months == SUSTAINED_AFTER_MONTHS:
+            _record(uow, "placement.sustained", placement, sustained_on=reached_on)
+    return len(reached)
+
+
+def _end(uow, placement, reason, ended_on, today):
+    placement.end(reason, ended_on, today=today)
     # An ended placement makes the candidate matchable again.
     _record(uow, "placement.ended", placement, reason=reason, ended_on=ended_on,
             months_in_work=placement.months_in_work(ended_on))

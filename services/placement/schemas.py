@@ -32,9 +32,11 @@ class StartPlacement(Schema):
                                     metadata={"description": "default: the vacancy's hours"})
     hourly_wage = fields.Decimal(required=True, places=2, as_string=True,
                                  validate=validate.Range(Decimal("0.01"), Decimal("200")),
-                                 metadata={"description": "gross, in euros"})
+                                 metadata={"description": "gross, in euros; for a paid "
+                                           "contract at least the statutory minimum wage in "
+                                           "force on started_on (minimum_wage.yaml)"})
     job_coach = Text(120, required=True)
-    started_on = fields.Date(required=True)
+    started_on = fields.Date(required=True, metadata={"description": "not after today"})
     subsidy = fields.Nested(SubsidySchema, load_default=None, allow_none=True,
                             metadata={"description": "wage-cost subsidy (loonkostensubsidie)"})
     no_risk_policy = fields.Boolean(load_default=False)
@@ -47,11 +49,35 @@ class StartPlacement(Schema):
 
 class EndPlacement(Schema):
     reason = Code(END_REASONS, required=True)
-    ended_on = fields.Date(required=True)
+    ended_on = fields.Date(required=True, metadata={"description": "not after today"})
+
+
+CORRECTION_REASON = {"description": "why the recorded day was wrong; it goes in the correction's "
+                                    "fact to everyone who heard of the day, so no more about "
+                                    "the person than that"}
+
+
+class CorrectStart(Schema):
+    started_on = fields.Date(required=True, metadata={"description": "not after today"})
+    reason = Text(200, required=True, metadata=CORRECTION_REASON)
+
+
+class CorrectEnd(Schema):
+    ended_on = fields.Date(required=True, metadata={"description": "not after today"})
+    reason = Text(200, required=True, metadata=CORRECTION_REASON)
+
+
+class CorrectionSchema(Schema):
+    field = fields.String(metadata={"description": "started_on or ended_on"})
+    previous = fields.Date(metadata={"description": "the day recorded before"})
+    corrected = fields.Date()
+    reason = fields.String()
+    corrected_by = fields.String()
+    corrected_on = fields.Date()
 
 
 class CheckInSchema(Schema):
-    held_on = fields.Date(required=True)
+    held_on = fields.Date(required=True, metadata={"description": "not after today"})
     notes = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
         "description": "for the coach's organisation only"})
     risk = Code(RISK_LEVELS, required=True)
@@ -95,6 +121,8 @@ class PlacementSchema(EmployerPlacementSchema):
     job_coach = fields.String(allow_none=True)
     risk = fields.String()
     check_ins = fields.List(fields.Nested(CheckInSchema))
+    corrections = fields.List(fields.Nested(CorrectionSchema), metadata={
+        "description": "the recorded start and end days put right, oldest first"})
 
 
 class Period(Schema):

@@ -2,10 +2,10 @@
 from nameko.timer import timer
 
 from services.placement import handlers
-from services.placement.schemas import (CheckInSchema, EmployerPlacementSchema, EndPlacement,
-                                        LedgerEntry, LedgerQuery, OutcomeQuery, OutcomeSchema,
-                                        Paging, PlacementQuery, PlacementSchema, Period,
-                                        StartPlacement)
+from services.placement.schemas import (CheckInSchema, CorrectEnd, CorrectStart,
+                                        EmployerPlacementSchema, EndPlacement, LedgerEntry,
+                                        LedgerQuery, OutcomeQuery, OutcomeSchema, Paging,
+                                        PlacementQuery, PlacementSchema, Period, StartPlacement)
 from services.placement.store import PlacementUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
@@ -76,6 +76,18 @@ class PlacementService(ChainService):
     def end(self, caller, placement_id, body):
         """End a placement, with the reason; the candidate becomes matchable again."""
         return handlers.end_placement(self.uow, placement_id, **body)
+
+    @api("POST", "/placements/<placement_id>/start/correction", roles=JOB_COACH,
+         body=CorrectStart, response=PlacementSchema)
+    def correct_start(self, caller, placement_id, body):
+        """Correct the recorded start day, with the reason; milestones are reckoned again."""
+        return handlers.correct_start(self.uow, placement_id, corrected_by=caller.name, **body)
+
+    @api("POST", "/placements/<placement_id>/end/correction", roles=JOB_COACH,
+         body=CorrectEnd, response=PlacementSchema)
+    def correct_end(self, caller, placement_id, body):
+        """Correct the recorded end day, with the reason."""
+        return handlers.correct_end(self.uow, placement_id, corrected_by=caller.name, **body)
 
     @api("POST", "/placements/<placement_id>/check-ins", roles=JOB_COACH, body=CheckInSchema,
          response=PlacementSchema, status=201)

@@ -2,14 +2,18 @@
 participants for its outcomes."""
 import json
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
+import yaml
+
 from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Integer, MetaData, String, Table,
-                        false)
+                        false, text)
 from sqlalchemy.orm import registry
 
-from services.placement.domain import (DEFAULT_RULES, CheckIn, ParticipantRecord, Placement,
-                                       SocialReturnRules, Status, WageCostSubsidy)
+from services.placement.domain import (DEFAULT_RULES, CheckIn, Correction, MinimumWage,
+                                       ParticipantRecord, Placement, SocialReturnRules, Status,
+                                       WageCostSubsidy)
 from shared.retention import ENDED_PLACEMENTS
 from shared.store import Repository, UnitOfWork, ValueObjects, audit_tables, reliability_tables
 
@@ -38,6 +42,8 @@ placements = Table(
     Column("sustained", Boolean, nullable=False),
     Column("risk", String(20), nullable=False),
     Column("check_ins", ValueObjects(CheckIn, many=True), nullable=False),
+    Column("corrections", ValueObjects(Correction, many=True), nullable=False,
+           server_default=text("'[]'")),
     Column("anonymised", Boolean, nullable=False, server_default=false()),
 )
 
@@ -111,11 +117,19 @@ class ParticipantRepository(Repository):
         self.session.delete(record)
 
 
+def statutory_minimum_wage(path=Path(__file__).with_name("minimum_wage.yaml")):
+    """The statutory minimum hourly wage by period, from the file the service ships with."""
+    return MinimumWage(tuple((entry["from"], int(Decimal(entry["hourly"]) * 100))
+                             for entry in sorted(yaml.safe_load(path.read_text()),
+                                                 key=lambda entry: entry["from"])))
+
+
 class PlacementUnitOfWork(UnitOfWork):
     service = "placement"
     metadata = metadata
 
     rules = DEFAULT_RULES
+    minimum_wage = statutory_minimum_wage()
 
     @classmethod
     def resources(cls, config):

@@ -61,6 +61,10 @@ _TO_MUNICIPALITY = {_MUNICIPALITY: "inform-municipality",
                     "integrator:municipality": "inform-municipality"}
 _TO_PROBATION = {_PROBATION: "probation", "integrator:probation": "probation"}
 _SOCIAL_RETURN = {"integrator:social-return-monitor": "social-return"}
+# Who hears of the day a placement started or ended, and so of its correction.
+_START_AND_END = {_PI: "case-management", _WORK: "placement-follow-up",
+                  _SOCIAL: "placement-follow-up", _EMPLOYER: "employer-relation",
+                  **_TO_MUNICIPALITY, **_TO_PROBATION, **_SOCIAL_RETURN}
 
 # Each fact: its receivers and the purpose each receives it for.
 RECEIVERS = {
@@ -94,17 +98,18 @@ RECEIVERS = {
     "match.declined": {_SOCIAL: "matching"},
     "match.expired": {_SOCIAL: "matching", _EMPLOYER: "employer-relation"},
     "placement.planned": {_WORK: "placement-follow-up", _SOCIAL: "placement-follow-up"},
-    "placement.started": {_PI: "case-management", _WORK: "placement-follow-up",
-                          _SOCIAL: "placement-follow-up", _EMPLOYER: "employer-relation",
-                          **_TO_MUNICIPALITY, **_TO_PROBATION, **_SOCIAL_RETURN},
+    "placement.started": _START_AND_END,
+    # The wage is between the participant, the employer and the municipality that pays the
+    # benefit: no other receiver of the start hears of it.
+    "placement.terms_agreed": {**_TO_MUNICIPALITY},
     "placement.milestone_reached": {_WORK: "placement-follow-up", _SOCIAL: "placement-follow-up",
                                     _EMPLOYER: "employer-relation", **_SOCIAL_RETURN},
     "placement.sustained": {_WORK: "placement-follow-up", _SOCIAL: "placement-follow-up",
                             _EMPLOYER: "employer-relation", **_TO_MUNICIPALITY,
                             **_SOCIAL_RETURN},
-    "placement.ended": {_PI: "case-management", _WORK: "placement-follow-up",
-                        _SOCIAL: "placement-follow-up", _EMPLOYER: "employer-relation",
-                        **_TO_MUNICIPALITY, **_TO_PROBATION, **_SOCIAL_RETURN},
+    "placement.ended": _START_AND_END,
+    "placement.start_corrected": _START_AND_END,
+    "placement.end_corrected": _START_AND_END,
     "placement.risk_raised": {_WORK: "placement-follow-up", _SOCIAL: "placement-follow-up"},
     "notification.delivered": {},
     "notification.failed": {},

@@ -180,9 +180,10 @@ def test_programmes_that_ended_before_the_period_are_anonymised_and_still_counte
 def placement(uow, participant_id, ended_on=None, started_on=TODAY - timedelta(days=1200)):
     planned = Placement.plan(str(uuid.uuid4()), participant_id, str(uuid.uuid4()),
                              str(uuid.uuid4()), "order-picker", started_on, 32)
-    planned.start("temporary", 32, 1400, "coach", started_on)
+    planned.start("temporary", 32, 1400, "coach", started_on, today=TODAY,
+                  minimum_wage=uow.minimum_wage)
     if ended_on is not None:
-        planned.end("contract-ended", ended_on)
+        planned.end("contract-ended", ended_on, today=TODAY)
     uow.placements.add(planned)
     return planned.id
 

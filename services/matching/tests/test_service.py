@@ -269,6 +269,41 @@ def test_facts_about_someone_who_left_matching_are_let_go_not_retried(api, broke
         assert api.call("GET", f"/candidates/{participant}", DESK).status_code == 404
 
 
+def test_corrections_of_placement_days_are_followed_and_change_nothing(api, broker):
+    """Matching hears of the corrections of a start or end, as it must before they can join
+    placement's ordered facts, and a placed candidate stays placed whatever the day."""
+    participant = ready_candidate(api, broker)
+    placement = {"placement_id": str(uuid.uuid4()), "participant_id": participant,
+                 "employer_id": str(uuid.uuid4())}
+    started_on = str(TODAY - timedelta(days=10))
+    metrics = metrics_for("matching")
+    corrections = [("matching.follow_placement", t)
+                   for t in ("placement.start_corrected", "placement.end_corrected")]
+
+    def handled():
+        return [metrics.handled.labels(*labels)._value.get() for labels in corrections]
+
+    def status():
+        return api.call("GET", f"/candidates/{participant}", DESK).json()["status"]
+    before = handled()
+    broker.publish_in_order("placement", participant, (
+        "placement.started", {**placement, "contract_type": "paid-temporary",
+                              "hours_per_week": 24, "started_on": started_on,
+                              "wage_cost_subsidy": False}))
+    wait_until(lambda: status() == "placed")
+    broker.publish("placement", "placement.start_corrected", {
+        **placement, "started_on": str(TODAY - timedelta(days=12)),
+        "previous_started_on": started_on, "reason": "typed the wrong day",
+        "milestones_withdrawn": []})
+    wait_until(lambda: handled()[0] == before[0] + 1)
+    assert status() == "placed"
+    broker.publish("placement", "placement.end_corrected", {
+        **placement, "ended_on": str(TODAY - timedelta(days=1)), "previous_ended_on": str(TODAY),
+        "reason": "the last day was a Friday", "months_in_work": 0, "milestones_withdrawn": []})
+    wait_until(lambda: handled()[1] == before[1] + 1)
+    assert status() == "placed"
+
+
 def test_consent_withdrawal_erases_the_profile_and_its_proposals(api, broker, directory):
     participant = ready_candidate(api, broker, municipality="0513")
     vacancy(api, employer(api), municipality="0513", positions=3)

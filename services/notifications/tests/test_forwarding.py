@@ -191,6 +191,29 @@ def test_after_the_withdrawal_the_integrator_gets_it_and_nothing_more(database, 
         "participant.released", "participant.withdrawn", "placement.started"]
 
 
+def test_the_wage_reaches_the_municipality_alone_and_a_correction_all_who_heard_the_day(
+        database, relay, municipality, probation):
+    participant = str(uuid.uuid4())
+    settled(database, basis(relay, participant), *release(relay, participant))
+    started = start_work(relay, participant)
+    placement = {k: started["data"][k] for k in ("placement_id", "employer_id")}
+    terms = relay.publish("placement", "placement.terms_agreed", numbered=False,
+                          participant_id=participant, **placement,
+                          contract_type="paid-temporary", hours_per_week=32,
+                          hourly_wage_cents=1525, started_on="2027-02-01",
+                          wage_cost_subsidy=False)
+    corrected = relay.publish("placement", "placement.start_corrected", numbered=False,
+                              participant_id=participant, **placement, started_on="2027-01-25",
+                              previous_started_on="2027-02-01", reason="typed the wrong week",
+                              milestones_withdrawn=[])
+    settled(database, started, terms, corrected)
+    heard = types(municipality.about(participant))
+    assert {"placement.started", "placement.terms_agreed", "placement.start_corrected"} <= \
+        set(heard)
+    assert sorted(t for t in types(probation.about(participant)) if t.startswith("placement")) \
+        == ["placement.start_corrected", "placement.started"]
+
+
 def test_a_copy_the_broker_refuses_is_set_aside_shown_and_forwarded_when_retried(
         api, database, relay, channel, probation):
     """Its integrator's exchange is gone (an operator deleted it): the copy is tried twice,

@@ -2,10 +2,15 @@ from datetime import date
 
 import pytest
 
-from services.placement.domain import (DEFAULT_RULES, CheckIn, ParticipantRecord, Placement,
-                                       SocialReturnRules, Status, WageCostSubsidy, add_months,
-                                       outcomes, social_return_ledger)
+from services.placement.domain import (DEFAULT_RULES, CheckIn, MinimumWage, ParticipantRecord,
+                                       Placement, SocialReturnRules, Status, WageCostSubsidy,
+                                       add_months, outcomes, social_return_ledger)
 from shared.errors import Conflict, Invalid
+
+# The day the facts below are recorded on: after every day they are about.
+LATER = date(2031, 1, 1)
+WML = MinimumWage(((date(2027, 1, 1), 1400), (date(2027, 7, 1), 1440)))
+RECORDED = {"today": LATER, "minimum_wage": WML}
 
 
 def planned(employer="e", participant="p"):
@@ -14,23 +19,28 @@ def planned(employer="e", participant="p"):
 
 def started(on=date(2027, 2, 1), contract="paid-temporary", **kwargs):
     placement = planned(**kwargs)
-    placement.start(contract, 32, 1450, "coach", on)
+    placement.start(contract, 32, 1450, "coach", on, **RECORDED)
     return placement
+
+
+def check_in(placement, held_on, notes, risk):
+    return placement.check_in(CheckIn(held_on, "coach", notes, risk), today=LATER)
 
 
 # --- lifecycle --------------------------------------------------------------------------------
 
 def test_a_placement_is_planned_started_and_ended_once():
     placement = planned()
-    placement.start("work-trial", None, 1450, "coach", date(2027, 2, 3))
+    placement.start("work-trial", None, 1450, "coach", date(2027, 2, 3), **RECORDED)
     assert placement.status is Status.STARTED and placement.hours_per_week == 32
     with pytest.raises(Conflict, match="cannot start a placement that is started"):
-        placement.start("work-trial", 32, 1450, "coach", date(2027, 2, 4))
-    placement.end("resigned", date(2027, 3, 1))
+        placement.start("work-trial", 32, 1450, "coach", date(2027, 2, 4), **RECORDED)
+    placement.end("resigned", date(2027, 3, 1), today=LATER)
     assert placement.status is Status.ENDED
-    for refused in (lambda: placement.end("health", date(2027, 3, 2)),
-                    lambda: placement.start("work-trial", 32, 1450, "coach", date(2027, 3, 2)),
-                    lambda: placement.check_in(CheckIn(date(2027, 3, 2), "c", "", "none"))):
+    for refused in (lambda: placement.end("health", date(2027, 3, 2), today=LATER),
+                    lambda: placement.start("work-trial", 32, 1450, "coach", date(2027, 3, 2),
+                                            **RECORDED),
+                    lambda: check_in(placement, date(2027, 3, 2), "", "none")):
         with pytest.raises(Conflict):
             refused()
 
@@ -38,8 +48,8 @@ def test_a_placement_is_planned_started_and_ended_once():
 def test_a_planned_placement_can_end_before_it_starts_but_not_be_coached():
     placement = planned()
     with pytest.raises(Conflict):
-        placement.check_in(CheckIn(date(2027, 2, 2), "coach", "", "none"))
-    placement.end("returned-to-custody", date(2027, 1, 20))
+        check_in(placement, date(2027, 2, 2), "", "none")
+    placement.end("returned-to-custody", date(2027, 1, 20), today=LATER)
     assert placement.status is Status.ENDED and placement.months_in_work(date(2027, 9, 1)) == 0
 
 
@@ -49,20 +59,165 @@ def test_a_planned_placement_can_end_before_it_starts_but_not_be_coached():
 ])
 def test_an_end_needs_a_known_reason_and_a_date_after_the_start(reason, ended_on, field):
     with pytest.raises(Invalid) as refused:
-        started().end(reason, ended_on)
+        started().end(reason, ended_on, today=LATER)
     assert refused.value.field == field
 
 
 def test_a_check_in_that_raises_the_risk_says_so():
     placement = started()
-    assert placement.check_in(CheckIn(date(2027, 2, 10), "coach", "fine", "none")) is False
-    assert placement.check_in(CheckIn(date(2027, 2, 17), "coach", "late twice", "attention"))
-    assert placement.check_in(CheckIn(date(2027, 2, 24), "coach", "", "attention")) is False
-    assert placement.check_in(CheckIn(date(2027, 3, 3), "coach", "", "at-risk"))
-    assert placement.check_in(CheckIn(date(2027, 3, 10), "coach", "better", "none")) is False
+    assert check_in(placement, date(2027, 2, 10), "fine", "none") is False
+    assert check_in(placement, date(2027, 2, 17), "late twice", "attention")
+    assert check_in(placement, date(2027, 2, 24), "", "attention") is False
+    assert check_in(placement, date(2027, 3, 3), "", "at-risk")
+    assert check_in(placement, date(2027, 3, 10), "better", "none") is False
     assert placement.risk == "none" and len(placement.check_ins) == 5
     with pytest.raises(Invalid):
-        placement.check_in(CheckIn(date(2027, 3, 10), "coach", "", "panic"))
+        check_in(placement, date(2027, 3, 10), "", "panic")
+
+
+# --- what happened, not what is to come -------------------------------------------------------
+
+TODAY = date(2027, 3, 1)
+
+
+@pytest.mark.parametrize("record, field", [
+    (lambda p: p.start("paid-temporary", 32, 1450, "coach", date(2027, 3, 2), today=TODAY,
+                       minimum_wage=WML), "started_on"),
+    (lambda p: p.end("resigned", date(2027, 3, 2), today=TODAY), "ended_on"),
+])
+def test_a_start_or_end_on_a_day_still_to_come_is_refused_naming_the_day(record, field):
+    placement = planned()
+    with pytest.raises(Invalid) as refused:
+        record(placement)
+    assert refused.value.field == field and placement.status is Status.PLANNED
+
+
+def test_a_check_in_on_a_day_still_to_come_is_refused_but_today_is_fine():
+    placement = started(on=date(2027, 2, 1))
+    with pytest.raises(Invalid) as refused:
+        placement.check_in(CheckIn(date(2027, 3, 2), "coach", "", "none"), today=TODAY)
+    assert refused.value.field == "held_on" and placement.check_ins == []
+    placement.check_in(CheckIn(TODAY, "coach", "", "none"), today=TODAY)
+    placement.end("resigned", TODAY, today=TODAY)
+    assert placement.status is Status.ENDED
+
+
+# --- the minimum wage ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("contract, wage, on, refused", [
+    ("paid-temporary", 1399, date(2027, 1, 1), True),
+    ("paid-temporary", 1400, date(2027, 1, 1), False),
+    ("paid-permanent", 1439, date(2027, 6, 30), False),   # the January amount still
+    ("paid-permanent", 1439, date(2027, 7, 1), True),     # the July amount from its first day
+    ("paid-permanent", 1000, date(2026, 12, 31), False),  # before any amount known here
+    ("work-trial", 0, date(2027, 7, 1), False),           # unpaid work experience
+    ("learn-work-job", 900, date(2027, 7, 1), False),
+])
+def test_a_paid_contract_below_the_minimum_wage_in_force_on_its_first_day_is_refused(
+        contract, wage, on, refused):
+    placement = planned()
+    if refused:
+        with pytest.raises(Invalid) as refusal:
+            placement.start(contract, 32, wage, "coach", on, **RECORDED)
+        assert refusal.value.field == "hourly_wage"
+        assert f"{WML.on(on) / 100:.2f} an hour" in str(refusal.value)
+        assert placement.status is Status.PLANNED
+    else:
+        placement.start(contract, 32, wage, "coach", on, **RECORDED)
+        assert placement.status is Status.STARTED
+
+
+def test_a_wage_cost_subsidy_does_not_lower_the_minimum_wage():
+    with pytest.raises(Invalid, match="14.40 an hour in force on 2027-07-01"):
+        planned().start("paid-temporary", 32, 1200, "coach", date(2027, 7, 1),
+                        subsidy=WageCostSubsidy(50, date(2027, 7, 1), date(2028, 7, 1)),
+                        **RECORDED)
+
+
+# --- corrections --------------------------------------------------------------------------------
+
+def test_a_corrected_start_keeps_the_day_recorded_before_and_why():
+    placement = started(on=date(2027, 2, 10))
+    assert placement.correct_start(date(2027, 2, 3), "typed the 10th for the 3rd", "coach-1",
+                                   **RECORDED) == []
+    assert placement.started_on == date(2027, 2, 3)
+    [correction] = placement.corrections
+    assert (correction.field, correction.previous, correction.corrected, correction.reason,
+            correction.corrected_by, correction.corrected_on) == (
+        "started_on", date(2027, 2, 10), date(2027, 2, 3), "typed the 10th for the 3rd",
+        "coach-1", LATER)
+
+
+def test_a_later_start_withdraws_the_milestones_it_no_longer_reaches():
+    placement = started(on=date(2027, 1, 31))
+    assert placement.reach_milestones(date(2027, 8, 1)) == [1, 3, 6] and placement.sustained
+    today = date(2027, 8, 1)
+    withdrawn = placement.correct_start(date(2027, 4, 15), "the contract began later", "c",
+                                        today=today, minimum_wage=WML)
+    assert withdrawn == [6] and placement.milestones == (1, 3) and not placement.sustained
+    assert placement.reach_milestones(date(2027, 10, 14)) == []
+    assert placement.reach_milestones(date(2027, 10, 15)) == [6] and placement.sustained
+
+
+def test_an_earlier_end_withdraws_what_the_placement_no_longer_reached():
+    placement = started(on=date(2027, 2, 1))
+    placement.end("dismissed", date(2027, 6, 1), today=LATER)
+    assert placement.reach_milestones(LATER) == [1, 3]
+    assert placement.correct_end(date(2027, 4, 15), "the last day was in April", "c",
+                                 today=LATER) == [3]
+    assert placement.milestones == (1,) and placement.ended_on == date(2027, 4, 15)
+    assert placement.corrections[0].previous == date(2027, 6, 1)
+
+
+@pytest.mark.parametrize("started_on, today", [
+    (date(2027, 7, 11), date(2027, 7, 10)),  # still to come
+    (date(2027, 7, 1), LATER),               # after the end, on 30 June
+    (date(2027, 2, 16), LATER),              # after the check-in of 15 February
+    (date(2027, 2, 1), LATER),               # the day recorded already
+])
+def test_a_start_correction_follows_the_rules_of_a_start(started_on, today):
+    placement = started(on=date(2027, 2, 1))
+    check_in(placement, date(2027, 2, 15), "", "none")
+    placement.end("resigned", date(2027, 6, 30), today=LATER)
+    with pytest.raises(Invalid) as refused:
+        placement.correct_start(started_on, "r", "c", today=today, minimum_wage=WML)
+    assert refused.value.field == "started_on" and placement.started_on == date(2027, 2, 1)
+    assert placement.corrections == []
+
+
+def test_a_start_correction_onto_a_higher_minimum_wage_is_refused_naming_the_wage():
+    placement = planned()
+    placement.start("paid-temporary", 32, 1420, "coach", date(2027, 6, 20), **RECORDED)
+    with pytest.raises(Invalid) as refused:
+        placement.correct_start(date(2027, 7, 1), "r", "c", **RECORDED)
+    assert refused.value.field == "hourly_wage" and placement.started_on == date(2027, 6, 20)
+
+
+@pytest.mark.parametrize("ended_on, today", [
+    (date(2027, 7, 11), date(2027, 7, 10)),  # still to come
+    (date(2027, 1, 31), LATER),              # before the start
+    (date(2027, 6, 30), LATER),              # the day recorded already
+])
+def test_an_end_correction_follows_the_rules_of_an_end(ended_on, today):
+    placement = started(on=date(2027, 2, 1))
+    placement.end("resigned", date(2027, 6, 30), today=LATER)
+    with pytest.raises(Invalid) as refused:
+        placement.correct_end(ended_on, "r", "c", today=today)
+    assert refused.value.field == "ended_on" and placement.ended_on == date(2027, 6, 30)
+
+
+def test_only_a_recorded_start_or_end_can_be_corrected():
+    with pytest.raises(Conflict):
+        planned().correct_start(date(2027, 2, 1), "r", "c", **RECORDED)
+    with pytest.raises(Conflict):
+        started().correct_end(date(2027, 3, 1), "r", "c", today=LATER)
+
+
+def test_anonymising_forgets_the_reasons_of_corrections():
+    placement = started(on=date(2027, 2, 10))
+    placement.correct_start(date(2027, 2, 3), "was ill on the 3rd", "c", **RECORDED)
+    placement.anonymise()
+    assert placement.corrections == [] and placement.started_on == date(2027, 2, 3)
 
 
 # --- milestones ---------------------------------------------------------------------------------
@@ -99,7 +254,7 @@ def test_a_late_check_reaches_every_milestone_passed_at_once():
 
 def test_an_ended_placement_reaches_no_milestone_after_its_end():
     placement = started(on=date(2027, 2, 1))
-    placement.end("dismissed", date(2027, 4, 15))
+    placement.end("dismissed", date(2027, 4, 15), today=LATER)
     assert placement.months_in_work(date(2028, 1, 1)) == 2
     assert placement.reach_milestones(date(2028, 1, 1)) == [1]
 
@@ -124,11 +279,11 @@ def test_the_ledger_on_a_worked_example():
     a.hours_per_week = 36
     # B: work trial at the same employer, 2027-03-01, ended 2027-05-10: 2 whole months
     b = started(on=date(2027, 3, 1), contract="work-trial", employer="E1", participant="b")
-    b.end("contract-ended", date(2027, 5, 10))
+    b.end("contract-ended", date(2027, 5, 10), today=LATER)
     # C: permanent job with wage-cost subsidy: counted apart, at another employer
     c = planned(employer="E2", participant="c")
     c.start("paid-permanent", 20, 1450, "coach", date(2027, 6, 1),
-            subsidy=WageCostSubsidy(40, date(2027, 6, 1), date(2028, 6, 1)))
+            subsidy=WageCostSubsidy(40, date(2027, 6, 1), date(2028, 6, 1)), **RECORDED)
     ledger = social_return_ledger([a, b, c], {"a": "disability", "b": "long-term-unemployed",
                                               "c": "detainee-last-phase"},
                                   rules, date(2027, 1, 1), date(2028, 1, 1), date(2027, 7, 1))
@@ -158,7 +313,7 @@ def test_outcomes_per_target_group():
     a = started(on=date(2027, 1, 11), participant="a")
     a.reach_milestones(date(2027, 8, 1))
     b = started(on=date(2027, 2, 1), participant="b")
-    b.end("dismissed", date(2027, 3, 1))
+    b.end("dismissed", date(2027, 3, 1), today=LATER)
     c = started(on=date(2027, 6, 1), participant="c")   # too recent to tell
     report = outcomes([a, b, c], people, date(2027, 8, 1), "target_group")
     assert report == [
@@ -173,7 +328,7 @@ def test_outcomes_per_target_group():
 def test_anonymising_keeps_the_job_and_forgets_the_person():
     placement = started(participant="p")
     match = placement.match_id
-    placement.check_in(CheckIn(date(2027, 2, 10), "coach", "talked about debts", "attention"))
+    check_in(placement, date(2027, 2, 10), "talked about debts", "attention")
     placement.anonymise()
     assert placement.participant_id != "p" and placement.check_ins == []
     assert placement.match_id != match

@@ -25,23 +25,31 @@ PLACEMENTS = 40
 def database(directory):
     """A placement database with PLACEMENTS placements started seven months ago."""
     with fresh_database("postgresql", directory) as url:
-        engine = make_engine(url)
         migrations.upgrade("placement", url)
-        uow = PlacementUnitOfWork(session_factory(engine))
-        for _ in range(PLACEMENTS):
-            match_id = str(uuid.uuid4())
-            handlers.plan_accepted_match(uow, new_event("matching", "match.accepted", {
-                "match_id": match_id, "vacancy_id": str(uuid.uuid4()),
-                "employer_id": str(uuid.uuid4()), "participant_id": str(uuid.uuid4()),
-                "occupation": "office-cleaner", "hours_per_week": 32,
-                "start_date": str(STARTED_ON)}))
-            with uow:
-                placement_id = uow.placements.for_match(match_id).id
-            handlers.start_placement(uow, placement_id, started_on=STARTED_ON,
-                                     contract_type="paid-temporary", hours_per_week=32,
-                                     hourly_wage_cents=1425, job_coach="Team Drechtwerk")
-        engine.dispose()
+        start_placements(url, PLACEMENTS)
         yield url
+
+
+def start_placements(url, count):
+    """`count` placements started seven months ago, by their ids."""
+    engine = make_engine(url)
+    uow = PlacementUnitOfWork(session_factory(engine))
+    started = []
+    for _ in range(count):
+        match_id = str(uuid.uuid4())
+        handlers.plan_accepted_match(uow, new_event("matching", "match.accepted", {
+            "match_id": match_id, "vacancy_id": str(uuid.uuid4()),
+            "employer_id": str(uuid.uuid4()), "participant_id": str(uuid.uuid4()),
+            "occupation": "office-cleaner", "hours_per_week": 32,
+            "start_date": str(STARTED_ON)}))
+        with uow:
+            placement_id = uow.placements.for_match(match_id).id
+        handlers.start_placement(uow, placement_id, started_on=STARTED_ON,
+                                 contract_type="paid-temporary", hours_per_week=32,
+                                 hourly_wage_cents=1525, job_coach="Team Drechtwerk")
+        started.append(placement_id)
+    engine.dispose()
+    return started
 
 
 def test_two_milestone_checks_at_once_record_each_once(database):
@@ -95,3 +103,37 @@ def test_concurrent_check_ins_on_one_placement_are_all_kept(database):
         e.dispose()
     assert kept == {f"coach {n}" for n in range(20)}
     assert len(raised) == 1
+
+
+def test_start_corrections_during_the_milestone_check_leave_each_milestone_told_once(database):
+    """Coaches on one instance move starts to two months ago while the other instance runs the
+    scheduled check: whichever goes first, each placement holds the first milestone only, it
+    is published once, and what was published beyond it the corrections withdrew."""
+    placements = start_placements(database, 10)
+    engines = [make_engine(database) for _ in range(2)]
+    checker = PlacementUnitOfWork(session_factory(engines[0]))
+    coaches = [PlacementUnitOfWork(session_factory(engines[1])) for _ in placements]
+    two_months_ago = add_months(TODAY, -2)
+    work = [eventlet.spawn(handlers.record_milestones, checker, today=TODAY)]
+    work += [eventlet.spawn(handlers.correct_start, coach, placement_id, two_months_ago,
+                            "the contract began later", "coach")
+             for coach, placement_id in zip(coaches, placements)]
+    for done in work:
+        done.wait()
+
+    outbox = PlacementUnitOfWork.outbox
+    with engines[0].connect() as connection:
+        envelopes = [e for e in connection.execute(select(outbox.c.envelope)).scalars()
+                     if e["data"].get("placement_id") in placements]
+    with checker as uow:
+        held = {p: tuple(uow.placements.get(p).milestones) for p in placements}
+    for e in engines:
+        e.dispose()
+    told = Counter((e["data"]["placement_id"], e["data"]["months"]) for e in envelopes
+                   if e["type"] == "placement.milestone_reached")
+    withdrawn = Counter((e["data"]["placement_id"], m) for e in envelopes
+                        if e["type"] == "placement.start_corrected"
+                        for m in e["data"]["milestones_withdrawn"])
+    assert held == {p: (1,) for p in placements}
+    assert all(told[(p, 1)] == 1 for p in placements)
+    assert told - withdrawn == Counter({(p, 1): 1 for p in placements})

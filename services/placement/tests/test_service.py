@@ -10,7 +10,9 @@ import pytest
 from services.placement import handlers
 from services.placement.domain import add_months
 from services.placement.service import PlacementService
-from services.placement.store import PlacementUnitOfWork
+from services.placement.store import PlacementUnitOfWork, statutory_minimum_wage
+from shared import clock
+from shared.contracts.policy import ORGANISATIONS, integrators_of, visible_to
 from shared.events import new_event
 from shared.store import make_engine, session_factory
 from tests.harness import running_service
@@ -47,7 +49,7 @@ def accepted_match(broker, employer_id=None, participant=None):
 
 def start(api, placement_id, on=TODAY, **terms):
     response = api.call("POST", f"/placements/{placement_id}/start", COACH, {
-        "contract_type": "paid-temporary", "hourly_wage": "14.25", "job_coach": "Team Drechtwerk",
+        "contract_type": "paid-temporary", "hourly_wage": "15.25", "job_coach": "Team Drechtwerk",
         "started_on": str(on), **terms})
     assert response.status_code == 200, response.text
     return response.json()
@@ -59,10 +61,15 @@ def test_an_accepted_match_is_planned_started_and_followed_to_six_months_once(ap
     started = start(api, placement_id, on=TODAY - timedelta(days=1),
                     subsidy={"percentage": 40, "starts_on": str(TODAY),
                              "ends_on": str(TODAY + timedelta(days=365))})
-    assert started["status"] == "started" and started["hourly_wage_cents"] == 1425
+    assert started["status"] == "started" and started["hourly_wage_cents"] == 1525
     [fact] = broker.facts("placement.started", participant)
     assert (fact["data"]["contract_type"], fact["data"]["hours_per_week"]) == ("paid-temporary", 32)
-    assert fact["data"]["wage_cost_subsidy"] is True
+    assert fact["data"]["wage_cost_subsidy"] is True and "hourly_wage_cents" not in fact["data"]
+    [terms] = broker.facts("placement.terms_agreed", participant)
+    assert {k: terms["data"][k] for k in ("contract_type", "hours_per_week", "hourly_wage_cents",
+                                          "wage_cost_subsidy")} == {
+        "contract_type": "paid-temporary", "hours_per_week": 32, "hourly_wage_cents": 1525,
+        "wage_cost_subsidy": True}
     six_months_on = add_months(TODAY - timedelta(days=1), 6)
     handlers.record_milestones(uow, today=six_months_on)
     handlers.record_milestones(uow, today=six_months_on)
@@ -198,6 +205,9 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
                                               "job_coach": "x", "started_on": "2027-01-01"}),
     ("POST", f"/placements/{UNKNOWN}/end", {"reason": "health", "ended_on": "2027-01-01"}),
     ("POST", f"/placements/{UNKNOWN}/check-ins", {"held_on": "2027-01-01", "risk": "none"}),
+    ("POST", f"/placements/{UNKNOWN}/start/correction", {"started_on": "2026-01-01",
+                                                         "reason": "r"}),
+    ("POST", f"/placements/{UNKNOWN}/end/correction", {"ended_on": "2026-01-01", "reason": "r"}),
 ])
 def test_unknown_placements_are_404_and_other_roles_403(api, method, path, body):
     assert api.call(method, path, None, body).status_code == 401
@@ -221,3 +231,140 @@ def test_an_occupation_of_matchings_next_release_is_planned_and_passed_on_unchan
     assert planned["data"]["occupation"] == "welder"
     placement = api.call("GET", f"/placements/{planned['data']['placement_id']}", COACH).json()
     assert placement["occupation"] == "welder"
+
+
+def test_the_wage_reaches_the_municipality_alone():
+    """Whoever hears of a start hears its contract type and hours; the wage is in a fact of its
+    own that the policy lets only the municipality (and its integrator) receive."""
+    hearing_of_terms = [o for o in ORGANISATIONS if o != "operator"
+                        and "placement.terms_agreed" in visible_to(o)]
+    assert hearing_of_terms == ["municipality"]
+    assert integrators_of("placement.terms_agreed") == ["municipality"]
+
+
+# --- what happened, not what is to come ------------------------------------------------------
+
+def test_a_start_end_or_check_in_on_a_day_still_to_come_is_refused_naming_the_day(api, broker):
+    participant, placement_id, _ = accepted_match(broker)
+    path = f"/placements/{placement_id}"
+    next_month = str(add_months(clock.today(), 1))
+    response = api.call("POST", f"{path}/start", COACH, {
+        "contract_type": "paid-temporary", "hourly_wage": "15.25", "job_coach": "x",
+        "started_on": next_month})
+    assert response.status_code == 422 and "started_on" in response.json()["fields"]
+    assert api.call("GET", path, COACH).json()["status"] == "planned"
+    start(api, placement_id, on=clock.today())
+    for action, body, field in (("check-ins", {"held_on": next_month, "risk": "none"}, "held_on"),
+                                ("end", {"reason": "resigned", "ended_on": next_month},
+                                 "ended_on")):
+        response = api.call("POST", f"{path}/{action}", COACH, body)
+        assert response.status_code == 422 and field in response.json()["fields"]
+    placement = api.call("GET", path, COACH).json()
+    assert placement["status"] == "started" and placement["check_ins"] == []
+    assert len(broker.facts("placement.started", participant)) == 1
+    assert not [f for f in broker.drain() if f["type"] == "placement.ended"
+                and f["subject"] == participant]
+
+
+def test_the_shipped_minimum_wage_is_the_statutory_one_by_half_year():
+    wml = statutory_minimum_wage()
+    assert [wml.on(day) for day in (date(2023, 12, 31), date(2024, 1, 1), date(2024, 6, 30),
+                                    date(2024, 7, 1), date(2025, 1, 1), date(2025, 7, 1),
+                                    date(2025, 12, 31), date(2026, 1, 1))] == [
+        None, 1327, 1327, 1368, 1406, 1440, 1440, 1471]
+
+
+def test_a_paid_start_below_the_minimum_wage_in_force_is_422_naming_the_wage(api, broker):
+    today = clock.today()
+    minimum = statutory_minimum_wage().on(today)
+    _, placement_id, _ = accepted_match(broker)
+    terms = {"contract_type": "paid-permanent", "job_coach": "x", "started_on": str(today)}
+    response = api.call("POST", f"/placements/{placement_id}/start", COACH, {
+        **terms, "hourly_wage": f"{(minimum - 1) / 100:.2f}"})
+    assert response.status_code == 422 and "hourly_wage" in response.json()["fields"]
+    started = start(api, placement_id, hourly_wage=f"{minimum / 100:.2f}", **terms)
+    assert started["hourly_wage_cents"] == minimum
+
+
+# --- corrections ---------------------------------------------------------------------------
+
+def test_a_corrected_start_reckons_the_milestones_again(api, broker):
+    """A start put a month earlier reaches the first milestone at once; put back, the milestone
+    no longer holds and the correction says so. The placement keeps both days and the reasons,
+    and its facts keep the original start beside each correction."""
+    participant, placement_id, _ = accepted_match(broker)
+    today = clock.today()
+    recorded, month_ago = today - timedelta(days=3), add_months(today, -1)
+    start(api, placement_id, on=recorded)
+    path = f"/placements/{placement_id}/start/correction"
+    response = api.call("POST", path, COACH, {"started_on": str(month_ago),
+                                              "reason": "started a month before it was recorded"})
+    assert response.status_code == 200, response.text
+    assert response.json()["started_on"] == str(month_ago) and response.json()["milestones"] == [1]
+    [reached] = broker.facts("placement.milestone_reached", participant)
+    assert reached["data"]["reached_on"] == str(add_months(month_ago, 1))
+    back = api.call("POST", path, COACH, {"started_on": str(recorded), "reason": "mixed up"})
+    assert back.json()["milestones"] == []
+    first, second = broker.facts("placement.start_corrected", participant, count=2)
+    assert {k: first["data"][k] for k in ("started_on", "previous_started_on", "reason",
+                                          "milestones_withdrawn")} == {
+        "started_on": str(month_ago), "previous_started_on": str(recorded),
+        "reason": "started a month before it was recorded", "milestones_withdrawn": []}
+    assert (second["data"]["previous_started_on"], second["data"]["milestones_withdrawn"]) == (
+        str(month_ago), [1])
+    corrections = api.call("GET", f"/placements/{placement_id}", COACH).json()["corrections"]
+    assert [(c["field"], c["previous"], c["corrected"], c["corrected_by"], c["corrected_on"])
+            for c in corrections] == [
+        ("started_on", str(recorded), str(month_ago), COACH, str(today)),
+        ("started_on", str(month_ago), str(recorded), COACH, str(today))]
+    history = api.call("GET", f"/events?subject={participant}", "operator").json()
+    assert [f["type"] for f in history if f["type"].startswith("placement.st")] == [
+        "placement.started", "placement.start_corrected", "placement.start_corrected"]
+    started = next(f for f in history if f["type"] == "placement.started")
+    assert started["data"]["started_on"] == str(recorded)
+
+
+def test_a_corrected_end_is_its_own_fact(api, broker):
+    participant, placement_id, _ = accepted_match(broker)
+    today = clock.today()
+    start(api, placement_id, on=today - timedelta(days=20))
+    path = f"/placements/{placement_id}"
+    api.call("POST", f"{path}/end", COACH, {"reason": "resigned", "ended_on": str(today)})
+    response = api.call("POST", f"{path}/end/correction", COACH, {
+        "ended_on": str(today - timedelta(days=5)), "reason": "last day was the Friday"})
+    assert response.status_code == 200 and response.json()["ended_on"] == str(
+        today - timedelta(days=5))
+    [corrected] = broker.facts("placement.end_corrected", participant)
+    assert (corrected["data"]["ended_on"], corrected["data"]["previous_ended_on"],
+            corrected["data"]["months_in_work"]) == (str(today - timedelta(days=5)), str(today), 0)
+
+
+@pytest.mark.parametrize("action, body, field", [
+    ("start/correction", {"started_on": "NEXT_MONTH", "reason": "r"}, "started_on"),
+    ("start/correction", {"started_on": "YESTERDAY"}, "reason"),
+    ("start/correction", {"started_on": "YESTERDAY", "reason": ""}, "reason"),
+    ("end/correction", {"ended_on": "NEXT_MONTH", "reason": "r"}, "ended_on"),
+])
+def test_a_bad_correction_gets_422_naming_the_field(api, broker, action, body, field):
+    _, placement_id, _ = accepted_match(broker)
+    start(api, placement_id, on=clock.today() - timedelta(days=2))
+    api.call("POST", f"/placements/{placement_id}/end", COACH,
+             {"reason": "resigned", "ended_on": str(clock.today())})
+    days = {"NEXT_MONTH": str(add_months(clock.today(), 1)),
+            "YESTERDAY": str(clock.today() - timedelta(days=1))}
+    response = api.call("POST", f"/placements/{placement_id}/{action}", COACH,
+                        {k: days.get(v, v) for k, v in body.items()})
+    assert response.status_code == 422 and field in response.json()["fields"]
+
+
+def test_only_a_recorded_start_or_end_is_corrected_and_only_by_a_coach(api, broker):
+    _, placement_id, _ = accepted_match(broker)
+    path = f"/placements/{placement_id}"
+    yesterday = str(clock.today() - timedelta(days=1))
+    correction = {"started_on": yesterday, "reason": "r"}
+    assert api.call("POST", f"{path}/start/correction", COACH, correction).status_code == 409
+    start(api, placement_id)
+    assert api.call("POST", f"{path}/end/correction", COACH,
+                    {"ended_on": yesterday, "reason": "r"}).status_code == 409
+    for role in ("pi-case-manager", "employer-desk", "employer"):
+        assert api.call("POST", f"{path}/start/correction", role, correction).status_code == 403
