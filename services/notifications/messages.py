@@ -237,6 +237,10 @@ TEMPLATES = {
         "placement.started": "{Participant} is op {started_on} aan het werk gegaan (plaatsing "
                              "{placement_id}): {contract_type}, {hours_per_week} uur per "
                              "week{wage_cost_subsidy}.",
+        "placement.terms_agreed": "{Participant} werkt sinds {started_on} op "
+                                  "{contract_type} (plaatsing {placement_id}): "
+                                  "{hours_per_week} uur per week tegen {hourly_wage} bruto per "
+                                  "uur{wage_cost_subsidy}.",
         "placement.start_corrected": "De startdatum van plaatsing {placement_id} van "
                                      "{participant} is gecorrigeerd van {previous_started_on} "
                                      "naar {started_on}: {reason}.",
@@ -324,6 +328,10 @@ TEMPLATES = {
         "placement.started": "{Participant} started work on {started_on} (placement "
                              "{placement_id}): {contract_type}, {hours_per_week} hours a "
                              "week{wage_cost_subsidy}.",
+        "placement.terms_agreed": "{Participant} has worked since {started_on} on "
+                                  "{contract_type} (placement {placement_id}): "
+                                  "{hours_per_week} hours a week at {hourly_wage} gross an "
+                                  "hour{wage_cost_subsidy}.",
         "placement.start_corrected": "The start date of placement {placement_id} of "
                                      "{participant} was corrected from {previous_started_on} "
                                      "to {started_on}: {reason}.",
@@ -394,6 +402,8 @@ def _values(data, language):
             values[name] = (one if data[name] == 1 else more).format(data[name])
     if "conditions" in data:
         values["conditions"] = _conditions(data["conditions"], language)
+    if "hourly_wage_cents" in data:
+        values["hourly_wage"] = _euros(data["hourly_wage_cents"], language)
     expires_on = data.get("expires_on")
     values["valid_until"] = words["valid_until"].format(_shown("expires_on", expires_on,
                                                                language)) if expires_on else ""
@@ -412,6 +422,12 @@ def _shown(name, value, language):
     if isinstance(value, str):
         return time_shown(value, language)
     return str(value)
+
+
+def _euros(cents, language):
+    """€ 14,71 / €14.71, as each language writes an amount."""
+    euros, rest = divmod(cents, 100)
+    return f"€ {euros},{rest:02d}" if language == "nl" else f"€{euros}.{rest:02d}"
 
 
 def time_shown(text, language):

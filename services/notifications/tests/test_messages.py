@@ -104,6 +104,15 @@ SAMPLES = {
     "placement.ended": {**PLACEMENT_IDS, "reason": "resigned", "ended_on": "2027-06-12",
                         "months_in_work": 4},
     "placement.risk_raised": {**PLACEMENT_IDS, "risk": "at-risk", "raised_on": "2027-04-20"},
+    "placement.terms_agreed": {**PLACEMENT_IDS, "contract_type": "paid-temporary",
+                               "hours_per_week": 32, "hourly_wage_cents": 1525,
+                               "started_on": "2027-02-01", "wage_cost_subsidy": False},
+    "placement.start_corrected": {**PLACEMENT_IDS, "started_on": "2027-02-03",
+                                  "previous_started_on": "2027-02-01", "reason": "typefout",
+                                  "milestones_withdrawn": []},
+    "placement.end_corrected": {**PLACEMENT_IDS, "ended_on": "2027-06-10",
+                                "previous_ended_on": "2027-06-12", "reason": "typefout",
+                                "months_in_work": 4, "milestones_withdrawn": []},
     "notification.delivered": {"delivery_id": OTHER, "recipient": "dordrecht",
                                "organisation": "municipality", "channel": "email",
                                "event_id": "f-1", "event_type": "participant.released"},
@@ -121,10 +130,6 @@ CORRECTIONS = {
                                       "released_on": "2027-01-14",
                                       "previous_released_on": "2027-01-15",
                                       "reason": "typefout"},
-    "placement.start_corrected": {**PLACEMENT_IDS, "started_on": "2027-02-03",
-                                  "previous_started_on": "2027-02-01", "reason": "typefout"},
-    "placement.end_corrected": {**PLACEMENT_IDS, "ended_on": "2027-06-10",
-                                "previous_ended_on": "2027-06-12", "reason": "typefout"},
 }
 
 
@@ -313,3 +318,11 @@ def test_an_emails_subject_says_what_happened_in_the_recipients_language():
     assert _subject(delivery) != _subject(Delivery.of(
         Recipient.register("w", "municipality:0505", email="w@example.org", language="nl"),
         "email", fact("participant.released"), NOW))
+
+
+def test_the_agreed_terms_say_the_wage_as_each_language_writes_an_amount():
+    assert describe(fact("placement.terms_agreed"), "nl") == (
+        f"Deelnemer {PARTICIPANT} werkt sinds 1 februari 2027 op tijdelijk contract (plaatsing "
+        f"{PLACEMENT}): 32 uur per week tegen € 15,25 bruto per uur.")
+    assert "32 hours a week at €15.25 gross an hour." in describe(
+        fact("placement.terms_agreed"), "en")
