@@ -1,5 +1,6 @@
 """`doorstroom audit verify`: the privacy officer's check of every service's audit log of reads
 of personal data, each over its service's API (`GET /audit/verify`)."""
+import json
 import sys
 
 import requests
@@ -20,27 +21,38 @@ def run(args):
         print("no privacy officer's key: set DOORSTROOM_PRIVACY_OFFICER_KEY or run beside "
               "`doorstroom up`", file=sys.stderr)
         return 2
-    found = [verify(service, key, args.port_base) for service in args.services or chain.SERVICES]
+    checks = [verify(service, key, args.port_base) for service in args.services or chain.SERVICES]
+    if args.json:
+        print(json.dumps(checks, indent=2))
+    else:
+        for check in checks:
+            say(check)
+    found = [check.get("intact") for check in checks]
     return 1 if False in found else 2 if None in found else 0
 
 
 def verify(service, key, port_base):
-    """Whether `service`'s log is intact (printed, with the first broken entry if not); None
-    when it could not be asked."""
+    """What `service`'s GET /audit/verify says, with the service's name; without `intact` and
+    with the `problem` when it could not be asked."""
     url = f"{chain.url_of(service, port_base)}/audit/verify"
     try:
         response = send(requests, "GET", url, headers={"Authorization": f"Bearer {key}"},
                         patience=PATIENCE_SECONDS)
         response.raise_for_status()
     except requests.RequestException as exc:
-        print(f"{service}: not checked: could not ask it: {exc}", file=sys.stderr)
-        return None
-    check = response.json()
-    if check["intact"]:
+        return {"service": service, "problem": f"could not ask it: {exc}"}
+    return {"service": service, **response.json()}
+
+
+def say(check):
+    """A line about one service's log, with the first broken entry if it is broken."""
+    service = check["service"]
+    if "intact" not in check:
+        print(f"{service}: not checked: {check['problem']}", file=sys.stderr)
+    elif check["intact"]:
         print(f"{service}: intact: {check['entries']} entries, the last hashed "
               f"{check['last_hash']}")
-        return True
-    print(f"{service}: BROKEN at position {check['broken_at']} (entry "
-          f"{check['broken_entry'] or 'missing'}): {check['problem']}; the {check['entries']} "
-          "entries before it chain up")
-    return False
+    else:
+        print(f"{service}: BROKEN at position {check['broken_at']} (entry "
+              f"{check['broken_entry'] or 'missing'}): {check['problem']}; the "
+              f"{check['entries']} entries before it chain up")

@@ -2,6 +2,8 @@
 
 Only the services' public HTTP APIs are used. Most participants are suitable; a few take the
 exits real participants take: rejected at selection, dropped out of training, no suitable job.
+At the end the demo reads back from each service the facts it recorded about the cohort, and
+prints the funnel so measured beside the one it planned (tests/test_chain_e2e.py).
 """
 import json
 import random
@@ -13,9 +15,23 @@ from datetime import date, timedelta
 import requests
 
 from doorstroom import chain
+from doorstroom import keys as keys_command
 from doorstroom.client import send
+from shared import clock
+from shared.organisations import which
 
 WAIT_SECONDS = 60
+# How long the measured funnel may take to become the planned one: facts still on their way
+# when the demo's last step is done.
+SETTLE_SECONDS = 30
+# Each stage of the funnel: the fact that says a participant reached it, and who records it.
+STAGES = (
+    ("registered", "intake", "participant.registered"),
+    ("admitted", "intake", "participant.admitted"),
+    ("trained", "training", "training.programme_completed"),
+    ("matched", "matching", "match.accepted"),
+    ("placed", "placement", "placement.started"),
+)
 
 # Each suitable participant follows one vocational route; its vacancy asks for its certificate.
 ROUTES = (
@@ -45,6 +61,8 @@ class Chain:
         self.keys = keys
         self.base = base
         self.http = requests.Session()
+        # The employer the local employer key speaks for, once it speaks for one.
+        self.employer = None
 
     def call(self, method, service, path, role, body=None, expect=(200, 201)):
         response = send(self.http, method, f"{chain.url_of(service, self.base)}{path}", body,
@@ -81,17 +99,39 @@ def plan_cohorts(api, today, places):
 
 
 def set_up_employers(api, start_date, positions):
+    """An employer per route, with a vacancy for it; returns the employers."""
+    employers = []
     for sector, occupation, certificate, municipality in ROUTES:
         employer = api.call("POST", "matching", "/employers", "employer-desk", {
             "name": f"{sector.title()} Drechtsteden BV", "sector": sector,
             "municipality": municipality, "contact_name": "HR desk",
             "contact_email": f"hr@{sector}.example.org", "social_return": True})
+        employers.append(employer)
         api.call("POST", "matching", "/vacancies", "employer-desk", {
             "employer_id": employer["id"], "occupation": occupation, "sector": sector,
             "required_certificates": ["employee-skills", certificate],
             "skills": ["teamwork", "punctuality"], "min_language_level": "A2",
             "municipality": municipality, "hours_per_week": 32, "start_date": str(start_date),
             "positions": positions})
+    return employers
+
+
+def bind_employer_key(keys_file, keys, employer):
+    """The local employer key, which `doorstroom up` makes before any employer exists, speaks
+    for `employer` from now on, unless it speaks for one already; returns it when it was
+    bound now."""
+    holder = keys.get("employer")
+    if holder is None or holder["role"] != "employer" or keys_command.binding(holder):
+        return None
+    holder["organisation"] = f"employer:{employer['id']}"
+    keys_command.write(keys_file, keys)
+    return holder
+
+
+def employer_of_key(keys):
+    """The employer whose data the local employer key opens, if the demo can use that key."""
+    holder = keys.get("employer", {})
+    return which(keys_command.binding(holder) or "", "employer") if "key" in holder else None
 
 
 def intake(api, person, today):
@@ -166,8 +206,16 @@ def match(api, person):
         lambda: api.call("GET", "matching", f"/proposals?participant_id={person.id}",
                          "employer-desk"))[0]
     path = f"/proposals/{proposal['id']}/responses"
-    # The employer calls the desk to accept; the caseworker records the candidate's yes.
-    api.call("POST", "matching", path, "employer-desk", {"party": "employer", "decision": "accept"})
+    employer = proposal["employer_id"]
+    if employer == api.employer:
+        # The employer whose key the demo bound accepts with it, as employers do themselves.
+        api.call("POST", "matching", f"/employers/{employer}/proposals/{proposal['id']}/responses",
+                 "employer", {"decision": "accept"})
+    else:
+        # Another employer calls the desk to accept.
+        api.call("POST", "matching", path, "employer-desk",
+                 {"party": "employer", "decision": "accept"})
+    # The caseworker records the candidate's yes.
     api.call("POST", "matching", path, "employer-desk", {"party": "candidate", "decision": "accept"})
 
 
@@ -195,17 +243,58 @@ def heard_by_pi(api, ids):
         offset += 500
 
 
+def measured_funnel(api, people):
+    """How many of `people` reached each stage, by the facts the services recorded about them
+    (GET /events, for operators)."""
+    reached = {stage: 0 for stage, _, _ in STAGES}
+    for person in people:
+        recorded = {}
+        for service in {service for _, service, _ in STAGES}:
+            recorded[service] = {fact["type"] for fact in api.call(
+                "GET", service, f"/events?subject={person.id}", "operator")}
+        for stage, service, fact_type in STAGES:
+            reached[stage] += fact_type in recorded[service]
+    return reached
+
+
+def settled_funnel(api, people, planned):
+    """The measured funnel, once it is the planned one or SETTLE_SECONDS have passed."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        measured = measured_funnel(api, people)
+        if measured == planned or time.monotonic() > deadline:
+            return measured
+        time.sleep(1)
+
+
+def print_funnels(planned, measured):
+    """The planned and the measured funnel side by side; returns the stages where they differ."""
+    print(f"{'stage':<12}{'planned':>9}{'measured':>10}")
+    differing = []
+    for stage in planned:
+        differs = planned[stage] != measured[stage]
+        print(f"{stage:<12}{planned[stage]:>9}{measured[stage]:>10}"
+              f"{'   <- differs' if differs else ''}")
+        if differs:
+            differing.append(stage)
+    return differing
+
+
 def run(args):
     keys_file = chain.data_dir(args.data_dir) / "api-keys.json"
     if not keys_file.exists():
         print(f"No API keys at {keys_file}: start the chain first with `doorstroom up`.",
               file=sys.stderr)
         return 2
-    api = Chain(json.loads(keys_file.read_text()), chain.port_base(args.port_base))
-    today = date.today()
+    keys = json.loads(keys_file.read_text())
+    api = Chain(keys, chain.port_base(args.port_base))
+    today = clock.today()
     people = cohort(args.participants)
     try:
-        set_up_employers(api, today + timedelta(days=60), positions=args.participants)
+        employers = set_up_employers(api, today + timedelta(days=60),
+                                     positions=args.participants)
+        bound = bind_employer_key(keys_file, keys, employers[0])
+        api.employer = employer_of_key(keys)
         plan_cohorts(api, today, places=args.participants)
         for person in people:
             intake(api, person, today)
@@ -220,26 +309,33 @@ def run(args):
             match(api, person)
         for person in suitable:
             place(api, person, today)
-        placed = api.wait_for("word of every started job at the PI",
-                              lambda: _all_or_none(heard_by_pi(api, {p.id for p in suitable}),
-                                                   len(suitable)))
+        api.wait_for("word of every started job at the PI",
+                     lambda: _all_or_none(heard_by_pi(api, {p.id for p in suitable}),
+                                          len(suitable)))
         unmatched = [p for p in trained if p.fate == "no-job"
                      and api.call("GET", "matching", f"/proposals?participant_id={p.id}",
                                   "employer-desk")]
+        planned = {"registered": len(people), "admitted": len(admitted),
+                   "trained": len(trained), "matched": len(suitable), "placed": len(suitable)}
+        measured = settled_funnel(api, people, planned)
     except (DemoFailed, requests.RequestException) as exc:
         print(f"demo failed: {exc}", file=sys.stderr)
         return 1
 
-    funnel = [("registered", len(people)), ("admitted", len(admitted)),
-              ("trained", len(trained)), ("matched", len(suitable)), ("placed", len(placed))]
-    print(f"{'stage':<12}{'participants':>13}")
-    for stage, count in funnel:
-        print(f"{stage:<12}{count:>13}")
+    differing = print_funnels(planned, measured)
+    if bound:
+        print(f"the employer key in {keys_file} (holder `employer`) now speaks for "
+              f"{employers[0]['name']} ({employers[0]['id']}): {bound['key']}")
+    if differing:
+        print(f"demo failed: the measured funnel differs from the plan at "
+              f"{', '.join(differing)}, {SETTLE_SECONDS}s after the last step", file=sys.stderr)
+        return 1
     if unmatched:
         print(f"demo failed: {len(unmatched)} participant(s) without a suitable job got a "
               "proposal", file=sys.stderr)
         return 1
-    print("every accepted match became a started placement")
+    print("the chain's facts show the planned funnel; every accepted match became a started "
+          "placement")
     return 0
 
 

@@ -9,46 +9,89 @@ from pathlib import Path
 
 from doorstroom import chain
 from shared.http import ROLES, key_hash
+from shared.organisations import organisation_named
+
+# The roles whose keys must say which organisation of their kind they speak for, and the option
+# that says it.
+BOUND_BY = {"employer": "--employer", "municipality-caseworker": "--municipality"}
+
+
+def keys_file(args):
+    return Path(args.file) if args.file else chain.data_dir(args.data_dir) / "api-keys.json"
 
 
 def run(args):
-    path = Path(args.file) if args.file else chain.data_dir(args.data_dir) / "api-keys.json"
+    path = keys_file(args)
     holders = json.loads(path.read_text()) if path.exists() else {}
     if args.action == "list":
-        for name, entry in sorted(holders.items()):
-            bound = f"  employer {entry['employer_id']}" if entry.get("employer_id") else ""
-            print(f"{name}  {entry['role']}{bound}")
+        listed = [{"holder": name, "role": entry["role"], "organisation": binding(entry)}
+                  for name, entry in sorted(holders.items())]
+        if args.json:
+            print(json.dumps(listed, indent=2))
+            return 0
+        for holder in listed:
+            bound = f"  {holder['organisation']}" if holder["organisation"] else ""
+            print(f"{holder['holder']}  {holder['role']}{bound}")
         return 0
     if args.action == "revoke":
         if holders.pop(args.name, None) is None:
             print(f"{path} holds no key of {args.name!r}", file=sys.stderr)
             return 1
-        _write(path, holders)
+        write(path, holders)
         print(f"revoked the key of {args.name}")
         return 0
-    problem = _problem(args, holders)
-    if problem:
+    if args.name in holders:
+        print(f"{args.name!r} has a key already: revoke it first", file=sys.stderr)
+        return 2
+    try:
+        organisation = organisation_of(args)
+    except ValueError as problem:
         print(problem, file=sys.stderr)
         return 2
     key = secrets.token_urlsafe(24)
     holders[args.name] = {"role": args.role, "key_sha256": key_hash(key),
-                          **({"employer_id": args.employer_id} if args.employer_id else {})}
-    _write(path, holders)
-    print(f"key of {args.name} ({args.role}), shown this once:\n{key}")
+                          **({"organisation": organisation} if organisation else {})}
+    write(path, holders)
+    bound = f" of {organisation}" if organisation else ""
+    print(f"key of {args.name} ({args.role}{bound}), shown this once:\n{key}")
     return 0
 
 
-def _problem(args, holders):
-    if args.name in holders:
-        return f"{args.name!r} has a key already: revoke it first"
+def organisation_of(args):
+    """The organisation `keys add` binds the key to, as shared/http.py ApiKeys reads it
+    (`employer:<id>`, `municipality:<CBS code>`), or None for a role of which the chain has one
+    organisation; ValueError says what is wrong with the options."""
     if args.role not in ROLES:
-        return f"--role is one of {', '.join(sorted(ROLES))}"
-    if (args.role == "employer") != bool(args.employer_id):
-        return "--employer-id is given for, and only for, the employer role"
-    return None
+        raise ValueError(f"--role is one of {', '.join(sorted(ROLES))}")
+    given = {"--employer": args.employer, "--municipality": args.municipality}
+    needed = BOUND_BY.get(args.role)
+    for option, value in given.items():
+        if value and option != needed:
+            raise ValueError(f"{option} is given for, and only for, the "
+                             f"{_role_bound_by(option)} role")
+    if needed is None:
+        return None
+    if not given[needed]:
+        raise ValueError(f"the {args.role} role needs {needed}: which one the key speaks for")
+    kind = ROLES[args.role]
+    try:
+        return organisation_named(f"{kind}:{given[needed]}", kind, whole=True)
+    except ValueError as problem:
+        raise ValueError(f"{needed}: {problem}") from problem
 
 
-def _write(path, holders):
+def _role_bound_by(option):
+    return next(role for role, bound_by in BOUND_BY.items() if bound_by == option)
+
+
+def binding(entry):
+    """The organisation a keys file entry binds its key to, or None."""
+    if entry.get("organisation"):
+        return entry["organisation"]
+    return f"employer:{entry['employer_id']}" if entry.get("employer_id") else None
+
+
+def write(path, holders):
     # Whole or not at all: a service reading the file meanwhile sees the old one or the new.
     path.parent.mkdir(parents=True, exist_ok=True)
     draft = path.with_name(f".{path.name}.new")

@@ -3,6 +3,7 @@
 A service's DATABASE_URL (as it runs in production and in docker-compose.yml) names one
 database; without it, the local chain's databases are meant, as `doorstroom up` makes them.
 """
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -28,20 +29,25 @@ def databases(args):
     return {service: every[service] for service in services}
 
 
-def check(urls):
+def check(urls, as_json=False):
     """Where each database stands; 1 when any is not at this release's revision."""
-    wrong = 0
+    found = {}
     for service, url in urls.items():
         engine = migrations.migration_engine(url)
         try:
             migrations.require_current(service, engine)
-            print(f"{service}: {migrations.current_revision(engine)} (current)")
+            found[service] = {"current": True, "revision": migrations.current_revision(engine)}
         except migrations.SchemaMismatch as mismatch:
-            wrong += 1
-            print(f"{service}: {mismatch}")
+            found[service] = {"current": False, "problem": str(mismatch)}
         finally:
             engine.dispose()
-    return 1 if wrong else 0
+    if as_json:
+        print(json.dumps(found, indent=2))
+    else:
+        for service, where in found.items():
+            print(f"{service}: {where['revision']} (current)" if where["current"] else
+                  f"{service}: {where['problem']}")
+    return 0 if all(where["current"] for where in found.values()) else 1
 
 
 def new_revision(service, message):
@@ -57,7 +63,7 @@ def run(args):
         return new_revision(args.services[0], args.new)
     urls = databases(args)
     if args.check:
-        return check(urls)
+        return check(urls, args.json)
     shown = {service: make_url(url).render_as_string() for service, url in urls.items()}
     print("migrating " + ", ".join(f"{service} ({where})" for service, where in shown.items()))
     up.migrate_databases(urls)

@@ -1,4 +1,4 @@
-"""Operators' commands: status, tail, dlq, outbox and trace. They talk to the broker with pika
+"""Operators' commands: status, tail, dlq, outbox, run-check and trace. They talk to the broker with pika
 and to the services over their HTTP APIs, never to a service's database."""
 import fnmatch
 import json
@@ -26,8 +26,20 @@ OUR_HEADERS = (ATTEMPT_HEADER, ERROR_HEADER, QUEUE_HEADER, ORIGINAL_EXCHANGE_HEA
 ORIGIN_HEADERS = (ORIGINAL_EXCHANGE_HEADER, ORIGINAL_ROUTING_KEY_HEADER, PUBLISHED_BY_HEADER)
 
 
+class BrokerUnreachable(pika.exceptions.AMQPConnectionError):
+    def __str__(self):
+        return self.args[0]
+
+
 def connect():
-    return pika.BlockingConnection(pika.URLParameters(chain.amqp_uri()))
+    parameters = pika.URLParameters(chain.amqp_uri())
+    try:
+        return pika.BlockingConnection(parameters)
+    except pika.exceptions.AMQPConnectionError as exc:
+        # pika's own error says nothing when the connection is refused.
+        raise BrokerUnreachable(f"no RabbitMQ broker lets us in at {parameters.host}:"
+                                f"{parameters.port} (vhost {parameters.virtual_host}): "
+                                f"{exc!r}; is AMQP_URI right?") from exc
 
 
 def operator_key(data_dir):
@@ -86,7 +98,7 @@ def status(args):
     base = chain.port_base(args.port_base)
     key = operator_key(args.data_dir)
     problems = []
-    rows = []
+    services = []
     try:
         connection = connect()
     except pika.exceptions.AMQPError as exc:
@@ -102,25 +114,41 @@ def status(args):
             set_aside = state.get("outbox_set_aside")
             if set_aside:
                 problems.append(_set_aside_problem(service, set_aside, state["oldest_set_aside"]))
-            rows.append((service, health, _show(state.get("schema_revision")),
-                         _show(state.get("outbox_backlog")), _show(set_aside),
-                         _show(state.get("last_event_recorded_at")), "", "", "", "", ""))
-            if connection is not None:
-                rows.extend(_queue_rows(connection, service, problems))
+            queues = [] if connection is None else _queues(connection, service, problems)
+            services.append({"service": service, "health": health, **state, "queues": queues})
     finally:
         if connection is not None:
             connection.close()
+    if args.json:
+        print(json.dumps({"services": services, "problems": problems}, indent=2, default=str))
+    else:
+        _print_status(services, problems)
+    return 1 if problems else 0
+
+
+def _print_status(services, problems):
     header = ("service", "health", "schema", "outbox", "set aside", "last fact recorded",
               "queue of", "queue", "consumers", "ready", "unacked / retrying / held")
+    rows = []
+    for s in services:
+        rows.append((s["service"], s["health"], _show(s.get("schema_revision")),
+                     _show(s.get("outbox_backlog")), _show(s.get("outbox_set_aside")),
+                     _show(s.get("last_event_recorded_at")), "", "", "", "", ""))
+        for q in s["queues"]:
+            parked = q["of"] == "dead letters"
+            rows.append(("", "", "", "", "", "", q["of"], q["queue"],
+                         "" if parked else _show(q["consumers"]), _show(q["ready"]),
+                         "" if parked else
+                         f"{_show(q['unacked'])} / {q['retrying']} / {q['held']}"))
     _print_table(header, rows)
     for problem in problems:
         print(f"PROBLEM: {problem}")
     print("all services healthy and consuming, nothing parked" if not problems else
           f"{len(problems)} problem(s)")
-    return 1 if problems else 0
 
 
-def _queue_rows(connection, service, problems):
+def _queues(connection, service, problems):
+    """The service's dead-letter queue and the queues it consumes, with their figures."""
     subscriptions = topology.subscriptions(service)
     if not subscriptions:
         return []
@@ -130,16 +158,16 @@ def _queue_rows(connection, service, problems):
     parked = figures[dlq][1] if figures[dlq] else 0
     if parked:
         problems.append(f"{parked} message(s) parked in {dlq}")
-    rows = [("", "", "", "", "", "", "dead letters", dlq, "", _show(parked), "")]
+    queues = [{"of": "dead letters", "queue": dlq, "consumers": None, "ready": parked}]
     for subscription in subscriptions:
         consumers, ready, unacked = figures[subscription.queue] or ("missing",) * 3
-        retrying = (figures[subscription.retry_queue] or (0, 0, 0))[1]
-        held = (figures[subscription.held_queue] or (0, 0, 0))[1]
         if consumers in (0, "missing"):
             problems.append(f"nobody consumes {subscription.queue}")
-        rows.append(("", "", "", "", "", "", f"from {subscription.source}", subscription.queue,
-                     _show(consumers), _show(ready), f"{_show(unacked)} / {retrying} / {held}"))
-    return rows
+        queues.append({"of": f"from {subscription.source}", "queue": subscription.queue,
+                       "consumers": consumers, "ready": ready, "unacked": unacked,
+                       "retrying": (figures[subscription.retry_queue] or (0, 0, 0))[1],
+                       "held": (figures[subscription.held_queue] or (0, 0, 0))[1]})
+    return queues
 
 
 def _set_aside_problem(service, count, oldest):
@@ -266,13 +294,15 @@ def _dlq(args, queue):
             return 0
         messages = _peek(channel, queue)
         if args.action == "list":
-            for number, (_, properties, _) in enumerate(messages, 1):
-                headers = properties.headers or {}
-                print(f"{number:>3}  {headers.get(PARKED_AT_HEADER, '?')}  "
-                      f"{headers.get(QUEUE_HEADER, '?')}  "
-                      f"{headers.get(ORIGINAL_ROUTING_KEY_HEADER, '?')}  "
-                      f"attempts {headers.get(ATTEMPT_HEADER, '-')}  "
-                      f"{headers.get(ERROR_HEADER, '')}")
+            parked = [_parked(number, properties)
+                      for number, (_, properties, _) in enumerate(messages, 1)]
+            if args.json:
+                print(json.dumps(parked, indent=2, default=str))
+                return 0
+            for m in parked:
+                print(f"{m['number']:>3}  {m['parked_at'] or '?'}  {m['queue'] or '?'}  "
+                      f"{m['routing_key'] or '?'}  attempts {_show(m['attempts'])}  "
+                      f"{m['error'] or ''}")
             print(f"{len(messages)} message(s) parked in {queue}")
         elif args.action == "show":
             if not 1 <= args.number <= len(messages):
@@ -288,6 +318,15 @@ def _dlq(args, queue):
             print(f"replayed {replayed} message(s) from {queue} to the queues that failed "
                   "to handle them")
     return 0
+
+
+def _parked(number, properties):
+    """What `dlq list` says of a parked message."""
+    headers = properties.headers or {}
+    return {"number": number, "message_id": properties.message_id,
+            "parked_at": headers.get(PARKED_AT_HEADER), "queue": headers.get(QUEUE_HEADER),
+            "routing_key": headers.get(ORIGINAL_ROUTING_KEY_HEADER),
+            "attempts": headers.get(ATTEMPT_HEADER), "error": headers.get(ERROR_HEADER)}
 
 
 def _peek(channel, queue):
@@ -375,11 +414,48 @@ def outbox(args):
     response = send(requests, "POST", f"{url}/outbox/retry",
                     headers={"Authorization": f"Bearer {key}"}, patience=15, timeout=5)
     if not response.ok:
-        print(f"{args.service} answered {response.status_code}: {response.text}", file=sys.stderr)
+        print(f"{args.service} answered {response.status_code}: {_error_of(response)}",
+              file=sys.stderr)
         return 1
-    print(f"{args.service} publishes {response.json()['retried']} fact(s) again; "
-          "`doorstroom status` shows whether they went out")
+    retried = response.json()["retried"]
+    print(json.dumps({"service": args.service, "retried": retried}) if args.json else
+          f"{args.service} publishes {retried} fact(s) again; `doorstroom status` shows whether "
+          "they went out")
     return 0
+
+
+# --- run-check ------------------------------------------------------------------------------
+
+# A check may take a while (notifications' sending calls webhooks); longer than this is stuck.
+CHECK_TIMEOUT_SECONDS = 60
+
+
+def run_check(args):
+    """`run-check SERVICE CHECK`: the service runs one of its scheduled checks now, as its timer
+    would (POST /checks/{name})."""
+    key = _required_operator_key(args)
+    if key is None:
+        return 2
+    url = f"{chain.url_of(args.service, chain.port_base(args.port_base))}/checks/{args.check}"
+    # Without an Idempotency-Key: a check is safe to run twice, and a keyed request would hold
+    # the check's transaction open until its answer, past the check's lease.
+    response = requests.post(url, headers={"Authorization": f"Bearer {key}"},
+                             timeout=CHECK_TIMEOUT_SECONDS)
+    if not response.ok:
+        print(f"{args.service} answered {response.status_code}: {_error_of(response)}",
+              file=sys.stderr)
+        return 1
+    print(json.dumps(response.json()) if args.json else
+          f"{args.service} ran its {args.check} check")
+    return 0
+
+
+def _error_of(response):
+    """What a service's error answer says, on one line."""
+    try:
+        return response.json()["error"]
+    except (ValueError, KeyError, TypeError):
+        return " ".join(response.text.split())[:300]
 
 
 # --- trace ----------------------------------------------------------------------------------

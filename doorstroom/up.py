@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from doorstroom import chain, provisioning
+from doorstroom.keys import binding
 from services.intake.vault import create_key_file as create_identity_key_file
 from shared.consumer import broker_account
 from shared import migrations
@@ -56,6 +57,21 @@ def api_keys(directory):
         path.write_text(json.dumps(holders, indent=2) + "\n")
         path.chmod(0o600)
     return holders
+
+
+def key_lines(holders):
+    """What `up` says of the local keys: each key the file holds (of one `doorstroom keys add`
+    issued, it holds only the hash), with the organisation it speaks for; and how the employer
+    key comes to speak for an employer, as none exists when the chain first starts."""
+    lines = [f"{name:<24} {holder['key']}"
+             + (f"  ({binding(holder)})" if binding(holder) else "")
+             for name, holder in holders.items() if "key" in holder]
+    employer = holders.get("employer")
+    if employer and employer["role"] == "employer" and not binding(employer):
+        lines.append("the employer key speaks for no employer yet: `doorstroom demo` binds it "
+                     "to the first employer it registers; or issue one with `doorstroom keys "
+                     "add NAME --role employer --employer ID`")
+    return lines
 
 
 # The key file that seals data in a service's database: the setting that names it, its name in
@@ -267,8 +283,8 @@ def run(args):
         for name in ports:
             print(f"  {name:<16} http://127.0.0.1:{ports[name]}   (OpenAPI: /openapi.json)")
         print(f"API keys (also in {directory / 'api-keys.json'}):")
-        for name, holder in keys.items():
-            print(f"  {name:<20} {holder['key']}")
+        for line in key_lines(keys):
+            print(f"  {line}")
         print(f"Logs in {directory / 'logs'}. Ctrl-C stops the chain.", flush=True)
         while not stopping:
             for name, process in processes.items():

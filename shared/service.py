@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from shared import audit, retention
 from shared.audit import Outcome
 from shared.contracts.fields import UUID_PATTERN, Code, Text
+from shared.errors import NotFound
 from shared.http import ROLES, Paging, api, openapi_document
 from shared.metrics import metrics_for
 from shared.store import ping
@@ -82,11 +83,20 @@ class HealthSchema(Schema):
     broker = fields.String(required=True, metadata={"description": "ok, or what fails"})
 
 
+class CheckRunSchema(Schema):
+    service = fields.String(required=True)
+    check = fields.String(required=True)
+
+
 class ChainService:
-    """Base of the five services: subclasses set `name`, `title` and `uow` (a Store)."""
+    """Base of the five services: subclasses set `name`, `title` and `uow` (a Store), and add
+    their own timers to `scheduled_checks`."""
 
     title = "doorstroom service"
     config = Config()
+    # The scheduled checks an operator may run at once (POST /checks/{name}): each check's
+    # name, as `doorstroom run-check` takes it, and the timer method that runs it.
+    scheduled_checks = {"retention": "keep_only_what_is_needed"}
 
     @api("GET", "/health", public=True, response=HealthSchema,
          unavailable="the database or the broker cannot be reached: `error` says which, and "
@@ -134,6 +144,18 @@ class ChainService:
             retried = uow.retry_set_aside()
             uow.commit()
         return {"retried": retried}
+
+    @api("POST", "/checks/<name>", roles=("operator",), response=CheckRunSchema)
+    def run_check(self, caller, name):
+        """For operators: run one of the service's scheduled checks now, as its timer would
+        (`doorstroom run-check`), e.g. placement's `milestones` or any service's `retention`; a
+        404 names the checks the service has. A check that runs on one instance at a time is
+        left to the instance running it just then."""
+        if name not in self.scheduled_checks:
+            raise NotFound(f"{self.name} has no scheduled check {name!r}; its checks are "
+                           f"{', '.join(sorted(self.scheduled_checks))}")
+        getattr(self, self.scheduled_checks[name])()
+        return {"service": self.name, "check": name}
 
     @api("GET", "/events", roles=ANY_ROLE, readers=audit.FACT_READERS, query=PublishedFactsQuery,
          many=True)

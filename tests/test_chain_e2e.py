@@ -129,6 +129,39 @@ def test_the_demo_walks_a_cohort_to_work_with_every_fact_a_clean_cloudevent(demo
     assert {f.data["participant_id"] for f in started} == accepted
 
 
+def test_the_demo_reads_back_from_the_chain_the_funnel_it_planned(demo):
+    """Of ten participants one is rejected, one drops out and one finds no job: each stage as
+    the services' recorded facts count it, beside the plan."""
+    result, _ = demo
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()
+            if line.split() and line.split()[0] in
+            ("stage", "registered", "admitted", "trained", "matched", "placed")}
+    assert rows == {"stage": ["planned", "measured"], "registered": ["10", "10"],
+                    "admitted": ["9", "9"], "trained": ["8", "8"], "matched": ["7", "7"],
+                    "placed": ["7", "7"]}
+    assert "differs" not in result.stdout
+    assert "the chain's facts show the planned funnel" in result.stdout
+
+
+def test_the_demo_binds_the_local_employer_key_to_an_employer_it_registered(env, demo):
+    """`doorstroom up` makes the employer key before any employer exists; the demo binds it to
+    its first employer, and says so, and that employer accepts its proposals with it."""
+    result, messages = demo
+    holder = json.loads((chain.data_dir(env["DOORSTROOM_DATA_DIR"]) / "api-keys.json")
+                        .read_text())["employer"]
+    employer = holder["organisation"].removeprefix("employer:")
+    assert f"now speaks for Cleaning Drechtsteden BV ({employer}): {holder['key']}" in \
+        result.stdout
+    matching = chain.url_of("matching", PORT_BASE)
+    as_employer = {"Authorization": f"Bearer {holder['key']}"}
+    assert requests.get(f"{matching}/employers/{employer}", headers=as_employer,
+                        timeout=5).json()["name"] == "Cleaning Drechtsteden BV"
+    others = {json.loads(body)["data"]["employer_id"] for _, key, _, body in messages
+              if key == "employer.registered"} - {employer}
+    assert others and all(requests.get(f"{matching}/employers/{other}", headers=as_employer,
+                                       timeout=5).status_code == 404 for other in others)
+
+
 def test_replaying_every_fact_produces_no_new_fact(demo, channel, producers, watch):
     """Each fact again, as its producer's relay would send it a second time."""
     _, messages = demo

@@ -28,6 +28,7 @@ class MatchingService(ChainService):
     name = "matching"
     title = "doorstroom matching (social service)"
     uow = Store(MatchingUnitOfWork)
+    scheduled_checks = {**ChainService.scheduled_checks, "housekeeping": "housekeeping"}
 
     # Each source's ordered facts about a participant are applied in the order it recorded
     # them, whatever the number of workers and instances (docs/ordering.md;

@@ -28,6 +28,7 @@ class NotificationsService(ChainService):
     name = "notifications"
     title = "doorstroom notifications (chain-wide)"
     uow = Store(NotificationsUnitOfWork)
+    scheduled_checks = {**ChainService.scheduled_checks, "sending": "send"}
     # Forwards to each integrator what it may know (forwarding.py).
     forwarding = IntegratorRelay()
 

@@ -31,6 +31,7 @@ class PlacementService(ChainService):
     name = "placement"
     title = "doorstroom placement (work company)"
     uow = Store(PlacementUnitOfWork)
+    scheduled_checks = {**ChainService.scheduled_checks, "milestones": "check_milestones"}
 
     @subscribe("matching", "match.accepted")
     def plan_placement(self, fact):
