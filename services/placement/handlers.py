@@ -5,6 +5,7 @@ from services.placement.domain import (SUSTAINED_AFTER_MONTHS, CheckIn, Particip
                                        Placement, Status, add_months, outcomes,
                                        social_return_ledger)
 from shared import clock
+from shared.audit import audited_read
 from shared.store import handle_fact
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,11 @@ def plan_accepted_match(uow, fact):
                 vacancy_id=placement.vacancy_id, occupation=placement.occupation,
                 start_date=placement.start_date, hours_per_week=placement.hours_per_week)
     return handle_fact(uow, fact, plan)
+
+# Who may read a placement with its coaching (check-ins, the coach's notes, risk signals); any
+# other role that asks is refused by the use case, so that the refusal is logged.
+READERS = frozenset({"job-coach"})
+COACHING = ("placement", "check_ins")
 
 
 def follow_participant(uow, fact):
@@ -187,3 +193,20 @@ def _record(uow, event_type, placement, **data):
                             "participant_id": placement.participant_id,
                             "employer_id": placement.employer_id, **data},
                subject=placement.participant_id)
+
+
+def read_placement(uow, placement_id, reader, now=None):
+    """One placement with its coaching; every attempt is logged as a read of its participant."""
+    return audited_read(uow, reader, READERS, None, COACHING,
+                        lambda: uow.placements.get(placement_id), _coached, now)
+
+
+def list_placements(uow, reader, query, now=None):
+    """A page of placements with their coaching; each one listed is a read of its participant."""
+    return audited_read(uow, reader, READERS, query.get("participant_id"), COACHING,
+                        lambda: uow.placements.list(**query), _coached, now)
+
+
+def _coached(found):
+    return [(placement.participant_id, COACHING)
+            for placement in (found if isinstance(found, list) else [found])]

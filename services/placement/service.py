@@ -10,7 +10,7 @@ from services.placement.store import PlacementUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
 from shared.http import api, require_own
-from shared.service import ChainService
+from shared.service import ANY_ROLE, ChainService
 from shared.store import keep_order
 
 JOB_COACH = ("job-coach",)
@@ -52,19 +52,20 @@ class PlacementService(ChainService):
             if ours:
                 handlers.record_milestones(self.uow)
 
-    @api("GET", "/placements", roles=JOB_COACH, query=PlacementQuery, response=PlacementSchema,
-         many=True)
+    @api("GET", "/placements", roles=ANY_ROLE, readers=JOB_COACH, query=PlacementQuery,
+         response=PlacementSchema, many=True)
     def list_placements(self, caller, query):
-        """Placements by planned start, by participant, employer, status or when they
-        started."""
-        with self.uow as uow:
-            return uow.placements.list(**query)
+        """For job coaches: placements by planned start, by participant, employer, status or
+        when they started; each one listed is logged as a read of its participant's coaching,
+        and a refused attempt (403) too."""
+        return handlers.list_placements(self.uow, caller, query)
 
-    @api("GET", "/placements/<placement_id>", roles=JOB_COACH, response=PlacementSchema)
+    @api("GET", "/placements/<placement_id>", roles=ANY_ROLE, readers=JOB_COACH,
+         response=PlacementSchema)
     def get_placement(self, caller, placement_id):
-        """One placement with its check-ins."""
-        with self.uow as uow:
-            return uow.placements.get(placement_id)
+        """For job coaches: one placement with its check-ins; every attempt to read it is
+        logged, allowed, refused (403) or not found (404)."""
+        return handlers.read_placement(self.uow, placement_id, caller)
 
     @api("POST", "/placements/<placement_id>/start", roles=JOB_COACH, body=StartPlacement,
          response=PlacementSchema)
