@@ -61,6 +61,7 @@ _TO_MUNICIPALITY = {_MUNICIPALITY: "inform-municipality",
                     "integrator:municipality": "inform-municipality"}
 _TO_PROBATION = {_PROBATION: "probation", "integrator:probation": "probation"}
 _SOCIAL_RETURN = {"integrator:social-return-monitor": "social-return"}
+_RELEASE = {_PI: "case-management", _SOCIAL: "matching", **_TO_MUNICIPALITY, **_TO_PROBATION}
 
 # Each fact: its receivers and the purpose each receives it for.
 RECEIVERS = {
@@ -71,8 +72,9 @@ RECEIVERS = {
     "participant.release_date_changed": {_PI: "case-management", _WORK: "training",
                                          **_TO_MUNICIPALITY},
     "participant.basic_conditions_updated": {_PI: "case-management", **_TO_MUNICIPALITY},
-    "participant.released": {_PI: "case-management", _SOCIAL: "matching",
-                             **_TO_MUNICIPALITY, **_TO_PROBATION},
+    "participant.released": _RELEASE,
+    # Whoever heard of the release hears of its correction.
+    "participant.release_corrected": _RELEASE,
     "participant.withdrawn": {_PI: "case-management", _WORK: "training",
                               **_TO_MUNICIPALITY, **_TO_PROBATION},
     "participant.consent_given": {_PI: "case-management"},
