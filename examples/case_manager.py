@@ -8,9 +8,8 @@ to. The answer is the participant's random id, which is all the rest of the chai
         --bsn 111222333 --date-of-birth 1990-05-17 --municipality Dordrecht \\
         --release-date 2027-03-01
 """
-from datetime import date
 
-from chain_api import Api, arguments
+from chain_api import Api, arguments, today
 
 # Fill these in from the screening interview.
 SCREENING = {
@@ -46,10 +45,10 @@ def main():
         "target_group": args.target_group, "institution": args.institution,
         "municipality": args.municipality, "expected_release_date": args.release_date})
     path = f"/participants/{participant['id']}"
-    today = date.today().isoformat()
+    day = today().isoformat()
     intake.put(f"{path}/screening", {
-        **SCREENING, "may_work_outside_from": today,
-        "safety": {"cleared": True, "assessed_by": "security officer", "assessed_on": today}})
+        **SCREENING, "may_work_outside_from": day,
+        "safety": {"cleared": True, "assessed_by": "security officer", "assessed_on": day}})
     for purpose, basis in CONSENTS.items():
         intake.post(f"{path}/consents", {"purpose": purpose, "legal_basis": basis,
                                          "version": CONSENT_VERSION})

@@ -11,10 +11,18 @@ import os
 import sys
 import time
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import requests
 
 ATTEMPTS = 5
+
+
+def today():
+    """The day as the chain counts it, in Amsterdam: a day the machine's zone has already
+    begun may be refused there as lying in the future."""
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
 
 
 def arguments(doc, default_url):

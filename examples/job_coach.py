@@ -9,9 +9,8 @@ and records each check-in. The notes stay with the coach's organisation; a risk 
     DOORSTROOM_API_KEY=... python examples/job_coach.py check-in PLACEMENT_ID --risk none \\
         --notes "settling in well"
 """
-from datetime import date
 
-from chain_api import arguments, run
+from chain_api import arguments, run, today
 
 
 def start(placement, args):
@@ -41,12 +40,12 @@ def main():
                           help="work-trial, learn-work-job, paid-temporary, ...")
     starting.add_argument("--hourly-wage", required=True, help="gross, in euros: 14.06")
     starting.add_argument("--coach", required=True)
-    starting.add_argument("--started-on", default=str(date.today()))
+    starting.add_argument("--started-on", default=str(today()))
     checking = commands.add_parser("check-in", help="record a check-in")
     checking.add_argument("placement")
     checking.add_argument("--risk", choices=["none", "attention", "at-risk"], required=True)
     checking.add_argument("--notes", default="")
-    checking.add_argument("--held-on", default=str(date.today()))
+    checking.add_argument("--held-on", default=str(today()))
     run(parser, {"start": start, "check-in": check_in})
 
 

@@ -10,7 +10,7 @@ in: a pass awards its certificate and gives a place in the next module.
 """
 from datetime import date, timedelta
 
-from chain_api import arguments, run
+from chain_api import arguments, run, today
 
 
 def plan(training, args):
@@ -42,7 +42,7 @@ def main():
     commands = parser.add_subparsers(dest="command", required=True)
     planning = commands.add_parser("plan", help="plan a cohort of a module")
     planning.add_argument("module", help="a module code, e.g. forklift (GET /modules)")
-    planning.add_argument("--starts-on", default=str(date.today()))
+    planning.add_argument("--starts-on", default=str(today()))
     planning.add_argument("--weeks", type=int, default=6)
     planning.add_argument("--places", type=int, default=12)
     planning.add_argument("--trainer", required=True)
@@ -50,7 +50,7 @@ def main():
                                                    "current module")
     recording.add_argument("participant")
     recording.add_argument("--failed", action="store_true")
-    recording.add_argument("--completed-on", default=str(date.today()))
+    recording.add_argument("--completed-on", default=str(today()))
     run(parser, {"plan": plan, "result": result})
 
 

@@ -15,7 +15,7 @@ from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_rabbitmq_ev
 
 from doorstroom import catalogue, chain
 from doorstroom.demo import demo_bsn
-from shared import migrations
+from shared import clock, migrations
 from shared.contracts.policy import INTEGRATOR, needed_for
 from shared.events import new_event, read_event
 from shared.organisations import kind_of
@@ -460,7 +460,7 @@ def test_a_participant_without_a_basis_for_the_municipality_reaches_no_municipal
     keys = json.loads((chain.data_dir(env["DOORSTROOM_DATA_DIR"]) / "api-keys.json").read_text())
     pi = {"Authorization": f"Bearer {keys['pi-case-manager']['key']}"}
     intake = chain.url_of("intake", PORT_BASE)
-    today = time.strftime("%Y-%m-%d")
+    today = str(clock.today())
     registered = requests.post(f"{intake}/participants", headers=pi, timeout=10, json={
         "identity": {"name": "Zonder Grondslag", "bsn": demo_bsn(), "date_of_birth": "1991-02-03"},
         "target_group": "detainee-last-phase", "institution": "PI Dordtse Poorten",

@@ -17,8 +17,9 @@ READERS = frozenset({"pi-case-manager"})
 
 
 def register_participant(uow, identity, target_group, institution, municipality,
-                         expected_release_date):
-    participant = Participant.register(target_group, institution, municipality, expected_release_date)
+                         expected_release_date, today=None):
+    participant = Participant.register(target_group, institution, municipality,
+                                       expected_release_date, today or clock.today())
     with uow:
         uow.participants.add(participant)
         uow.session.flush()
@@ -104,9 +105,10 @@ def reject_participant(uow, participant_id, reason):
     return _change(uow, participant_id, reject)
 
 
-def change_release_date(uow, participant_id, expected_release_date):
+def change_release_date(uow, participant_id, expected_release_date, today=None):
     def change(participant):
-        previous = participant.change_release_date(expected_release_date)
+        previous = participant.change_release_date(expected_release_date,
+                                                   today or clock.today())
         _record(uow, "participant.release_date_changed", participant,
                 expected_release_date=expected_release_date, previous_release_date=previous)
     return _change(uow, participant_id, change)
@@ -125,17 +127,26 @@ def update_basic_conditions(uow, participant_id, conditions):
     return _change(uow, participant_id, update)
 
 
-def release_participant(uow, participant_id, released_on):
+def release_participant(uow, participant_id, released_on, today=None):
     def release(participant):
-        participant.release(released_on)
+        participant.release(released_on, today or clock.today())
         _record(uow, "participant.released", participant, released_on=released_on,
                 municipality=participant.municipality)
     return _change(uow, participant_id, release)
 
 
-def withdraw_participant(uow, participant_id, reason, withdrawn_on):
+def correct_release(uow, participant_id, released_on, reason, today=None):
+    """Put right a recorded release date; the chain hears of it beside the release itself."""
+    def correct(participant):
+        previous = participant.correct_release(released_on, reason, today or clock.today())
+        _record(uow, "participant.release_corrected", participant, released_on=released_on,
+                previous_released_on=previous, reason=reason)
+    return _change(uow, participant_id, correct)
+
+
+def withdraw_participant(uow, participant_id, reason, withdrawn_on, today=None):
     def withdraw(participant):
-        participant.withdraw(reason, withdrawn_on)
+        participant.withdraw(reason, withdrawn_on, today or clock.today())
         uow.identities.retire(participant.id)
         _record(uow, "participant.withdrawn", participant, reason=reason,
                 withdrawn_on=withdrawn_on)

@@ -135,6 +135,11 @@ class Release(Schema):
     released_on = fields.Date(required=True)
 
 
+class ReleaseCorrection(Schema):
+    released_on = fields.Date(required=True)
+    reason = Code(vocabulary.RELEASE_CORRECTION_REASONS, required=True)
+
+
 class Withdrawal(Schema):
     reason = Code(vocabulary.WITHDRAWAL_REASONS, required=True)
     withdrawn_on = fields.Date(required=True)

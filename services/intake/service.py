@@ -2,8 +2,9 @@
 from services.intake import handlers
 from services.intake.schemas import (BasicConditionsUpdate, ConsentSchema, ErasureSchema,
                                      IdentitySchema, ParticipantQuery, ParticipantSchema,
-                                     RegisterParticipant, Release, ReleaseDateChange,
-                                     ScreeningSchema, SelectionDecision, Withdrawal)
+                                     RegisterParticipant, Release, ReleaseCorrection,
+                                     ReleaseDateChange, ScreeningSchema, SelectionDecision,
+                                     Withdrawal)
 from services.intake.store import IntakeUnitOfWork
 from shared.consumer import subscribe
 from shared.database import Store
@@ -115,6 +116,13 @@ class IntakeService(ChainService):
     def release(self, caller, participant_id, body):
         """Record the release of an admitted participant."""
         return handlers.release_participant(self.uow, participant_id, body["released_on"])
+
+    @api("POST", "/participants/<participant_id>/release/correction", roles=CASE_MANAGER,
+         body=ReleaseCorrection, response=ParticipantSchema)
+    def correct_release(self, caller, participant_id, body):
+        """Put right the date of a recorded release, with the reason; announced to the chain
+        as a correction beside the release."""
+        return handlers.correct_release(self.uow, participant_id, **body)
 
     @api("POST", "/participants/<participant_id>/withdrawal", roles=CASE_MANAGER,
          body=Withdrawal, response=ParticipantSchema)

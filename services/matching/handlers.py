@@ -7,7 +7,7 @@ from services.matching.domain import (Candidate, CandidateStatus, Employer, Prop
                                       ProposalStatus, Vacancy, VacancyStatus, assess)
 from shared import clock
 from shared.audit import audited_read
-from shared.store import handle_fact
+from shared.store import EarlyFact, handle_fact
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +268,19 @@ def _released(uow, data, now, today):
         _propose_for_candidate(uow, candidate, now, today)
 
 
+def _release_corrected(uow, data, now, today):
+    """Availability counts from the corrected release. The correction is not among intake's
+    ordered facts: it waits until the release (or correction) it puts right is applied."""
+    candidate = uow.candidates.find(data["participant_id"], lock=True)
+    if candidate is None and uow.departures.include(data["participant_id"]):
+        return
+    if candidate is None or candidate.released_on != data["previous_released_on"]:
+        raise EarlyFact(f"the release on {data['previous_released_on']} it corrects is not "
+                        "applied yet")
+    candidate.release(data["released_on"])
+    _propose_for_candidate(uow, candidate, now, today)
+
+
 def _withdrawn(uow, data, now, today):
     candidate = uow.candidates.find(data["participant_id"], lock=True)
     if candidate is None:
@@ -338,6 +351,7 @@ _REACTIONS = {
     "participant.admitted": _admitted,
     "participant.release_date_changed": _release_date_changed,
     "participant.released": _released,
+    "participant.release_corrected": _release_corrected,
     "participant.withdrawn": _withdrawn,
     "training.certificate_awarded": _certificate_awarded,
     "training.programme_completed": _programme_completed,

@@ -45,6 +45,8 @@ LABELS = {
             "not-motivated": "niet gemotiveerd",
             "safety-not-cleared": "veiligheid niet vrijgegeven",
             "no-consent": "geen toestemming", "other": "overige reden",
+            "entry-error": "het was verkeerd ingevoerd",
+            "recorded-in-advance": "het was vooraf vastgelegd",
             "dropped-out": "uitgevallen", "transferred": "overgeplaatst",
             "recalled-to-custody": "teruggeroepen in detentie",
             "filled-elsewhere": "elders vervuld",
@@ -102,6 +104,8 @@ LABELS = {
         "reason": {
             "not-motivated": "not motivated", "safety-not-cleared": "safety not cleared",
             "no-consent": "no consent", "other": "another reason",
+            "entry-error": "it was entered wrongly",
+            "recorded-in-advance": "it was recorded in advance",
             "dropped-out": "dropped out", "transferred": "transferred",
             "recalled-to-custody": "recalled to custody",
             "filled-elsewhere": "filled elsewhere",

@@ -6,7 +6,7 @@ from services.placement.domain import (SUSTAINED_AFTER_MONTHS, CheckIn, Particip
                                        social_return_ledger)
 from shared import clock
 from shared.audit import audited_read
-from shared.store import handle_fact
+from shared.store import EarlyFact, handle_fact
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,23 @@ def follow_participant(uow, fact):
         elif fact.type == "participant.released" and record is not None:
             record.released_on = data["released_on"]
     return handle_fact(uow, fact, follow)
+
+
+def correct_release(uow, fact):
+    """Outcomes count from the corrected release. The correction is not among intake's ordered
+    facts: it waits until the release (or correction) it puts right is applied. Without a
+    record (erased on consent withdrawal, or its admission not applied here yet) it changes
+    nothing, as a release would not."""
+    def correct(uow):
+        data = fact.data
+        record = uow.participants.find(data["participant_id"])
+        if record is None:
+            return
+        if record.released_on != data["previous_released_on"]:
+            raise EarlyFact(f"the release on {data['previous_released_on']} it corrects is not "
+                            "applied yet")
+        record.released_on = data["released_on"]
+    return handle_fact(uow, fact, correct)
 
 
 def end_for_withdrawn_participant(uow, fact):

@@ -18,6 +18,7 @@ REPORT_READERS = ("job-coach", "employer-desk", "operator")
 INTAKE_FACTS = {
     "participant.admitted": handlers.follow_participant,
     "participant.released": handlers.follow_participant,
+    "participant.release_corrected": handlers.correct_release,
     "participant.withdrawn": handlers.end_for_withdrawn_participant,
     "participant.consent_withdrawn": handlers.anonymise_on_consent_withdrawal,
     # Placement plans nothing by the expected release or a consent, but they are among

@@ -157,10 +157,10 @@ def _overview(uow, programme, today):
     }
 
 
-def record_attendance(uow, cohort_id, held_on, present, absent):
+def record_attendance(uow, cohort_id, held_on, present, absent, today=None):
     with uow:
         cohort = uow.cohorts.get(cohort_id)
-        cohort.record_session(held_on, present, absent)
+        cohort.record_session(held_on, present, absent, today or clock.today())
         uow.commit()
     return cohort
 
@@ -172,7 +172,7 @@ def record_result(uow, participant_id, module, passed, completed_on, today=None)
         programme = uow.programmes.get(participant_id, lock=True)
         definition = _module(catalogue, module)
         number = uow.next_certificate_number(completed_on.year) if passed else None
-        certificate = programme.record_result(definition, passed, completed_on, number)
+        certificate = programme.record_result(definition, passed, completed_on, number, today)
         uow.record("training.module_completed", {
             **_ids(programme), "module": module, "passed": passed, "completed_on": completed_on,
         }, subject=participant_id)

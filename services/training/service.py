@@ -21,7 +21,8 @@ INTAKE_FACTS = {
     "participant.withdrawn": handlers.end_for_withdrawn_participant,
     "participant.consent_withdrawn": handlers.erase_on_consent_withdrawal,
     # Training has no use for a release or a consent as such, but they are among intake's
-    # ordered facts.
+    # ordered facts. Its planning runs to the expected release date, so it does not follow
+    # the correction of a release (participant.release_corrected) at all.
     "participant.released": keep_order,
     "participant.consent_given": keep_order,
 }

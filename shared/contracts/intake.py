@@ -86,6 +86,18 @@ class ParticipantReleased(ParticipantFact):
     municipality = Municipality(required=True)
 
 
+# Not among the ordered facts: a new ordered type would be a gap in the sequence for
+# consumers of the previous release (tests/test_rolling_upgrades.py). Whoever applies it waits
+# until the release or correction it puts right, dated `previous_released_on`, is applied.
+@event_contract("participant.release_corrected", producer="intake")
+class ReleaseCorrected(ParticipantFact):
+    """The release recorded on `previous_released_on` happened on `released_on`: whoever kept
+    the date of the release keeps this one instead."""
+    released_on = fields.Date(required=True)
+    previous_released_on = fields.Date(required=True)
+    reason = Code(vocabulary.RELEASE_CORRECTION_REASONS, required=True)
+
+
 @event_contract("participant.withdrawn", producer="intake", ordered=True)
 class ParticipantWithdrawn(ParticipantFact):
     reason = Code(vocabulary.WITHDRAWAL_REASONS, required=True)

@@ -65,6 +65,7 @@ _SOCIAL_RETURN = {"integrator:social-return-monitor": "social-return"}
 _START_AND_END = {_PI: "case-management", _WORK: "placement-follow-up",
                   _SOCIAL: "placement-follow-up", _EMPLOYER: "employer-relation",
                   **_TO_MUNICIPALITY, **_TO_PROBATION, **_SOCIAL_RETURN}
+_RELEASE = {_PI: "case-management", _SOCIAL: "matching", **_TO_MUNICIPALITY, **_TO_PROBATION}
 
 # Each fact: its receivers and the purpose each receives it for.
 RECEIVERS = {
@@ -75,8 +76,9 @@ RECEIVERS = {
     "participant.release_date_changed": {_PI: "case-management", _WORK: "training",
                                          **_TO_MUNICIPALITY},
     "participant.basic_conditions_updated": {_PI: "case-management", **_TO_MUNICIPALITY},
-    "participant.released": {_PI: "case-management", _SOCIAL: "matching",
-                             **_TO_MUNICIPALITY, **_TO_PROBATION},
+    "participant.released": _RELEASE,
+    # Whoever heard of the release hears of its correction.
+    "participant.release_corrected": _RELEASE,
     "participant.withdrawn": {_PI: "case-management", _WORK: "training",
                               **_TO_MUNICIPALITY, **_TO_PROBATION},
     "participant.consent_given": {_PI: "case-management"},

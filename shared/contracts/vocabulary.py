@@ -73,6 +73,8 @@ LEGAL_BASES = {"consent", "legal-obligation"}
 
 REJECTION_REASONS = {"not-motivated", "safety-not-cleared", "no-consent", "other"}
 WITHDRAWAL_REASONS = {"dropped-out", "transferred", "recalled-to-custody"}
+# Why a recorded release date is put right: codes, as the correction is told to the chain.
+RELEASE_CORRECTION_REASONS = {"entry-error", "recorded-in-advance", "other"}
 
 # The five basic conditions a municipality arranges for someone returning from detention.
 BASIC_CONDITIONS = ("id-document", "housing", "income", "debts", "care")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from shared import clock
 from tests.databases import stored_bytes
 from tests.harness import running_intake
 
@@ -14,6 +15,8 @@ CASE_MANAGER = "pi-case-manager"
 NAME = "Johanna Pietersen-Uitdewilligen"
 BSN = "111222333"
 RELEASE = date.today() + timedelta(days=90)
+# The day in Amsterdam, as intake counts it: a release or withdrawal may not lie after it.
+TODAY = clock.today()
 
 
 @pytest.fixture(scope="module")
@@ -272,8 +275,8 @@ def test_the_pi_sees_which_services_confirmed_an_erasure(api, facts, broker):
     path = f"/participants/{participant}"
     for purpose in ("training", "matching"):
         api.call("POST", f"{path}/consents", CASE_MANAGER, consent(purpose))
-    [given] = [f for f in facts.drain() if f["type"] == "participant.consent_given"
-               and f["subject"] == participant and f["data"]["purpose"] == "training"]
+    [given] = [f for f in broker.facts("participant.consent_given", participant, count=2)
+               if f["data"]["purpose"] == "training"]
     assert given["data"]["legal_basis"] == "consent"
     assert api.call("GET", f"{path}/erasure", CASE_MANAGER).json() == []
     api.call("DELETE", f"{path}/consents/training", CASE_MANAGER)
@@ -356,35 +359,125 @@ def test_unknown_basic_conditions_get_422(api):
 def test_release_then_withdrawal(api, facts):
     participant = admitted_participant(api)
     path = f"/participants/{participant}"
-    released = api.call("POST", f"{path}/release", CASE_MANAGER, {"released_on": str(RELEASE)})
+    released = api.call("POST", f"{path}/release", CASE_MANAGER, {"released_on": str(TODAY)})
     assert released.json()["status"] == "released"
-    assert facts("participant.released", participant)[0]["data"]["released_on"] == str(RELEASE)
+    assert facts("participant.released", participant)[0]["data"]["released_on"] == str(TODAY)
     withdrawn = api.call("POST", f"{path}/withdrawal", CASE_MANAGER,
-                         {"reason": "recalled-to-custody", "withdrawn_on": str(RELEASE)})
+                         {"reason": "recalled-to-custody", "withdrawn_on": str(TODAY)})
     assert withdrawn.json()["status"] == "withdrawn"
     [fact] = facts("participant.withdrawn", participant)
     assert fact["data"]["reason"] == "recalled-to-custody"
     again = api.call("POST", f"{path}/withdrawal", CASE_MANAGER,
-                     {"reason": "dropped-out", "withdrawn_on": str(RELEASE)})
+                     {"reason": "dropped-out", "withdrawn_on": str(TODAY)})
     assert again.status_code == 409
 
 
 def test_an_unknown_withdrawal_reason_gets_422(api):
     participant = admitted_participant(api)
     response = api.call("POST", f"/participants/{participant}/withdrawal", CASE_MANAGER,
-                        {"reason": "bored", "withdrawn_on": str(RELEASE)})
+                        {"reason": "bored", "withdrawn_on": str(TODAY)})
     assert response.status_code == 422 and "reason" in response.json()["fields"]
+
+
+# --- days: what happened lies not after today, what is expected not before it ----------------
+
+TOMORROW, YESTERDAY = TODAY + timedelta(days=1), TODAY - timedelta(days=1)
+
+
+def test_a_registration_expecting_a_release_in_the_past_gets_422(api):
+    response = api.call("POST", "/participants", CASE_MANAGER,
+                        registration(unique_bsn(), expected_release_date=str(YESTERDAY)))
+    assert response.status_code == 422, response.text
+    assert "in the past" in response.json()["fields"]["expected_release_date"][0]
+    assert api.call("POST", "/participants", CASE_MANAGER,
+                    registration(unique_bsn(), expected_release_date=str(TODAY))).ok
+
+
+def test_moving_the_expected_release_into_the_past_gets_422_and_changes_nothing(api):
+    participant = admitted_participant(api)
+    response = api.call("PUT", f"/participants/{participant}/release-date", CASE_MANAGER,
+                        {"expected_release_date": str(YESTERDAY)})
+    assert response.status_code == 422 and "expected_release_date" in response.json()["fields"]
+    record = api.call("GET", f"/participants/{participant}", CASE_MANAGER).json()
+    assert record["expected_release_date"] == str(RELEASE)
+
+
+@pytest.mark.parametrize("suffix, body, field", [
+    ("/release", {"released_on": str(TOMORROW)}, "released_on"),
+    ("/withdrawal", {"reason": "transferred", "withdrawn_on": str(TOMORROW)}, "withdrawn_on"),
+])
+def test_a_release_or_withdrawal_dated_in_the_future_gets_422_and_is_not_published(
+        api, facts, suffix, body, field):
+    participant = admitted_participant(api)
+    response = api.call("POST", f"/participants/{participant}{suffix}", CASE_MANAGER, body)
+    assert response.status_code == 422 and field in response.json()["fields"]
+    record = api.call("GET", f"/participants/{participant}", CASE_MANAGER).json()
+    assert record["status"] == "admitted"
+    facts("participant.admitted", participant)
+    assert not [f for f in facts.drain() if f["subject"] == participant
+                and f["type"] in ("participant.released", "participant.withdrawn")]
+
+
+# --- correcting a recorded release --------------------------------------------------------
+
+def test_a_recorded_release_is_corrected_with_a_reason_and_the_history_shows_both(api, facts):
+    participant = admitted_participant(api)
+    path = f"/participants/{participant}"
+    assert api.call("POST", f"{path}/release", CASE_MANAGER, {"released_on": str(TODAY)}).ok
+    corrected = api.call("POST", f"{path}/release/correction", CASE_MANAGER,
+                         {"released_on": str(YESTERDAY), "reason": "entry-error"})
+    assert corrected.status_code == 200, corrected.text
+    assert (corrected.json()["status"], corrected.json()["released_on"]) == (
+        "released", str(YESTERDAY))
+    [fact] = facts("participant.release_corrected", participant)
+    assert fact["data"] == {"participant_id": participant, "released_on": str(YESTERDAY),
+                            "previous_released_on": str(TODAY), "reason": "entry-error"}
+    history = api.call("GET", f"/events?subject={participant}", "operator").json()
+    assert [f["type"] for f in history][-2:] == ["participant.released",
+                                                  "participant.release_corrected"]
+    assert history[-2]["data"]["released_on"] == str(TODAY)
+
+
+@pytest.mark.parametrize("body, status, field", [
+    ({"released_on": str(TOMORROW), "reason": "entry-error"}, 422, "released_on"),
+    ({"released_on": str(YESTERDAY), "reason": "felt-like-it"}, 422, "reason"),
+    ({"released_on": str(YESTERDAY)}, 422, "reason"),
+    ({"released_on": str(TODAY), "reason": "entry-error"}, 409, None),
+])
+def test_a_correction_to_the_future_without_a_reason_or_to_the_same_day_is_refused(
+        api, facts, body, status, field):
+    participant = admitted_participant(api)
+    path = f"/participants/{participant}"
+    assert api.call("POST", f"{path}/release", CASE_MANAGER, {"released_on": str(TODAY)}).ok
+    response = api.call("POST", f"{path}/release/correction", CASE_MANAGER, body)
+    assert response.status_code == status, response.text
+    if field:
+        assert field in response.json()["fields"]
+    assert api.call("GET", path, CASE_MANAGER).json()["released_on"] == str(TODAY)
+    facts("participant.released", participant)
+    assert not [f for f in facts.drain() if f["subject"] == participant
+                and f["type"] == "participant.release_corrected"]
+
+
+def test_only_a_recorded_release_can_be_corrected(api):
+    participant = admitted_participant(api)
+    response = api.call("POST", f"/participants/{participant}/release/correction", CASE_MANAGER,
+                        {"released_on": str(TODAY), "reason": "entry-error"})
+    assert response.status_code == 409 and "admitted" in response.json()["error"]
 
 
 # --- listing ------------------------------------------------------------------------------
 
 def test_participants_are_filtered_by_status_group_and_release_window_and_paged(api):
+    # A January no other test's participants are expected to be released in, yet to come.
+    january = TODAY.year + 5
     early = new_participant(api)
     api.call("PUT", f"/participants/{early}/release-date", CASE_MANAGER,
-             {"expected_release_date": "2026-01-05"})
+             {"expected_release_date": f"{january}-01-05"})
     other = api.call("POST", "/participants", CASE_MANAGER, registration(
-        unique_bsn(), target_group="refugee-with-permit", expected_release_date="2026-01-06"))
-    window = "released_after=2026-01-01&released_before=2026-01-31"
+        unique_bsn(), target_group="refugee-with-permit",
+        expected_release_date=f"{january}-01-06"))
+    window = f"released_after={january}-01-01&released_before={january}-01-31"
     listed = api.call("GET", f"/participants?{window}", CASE_MANAGER).json()
     assert [p["id"] for p in listed] == [early, other.json()["id"]]
     refugees = api.call("GET", f"/participants?{window}&target_group=refugee-with-permit",
@@ -410,8 +503,9 @@ PARTICIPANT_ENDPOINTS = [
     ("PUT", "/release-date", {"expected_release_date": "2027-02-01"}),
     ("PUT", "/basic-conditions", {"conditions": [
         {"condition": "debts", "status": "in-progress", "since": "2026-11-10"}]}),
-    ("POST", "/release", {"released_on": "2027-02-01"}),
-    ("POST", "/withdrawal", {"reason": "transferred", "withdrawn_on": "2027-02-01"}),
+    ("POST", "/release", {"released_on": "2026-11-02"}),
+    ("POST", "/release/correction", {"released_on": "2026-11-02", "reason": "entry-error"}),
+    ("POST", "/withdrawal", {"reason": "transferred", "withdrawn_on": "2026-11-02"}),
 ]
 ENDPOINTS = [("POST", "/participants", registration()), ("GET", "/participants", None),
              ("GET", "/audit/personal-data-reads", None)] + [
@@ -441,11 +535,11 @@ def test_every_participant_endpoint_answers_404_for_an_unknown_participant(api, 
 
 @pytest.mark.parametrize("method, suffix, body", [
     (method, suffix, body) for method, suffix, body in PARTICIPANT_ENDPOINTS
-    if suffix in ("/selection", "/release", "/screening")])
+    if suffix in ("/selection", "/release", "/release/correction", "/screening")])
 def test_illegal_transitions_answer_409(api, method, suffix, body):
     participant = admitted_participant(api)
-    api.call("POST", f"/participants/{participant}/withdrawal", CASE_MANAGER,
-             {"reason": "transferred", "withdrawn_on": "2027-02-01"})
+    assert api.call("POST", f"/participants/{participant}/withdrawal", CASE_MANAGER,
+                    {"reason": "transferred", "withdrawn_on": "2026-11-02"}).ok
     response = api.call(method, f"/participants/{participant}{suffix}", CASE_MANAGER, body)
     assert response.status_code == 409 and "withdrawn" in response.json()["error"]
 

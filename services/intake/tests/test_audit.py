@@ -142,7 +142,7 @@ def test_the_log_outlives_the_participant_leaving_the_chain(api):
     assert api.call("POST", f"{path}/consents", CASE_MANAGER, consent("training")).ok
     assert api.call("DELETE", f"{path}/consents/training", CASE_MANAGER).ok
     assert api.call("POST", f"{path}/withdrawal", CASE_MANAGER,
-                    {"reason": "dropped-out", "withdrawn_on": "2027-02-01"}).ok
+                    {"reason": "dropped-out", "withdrawn_on": "2026-11-02"}).ok
     assert entries(api, participant_id=participant) == logged
     assert verify(api)["intact"]
 

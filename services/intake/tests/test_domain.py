@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -18,7 +18,7 @@ def screening(motivation=4, cleared=True, **kwargs):
 
 def registered():
     return Participant.register("detainee-last-phase", "PI Dordtse Poorten", "0505",
-                                date(2027, 3, 1))
+                                date(2027, 3, 1), TODAY)
 
 
 def screened(**kwargs):
@@ -47,13 +47,13 @@ def rejected():
 
 def released():
     participant = admitted()
-    participant.release(date(2027, 3, 1))
+    participant.release(TODAY, TODAY)
     return participant
 
 
 def withdrawn():
     participant = admitted()
-    participant.withdraw("transferred", TODAY)
+    participant.withdraw("transferred", TODAY, TODAY)
     return participant
 
 
@@ -65,11 +65,12 @@ ACTIONS = {
     "give consent": lambda p: p.give_consent(Consent("placement-follow-up", "consent", "1", NOW)),
     "admit": lambda p: consenting(p, "training", "matching").admit(),
     "reject": lambda p: p.reject("other"),
-    "change release date": lambda p: p.change_release_date(date(2027, 5, 1)),
+    "change release date": lambda p: p.change_release_date(date(2027, 5, 1), TODAY),
     "update basic conditions": lambda p: p.update_basic_conditions(
         [BasicCondition("housing", "in-progress", TODAY)]),
-    "release": lambda p: p.release(date(2027, 3, 1)),
-    "withdraw": lambda p: p.withdraw("dropped-out", TODAY),
+    "release": lambda p: p.release(TODAY, TODAY),
+    "correct release": lambda p: p.correct_release(date(2026, 10, 31), "entry-error", TODAY),
+    "withdraw": lambda p: p.withdraw("dropped-out", TODAY, TODAY),
 }
 ACTIVE = {Status.REGISTERED, Status.SCREENED, Status.ADMITTED, Status.RELEASED}
 ALLOWED = {
@@ -80,6 +81,7 @@ ALLOWED = {
     "change release date": {Status.REGISTERED, Status.SCREENED, Status.ADMITTED},
     "update basic conditions": ACTIVE,
     "release": {Status.ADMITTED},
+    "correct release": {Status.RELEASED},
     "withdraw": ACTIVE,
 }
 RESULT = {"screen": Status.SCREENED, "admit": Status.ADMITTED, "reject": Status.REJECTED,
@@ -172,10 +174,10 @@ def test_consent_is_per_known_purpose_and_replaced_by_a_newer_version():
 
 def test_a_changed_release_date_returns_the_previous_one_and_refuses_no_change():
     participant = admitted()
-    assert participant.change_release_date(date(2027, 1, 15)) == date(2027, 3, 1)
+    assert participant.change_release_date(date(2027, 1, 15), TODAY) == date(2027, 3, 1)
     assert participant.expected_release_date == date(2027, 1, 15)
     with pytest.raises(Conflict, match="already"):
-        participant.change_release_date(date(2027, 1, 15))
+        participant.change_release_date(date(2027, 1, 15), TODAY)
 
 
 def test_basic_conditions_are_merged_in_their_fixed_order():
@@ -194,7 +196,7 @@ def test_basic_conditions_are_merged_in_their_fixed_order():
 
 def test_withdrawal_needs_a_known_reason():
     with pytest.raises(Invalid):
-        admitted().withdraw("bored", TODAY)
+        admitted().withdraw("bored", TODAY, TODAY)
 
 
 def test_restrictions_travel_as_codes_only():
@@ -203,3 +205,55 @@ def test_restrictions_travel_as_codes_only():
     assert restrictions.codes() == ["no-work-with-minors", "area-ban", "vog-risk-area", "curfew",
                                     "electronic-monitoring"]
     assert Restrictions().codes() == []
+
+
+# --- days: what happened lies not after today, what is expected not before it ----------------
+
+TOMORROW, YESTERDAY = TODAY + timedelta(days=1), TODAY - timedelta(days=1)
+
+
+def test_a_release_or_withdrawal_in_the_future_is_refused_naming_the_field():
+    participant = admitted()
+    with pytest.raises(Invalid) as refused:
+        participant.release(TOMORROW, TODAY)
+    assert refused.value.field == "released_on" and participant.status is Status.ADMITTED
+    with pytest.raises(Invalid) as refused:
+        participant.withdraw("transferred", TOMORROW, TODAY)
+    assert refused.value.field == "withdrawn_on" and participant.status is Status.ADMITTED
+    participant.release(TODAY, TODAY)
+    participant.withdraw("transferred", TODAY, TODAY)
+    assert (participant.released_on, participant.withdrawn_on) == (TODAY, TODAY)
+
+
+def test_an_expected_release_in_the_past_is_refused_for_someone_still_detained():
+    with pytest.raises(Invalid) as refused:
+        Participant.register("detainee-last-phase", "PI Dordtse Poorten", "0505", YESTERDAY,
+                             TODAY)
+    assert refused.value.field == "expected_release_date"
+    participant = admitted()
+    with pytest.raises(Invalid) as refused:
+        participant.change_release_date(YESTERDAY, TODAY)
+    assert refused.value.field == "expected_release_date"
+    assert participant.expected_release_date == date(2027, 3, 1)
+    participant.change_release_date(TODAY, TODAY)
+    assert participant.expected_release_date == TODAY
+
+
+def test_a_recorded_release_is_corrected_with_a_reason_and_returns_the_date_it_replaces():
+    participant = released()
+    assert participant.correct_release(YESTERDAY, "entry-error", TODAY) == TODAY
+    assert participant.released_on == YESTERDAY and participant.status is Status.RELEASED
+    with pytest.raises(Conflict, match="already"):
+        participant.correct_release(YESTERDAY, "entry-error", TODAY)
+
+
+@pytest.mark.parametrize("released_on, reason, field", [
+    (TOMORROW, "entry-error", "released_on"),
+    (YESTERDAY, "felt-like-it", "reason"),
+])
+def test_a_correction_to_the_future_or_without_a_known_reason_is_refused(released_on, reason,
+                                                                         field):
+    participant = released()
+    with pytest.raises(Invalid) as refused:
+        participant.correct_release(released_on, reason, TODAY)
+    assert refused.value.field == field and participant.released_on == TODAY

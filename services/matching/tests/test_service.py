@@ -234,6 +234,29 @@ def test_a_withdrawn_participant_leaves_matching(api, broker):
     wait_until(lambda: api.call("GET", f"/candidates/{participant}", DESK).status_code == 404)
 
 
+def test_a_corrected_release_date_is_what_availability_counts_from(api, broker):
+    """Intake put the release right after recording it: the candidate is available from the
+    corrected day, not from the one first recorded, though the correction (not among intake's
+    ordered facts) came before the admission and the release it corrects."""
+    participant = str(uuid.uuid4())
+    recorded, corrected = TODAY, TODAY - timedelta(days=3)
+    broker.publish("intake", "participant.release_corrected", {
+        "participant_id": participant, "released_on": str(corrected),
+        "previous_released_on": str(recorded), "reason": "entry-error"})
+    broker.publish_in_order("intake", participant, ("participant.admitted", {
+        "participant_id": participant, "target_group": "detainee-last-phase",
+        "municipality": "0505", "expected_release_date": str(TODAY + timedelta(days=20)),
+        "language_level": "B1", "occupations": ["office-cleaner"],
+        "preferred_sectors": ["cleaning"]}), ("participant.released", {
+        "participant_id": participant, "released_on": str(recorded), "municipality": "0505"}))
+
+    def profile():
+        response = api.call("GET", f"/candidates/{participant}", DESK)
+        return response.json() if response.ok else {}
+    wait_until(lambda: profile().get("released_on") == str(corrected))
+    assert profile()["available_from"] == str(corrected)
+
+
 def test_facts_about_someone_who_left_matching_are_let_go_not_retried(api, broker):
     """Training and placement may record facts before they hear of a withdrawal or an
     erasure: those facts change nothing, and are neither retried nor parked."""

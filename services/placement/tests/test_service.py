@@ -152,6 +152,36 @@ def test_the_ledger_and_outcomes_over_the_api(api, broker, uow):
     assert api.call("GET", "/outcomes?from=2027-01-01&to=2026-01-01", COACH).status_code == 422
 
 
+def test_a_corrected_release_date_is_what_outcomes_count_from(api, broker, uow):
+    """The correction (not among intake's ordered facts) waits for the release it corrects."""
+    participant = str(uuid.uuid4())
+    recorded, corrected = TODAY - timedelta(days=10), TODAY - timedelta(days=12)
+
+    def released_on():
+        with uow:
+            record = uow.participants.find(participant)
+            return record.released_on if record else "not admitted"
+
+    def wait_until(released):
+        deadline = time.monotonic() + 10
+        while released_on() != released:
+            assert time.monotonic() < deadline, f"released on {released_on()}"
+            time.sleep(0.05)
+    broker.publish_in_order("intake", participant, ("participant.admitted", {
+        "participant_id": participant, "target_group": "disability", "municipality": "0642",
+        "expected_release_date": str(recorded), "language_level": "B1"}))
+    wait_until(None)  # admitted, not yet released
+    broker.publish("intake", "participant.release_corrected", {
+        "participant_id": participant, "released_on": str(corrected),
+        "previous_released_on": str(recorded), "reason": "recorded-in-advance"})
+    time.sleep(0.5)
+    assert released_on() is None
+    release = {"participant_id": participant, "released_on": str(recorded), "municipality": "0642"}
+    broker.publish("intake", "participant.released", release, body=json.dumps(new_event(
+        "intake", "participant.released", release, subject=participant, sequence=2).to_json()))
+    wait_until(corrected)
+
+
 def test_a_withdrawn_participant_ends_the_placement(api, broker):
     participant, placement_id, _ = accepted_match(broker)
     start(api, placement_id)

@@ -24,7 +24,7 @@ def cohort(module, starts_in_days=7, places=2):
 def through(p, module):
     """Follow `module` in a fresh cohort and pass it."""
     p.join(CATALOGUE[module], cohort(module), TODAY)
-    return p.record_result(CATALOGUE[module], True, TODAY, f"N-{module}")
+    return p.record_result(CATALOGUE[module], True, TODAY, f"N-{module}", TODAY)
 
 
 # --- routes ----------------------------------------------------------------------------------
@@ -89,17 +89,41 @@ def test_attendance_is_for_members_within_the_cohorts_dates():
     c = cohort("bhv", starts_in_days=0)
     c.take("a", TODAY)
     c.take("b", TODAY)
-    c.record_session(TODAY, ["a"], ["b"])
+    # Recorded a week on, so that a session the day after is no session yet to come.
+    later = TODAY + timedelta(days=7)
+    c.record_session(TODAY, ["a"], ["b"], later)
     assert c.attendance_of("a") == (1, 1) and c.attendance_of("b") == (0, 1)
     with pytest.raises(Conflict):
-        c.record_session(TODAY, ["a"], [])
-    with pytest.raises(Invalid):
-        c.record_session(TODAY + timedelta(days=1), ["stranger"], [])
-    with pytest.raises(Invalid):
-        c.record_session(TODAY - timedelta(days=1), ["a"], [])
+        c.record_session(TODAY, ["a"], [], later)
+    with pytest.raises(Invalid) as refused:
+        c.record_session(TODAY + timedelta(days=1), ["stranger"], [], later)
+    assert refused.value.field == "present"
+    with pytest.raises(Invalid) as refused:
+        c.record_session(TODAY - timedelta(days=1), ["a"], [], later)
+    assert refused.value.field == "held_on"
     c.forget("a")
     assert not c.knows("a") and c.knows("b")
 
+
+
+def test_a_session_in_the_future_is_refused_naming_the_field():
+    c = cohort("bhv", starts_in_days=0)
+    c.take("a", TODAY)
+    with pytest.raises(Invalid) as refused:
+        c.record_session(TODAY + timedelta(days=1), ["a"], [], TODAY)
+    assert refused.value.field == "held_on" and c.sessions == []
+    c.record_session(TODAY, ["a"], [], TODAY)
+    assert c.attendance_of("a") == (1, 1)
+
+
+def test_a_result_completed_in_the_future_is_refused_naming_the_field():
+    p = programme()
+    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
+    with pytest.raises(Invalid) as refused:
+        p.record_result(CATALOGUE["employee-skills"], True, TODAY + timedelta(days=1), "N-1",
+                        TODAY)
+    assert refused.value.field == "completed_on"
+    assert p.results == [] and p.step("employee-skills").status is StepStatus.ENROLLED
 
 # --- prerequisites ---------------------------------------------------------------------------
 
@@ -150,9 +174,9 @@ def test_a_certificate_for_a_module_not_passed_is_refused():
 def test_a_result_needs_a_place_in_a_cohort_and_a_failed_module_can_be_retaken():
     p = programme()
     with pytest.raises(Conflict, match="planned"):
-        p.record_result(CATALOGUE["employee-skills"], True, TODAY, "N-1")
+        p.record_result(CATALOGUE["employee-skills"], True, TODAY, "N-1", TODAY)
     p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
-    assert p.record_result(CATALOGUE["employee-skills"], False, TODAY, None) is None
+    assert p.record_result(CATALOGUE["employee-skills"], False, TODAY, None, TODAY) is None
     assert p.next_module() is None  # the trainer decides on a retake
     assert through(p, "employee-skills").module == "employee-skills"
     assert p.next_module() == "forklift"
@@ -162,9 +186,10 @@ def test_a_certificate_expiring_on_29_february_moves_to_28_february():
     p = Programme.propose("p", "B1", ["facility"], date(2029, 1, 1), CATALOGUE, {(None, "bhv"): 1},
                           date(2028, 2, 29))
     p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
-    p.record_result(CATALOGUE["employee-skills"], True, date(2028, 2, 29), "N")
+    leap_day = date(2028, 2, 29)
+    p.record_result(CATALOGUE["employee-skills"], True, leap_day, "N", leap_day)
     p.join(CATALOGUE["bhv"], cohort("bhv"), TODAY)
-    bhv = p.record_result(CATALOGUE["bhv"], True, date(2028, 2, 29), "N")
+    bhv = p.record_result(CATALOGUE["bhv"], True, leap_day, "N", leap_day)
     assert bhv.expires_on == date(2029, 2, 28)
 
 
@@ -188,7 +213,7 @@ def test_a_stopped_programme_refuses_everything(stop):
 def test_an_anonymised_programme_names_neither_participant_nor_certificate_numbers():
     p = programme()
     p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
-    p.record_result(CATALOGUE["employee-skills"], True, TODAY, "DS-2026-0001")
+    p.record_result(CATALOGUE["employee-skills"], True, TODAY, "DS-2026-0001", TODAY)
     participant = p.participant_id
     p.anonymise()
     assert p.participant_id != participant

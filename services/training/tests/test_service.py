@@ -2,16 +2,18 @@
 and its HTTP API for trainers."""
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from services.training.service import TrainingService
+from shared import clock
 from tests.harness import running_service
 
 WATCHED = ["training"]
 TRAINER = "trainer"
-TODAY = date.today()
+# The day in Amsterdam, as training counts it: no session or result may lie after it.
+TODAY = clock.today()
 
 
 @pytest.fixture(scope="module")
@@ -169,19 +171,41 @@ def test_a_new_cohort_takes_the_waiting_list_in_order(api, broker, facts, cohort
 def test_attendance_is_recorded_per_session_and_shown_in_the_programme(api, broker, cohorts):
     participant = str(uuid.uuid4())
     publish(broker, "participant.admitted", **admitted(participant))
-    cohort_id = wait_for_programme(api, participant)["steps"][0]["cohort_id"]
-    day = TODAY + timedelta(days=2)
-    response = api.call("POST", f"/cohorts/{cohort_id}/sessions", TRAINER,
-                        {"held_on": str(day), "absent": [participant]})
+    wait_for_programme(api, participant)
+    # Into the forklift cohort: a session of it may be held today at the earliest, as it starts
+    # today, and at the latest, as no session lies in the future.
+    assert api.call("POST", f"/participants/{participant}/results", TRAINER, {
+        "module": "employee-skills", "passed": True, "completed_on": str(TODAY)}).ok
+    forklift = api.call("GET", f"/participants/{participant}/programme", TRAINER).json()["steps"][1]
+    assert forklift["cohort_id"] == cohorts[1]["id"]
+    sessions = f"/cohorts/{cohorts[1]['id']}/sessions"
+    stranger = api.call("POST", sessions, TRAINER,
+                        {"held_on": str(TODAY), "present": [str(uuid.uuid4())]})
+    assert stranger.status_code == 422 and "present" in stranger.json()["fields"]
+    response = api.call("POST", sessions, TRAINER, {"held_on": str(TODAY), "absent": [participant]})
     assert response.status_code == 201, response.text
-    step = api.call("GET", f"/participants/{participant}/programme", TRAINER).json()["steps"][0]
+    step = api.call("GET", f"/participants/{participant}/programme", TRAINER).json()["steps"][1]
     assert (step["sessions_attended"], step["sessions_held"]) == (0, 1)
-    again = api.call("POST", f"/cohorts/{cohort_id}/sessions", TRAINER,
-                     {"held_on": str(day), "present": [participant]})
+    again = api.call("POST", sessions, TRAINER, {"held_on": str(TODAY), "present": [participant]})
     assert again.status_code == 409
-    stranger = api.call("POST", f"/cohorts/{cohort_id}/sessions", TRAINER,
-                        {"held_on": str(TODAY + timedelta(days=3)), "present": [str(uuid.uuid4())]})
-    assert stranger.status_code == 422
+
+
+def test_a_session_or_result_dated_in_the_future_gets_422_naming_the_field(api, broker, facts,
+                                                                          cohorts):
+    participant = str(uuid.uuid4())
+    publish(broker, "participant.admitted", **admitted(participant))
+    [enrolled] = facts("training.enrolled", participant)
+    tomorrow = str(TODAY + timedelta(days=1))
+    session = api.call("POST", f"/cohorts/{enrolled['data']['cohort_id']}/sessions", TRAINER,
+                       {"held_on": tomorrow, "present": [participant]})
+    assert session.status_code == 422 and "held_on" in session.json()["fields"]
+    result = api.call("POST", f"/participants/{participant}/results", TRAINER,
+                      {"module": "employee-skills", "passed": True, "completed_on": tomorrow})
+    assert result.status_code == 422 and "completed_on" in result.json()["fields"]
+    programme = api.call("GET", f"/participants/{participant}/programme", TRAINER).json()
+    assert programme["results"] == [] and programme["steps"][0]["sessions_held"] == 0
+    with pytest.raises(AssertionError):
+        facts("training.module_completed", participant, timeout=0.5)
 
 
 def test_cohorts_are_listed_by_module_and_a_bad_cohort_gets_422(api, cohorts):
@@ -202,12 +226,12 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
 ENDPOINTS = [
     ("GET", "/modules", None), ("GET", "/cohorts", None),
     ("GET", f"/cohorts/{UNKNOWN}", None),
-    ("POST", f"/cohorts/{UNKNOWN}/sessions", {"held_on": "2027-01-01"}),
+    ("POST", f"/cohorts/{UNKNOWN}/sessions", {"held_on": "2026-11-02"}),
     ("GET", f"/participants/{UNKNOWN}/programme", None),
     ("GET", f"/participants/{UNKNOWN}/certificates", None),
     ("POST", f"/participants/{UNKNOWN}/enrolments", {"module": "bhv"}),
     ("POST", f"/participants/{UNKNOWN}/results",
-     {"module": "bhv", "passed": True, "completed_on": "2027-01-01"}),
+     {"module": "bhv", "passed": True, "completed_on": "2026-11-02"}),
     ("POST", f"/participants/{UNKNOWN}/drop-out", {"reason": "health"}),
     ("GET", "/modules/juggling/waiting-list", None),
 ]
