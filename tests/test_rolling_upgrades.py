@@ -98,9 +98,13 @@ def _resolved(node, document):
 
 
 def as_consumers_read_it(document):
-    """The catalogue as its release's consumers read facts: a code of an open vocabulary they
-    do not know is kept, so long as it is a code."""
+    """The catalogue as its release's consumers read facts: a field of the data they do not
+    know is dropped (shared/events.py read_event), a code of an open vocabulary they do not
+    know is kept, so long as it is a code."""
     document = copy.deepcopy(document)
+    for name, schema in document["components"]["schemas"].items():
+        if name.endswith("_data"):
+            schema.pop("additionalProperties", None)
 
     def widen(node):
         if isinstance(node, dict):

@@ -189,7 +189,7 @@ def test_operators_see_set_aside_facts_and_retry_them(broker, amqp_uri, director
         monkeypatch.setattr(chain, "url_of", lambda service, base=None: api.base_url)
         monkeypatch.setenv("DOORSTROOM_OPERATOR_KEY", api.keys["operator"]["key"])
         monkeypatch.setenv("AMQP_URI", amqp_uri)
-        args = Namespace(port_base=None, data_dir=str(directory), service="intake")
+        args = Namespace(port_base=None, data_dir=str(directory), service="intake", json=False)
         assert operators.status(args) == 1
         printed = capsys.readouterr().out
         assert f"1 fact(s) set aside in intake's outbox, the oldest a {REFUSED}" in printed
