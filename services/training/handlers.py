@@ -4,6 +4,7 @@ from dataclasses import asdict
 
 from services.training.domain import Cohort, Module, Programme, Status, first_open_cohort
 from shared import clock
+from shared.audit import audited_read
 from shared.errors import Conflict, NotFound
 from shared.store import handle_fact
 
@@ -27,6 +28,14 @@ def enrol_admitted_participant(uow, fact, today=None):
         uow.programmes.add(programme)
         _advance(uow, programme, catalogue, today)
     return handle_fact(uow, fact, enrol)
+
+# Who may read what training holds of a participant: their programme (route, attendance,
+# results, certificates) and their place in cohorts. Any other role that asks is refused by the
+# use case, so that the refusal is logged (shared/audit.py).
+READERS = frozenset({"trainer"})
+PROGRAMME = ("programme", "attendance", "results", "certificates")
+CERTIFICATES = ("certificates",)
+ATTENDANCE = ("attendance",)
 
 
 def replan_for_release_date(uow, fact):
@@ -133,10 +142,35 @@ def enrol_in_module(uow, participant_id, module, today=None):
     return overview
 
 
-def programme_overview(uow, participant_id, today):
-    """The programme as a trainer reads it, with the planned end and attendance per module."""
-    with uow:
-        return _overview(uow, uow.programmes.get(participant_id), today)
+def programme_overview(uow, participant_id, reader, today, now=None):
+    """The programme as a trainer reads it, with the planned end and attendance per module;
+    every attempt is logged."""
+    return audited_read(uow, reader, READERS, participant_id, PROGRAMME,
+                        lambda: _overview(uow, uow.programmes.get(participant_id), today),
+                        now=now)
+
+
+def read_certificates(uow, participant_id, reader, now=None):
+    """The certificates a participant earned; every attempt is logged."""
+    return audited_read(uow, reader, READERS, participant_id, CERTIFICATES,
+                        lambda: uow.programmes.get(participant_id).certificates, now=now)
+
+
+def read_cohort(uow, cohort_id, reader, now=None):
+    """One cohort with its members and attendance: a read of each member's attendance."""
+    return audited_read(uow, reader, READERS, None, ATTENDANCE,
+                        lambda: uow.cohorts.get(cohort_id), _attending, now)
+
+
+def list_cohorts(uow, reader, query, now=None):
+    """A page of cohorts with their members: a read of each member's attendance."""
+    return audited_read(uow, reader, READERS, None, ATTENDANCE,
+                        lambda: uow.cohorts.list(**query), _attending, now)
+
+
+def _attending(found):
+    cohorts = found if isinstance(found, list) else [found]
+    return [(member, ATTENDANCE) for cohort in cohorts for member in cohort.members]
 
 
 def _overview(uow, programme, today):

@@ -11,7 +11,7 @@ from shared.consumer import subscribe
 from shared.database import Store
 from shared.errors import NotFound
 from shared.http import api
-from shared.service import ChainService
+from shared.service import ANY_ROLE, ChainService
 from shared.store import keep_order
 
 TRAINER = ("trainer",)
@@ -78,12 +78,12 @@ class TrainingService(ChainService):
                     for (sector, certificate), count in sorted(uow.demand.counts().items(),
                                                                key=lambda item: str(item[0]))]
 
-    @api("GET", "/cohorts", roles=TRAINER, query=CohortQuery, response=CohortSchema,
-         many=True)
+    @api("GET", "/cohorts", roles=ANY_ROLE, readers=TRAINER, query=CohortQuery,
+         response=CohortSchema, many=True)
     def list_cohorts(self, caller, query):
-        """Cohorts by start date, optionally of one module."""
-        with self.uow as uow:
-            return uow.cohorts.list(**query)
+        """For trainers: cohorts by start date, optionally of one module; each member listed is
+        logged as a read of their attendance, and a refused attempt (403) too."""
+        return handlers.list_cohorts(self.uow, caller, query)
 
     @api("POST", "/cohorts", roles=TRAINER, body=CohortPlan, response=CohortSchema, status=201,
          refers_to=("module",))
@@ -91,11 +91,11 @@ class TrainingService(ChainService):
         """Plan a cohort; it takes participants from the module's waiting list first."""
         return handlers.plan_cohort(self.uow, **body)
 
-    @api("GET", "/cohorts/<cohort_id>", roles=TRAINER, response=CohortSchema)
+    @api("GET", "/cohorts/<cohort_id>", roles=ANY_ROLE, readers=TRAINER, response=CohortSchema)
     def get_cohort(self, caller, cohort_id):
-        """One cohort with its members and attendance."""
-        with self.uow as uow:
-            return uow.cohorts.get(cohort_id)
+        """For trainers: one cohort with its members and attendance; each member is logged as a
+        read of their attendance, and a refused (403) or failed (404) attempt too."""
+        return handlers.read_cohort(self.uow, cohort_id, caller)
 
     @api("POST", "/cohorts/<cohort_id>/sessions", roles=TRAINER, body=SessionSchema,
          response=CohortSchema, status=201)
@@ -103,11 +103,13 @@ class TrainingService(ChainService):
         """Record who was present and absent at one session."""
         return handlers.record_attendance(self.uow, cohort_id, **body)
 
-    @api("GET", "/participants/<participant_id>/programme", roles=TRAINER,
+    @api("GET", "/participants/<participant_id>/programme", roles=ANY_ROLE, readers=TRAINER,
          response=ProgrammeSchema)
     def get_programme(self, caller, participant_id):
-        """A participant's programme: route, places, attendance, results and certificates."""
-        return handlers.programme_overview(self.uow, participant_id, clock.today())
+        """For trainers: a participant's programme: route, places, attendance, results and
+        certificates; every attempt to read it is logged, allowed, refused (403) or not found
+        (404)."""
+        return handlers.programme_overview(self.uow, participant_id, caller, clock.today())
 
     @api("POST", "/participants/<participant_id>/enrolments", roles=TRAINER,
          body=EnrolmentRequest, response=ProgrammeSchema, status=201)
@@ -121,12 +123,12 @@ class TrainingService(ChainService):
         """Record a module's result; a pass awards the module's certificate."""
         return handlers.record_result(self.uow, participant_id, **body)
 
-    @api("GET", "/participants/<participant_id>/certificates", roles=TRAINER,
+    @api("GET", "/participants/<participant_id>/certificates", roles=ANY_ROLE, readers=TRAINER,
          response=CertificateSchema, many=True)
     def certificates(self, caller, participant_id):
-        """The certificates a participant earned, with number, issuer and expiry."""
-        with self.uow as uow:
-            return uow.programmes.get(participant_id).certificates
+        """For trainers: the certificates a participant earned, with number, issuer and expiry;
+        every attempt to read them is logged, allowed, refused (403) or not found (404)."""
+        return handlers.read_certificates(self.uow, participant_id, caller)
 
     @api("POST", "/participants/<participant_id>/drop-out", roles=TRAINER,
          body=DropOut, response=ProgrammeSchema)

@@ -1,24 +1,27 @@
 """Training's use cases on a real SQLite database: waiting lists, re-planning, withdrawal and
 erasure."""
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from services.training import handlers
 from services.training.store import TrainingUnitOfWork, metadata
+from shared import clock
 from shared.errors import Conflict
 from shared.events import new_event, read_event
+from shared.http import Caller
 from shared.store import make_engine, session_factory
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture
 def uow(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'training.db'}")
     metadata.create_all(engine)
+    TrainingUnitOfWork.prepare(session_factory(engine))
     yield TrainingUnitOfWork(session_factory(engine), demand_fallback=("forklift",))
     engine.dispose()
 
@@ -49,8 +52,11 @@ def cohort(uow, module="employee-skills", places=2, starts_in_days=7):
     return handlers.plan_cohort(uow, module, start, start + timedelta(weeks=4), places, "Anna")
 
 
+TRAINER = Caller("a.trainer", "trainer", "work-company")
+
+
 def programme(uow, participant_id):
-    return handlers.programme_overview(uow, participant_id, TODAY)
+    return handlers.programme_overview(uow, participant_id, TRAINER, TODAY)
 
 
 def test_without_a_cohort_admitted_participants_wait_in_order_and_fill_a_new_cohort(uow):
