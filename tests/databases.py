@@ -29,6 +29,25 @@ def fresh_database(kind, directory=None, server_url=POSTGRES_URL, prefix="doorst
 
 
 @contextmanager
+def chain_databases(services, server_url=POSTGRES_URL, prefix="doorstroom_test_"):
+    """For `doorstroom up --postgres SERVER --database-prefix PREFIX`: a prefix of the caller's
+    own and {service: URL} of the database up makes for each service; they are dropped
+    afterwards."""
+    prefix = f"{prefix}{uuid.uuid4().hex[:8]}_"
+    server = make_url(server_url)
+    try:
+        yield prefix, {service: server.set(database=f"{prefix}{service}")
+                       .render_as_string(hide_password=False) for service in services}
+    finally:
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            for service in services:
+                connection.execute(
+                    text(f'DROP DATABASE IF EXISTS "{prefix}{service}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
 def away(url, server_url=POSTGRES_URL):
     """The PostgreSQL database at `url` away while the block runs: its connections ended and no
     new one let in."""

@@ -24,9 +24,10 @@ def doorstroom(*args, env, port_base):
 
 
 @contextmanager
-def up(env, port_base):
-    """`doorstroom up`, until every service is healthy; stopped with Ctrl-C afterwards."""
-    process = subprocess.Popen(doorstroom("up", env=env, port_base=port_base), env=env,
+def up(env, port_base, *options):
+    """`doorstroom up` with `options` (e.g. --postgres URL), until every service is healthy;
+    stopped with Ctrl-C afterwards."""
+    process = subprocess.Popen(doorstroom("up", *options, env=env, port_base=port_base), env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = []
     for line in process.stdout:

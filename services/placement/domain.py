@@ -217,8 +217,10 @@ class Placement:
 
     def anonymise(self):
         """Consent for follow-up is gone: the job still counts, the person is no longer known,
-        and neither is the match, which matching's facts tie to them (both made new random
-        ids, unique as the columns ask)."""
+        and neither is the match, which matching's facts tie to them, nor the placement itself,
+        which the PI, the municipality and probation still hold facts about under its id (all
+        made new random ids, unique as the columns ask)."""
+        self.id = str(uuid.uuid4())
         self.participant_id = str(uuid.uuid4())
         self.match_id = str(uuid.uuid4())
         self.check_ins = []

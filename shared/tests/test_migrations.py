@@ -211,6 +211,22 @@ def test_programmes_that_stopped_before_they_had_an_end_date_end_on_their_last_r
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_placement_anonymised_before_gets_an_id_of_its_own(kind, tmp_path):
+    with fresh_database(kind, tmp_path) as url:
+        migrations.upgrade("placement", url, "placement_0004")
+        fill(url)
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE placements SET anonymised = :yes"), {"yes": True})
+        [before] = stored(url)["placements"]
+        migrations.upgrade("placement", url)
+        [after] = stored(url)["placements"]
+        engine.dispose()
+        assert after["id"] != before["id"]
+        assert {**after, "id": before["id"]} == before
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_migration_that_fails_halfway_changes_nothing(kind, tmp_path, monkeypatch):
     """Each revision runs in one transaction, on SQLite too: a failure after some of its tables
     were made leaves none of them, and no revision; the next run does it all."""

@@ -327,11 +327,11 @@ def test_outcomes_per_target_group():
 
 def test_anonymising_keeps_the_job_and_forgets_the_person():
     placement = started(participant="p")
-    match = placement.match_id
+    match, known_as = placement.match_id, placement.id
     check_in(placement, date(2027, 2, 10), "talked about debts", "attention")
     placement.anonymise()
     assert placement.participant_id != "p" and placement.check_ins == []
-    assert placement.match_id != match
+    assert placement.match_id != match and placement.id != known_as
     assert placement.counted_months(date(2027, 1, 1), date(2028, 1, 1), date(2027, 4, 1)) == 2
 
 

@@ -192,7 +192,8 @@ def test_a_withdrawn_participant_ends_the_placement(api, broker):
 
 
 def test_consent_withdrawal_anonymises_the_placement(api, broker, directory):
-    participant, placement_id, accepted = accepted_match(broker)
+    employer = str(uuid.uuid4())
+    participant, placement_id, accepted = accepted_match(broker, employer_id=employer)
     start(api, placement_id)
     api.call("POST", f"/placements/{placement_id}/check-ins", COACH,
              {"held_on": str(TODAY), "notes": "mentions his brother", "risk": "none"})
@@ -200,15 +201,19 @@ def test_consent_withdrawal_anonymises_the_placement(api, broker, directory):
         "participant_id": participant, "purpose": "placement-follow-up",
         "withdrawn_at": "2026-11-20T10:00:00+00:00"})
     deadline = time.monotonic() + 10
-    while api.call("GET", f"/placements/{placement_id}", COACH).json()["participant_id"] == participant:
+    while api.call("GET", f"/placements/{placement_id}", COACH).status_code != 404:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    assert api.call("GET", f"/placements/{placement_id}", COACH).json()["check_ins"] == []
+    # The job still counts for the employer, under an id of its own.
+    [kept] = api.call("GET", f"/placements?employer_id={employer}", COACH).json()
+    assert kept["status"] == "started" and kept["check_ins"] == []
     time.sleep(0.5)
     raw = b"".join(path.read_bytes() for path in directory.glob("service.db*"))
     assert participant.encode() not in raw and b"his brother" not in raw
-    # Nor the match, by which matching's facts would name the participant again.
+    # Nor the match, by which matching's facts would name the participant again, nor the
+    # placement's id, under which the PI, the municipality and probation keep its start.
     assert json.loads(accepted)["data"]["match_id"].encode() not in raw
+    assert placement_id.encode() not in raw
 
 
 @pytest.mark.parametrize("body, field", [
