@@ -161,7 +161,8 @@ def test_programmes_that_ended_before_the_period_are_anonymised_and_still_counte
     long_gone, lately_gone, active = admit(uow), admit(uow), admit(uow)
     with uow:
         held = uow.cohorts.get(c.id)
-        held.record_session(held.starts_on, [long_gone, active], [lately_gone])
+        held.record_session(held.starts_on, [long_gone, active], [lately_gone],
+                            today=held.starts_on)
         uow.commit()
     training_handlers.drop_out(uow, long_gone, "health", today=TODAY - timedelta(days=400))
     training_handlers.drop_out(uow, lately_gone, "health", today=TODAY - timedelta(days=10))
