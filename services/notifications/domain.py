@@ -23,7 +23,8 @@ from shared.organisations import OfAnOrganisation, kind_of, organisation_named
 # What each organisation may hear of, from the chain's privacy policy. A subscription never
 # reaches beyond this.
 VISIBLE_TO = {organisation: visible_to(organisation) for organisation in ORGANISATIONS}
-# Facts about participants go to a municipality only on a legal basis for informing it.
+# Facts about participants go to a municipality only on a legal basis for informing it; that
+# basis is kept with where the participant returns to, the other consent purposes' apart.
 MUNICIPALITY_PURPOSE = "inform-municipality"
 
 # The chain's default rules, shipped as one recipient per organisation of which there is one;

@@ -61,7 +61,7 @@ def deliver_fact(uow, fact, now=None):
     envelope = fact.to_json()
 
     def deliver(uow):
-        _remember_place(uow, fact)
+        _remember_participant(uow, fact)
         recipients = {r.id: r for r in uow.recipients.where()}
         told = _erase(uow, fact, recipients) if fact.type == WITHDRAWAL else set()
 
@@ -73,7 +73,7 @@ def deliver_fact(uow, fact, now=None):
         for recipient_id in sorted(concerned | told):
             recipient = recipients[recipient_id]
             if recipient_id in told or (recipient.may_receive(envelope, municipality_of)
-                                        and _may_inform(uow, recipient, envelope)):
+                                        and _may_share(uow, envelope, recipient.kind)):
                 _deliver_to(uow, recipient, envelope, now)
         _forward(uow, fact, envelope)
     handled = handle_fact(uow, fact, deliver)
@@ -119,18 +119,29 @@ def _erase(uow, withdrawal, recipients):
             told.add(party.removeprefix("recipient:"))
     for integrator in sorted(integrators):
         uow.forwards.add(integrator, withdrawal.to_json())
+    # The basis no longer holds; and of a participant known before bases were recorded, the
+    # others are not known to hold either.
     if purpose == MUNICIPALITY_PURPOSE:
         uow.places.forget(participant)
+    else:
+        uow.bases.withdraw(participant, purpose)
+        uow.places.only_recorded_bases(participant)
     uow.confirm_erasure(withdrawal)
     return told
 
 
-def _remember_place(uow, fact):
+def _remember_participant(uow, fact):
+    """Where the participant returns to, and the bases intake recorded for them. Intake
+    publishes a consent before any later fact of its own about the participant, in order; a
+    fact of another producer handled before that consent (its queue is apart) finds no basis
+    and is withheld."""
     data = fact.data
     if "municipality" in data and fact.type.startswith("participant."):
         uow.places.remember(data["participant_id"], municipality=data["municipality"])
     if fact.type == "participant.consent_given" and data["purpose"] == MUNICIPALITY_PURPOSE:
         uow.places.remember(data["participant_id"], informs_municipality=True)
+    elif fact.type == "participant.consent_given":
+        uow.bases.give(data["participant_id"], data["purpose"])
 
 
 def _municipality_of(uow, envelope):
@@ -141,33 +152,42 @@ def _municipality_of(uow, envelope):
     return place.municipality if place else None
 
 
-def _may_inform(uow, recipient, envelope):
-    """A municipality hears of a participant only while there is a basis for informing it
-    (test_a_municipality_hears_nothing_of_a_participant_without_a_basis)."""
-    return recipient.kind != "municipality" or _basis_holds(
-        uow, envelope.get("data", {}).get("participant_id"), MUNICIPALITY_PURPOSE)
-
-
 def _forward(uow, fact, envelope):
-    """The fact, unchanged, to each integrator entitled to it, if the basis its purpose needs
-    holds for the participant (test_an_integrator_hears_nothing_of_a_participant_without_a_basis,
-    test_with_a_basis_the_integrator_gets_its_facts_in_order_unchanged)."""
-    participant = fact.data.get("participant_id")
+    """The fact, unchanged, to each integrator entitled to it, if the bases its purpose needs
+    hold for the participant (test_an_integrator_hears_nothing_of_a_participant_without_a_basis,
+    test_with_a_basis_the_integrator_gets_its_facts_in_order_unchanged,
+    test_an_integrator_gets_a_fact_for_a_consent_purpose_only_while_its_basis_holds)."""
     for integrator in integrators_of(fact.type):
-        if all(_basis_holds(uow, participant, purpose)
-               for purpose in needed_for(fact.type, INTEGRATOR + integrator)):
+        if _may_share(uow, envelope, INTEGRATOR + integrator):
             uow.forwards.add(integrator, envelope)
 
 
-def _basis_holds(uow, participant_id, purpose):
-    """Whether the basis for sharing facts about the participant for `purpose` holds.
-    Notifications keeps the basis for informing the municipality (from intake's
-    participant.consent_given until its withdrawal) and no other: of any other purpose, as of a
-    participant it has not heard of, it knows no basis, and unknown means no."""
-    if purpose != MUNICIPALITY_PURPOSE:
-        return False
+def _may_share(uow, envelope, receiver):
+    """Whether a fact may go to `receiver` (an organisation, or `integrator:<name>`): one about
+    a participant only while every basis its purpose for the receiver needs holds for them
+    (test_a_municipality_hears_nothing_of_a_participant_without_a_basis,
+    test_a_work_company_hears_of_training_only_while_the_participant_consents, on the broker
+    test_a_work_company_hears_of_training_only_on_the_participants_consent). Operators hear of
+    every fact, to run the chain."""
+    participant = envelope.get("data", {}).get("participant_id")
+    return receiver == "operator" or all(
+        _basis_holds(uow, participant, purpose, receiver)
+        for purpose in needed_for(envelope["type"], receiver))
+
+
+def _basis_holds(uow, participant_id, purpose, receiver):
+    """Whether the basis for sharing facts about the participant for `purpose` holds, as intake
+    recorded it (participant.consent_given until its withdrawal); of a participant notifications
+    has not heard of, it knows no basis, and unknown means no. Of one it knew before it recorded
+    bases other than informing the municipality (notifications_0005), organisations hear as
+    they did and integrators on a recorded basis, until any basis for them is withdrawn
+    (test_a_participant_known_before_bases_were_recorded_is_heard_of_as_before)."""
     place = uow.places.get(participant_id)
-    return place is not None and place.informs_municipality
+    if purpose == MUNICIPALITY_PURPOSE:
+        return place is not None and place.informs_municipality
+    known_before = place is not None and not place.bases_known
+    return uow.bases.hold(participant_id, purpose) or (
+        known_before and not receiver.startswith(INTEGRATOR))
 
 
 def send_due_deliveries(uow, now=None):

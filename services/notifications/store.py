@@ -1,6 +1,6 @@
 """Notifications' own database: recipients and their subscriptions, the delivery log (inbox
-entries are deliveries over the inbox channel), where participants return to, and the facts it
-forwards to integrators."""
+entries are deliveries over the inbox channel), where participants return to and which bases
+for sharing facts about them hold, and the facts it forwards to integrators."""
 import hashlib
 import json
 
@@ -72,6 +72,18 @@ participant_places = Table(
     Column("participant_id", String(36), primary_key=True),
     Column("municipality", String(80)),
     Column("informs_municipality", Boolean, nullable=False),
+    # False for a participant known before the bases for other purposes were recorded
+    # (notifications_0005): of them organisations hear as they did until a basis is withdrawn.
+    Column("bases_known", Boolean, nullable=False),
+)
+
+# The consent purposes other than informing the municipality (that basis is
+# participant_places.informs_municipality) whose basis holds for a participant: from intake's
+# participant.consent_given until its withdrawal.
+consent_bases = Table(
+    "consent_bases", metadata,
+    Column("participant_id", String(36), primary_key=True),
+    Column("purpose", String(40), primary_key=True),
 )
 
 # Facts forwarded to integrators, each to the exchange of its own (forwarding.py): an outbox
@@ -191,14 +203,44 @@ class Places:
         self.session.execute(participant_places.delete().where(
             participant_places.c.participant_id == participant_id))
 
+    def only_recorded_bases(self, participant_id):
+        """From now on the participant is heard of only on the bases recorded for them."""
+        self.session.execute(participant_places.update().where(
+            participant_places.c.participant_id == participant_id).values(bases_known=True))
+
     def remember(self, participant_id, **values):
         row = self.get(participant_id)
         if row is None:
             self.session.execute(participant_places.insert().values(
-                participant_id=participant_id, **{"informs_municipality": False, **values}))
+                participant_id=participant_id,
+                **{"informs_municipality": False, "bases_known": True, **values}))
         else:
             self.session.execute(participant_places.update().where(
                 participant_places.c.participant_id == participant_id).values(**values))
+
+
+class Bases:
+    """The consent purposes whose basis holds for a participant (but informing the
+    municipality: Places)."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def give(self, participant_id, purpose):
+        self.session.execute(dialect_insert(self.session, consent_bases).values(
+            participant_id=participant_id, purpose=purpose).on_conflict_do_nothing())
+
+    def withdraw(self, participant_id, purpose):
+        self.session.execute(delete(consent_bases).where(*_basis(participant_id, purpose)))
+
+    def hold(self, participant_id, purpose):
+        return self.session.execute(
+            select(consent_bases.c.purpose).where(*_basis(participant_id, purpose))
+        ).first() is not None
+
+
+def _basis(participant_id, purpose):
+    return consent_bases.c.participant_id == participant_id, consent_bases.c.purpose == purpose
 
 
 class Forwards:
@@ -302,6 +344,7 @@ class NotificationsUnitOfWork(UnitOfWork):
         self.subscriptions = Subscriptions(session)
         self.deliveries = Deliveries(session)
         self.places = Places(session)
+        self.bases = Bases(session)
         self.forwards = Forwards(session)
         self.informed = Informed(session)
 

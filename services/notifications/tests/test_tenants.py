@@ -1,14 +1,20 @@
 """Each organisation is a tenant: a key names its organisation ("employer:<id>",
 "municipality:0505", "pi:<institution>") and lists, reads and changes only that organisation's
-recipients and deliveries; a municipality hears only of the participants returning to it. Over
-real HTTP against the notifications service on the real broker."""
+recipients and deliveries; a municipality hears only of the participants returning to it, an
+organisation only of those whose consent its purpose needs. Over real HTTP against the
+notifications service on the real broker."""
+import json
 import time
 import uuid
 
 import pytest
+from sqlalchemy import select
 
 from services.notifications.service import NotificationsService
+from services.notifications.store import NotificationsUnitOfWork
 from services.notifications.tests.facts import released
+from services.notifications.tests.test_messages import SAMPLES
+from shared.store import make_engine
 from tests.harness import running_service
 
 
@@ -42,6 +48,23 @@ def register(api, holder, **body):
 def inbox(api, holder, recipient):
     return [entry["subject"] for entry in
             api.call("GET", f"/recipients/{recipient['id']}/inbox", holder).json()]
+
+
+def handled(database_url, *bodies, timeout=15):
+    """Wait until notifications handled the facts published as `bodies`."""
+    ids = {json.loads(body)["id"] for body in bodies}
+    inbox, engine = NotificationsUnitOfWork.inbox, make_engine(database_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with engine.connect() as connection:
+                if set(connection.scalars(select(inbox.c.event_id)
+                                          .where(inbox.c.event_id.in_(ids)))) == ids:
+                    return
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
 
 
 def test_employers_do_not_see_each_others_recipients_or_deliveries(api):
@@ -112,3 +135,19 @@ def test_institutions_of_the_pi_keep_to_their_own_recipients(api):
     assert api.call("GET", f"/recipients/{vught['id']}", "pi-dordrecht").status_code == 404
     assert vught["id"] not in [r["id"] for r in
                                api.call("GET", "/recipients", "pi-dordrecht").json()]
+
+
+def test_a_work_company_hears_of_training_only_on_the_participants_consent(api, broker,
+                                                                           database_url):
+    trainers = register(api, "trainer")
+    assert api.call("POST", f"/recipients/{trainers['id']}/subscriptions", "trainer",
+                    {"pattern": "training.enrolled"}).status_code == 201
+    consenting, never_asked = str(uuid.uuid4()), str(uuid.uuid4())
+    handled(database_url, *broker.publish_in_order("intake", consenting, (
+        "participant.consent_given", {"participant_id": consenting, "purpose": "training",
+                                      "legal_basis": "consent",
+                                      "given_at": "2027-01-01T09:00:00+00:00"})))
+    handled(database_url, *[broker.publish("training", "training.enrolled", {
+        **SAMPLES["training.enrolled"], "participant_id": participant})
+        for participant in (never_asked, consenting)])
+    assert inbox(api, "trainer", trainers) == [consenting]
