@@ -207,8 +207,8 @@ class ApiEndpoint(HttpRequestHandler):
 
     def __init__(self, method, url, *, roles=(), body=None, query=None, response=None,
                  many=False, status=200, summary=None, public=False, refers_to=(), csv=False,
-                 readers=(), unavailable="the database is away for now; see Retry-After",
-                 **kwargs):
+                 readers=(), creates=None,
+                 unavailable="the database is away for now; see Retry-After", **kwargs):
         if not roles and not public:
             raise ValueError(f"{method} {url}: name the roles that may call it, or make it public")
         self.roles = frozenset(roles)
@@ -227,6 +227,9 @@ class ApiEndpoint(HttpRequestHandler):
         self.public = public
         # Body fields that name records of the service: one that names none is a 404.
         self.refers_to = tuple(refers_to)
+        # The path parameter that names the record this endpoint creates, the `id` of its
+        # answer: the OpenAPI document links the answer to the operations on that record.
+        self.creates = creates
         # The answer comes as text/csv too, when the query asks for it.
         self.csv = csv
         # What a 503 of this endpoint means.
@@ -502,9 +505,10 @@ def openapi_document(service_cls, title, description=""):
     spec.components.schema("Error", {"description": " ".join(ErrorSchema.__doc__.split())},
                            schema=ErrorSchema)
     paths = {}
-    for endpoint, method in endpoints(service_cls):
+    service_endpoints = list(endpoints(service_cls))
+    for endpoint, method in service_endpoints:
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(
-            endpoint, method, service_cls.name)
+            endpoint, method, service_cls.name, _links(endpoint, service_endpoints))
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path])
     return spec.to_dict()
@@ -521,7 +525,34 @@ def endpoints(service_cls):
 _PATH_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def _operation(endpoint, method, tag):
+def _links(source, targets):
+    """OpenAPI links from a write's answer to each operation on a record it names: a path
+    parameter, or a body field the operation `refers_to`, of the same name names the same
+    record, taken from the path the write was called with, or from the answer's `id` where the
+    write `creates` it. A client, or a stateful test, follows them from a new record to what can
+    be done with it (tests/test_schemathesis.py)."""
+    if source.method not in WRITE_METHODS:
+        return {}
+    known = {name: f"$request.path.{name}" for name in _PATH_PARAM.findall(source.url)}
+    if source.creates:
+        known[source.creates] = "$response.body#/id"
+    links = {}
+    for target, method in targets:
+        parameters = {name: known[name] for name in _PATH_PARAM.findall(target.url)
+                      if name in known}
+        # A body is a literal, with each expression embedded in its string.
+        body = {name: f"{{{known[name]}}}" for name in target.refers_to if name in known}
+        link = {"operationId": method.__name__}
+        if parameters:
+            link["parameters"] = parameters
+        if body:
+            link["requestBody"] = body
+        if len(link) > 1:
+            links[method.__name__] = link
+    return links
+
+
+def _operation(endpoint, method, tag, links):
     doc = inspect.getdoc(method) or method.__name__
     path_params = _PATH_PARAM.findall(endpoint.url)
     success = {"description": "success"}
@@ -532,6 +563,8 @@ def _operation(endpoint, method, tag):
         success["content"] = {"application/json": {"schema": schema}}
     if endpoint.csv:
         success["content"]["text/csv"] = {"schema": {"type": "string"}}
+    if links:
+        success["links"] = links
     if endpoint.paged:
         success["headers"] = {TOTAL_COUNT: {
             "description": "how many items match the query, on all pages together",

@@ -119,3 +119,29 @@ def test_an_answer_that_is_not_what_the_document_says_is_a_fault():
         listing.response_from_result({"name": "a"})
     with pytest.raises(TypeError, match="says one object"):
         one.response_from_result([{"name": "a"}])
+
+
+def test_every_link_names_an_operation_and_its_parameters(document):
+    by_id = {operation["operationId"]: operation for _, _, operation in operations(document)}
+    for path, method, operation in operations(document):
+        for status, response in operation["responses"].items():
+            for link in response.get("links", {}).values():
+                target = by_id[link["operationId"]]
+                named = {p["name"] for p in target["parameters"] if p["in"] == "path"}
+                assert set(link.get("parameters", {})) <= named, (path, method, link)
+                assert status < "300" and method in ("post", "put", "patch", "delete")
+
+
+def test_a_new_record_links_to_what_can_be_done_with_it():
+    intake = openapi_document(service_class("intake"), "intake")["paths"]
+    registered = intake["/participants"]["post"]["responses"]["201"]["links"]
+    assert registered["get_participant"]["parameters"] == {"participant_id": "$response.body#/id"}
+    screened = intake["/participants/{participant_id}/screening"]["put"]["responses"]["200"]
+    assert screened["links"]["select"]["parameters"] == {
+        "participant_id": "$request.path.participant_id"}
+    matching = openapi_document(service_class("matching"), "matching")["paths"]
+    employer = matching["/employers"]["post"]["responses"]["201"]["links"]
+    assert employer["publish_vacancy"] == {"operationId": "publish_vacancy",
+                                           "requestBody": {"employer_id": "{$response.body#/id}"}}
+    vacancy = matching["/vacancies"]["post"]["responses"]["201"]["links"]
+    assert vacancy["ranking"]["parameters"] == {"vacancy_id": "$response.body#/id"}

@@ -99,7 +99,7 @@ class ConsentSchema(Schema):
     legal_basis = Code(vocabulary.LEGAL_BASES, required=True)
     version = Text(20, required=True)
     given_at = fields.DateTime(dump_only=True)
-    withdrawn_at = fields.DateTime(dump_only=True)
+    withdrawn_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class SelectionDecision(Schema):

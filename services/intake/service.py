@@ -37,7 +37,7 @@ class IntakeService(ChainService):
         handlers.note_erasure(self.uow, receipt)
 
     @api("POST", "/participants", roles=CASE_MANAGER, body=RegisterParticipant,
-         response=ParticipantSchema, status=201)
+         response=ParticipantSchema, status=201, creates="participant_id")
     def register(self, caller, body):
         """Register a participant; a BSN already in the chain answers 409 with its id."""
         return handlers.register_participant(self.uow, **body)

@@ -62,7 +62,8 @@ class MatchingService(ChainService):
 
     # --- employers and vacancies ----------------------------------------------------------
 
-    @api("POST", "/employers", roles=DESK, body=EmployerIn, response=EmployerSchema, status=201)
+    @api("POST", "/employers", roles=DESK, body=EmployerIn, response=EmployerSchema, status=201,
+         creates="employer_id")
     def register_employer(self, caller, body):
         """Register an employer the employer desk works with."""
         return handlers.register_employer(self.uow, **body)
@@ -81,7 +82,7 @@ class MatchingService(ChainService):
             return uow.employers.get(employer_id)
 
     @api("POST", "/vacancies", roles=DESK_AND_EMPLOYERS, body=VacancyIn, response=VacancySchema,
-         status=201, refers_to=("employer_id",))
+         status=201, refers_to=("employer_id",), creates="vacancy_id")
     def publish_vacancy(self, caller, body):
         """Publish a vacancy; candidates are ranked against it at once."""
         require_own(caller, body["employer_id"])

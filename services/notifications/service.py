@@ -61,7 +61,7 @@ class NotificationsService(ChainService):
     # --- recipients and subscriptions -----------------------------------------------------
 
     @api("POST", "/recipients", roles=EVERYONE, body=RecipientIn, response=NewRecipientSchema,
-         status=201)
+         status=201, creates="recipient_id")
     def register_recipient(self, caller, body):
         """Register a recipient of the caller's organisation: an inbox, and optionally an
         e-mail address and a webhook (its signing secret is in the answer, once)."""
@@ -102,7 +102,8 @@ class NotificationsService(ChainService):
             return uow.subscriptions.of(recipient_id)
 
     @api("POST", "/recipients/<recipient_id>/subscriptions", roles=EVERYONE,
-         body=SubscriptionSchema, response=SubscriptionSchema, status=201)
+         body=SubscriptionSchema, response=SubscriptionSchema, status=201,
+         creates="subscription_id")
     def subscribe(self, caller, recipient_id, body):
         """Subscribe to event types by pattern (`participant.*`), optionally filtered to the
         participants returning to one municipality."""

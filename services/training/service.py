@@ -86,7 +86,7 @@ class TrainingService(ChainService):
         return handlers.list_cohorts(self.uow, caller, query)
 
     @api("POST", "/cohorts", roles=TRAINER, body=CohortPlan, response=CohortSchema, status=201,
-         refers_to=("module",))
+         refers_to=("module",), creates="cohort_id")
     def plan_cohort(self, caller, body):
         """Plan a cohort; it takes participants from the module's waiting list first."""
         return handlers.plan_cohort(self.uow, **body)

@@ -270,6 +270,17 @@ def test_consent_withdrawal_is_honoured_at_once_and_announced(api, facts):
     assert api.call("DELETE", f"{path}/consents/matching", CASE_MANAGER).status_code == 404
 
 
+def test_a_consent_in_force_has_no_withdrawal_time_as_its_document_allows(api):
+    participant = new_participant(api)
+    response = api.call("POST", f"/participants/{participant}/consents", CASE_MANAGER,
+                        consent("training"))
+    assert response.status_code == 201
+    [given] = response.json()["consents"]
+    assert given["withdrawn_at"] is None
+    document = api.call("GET", "/openapi.json", CASE_MANAGER).json()
+    assert document["components"]["schemas"]["Consent"]["properties"]["withdrawn_at"]["nullable"]
+
+
 def test_the_pi_sees_which_services_confirmed_an_erasure(api, facts, broker):
     participant = new_participant(api)
     path = f"/participants/{participant}"
