@@ -107,8 +107,8 @@ class ParticipantWithdrawn(ParticipantFact):
 @event_contract("participant.consent_given", producer="intake", ordered=True)
 class ConsentGiven(ParticipantFact):
     """The participant's data may be shared for `purpose`, on consent or a legal obligation.
-    Whoever shares only on a basis (notifications, for the municipality) shares nothing about a
-    participant before this fact."""
+    Whoever shares only on a basis (notifications, for each receiver whose purpose rests on
+    one) shares nothing about a participant before this fact."""
     purpose = Code(vocabulary.CONSENT_PURPOSES, required=True)
     legal_basis = Code(vocabulary.LEGAL_BASES, required=True)
     given_at = fields.DateTime(required=True)

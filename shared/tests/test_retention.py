@@ -135,6 +135,9 @@ def test_a_withdrawal_reaches_whoever_was_told_though_the_deliveries_are_purged(
     uow = store("notifications")()
     participant = str(uuid.uuid4())
     notifications_handlers.deliver_fact(uow, fact(
+        "participant.consent_given", participant_id=participant, purpose="training",
+        legal_basis="consent", given_at=LONG_AGO.isoformat()), now=LONG_AGO)
+    notifications_handlers.deliver_fact(uow, fact(
         "participant.admitted", participant_id=participant, target_group="detainee-last-phase",
         municipality="0505", expected_release_date="2027-03-01", language_level="B1",
         preferred_sectors=["logistics"]), now=LONG_AGO)
