@@ -43,16 +43,20 @@ from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequest, Pa
 log = logging.getLogger(__name__)
 
 ANY_ID = re.compile(UUID_PATTERN.strip("^$"), re.IGNORECASE)
+QUERY = re.compile(r"\?[^\s\"]*")
 
 
 class MaskedIds(logging.Filter):
     """The web server logs each request's path, and paths name participants
     (GET /candidates/<id>): its log shows every id as <id>, so that an erased participant does
-    not live on in it (shared/tests/test_http_inputs.py::test_the_access_log_names_no_id,
+    not live on in it, and no query, which may search by name or BSN
+    (shared/tests/test_http_inputs.py::test_the_access_log_names_no_id,
+    test_the_access_log_keeps_no_search,
     tests/test_chain_e2e.py::test_withdrawing_every_consent_leaves_the_participant_only_at_intake_and_the_pi)."""
 
     def filter(self, record):
-        record.msg, record.args = ANY_ID.sub("<id>", record.getMessage()), ()
+        masked = ANY_ID.sub("<id>", record.getMessage())
+        record.msg, record.args = QUERY.sub("?<query>", masked), ()
         return True
 
 

@@ -7,8 +7,8 @@ import re
 from doorstroom import privacy, provisioning
 from services.notifications.domain import VISIBLE_TO
 from shared.contracts import all_contracts
-from shared.contracts.policy import (INTEGRATOR, PURPOSES, RECEIVERS, WITHDRAWAL, integrators,
-                                     visible_to)
+from shared.contracts.policy import (INTEGRATOR, PURPOSES, RECEIVERS, RECEIVERS_ONLY,
+                                     WITHDRAWAL, integrators, visible_to)
 from shared.contracts.vocabulary import CONSENT_PURPOSES
 from shared.http import ROLES
 
@@ -27,7 +27,17 @@ def test_notifications_lets_each_organisation_hear_what_the_policy_says():
     assert set(VISIBLE_TO) == set(ROLES.values())
     for organisation, types in VISIBLE_TO.items():
         assert sorted(types) == visible_to(organisation), organisation
-    assert VISIBLE_TO["operator"] == sorted(all_contracts())
+    assert VISIBLE_TO["operator"] == sorted(set(all_contracts()) - RECEIVERS_ONLY)
+
+
+def test_the_wage_is_told_to_the_municipality_alone():
+    """No organisation but the municipality, operators neither, hears of the agreed terms
+    through notifications, and no integrator but the municipality's gets them."""
+    hearing = {organisation for organisation, types in VISIBLE_TO.items()
+               if "placement.terms_agreed" in types}
+    assert hearing == {"municipality"}
+    assert {name for name, types in integrators().items()
+            if "placement.terms_agreed" in types} == {"municipality"}
 
 
 def test_notifications_may_forward_each_integrator_exactly_the_facts_the_policy_gives_it():

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import Enum
 
 from shared.contracts.vocabulary import (BASIC_CONDITIONS, CONDITION_STATUSES, CONSENT_PURPOSES,
-                                         RELEASE_CORRECTION_REASONS, WITHDRAWAL_REASONS)
+                                         CORRECTION_REASONS, WITHDRAWAL_REASONS)
 from shared.errors import Conflict, Invalid, NotFound
 
 MIN_MOTIVATION = 3
@@ -242,7 +242,7 @@ class Participant:
     def correct_release(self, released_on: date, reason, today: date):
         """Put right the date of a recorded release; returns the date it replaces."""
         self._require(Status.RELEASED, action="correct the release of")
-        if reason not in RELEASE_CORRECTION_REASONS:
+        if reason not in CORRECTION_REASONS:
             raise Invalid("reason", f"unknown reason for correcting a release {reason!r}")
         _not_in_the_future("released_on", released_on, today)
         if released_on == self.released_on:

@@ -49,15 +49,23 @@ def read_participant(uow, participant_id, reader, now=None):
 
 def list_participants(uow, reader, query, name=None, bsn=None, now=None):
     """A page of the participants `query` asks for, optionally those found by `name` or `bsn`;
-    each one listed is a read of their record and of what they were found by."""
+    each one listed is a read of their record, and a search is a read of everyone it finds, on
+    this page or another (its X-Total-Count tells of them all), of what they were found by
+    (test_a_search_is_logged_as_a_read_of_everyone_it_finds)."""
     found_by = tuple(field for field, value in (("name", name), ("bsn", bsn)) if value)
     fields = DETAIL_FIELDS + found_by
+    filters = dict(query, among=None)
+    paging = {key: filters.pop(key) for key in ("offset", "limit") if key in filters}
 
     def listed():
-        among = uow.identities.search(name, bsn) if found_by else None
-        return uow.participants.list(**query, among=among)
-    return audited_read(uow, reader, READERS, None, fields, listed,
-                        lambda page: [(participant.id, fields) for participant in page], now)
+        if found_by:
+            filters["among"] = uow.identities.search(name, bsn)
+        return uow.participants.list(**filters, **paging)
+
+    def read(page):
+        found = uow.participants.ids(**filters) if found_by else [p.id for p in page]
+        return [(participant, fields) for participant in found]
+    return audited_read(uow, reader, READERS, None, fields, listed, read, now)
 
 
 def screen_participant(uow, participant_id, screening: Screening):

@@ -137,7 +137,7 @@ class Release(Schema):
 
 class ReleaseCorrection(Schema):
     released_on = fields.Date(required=True)
-    reason = Code(vocabulary.RELEASE_CORRECTION_REASONS, required=True)
+    reason = Code(vocabulary.CORRECTION_REASONS, required=True)
 
 
 class Withdrawal(Schema):

@@ -84,22 +84,33 @@ class ErasureReceipts:
 class ParticipantRepository(Repository):
     entity = Participant
 
-    def list(self, status=None, target_group=None, municipality=None, institution=None,
-             released_after=None, released_before=None, among=None, offset=0, limit=50):
-        """A page of the participants that match, by expected release date; `among` is a query
-        of the ids to choose from (IdentityRepository.search)."""
-        conditions = [column == value for column, value in (
-            (Participant.status, status), (Participant.target_group, target_group),
-            (Participant.municipality, municipality), (Participant.institution, institution))
-            if value is not None]
-        if among is not None:
-            conditions.append(Participant.id.in_(among))
-        if released_after is not None:
-            conditions.append(Participant.expected_release_date >= released_after)
-        if released_before is not None:
-            conditions.append(Participant.expected_release_date <= released_before)
-        return self.page(*conditions, order_by=(Participant.expected_release_date, Participant.id),
+    def list(self, offset=0, limit=50, **query):
+        """A page of the participants that match `query` (_matching), by
+        expected release date."""
+        return self.page(*_matching(**query), order_by=(Participant.expected_release_date,
+                                                        Participant.id),
                          offset=offset, limit=limit)
+
+    def ids(self, **query):
+        """The ids of all the participants that match `query`, on every page."""
+        return list(self.session.scalars(select(Participant.id).where(*_matching(**query))))
+
+
+def _matching(status=None, target_group=None, municipality=None, institution=None,
+              released_after=None, released_before=None, among=None):
+    """The conditions of a participant query; `among` is a query of the ids to choose from
+    (IdentityRepository.search)."""
+    conditions = [column == value for column, value in (
+        (Participant.status, status), (Participant.target_group, target_group),
+        (Participant.municipality, municipality), (Participant.institution, institution))
+        if value is not None]
+    if among is not None:
+        conditions.append(Participant.id.in_(among))
+    if released_after is not None:
+        conditions.append(Participant.expected_release_date >= released_after)
+    if released_before is not None:
+        conditions.append(Participant.expected_release_date <= released_before)
+    return conditions
 
 
 class DuplicateParticipant(Conflict):

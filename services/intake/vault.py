@@ -3,7 +3,8 @@
 Identities are sealed with the key file's encryption keys (shared/sealing.py: Fernet, newest key
 first, so keys can be rotated). A BSN is found again through a keyed hash (HMAC-SHA256 with a
 separate index key in the same file), so the database never holds the BSN itself; a name through
-the keyed hashes of its words, each word found whole, so the database holds no part of a name.
+the keyed hashes of its words, each word found whole: the database holds no word of a name in
+readable form, though the same word has the same hash, so how often words recur shows.
 """
 import base64
 import hashlib
@@ -42,13 +43,24 @@ class IdentityVault:
 
     def name_index(self, name) -> set[str]:
         """The keyed hashes of the words of `name` as people type them: without accents or
-        capitals, so "de Vries" finds "Jan de Vries" and "Özil" finds "Ozil"."""
-        plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-        # Prefixed, so that no word's hash is the hash of a BSN.
-        return {self._keyed(f"name:{word}") for word in re.findall(r"[a-z0-9]+", plain)}
+        capitals, so "de Vries" finds "Jan de Vries", "Ozil" finds "Özil", "Yilmaz" finds
+        "Yılmaz" and "Иван" is found as it is written."""
+        return {self._keyed(f"name:{word}") for word in words_of(name)}
 
     def _keyed(self, value):
         return hmac.new(self._index_key, value.encode(), hashlib.sha256).hexdigest()
+
+
+# Letters that lose no accent but are typed as others on a keyboard without them.
+_TYPED_AS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th",
+                           "æ": "ae", "œ": "oe", "ß": "ss"})
+
+
+def words_of(name):
+    """The words of a name without accents or capitals."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name.casefold())
+                   if not unicodedata.combining(c))
+    return re.findall(r"\w+", bare.translate(_TYPED_AS))
 
 
 def create_key_file(path):

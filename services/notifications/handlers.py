@@ -264,14 +264,10 @@ def send_digests(uow, now=None):
     return sent
 
 
-# Mail programs show this much of a subject; the whole message is in the text.
-SUBJECT_LENGTH = 120
-
-
 def _subject(delivery):
-    """The message itself, in the recipient's language, so the inbox says what happened."""
-    subject = f"[doorstroom] {delivery.summary}"
-    return subject if len(subject) <= SUBJECT_LENGTH else subject[:SUBJECT_LENGTH - 1] + "…"
+    """The kind of fact and nothing of what it says: a subject is shown where the text is not
+    (mail servers' logs, lock screens), so the message, dates and wage stay in the text."""
+    return f"[doorstroom] {delivery.event_type}"
 
 
 def _email_text(delivery, language):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
+from shared.contracts.vocabulary import CORRECTION_REASONS
 from shared.errors import Conflict, Invalid
 
 MILESTONES = (1, 3, 6)
@@ -169,6 +170,8 @@ class Placement:
             raise Invalid("ended_on", "a placement cannot end before it started")
 
     def _correct(self, name, corrected, reason, corrected_by, today):
+        if reason not in CORRECTION_REASONS:
+            raise Invalid("reason", f"unknown correction reason {reason!r}")
         previous = getattr(self, name)
         if corrected == previous:
             raise Invalid(name, f"the placement's {name} is {previous} already")

@@ -52,19 +52,14 @@ class EndPlacement(Schema):
     ended_on = fields.Date(required=True, metadata={"description": "not after today"})
 
 
-CORRECTION_REASON = {"description": "why the recorded day was wrong; it goes in the correction's "
-                                    "fact to everyone who heard of the day, so no more about "
-                                    "the person than that"}
-
-
 class CorrectStart(Schema):
     started_on = fields.Date(required=True, metadata={"description": "not after today"})
-    reason = Text(200, required=True, metadata=CORRECTION_REASON)
+    reason = Code(vocabulary.CORRECTION_REASONS, required=True)
 
 
 class CorrectEnd(Schema):
     ended_on = fields.Date(required=True, metadata={"description": "not after today"})
-    reason = Text(200, required=True, metadata=CORRECTION_REASON)
+    reason = Code(vocabulary.CORRECTION_REASONS, required=True)
 
 
 class CorrectionSchema(Schema):

@@ -95,7 +95,7 @@ class ReleaseCorrected(ParticipantFact):
     the date of the release keeps this one instead."""
     released_on = fields.Date(required=True)
     previous_released_on = fields.Date(required=True)
-    reason = Code(vocabulary.RELEASE_CORRECTION_REASONS, required=True)
+    reason = Code(vocabulary.CORRECTION_REASONS, required=True)
 
 
 @event_contract("participant.withdrawn", producer="intake", ordered=True)

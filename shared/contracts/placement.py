@@ -58,7 +58,7 @@ class StartCorrected(PlacementFact):
     """The recorded start was wrong: the participant started work on `started_on`."""
     started_on = fields.Date(required=True)
     previous_started_on = fields.Date(required=True)
-    reason = fields.String(required=True, validate=validate.Length(1, 200))
+    reason = Code(vocabulary.CORRECTION_REASONS, required=True)
     milestones_withdrawn = fields.List(fields.Integer(validate=validate.OneOf([1, 3, 6])),
                                        required=True, metadata=MILESTONES_WITHDRAWN)
 
@@ -88,7 +88,7 @@ class EndCorrected(PlacementFact):
     """The recorded end was wrong: the placement ended on `ended_on`."""
     ended_on = fields.Date(required=True)
     previous_ended_on = fields.Date(required=True)
-    reason = fields.String(required=True, validate=validate.Length(1, 200))
+    reason = Code(vocabulary.CORRECTION_REASONS, required=True)
     months_in_work = fields.Integer(required=True, validate=validate.Range(min=0))
     milestones_withdrawn = fields.List(fields.Integer(validate=validate.OneOf([1, 3, 6])),
                                        required=True, metadata=MILESTONES_WITHDRAWN)

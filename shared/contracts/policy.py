@@ -126,10 +126,17 @@ INTEGRATOR = "integrator:"
 WITHDRAWAL = "participant.consent_withdrawn"
 
 
+# Facts only their receivers hear of, not operators either: the wage is between the
+# participant, the employer and the municipality that pays the benefit
+# (tests/test_privacy_policy.py::test_the_wage_is_told_to_the_municipality_alone).
+RECEIVERS_ONLY = frozenset({"placement.terms_agreed"})
+
+
 def visible_to(organisation):
-    """The facts an organisation of the chain may hear of (an operator: every fact)."""
-    return sorted(t for t, receivers in RECEIVERS.items()
-                  if organisation == "operator" or organisation in receivers)
+    """The facts an organisation of the chain may hear of (an operator: every fact but those
+    for their receivers only)."""
+    return sorted(t for t, receivers in RECEIVERS.items() if organisation in receivers
+                  or organisation == "operator" and t not in RECEIVERS_ONLY)
 
 
 def integrators():

@@ -79,3 +79,16 @@ def test_the_access_log_names_no_id(api, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "nameko.web.server"]
     assert any('"GET /participants/<id> HTTP/1.1" 404' in line for line in lines), lines
     assert not any(participant in line for line in lines)
+
+
+def test_the_access_log_keeps_no_search(api, caplog):
+    with caplog.at_level(logging.INFO, logger="nameko.web.server"):
+        assert api.call("GET", "/participants?bsn=111222333&name=Jan%20Jansen",
+                        CASE_MANAGER).status_code == 200
+        deadline = time.monotonic() + 5
+        while not [r for r in caplog.records if r.name == "nameko.web.server"]:
+            assert time.monotonic() < deadline, "no access log line"
+            time.sleep(0.05)
+    lines = [r.getMessage() for r in caplog.records if r.name == "nameko.web.server"]
+    assert any('"GET /participants?<query> HTTP/1.1" 200' in line for line in lines), lines
+    assert not any("111222333" in line or "Jansen" in line for line in lines)

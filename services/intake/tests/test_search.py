@@ -1,7 +1,7 @@
 """Finding participants at the PI, over real HTTP on SQLite and PostgreSQL: filters by
 municipality and institution with the total count of all pages, and search by name or BSN
-through keyed hashes (the database holds no part of a name), each search logged as a read of
-what the participants were found by."""
+through keyed hashes (the database holds no word of a name in readable form), each search
+logged as a read of everyone it finds, of what they were found by."""
 import uuid
 
 import pytest
@@ -60,6 +60,15 @@ def test_a_participant_is_found_by_words_of_their_name_regardless_of_accents_and
     assert api.call("GET", "/participants?name=%20-%20", CASE_MANAGER).status_code == 422
 
 
+@pytest.mark.parametrize("registered, typed", [
+    ("Yılmaz", "yilmaz"), ("Wałęsa", "walesa"), ("Straße", "strasse"), ("Øvergaard", "overgaard"),
+    ("İnce", "ince"), ("Петров", "ПЕТРОВ")])
+def test_a_name_is_found_as_a_keyboard_without_its_letters_types_it(api, registered, typed):
+    marker = uuid.uuid4().hex[:8]
+    found = register(api, name=f"{registered} {marker}")
+    assert listed(api, f"name={typed}%20{marker}")[0] == [found]
+
+
 def test_a_participant_in_the_chain_is_found_by_bsn(api):
     bsn = unique_bsn()
     found = register(api, bsn=bsn)
@@ -79,6 +88,19 @@ def test_a_search_is_logged_as_a_read_of_what_they_were_found_by(api):
         ["screening", "consents", "basic_conditions", "name", "bsn"]]
     refused = api.call("GET", f"/participants?bsn={bsn}", "trainer")
     assert refused.status_code == 403
+
+
+def test_a_search_is_logged_as_a_read_of_everyone_it_finds(api):
+    """Its total tells of those on other pages too."""
+    surname = f"Bakker{uuid.uuid4().hex[:6]}"
+    found = {register(api, name=f"Sam {surname}") for _ in range(2)}
+    ids, headers = listed(api, f"name={surname}&offset=5")
+    assert ids == [] and headers["X-Total-Count"] == "2"
+    for participant in found:
+        entries = api.call("GET", f"/audit/personal-data-reads?participant_id={participant}",
+                           PRIVACY_OFFICER).json()
+        assert [entry["fields"] for entry in entries] == [
+            ["screening", "consents", "basic_conditions", "name"]]
 
 
 def test_names_sealed_before_they_were_indexed_are_indexed_when_intake_starts(

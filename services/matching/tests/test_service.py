@@ -316,13 +316,13 @@ def test_corrections_of_placement_days_are_followed_and_change_nothing(api, brok
     wait_until(lambda: status() == "placed")
     broker.publish("placement", "placement.start_corrected", {
         **placement, "started_on": str(TODAY - timedelta(days=12)),
-        "previous_started_on": started_on, "reason": "typed the wrong day",
+        "previous_started_on": started_on, "reason": "entry-error",
         "milestones_withdrawn": []})
     wait_until(lambda: handled()[0] == before[0] + 1)
     assert status() == "placed"
     broker.publish("placement", "placement.end_corrected", {
         **placement, "ended_on": str(TODAY - timedelta(days=1)), "previous_ended_on": str(TODAY),
-        "reason": "the last day was a Friday", "months_in_work": 0, "milestones_withdrawn": []})
+        "reason": "entry-error", "months_in_work": 0, "milestones_withdrawn": []})
     wait_until(lambda: handled()[1] == before[1] + 1)
     assert status() == "placed"
 

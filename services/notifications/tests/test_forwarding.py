@@ -204,7 +204,7 @@ def test_the_wage_reaches_the_municipality_alone_and_a_correction_all_who_heard_
                           wage_cost_subsidy=False)
     corrected = relay.publish("placement", "placement.start_corrected", numbered=False,
                               participant_id=participant, **placement, started_on="2027-01-25",
-                              previous_started_on="2027-02-01", reason="typed the wrong week",
+                              previous_started_on="2027-02-01", reason="entry-error",
                               milestones_withdrawn=[])
     settled(database, started, terms, corrected)
     heard = types(municipality.about(participant))

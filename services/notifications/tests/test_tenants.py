@@ -151,3 +151,27 @@ def test_a_work_company_hears_of_training_only_on_the_participants_consent(api, 
         **SAMPLES["training.enrolled"], "participant_id": participant})
         for participant in (never_asked, consenting)])
     assert inbox(api, "trainer", trainers) == [consenting]
+
+
+def test_an_operator_reads_no_wage_in_the_delivery_log(api, broker, database_url):
+    """The agreed terms, with the wage, go to the municipality alone: an operator may not
+    subscribe to them, and sees their delivery without its message."""
+    dordrecht = register(api, "dordrecht", name="wmo-dordrecht")
+    assert api.call("POST", f"/recipients/{dordrecht['id']}/subscriptions", "dordrecht",
+                    {"pattern": "placement.terms_agreed"}).status_code == 201
+    operators = register(api, "operator", name="beheer")
+    refused = api.call("POST", f"/recipients/{operators['id']}/subscriptions", "operator",
+                       {"pattern": "placement.terms_agreed"})
+    assert refused.status_code == 422 and "pattern" in refused.json()["fields"]
+    participant, body = released(broker, "0505")
+    handled(database_url, body)
+    terms = broker.publish("placement", "placement.terms_agreed", {
+        **SAMPLES["placement.terms_agreed"], "participant_id": participant})
+    handled(database_url, terms)
+    [entry] = [e for e in api.call("GET", f"/recipients/{dordrecht['id']}/inbox", "dordrecht")
+               .json() if e["event_type"] == "placement.terms_agreed"]
+    assert "€ 15,25" in entry["summary"] or "€15.25" in entry["summary"]
+    logged = [d for d in api.call("GET", f"/deliveries?recipient_id={dordrecht['id']}",
+                                  "operator").json()
+              if d["event_type"] == "placement.terms_agreed"]
+    assert logged and not any("15" in delivery["summary"] for delivery in logged)

@@ -138,13 +138,13 @@ def test_a_wage_cost_subsidy_does_not_lower_the_minimum_wage():
 
 def test_a_corrected_start_keeps_the_day_recorded_before_and_why():
     placement = started(on=date(2027, 2, 10))
-    assert placement.correct_start(date(2027, 2, 3), "typed the 10th for the 3rd", "coach-1",
+    assert placement.correct_start(date(2027, 2, 3), "entry-error", "coach-1",
                                    **RECORDED) == []
     assert placement.started_on == date(2027, 2, 3)
     [correction] = placement.corrections
     assert (correction.field, correction.previous, correction.corrected, correction.reason,
             correction.corrected_by, correction.corrected_on) == (
-        "started_on", date(2027, 2, 10), date(2027, 2, 3), "typed the 10th for the 3rd",
+        "started_on", date(2027, 2, 10), date(2027, 2, 3), "entry-error",
         "coach-1", LATER)
 
 
@@ -152,7 +152,7 @@ def test_a_later_start_withdraws_the_milestones_it_no_longer_reaches():
     placement = started(on=date(2027, 1, 31))
     assert placement.reach_milestones(date(2027, 8, 1)) == [1, 3, 6] and placement.sustained
     today = date(2027, 8, 1)
-    withdrawn = placement.correct_start(date(2027, 4, 15), "the contract began later", "c",
+    withdrawn = placement.correct_start(date(2027, 4, 15), "entry-error", "c",
                                         today=today, minimum_wage=WML)
     assert withdrawn == [6] and placement.milestones == (1, 3) and not placement.sustained
     assert placement.reach_milestones(date(2027, 10, 14)) == []
@@ -163,7 +163,7 @@ def test_an_earlier_end_withdraws_what_the_placement_no_longer_reached():
     placement = started(on=date(2027, 2, 1))
     placement.end("dismissed", date(2027, 6, 1), today=LATER)
     assert placement.reach_milestones(LATER) == [1, 3]
-    assert placement.correct_end(date(2027, 4, 15), "the last day was in April", "c",
+    assert placement.correct_end(date(2027, 4, 15), "entry-error", "c",
                                  today=LATER) == [3]
     assert placement.milestones == (1,) and placement.ended_on == date(2027, 4, 15)
     assert placement.corrections[0].previous == date(2027, 6, 1)
@@ -180,7 +180,7 @@ def test_a_start_correction_follows_the_rules_of_a_start(started_on, today):
     check_in(placement, date(2027, 2, 15), "", "none")
     placement.end("resigned", date(2027, 6, 30), today=LATER)
     with pytest.raises(Invalid) as refused:
-        placement.correct_start(started_on, "r", "c", today=today, minimum_wage=WML)
+        placement.correct_start(started_on, "entry-error", "c", today=today, minimum_wage=WML)
     assert refused.value.field == "started_on" and placement.started_on == date(2027, 2, 1)
     assert placement.corrections == []
 
@@ -189,7 +189,7 @@ def test_a_start_correction_onto_a_higher_minimum_wage_is_refused_naming_the_wag
     placement = planned()
     placement.start("paid-temporary", 32, 1420, "coach", date(2027, 6, 20), **RECORDED)
     with pytest.raises(Invalid) as refused:
-        placement.correct_start(date(2027, 7, 1), "r", "c", **RECORDED)
+        placement.correct_start(date(2027, 7, 1), "entry-error", "c", **RECORDED)
     assert refused.value.field == "hourly_wage" and placement.started_on == date(2027, 6, 20)
 
 
@@ -202,20 +202,20 @@ def test_an_end_correction_follows_the_rules_of_an_end(ended_on, today):
     placement = started(on=date(2027, 2, 1))
     placement.end("resigned", date(2027, 6, 30), today=LATER)
     with pytest.raises(Invalid) as refused:
-        placement.correct_end(ended_on, "r", "c", today=today)
+        placement.correct_end(ended_on, "entry-error", "c", today=today)
     assert refused.value.field == "ended_on" and placement.ended_on == date(2027, 6, 30)
 
 
 def test_only_a_recorded_start_or_end_can_be_corrected():
     with pytest.raises(Conflict):
-        planned().correct_start(date(2027, 2, 1), "r", "c", **RECORDED)
+        planned().correct_start(date(2027, 2, 1), "entry-error", "c", **RECORDED)
     with pytest.raises(Conflict):
-        started().correct_end(date(2027, 3, 1), "r", "c", today=LATER)
+        started().correct_end(date(2027, 3, 1), "entry-error", "c", today=LATER)
 
 
 def test_anonymising_forgets_the_reasons_of_corrections():
     placement = started(on=date(2027, 2, 10))
-    placement.correct_start(date(2027, 2, 3), "was ill on the 3rd", "c", **RECORDED)
+    placement.correct_start(date(2027, 2, 3), "entry-error", "c", **RECORDED)
     placement.anonymise()
     assert placement.corrections == [] and placement.started_on == date(2027, 2, 3)
 

@@ -116,7 +116,7 @@ def test_start_corrections_during_the_milestone_check_leave_each_milestone_told_
     two_months_ago = add_months(TODAY, -2)
     work = [eventlet.spawn(handlers.record_milestones, checker, today=TODAY)]
     work += [eventlet.spawn(handlers.correct_start, coach, placement_id, two_months_ago,
-                            "the contract began later", "coach")
+                            "entry-error", "coach")
              for coach, placement_id in zip(coaches, placements)]
     for done in work:
         done.wait()

@@ -241,8 +241,8 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
     ("POST", f"/placements/{UNKNOWN}/end", {"reason": "health", "ended_on": "2027-01-01"}),
     ("POST", f"/placements/{UNKNOWN}/check-ins", {"held_on": "2027-01-01", "risk": "none"}),
     ("POST", f"/placements/{UNKNOWN}/start/correction", {"started_on": "2026-01-01",
-                                                         "reason": "r"}),
-    ("POST", f"/placements/{UNKNOWN}/end/correction", {"ended_on": "2026-01-01", "reason": "r"}),
+                                                         "reason": "entry-error"}),
+    ("POST", f"/placements/{UNKNOWN}/end/correction", {"ended_on": "2026-01-01", "reason": "entry-error"}),
 ])
 def test_unknown_placements_are_404_and_other_roles_403(api, method, path, body):
     assert api.call(method, path, None, body).status_code == 401
@@ -333,18 +333,18 @@ def test_a_corrected_start_reckons_the_milestones_again(api, broker):
     start(api, placement_id, on=recorded)
     path = f"/placements/{placement_id}/start/correction"
     response = api.call("POST", path, COACH, {"started_on": str(month_ago),
-                                              "reason": "started a month before it was recorded"})
+                                              "reason": "recorded-in-advance"})
     assert response.status_code == 200, response.text
     assert response.json()["started_on"] == str(month_ago) and response.json()["milestones"] == [1]
     [reached] = broker.facts("placement.milestone_reached", participant)
     assert reached["data"]["reached_on"] == str(add_months(month_ago, 1))
-    back = api.call("POST", path, COACH, {"started_on": str(recorded), "reason": "mixed up"})
+    back = api.call("POST", path, COACH, {"started_on": str(recorded), "reason": "entry-error"})
     assert back.json()["milestones"] == []
     first, second = broker.facts("placement.start_corrected", participant, count=2)
     assert {k: first["data"][k] for k in ("started_on", "previous_started_on", "reason",
                                           "milestones_withdrawn")} == {
         "started_on": str(month_ago), "previous_started_on": str(recorded),
-        "reason": "started a month before it was recorded", "milestones_withdrawn": []}
+        "reason": "recorded-in-advance", "milestones_withdrawn": []}
     assert (second["data"]["previous_started_on"], second["data"]["milestones_withdrawn"]) == (
         str(month_ago), [1])
     corrections = api.call("GET", f"/placements/{placement_id}", COACH).json()["corrections"]
@@ -366,7 +366,7 @@ def test_a_corrected_end_is_its_own_fact(api, broker):
     path = f"/placements/{placement_id}"
     api.call("POST", f"{path}/end", COACH, {"reason": "resigned", "ended_on": str(today)})
     response = api.call("POST", f"{path}/end/correction", COACH, {
-        "ended_on": str(today - timedelta(days=5)), "reason": "last day was the Friday"})
+        "ended_on": str(today - timedelta(days=5)), "reason": "entry-error"})
     assert response.status_code == 200 and response.json()["ended_on"] == str(
         today - timedelta(days=5))
     [corrected] = broker.facts("placement.end_corrected", participant)
@@ -375,10 +375,10 @@ def test_a_corrected_end_is_its_own_fact(api, broker):
 
 
 @pytest.mark.parametrize("action, body, field", [
-    ("start/correction", {"started_on": "NEXT_MONTH", "reason": "r"}, "started_on"),
+    ("start/correction", {"started_on": "NEXT_MONTH", "reason": "entry-error"}, "started_on"),
     ("start/correction", {"started_on": "YESTERDAY"}, "reason"),
-    ("start/correction", {"started_on": "YESTERDAY", "reason": ""}, "reason"),
-    ("end/correction", {"ended_on": "NEXT_MONTH", "reason": "r"}, "ended_on"),
+    ("start/correction", {"started_on": "YESTERDAY", "reason": "a slip of the pen"}, "reason"),
+    ("end/correction", {"ended_on": "NEXT_MONTH", "reason": "entry-error"}, "ended_on"),
 ])
 def test_a_bad_correction_gets_422_naming_the_field(api, broker, action, body, field):
     _, placement_id, _ = accepted_match(broker)
@@ -396,10 +396,10 @@ def test_only_a_recorded_start_or_end_is_corrected_and_only_by_a_coach(api, brok
     _, placement_id, _ = accepted_match(broker)
     path = f"/placements/{placement_id}"
     yesterday = str(clock.today() - timedelta(days=1))
-    correction = {"started_on": yesterday, "reason": "r"}
+    correction = {"started_on": yesterday, "reason": "entry-error"}
     assert api.call("POST", f"{path}/start/correction", COACH, correction).status_code == 409
     start(api, placement_id)
     assert api.call("POST", f"{path}/end/correction", COACH,
-                    {"ended_on": yesterday, "reason": "r"}).status_code == 409
+                    {"ended_on": yesterday, "reason": "entry-error"}).status_code == 409
     for role in ("pi-case-manager", "employer-desk", "employer"):
         assert api.call("POST", f"{path}/start/correction", role, correction).status_code == 403
