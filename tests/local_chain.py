@@ -7,6 +7,8 @@ import sys
 import time
 from contextlib import contextmanager
 
+import requests
+
 from doorstroom import chain
 from tests.broker import share_accounts
 
@@ -56,3 +58,21 @@ def example_integrator(env, directory, *args):
         yield printed
         process.terminate()
         process.wait(timeout=10)
+
+
+def withdraw_every_consent(participant, keys, port_base):
+    """The PI withdraws each of the participant's consents; once every service that held data
+    for a withdrawn purpose confirmed its erasure, the purposes withdrawn."""
+    pi = {"Authorization": f"Bearer {keys['pi-case-manager']['key']}"}
+    path = f"{chain.url_of('intake', port_base)}/participants/{participant}"
+    consents = requests.get(path, headers=pi, timeout=10).json()["consents"]
+    withdrawn = {c["purpose"] for c in consents if c["legal_basis"] == "consent"}
+    for purpose in sorted(withdrawn):
+        assert requests.delete(f"{path}/consents/{purpose}", headers=pi, timeout=10).ok
+    deadline = time.monotonic() + 60
+    while True:
+        erasure = requests.get(f"{path}/erasure", headers=pi, timeout=10).json()
+        if {e["purpose"] for e in erasure if not e["awaited"]} == withdrawn:
+            return withdrawn
+        assert time.monotonic() < deadline, erasure
+        time.sleep(0.2)

@@ -402,21 +402,8 @@ def test_withdrawing_every_consent_leaves_the_participant_only_at_intake_and_the
     started = next(json.loads(body) for _, key, _, body in messages if key == "placement.started")
     participant = started["subject"]
     keys = json.loads((chain.data_dir(env["DOORSTROOM_DATA_DIR"]) / "api-keys.json").read_text())
-    pi = {"Authorization": f"Bearer {keys['pi-case-manager']['key']}"}
-    path = f"{chain.url_of('intake', PORT_BASE)}/participants/{participant}"
-    consents = requests.get(path, headers=pi, timeout=10).json()["consents"]
-    withdrawn = {c["purpose"] for c in consents if c["legal_basis"] == "consent"}
+    withdrawn = local_chain.withdraw_every_consent(participant, keys, PORT_BASE)
     assert withdrawn == {"training", "matching", "placement-follow-up"}
-    for purpose in sorted(withdrawn):
-        assert requests.delete(f"{path}/consents/{purpose}", headers=pi, timeout=10).ok
-
-    deadline = time.monotonic() + 60
-    while True:
-        erasure = requests.get(f"{path}/erasure", headers=pi, timeout=10).json()
-        if {e["purpose"] for e in erasure if not e["awaited"]} == withdrawn:
-            break
-        assert time.monotonic() < deadline, erasure
-        time.sleep(0.2)
 
     data = chain.data_dir(env["DOORSTROOM_DATA_DIR"])
     for service in ("training", "matching", "placement"):

@@ -4,11 +4,9 @@ afterwards no row of training, matching or placement names them, the anonymised 
 no link back to them, and notifications keeps only what a basis still allows."""
 import json
 import subprocess
-import time
 
 import pika
 import pytest
-import requests
 from sqlalchemy import create_engine, text
 
 from doorstroom import chain
@@ -82,20 +80,9 @@ def erased(facts, keys):
     """A placed participant who withdrew every consent, once every service that held data for
     a withdrawn purpose confirmed its erasure; with the purposes withdrawn."""
     participant = next(f["subject"] for f in facts if f["type"] == "placement.started")
-    pi = {"Authorization": f"Bearer {keys['pi-case-manager']['key']}"}
-    path = f"{chain.url_of('intake', PORT_BASE)}/participants/{participant}"
-    consents = requests.get(path, headers=pi, timeout=10).json()["consents"]
-    withdrawn = {c["purpose"] for c in consents if c["legal_basis"] == "consent"}
+    withdrawn = local_chain.withdraw_every_consent(participant, keys, PORT_BASE)
     assert withdrawn == {"training", "matching", "placement-follow-up"}
-    for purpose in sorted(withdrawn):
-        assert requests.delete(f"{path}/consents/{purpose}", headers=pi, timeout=10).ok
-    deadline = time.monotonic() + 60
-    while True:
-        erasure = requests.get(f"{path}/erasure", headers=pi, timeout=10).json()
-        if {e["purpose"] for e in erasure if not e["awaited"]} == withdrawn:
-            return participant, withdrawn
-        assert time.monotonic() < deadline, erasure
-        time.sleep(0.2)
+    return participant, withdrawn
 
 
 def columns_holding(url, value):
