@@ -397,6 +397,20 @@ def test_status_shows_parked_messages_and_a_replay_after_the_fix_empties_the_que
 FORGETTING = ("training", "matching", "placement", "notifications")
 
 
+def assert_held_only_on_a_basis_that_stays(kinds, kept, forwarded, withdrawn):
+    """Notifications' deliveries (recipient, type) and integrator copies (integrator, type)
+    that still name a participant who withdrew `withdrawn`: each on a basis that stays, or
+    the withdrawal that asks its receiver to erase the rest; {recipient id: organisation}."""
+    assert kept and forwarded
+    for recipient, event_type in kept:
+        kind = kind_of(kinds[recipient])
+        assert event_type == "participant.consent_withdrawn" or not (
+            needed_for(event_type, kind) & withdrawn), (kind, event_type)
+    for integrator, event_type in forwarded:
+        assert not needed_for(event_type, INTEGRATOR + integrator) & withdrawn, \
+            (integrator, event_type)
+
+
 def test_withdrawing_every_consent_leaves_the_participant_only_at_intake_and_the_pi(env, demo):
     _, messages = demo
     started = next(json.loads(body) for _, key, _, body in messages if key == "placement.started")
@@ -422,14 +436,7 @@ def test_withdrawing_every_consent_leaves_the_participant_only_at_intake_and_the
     forwarded = notifications.execute("SELECT integrator, event_type FROM integrator_outbox "
                                       "WHERE envelope LIKE ?", (f"%{participant}%",)).fetchall()
     notifications.close()
-    assert kept and forwarded
-    for recipient, event_type in kept:
-        kind = kind_of(kinds[recipient])
-        assert event_type == "participant.consent_withdrawn" or not (
-            needed_for(event_type, kind) & withdrawn), (kind, event_type)
-    for integrator, event_type in forwarded:
-        assert not needed_for(event_type, INTEGRATOR + integrator) & withdrawn, \
-            (integrator, event_type)
+    assert_held_only_on_a_basis_that_stays(kinds, kept, forwarded, withdrawn)
     # The operator's trace says who confirmed, naming no more than purposes and services.
     traced = subprocess.run(doorstroom("trace", participant, env=env), env=env,
                             capture_output=True, text=True, timeout=60)

@@ -10,11 +10,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from doorstroom import chain
-from shared.contracts.policy import INTEGRATOR, needed_for
-from shared.organisations import kind_of
 from tests import local_chain
 from tests.databases import POSTGRES_URL, chain_databases
-from tests.test_chain_e2e import FORGETTING, drain
+from tests.test_chain_e2e import FORGETTING, assert_held_only_on_a_basis_that_stays, drain
 
 pytestmark = pytest.mark.e2e
 
@@ -167,11 +165,4 @@ def test_notifications_keeps_only_what_a_basis_still_allows(erased, databases):
             "WHERE strpos(envelope::text, :participant) > 0"),
             {"participant": participant}).all()
     engine.dispose()
-    assert kept and forwarded
-    for recipient, event_type in kept:
-        kind = kind_of(kinds[recipient])
-        assert event_type == "participant.consent_withdrawn" or not (
-            needed_for(event_type, kind) & withdrawn), (kind, event_type)
-    for integrator, event_type in forwarded:
-        assert not needed_for(event_type, INTEGRATOR + integrator) & withdrawn, \
-            (integrator, event_type)
+    assert_held_only_on_a_basis_that_stays(kinds, kept, forwarded, withdrawn)
