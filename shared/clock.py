@@ -4,6 +4,8 @@ serves, in Europe/Amsterdam: a release recorded at 00:30 on 2 January, Dutch tim
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from shared.errors import Invalid
+
 ZONE = ZoneInfo("Europe/Amsterdam")
 
 
@@ -13,4 +15,18 @@ def now():
 
 def today():
     return now().astimezone(ZONE).date()
+
+
+# The domains' rules of days, given the day it is (they keep no clock of their own).
+
+def happened(field, day, today):
+    """What is recorded as having happened cannot have happened after today."""
+    if day > today:
+        raise Invalid(field, f"{day} lies in the future: today is {today}")
+
+
+def expected(field, day, today):
+    """What is expected to happen cannot be expected before today."""
+    if day < today:
+        raise Invalid(field, f"{day} lies in the past: today is {today}")
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
 
+from shared.clock import expected, happened
 from shared.contracts.vocabulary import (BASIC_CONDITIONS, CONDITION_STATUSES, CONSENT_PURPOSES,
                                          CORRECTION_REASONS, WITHDRAWAL_REASONS)
 from shared.errors import Conflict, Invalid, NotFound
@@ -26,18 +27,6 @@ class Status(str, Enum):
 # A participant in one of these statuses is in the chain; the others have left it for good.
 ACTIVE = frozenset({Status.REGISTERED, Status.SCREENED, Status.ADMITTED, Status.RELEASED})
 BEFORE_RELEASE = (Status.REGISTERED, Status.SCREENED, Status.ADMITTED)
-
-
-def _not_in_the_future(field, day: date, today: date):
-    """What is recorded as having happened cannot have happened after today."""
-    if day > today:
-        raise Invalid(field, f"{day} lies in the future: today is {today}")
-
-
-def _not_in_the_past(field, day: date, today: date):
-    """What is expected to happen cannot be expected before today."""
-    if day < today:
-        raise Invalid(field, f"{day} lies in the past: today is {today}")
 
 
 def bsn_is_valid(bsn):
@@ -162,7 +151,7 @@ class Participant:
 
     @classmethod
     def register(cls, target_group, institution, municipality, expected_release_date, today):
-        _not_in_the_past("expected_release_date", expected_release_date, today)
+        expected("expected_release_date", expected_release_date, today)
         # A random id: never derived from anything that identifies the person.
         return cls(str(uuid.uuid4()), target_group, institution, municipality, expected_release_date)
 
@@ -218,7 +207,7 @@ class Participant:
         """Move the expected release date; returns the previous one."""
         self._require(*BEFORE_RELEASE, action="change the release date of")
         # Still detained: the release is yet to come.
-        _not_in_the_past("expected_release_date", new_date, today)
+        expected("expected_release_date", new_date, today)
         if new_date == self.expected_release_date:
             raise Conflict(f"the expected release date is already {new_date}")
         previous, self.expected_release_date = self.expected_release_date, new_date
@@ -235,7 +224,7 @@ class Participant:
 
     def release(self, released_on: date, today: date):
         self._require(Status.ADMITTED, action="release")
-        _not_in_the_future("released_on", released_on, today)
+        happened("released_on", released_on, today)
         self.released_on = released_on
         self.status = Status.RELEASED
 
@@ -244,7 +233,7 @@ class Participant:
         self._require(Status.RELEASED, action="correct the release of")
         if reason not in CORRECTION_REASONS:
             raise Invalid("reason", f"unknown reason for correcting a release {reason!r}")
-        _not_in_the_future("released_on", released_on, today)
+        happened("released_on", released_on, today)
         if released_on == self.released_on:
             raise Conflict(f"the release is already recorded on {released_on}")
         previous, self.released_on = self.released_on, released_on
@@ -254,7 +243,7 @@ class Participant:
         self._require(*ACTIVE, action="withdraw")
         if reason not in WITHDRAWAL_REASONS:
             raise Invalid("reason", f"unknown withdrawal reason {reason!r}")
-        _not_in_the_future("withdrawn_on", withdrawn_on, today)
+        happened("withdrawn_on", withdrawn_on, today)
         self.withdrawal_reason = reason
         self.withdrawn_on = withdrawn_on
         self.status = Status.WITHDRAWN

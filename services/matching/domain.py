@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 
+from shared.clock import expected
 from shared.contracts.municipalities import named
 from shared.contracts.vocabulary import (LANGUAGE_MODULE, MODULE_FOR_CERTIFICATE,
                                          MUNICIPALITY_LOCATIONS, OCCUPATIONS, RESTRICTIONS,
@@ -78,7 +79,7 @@ class Vacancy:
     def publish(cls, employer_id, today, **details):
         vacancy = cls(str(uuid.uuid4()), employer_id, **details)
         vacancy._check()
-        _require_start_from(vacancy.start_date, today)
+        expected("start_date", vacancy.start_date, today)
         if vacancy.title is None:
             vacancy.title = OCCUPATIONS[vacancy.occupation][1]
         return vacancy
@@ -96,7 +97,7 @@ class Vacancy:
         that is kept may have passed (a vacancy that started still changes its positions)."""
         self._require_open("change")
         if details.get("start_date", self.start_date) != self.start_date:
-            _require_start_from(details["start_date"], today)
+            expected("start_date", details["start_date"], today)
         for name, value in details.items():
             setattr(self, name, value)
         self._check()
@@ -126,12 +127,6 @@ class Vacancy:
     def _require_open(self, action):
         if self.status is not VacancyStatus.OPEN:
             raise Conflict(f"cannot {action} a vacancy that is {self.status.value}")
-
-
-def _require_start_from(start_date, today):
-    if start_date < today:
-        raise Invalid("start_date",
-                      f"the start date {start_date} is in the past (today is {today})")
 
 
 class CandidateStatus(str, Enum):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
+from shared.clock import happened
 from shared.contracts.vocabulary import CORRECTION_REASONS
 from shared.errors import Conflict, Invalid
 
@@ -118,7 +119,7 @@ class Placement:
               subsidy=None, no_risk_policy=False, *, today, minimum_wage):
         """Record that the participant started work: a fact, so not on a day still to come."""
         self._require(Status.PLANNED, action="start")
-        _happened("started_on", started_on, today)
+        happened("started_on", started_on, today)
         if subsidy is not None and subsidy.ends_on < subsidy.starts_on:
             raise Invalid("subsidy", "a subsidy cannot end before it starts")
         minimum_wage.require_paid(contract_type, hourly_wage_cents, started_on)
@@ -146,7 +147,7 @@ class Placement:
         no longer hold (they are reached again from the corrected day)."""
         if self.started_on is None:
             raise Conflict("cannot correct the start of a placement that never started")
-        _happened("started_on", started_on, today)
+        happened("started_on", started_on, today)
         if self.ended_on is not None and self.ended_on < started_on:
             raise Invalid("started_on", "a placement cannot start after it ended")
         if any(c.held_on < started_on for c in self.check_ins):
@@ -165,7 +166,7 @@ class Placement:
         return self._withdraw_milestones_not_reached(today)
 
     def _may_end_on(self, ended_on, today):
-        _happened("ended_on", ended_on, today)
+        happened("ended_on", ended_on, today)
         if self.started_on and ended_on < self.started_on:
             raise Invalid("ended_on", "a placement cannot end before it started")
 
@@ -210,7 +211,7 @@ class Placement:
         self._require(Status.STARTED, action="check in on")
         if check_in.risk not in RISK_LEVELS:
             raise Invalid("risk", f"unknown risk level {check_in.risk!r}")
-        _happened("held_on", check_in.held_on, today)
+        happened("held_on", check_in.held_on, today)
         if self.started_on and check_in.held_on < self.started_on:
             raise Invalid("held_on", "a check-in before the start of the placement")
         raised = RISK_LEVELS.index(check_in.risk) > RISK_LEVELS.index(self.risk)
@@ -245,12 +246,6 @@ class Placement:
     def _require(self, *allowed, action):
         if self.status not in allowed:
             raise Conflict(f"cannot {action} a placement that is {self.status.value}")
-
-
-def _happened(name, day, today):
-    """A fact that something happened cannot lie in the future."""
-    if day > today:
-        raise Invalid(name, f"{day} is after today ({today}): record it once it has happened")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import Enum
 
+from shared.clock import happened
 from shared.contracts.vocabulary import language_rank
 from shared.errors import Conflict, Invalid
 
@@ -111,7 +112,7 @@ class Cohort:
                          for s in self.sessions]
 
     def record_session(self, held_on, present, absent, today):
-        _not_in_the_future("held_on", held_on, today)
+        happened("held_on", held_on, today)
         if not self.starts_on <= held_on <= self.ends_on:
             raise Invalid("held_on", "the session is outside the cohort's dates")
         if any(s.held_on == held_on for s in self.sessions):
@@ -296,7 +297,7 @@ class Programme:
     def record_result(self, module: Module, passed, completed_on, certificate_number, today):
         """Record a cohort's result; a pass returns the certificate it earns."""
         self._require_active()
-        _not_in_the_future("completed_on", completed_on, today)
+        happened("completed_on", completed_on, today)
         step = self.step(module.code)
         if step.status is not StepStatus.ENROLLED:
             raise Conflict(f"{module.code!r} is {step.status.value}, not followed in a cohort")
@@ -366,12 +367,6 @@ class Programme:
     def _require_active(self):
         if self.status is not Status.ACTIVE:
             raise Conflict(f"the programme is {self.status.value}")
-
-
-def _not_in_the_future(field, day, today):
-    """A session held or a module completed cannot have been so after today."""
-    if day > today:
-        raise Invalid(field, f"{day} lies in the future: today is {today}")
 
 
 def _add_years(day, years):
