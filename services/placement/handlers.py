@@ -10,6 +10,11 @@ from shared.store import EarlyFact, handle_fact
 
 log = logging.getLogger(__name__)
 
+# Who may read a placement with its coaching (check-ins, the coach's notes, risk signals); any
+# other role that asks is refused by the use case, so that the refusal is logged.
+READERS = frozenset({"job-coach"})
+COACHING = ("placement", "check_ins")
+
 # How intake's reasons for withdrawal end a placement.
 END_ON_WITHDRAWAL = {"recalled-to-custody": "returned-to-custody", "transferred": "moved-away",
                      "dropped-out": "resigned"}
@@ -30,11 +35,6 @@ def plan_accepted_match(uow, fact):
                 vacancy_id=placement.vacancy_id, occupation=placement.occupation,
                 start_date=placement.start_date, hours_per_week=placement.hours_per_week)
     return handle_fact(uow, fact, plan)
-
-# Who may read a placement with its coaching (check-ins, the coach's notes, risk signals); any
-# other role that asks is refused by the use case, so that the refusal is logged.
-READERS = frozenset({"job-coach"})
-COACHING = ("placement", "check_ins")
 
 
 def follow_participant(uow, fact):

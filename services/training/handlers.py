@@ -10,6 +10,14 @@ from shared.store import handle_fact
 
 log = logging.getLogger(__name__)
 
+# Who may read what training holds of a participant: their programme (route, attendance,
+# results, certificates) and their place in cohorts. Any other role that asks is refused by the
+# use case, so that the refusal is logged (shared/audit.py).
+READERS = frozenset({"trainer"})
+PROGRAMME = ("programme", "attendance", "results", "certificates")
+CERTIFICATES = ("certificates",)
+ATTENDANCE = ("attendance",)
+
 
 # --- facts from other services ---------------------------------------------------------------
 
@@ -28,14 +36,6 @@ def enrol_admitted_participant(uow, fact, today=None):
         uow.programmes.add(programme)
         _advance(uow, programme, catalogue, today)
     return handle_fact(uow, fact, enrol)
-
-# Who may read what training holds of a participant: their programme (route, attendance,
-# results, certificates) and their place in cohorts. Any other role that asks is refused by the
-# use case, so that the refusal is logged (shared/audit.py).
-READERS = frozenset({"trainer"})
-PROGRAMME = ("programme", "attendance", "results", "certificates")
-CERTIFICATES = ("certificates",)
-ATTENDANCE = ("attendance",)
 
 
 def replan_for_release_date(uow, fact):
