@@ -68,27 +68,29 @@ def test_a_query_parameter_given_twice_is_refused_naming_it(api):
     assert response.json()["fields"] == {"offset": ["given more than once"]}
 
 
-def test_the_access_log_names_no_id(api, caplog):
-    participant = str(uuid.uuid4())
+def access_log(caplog, request):
+    """What `request()` answers, and the web server's access log lines written meanwhile."""
     with caplog.at_level(logging.INFO, logger="nameko.web.server"):
-        assert api.call("GET", f"/participants/{participant}", CASE_MANAGER).status_code == 404
+        answer = request()
         deadline = time.monotonic() + 5
         while not [r for r in caplog.records if r.name == "nameko.web.server"]:
             assert time.monotonic() < deadline, "no access log line"
             time.sleep(0.05)
-    lines = [r.getMessage() for r in caplog.records if r.name == "nameko.web.server"]
+    return answer, [r.getMessage() for r in caplog.records if r.name == "nameko.web.server"]
+
+
+def test_the_access_log_names_no_id(api, caplog):
+    participant = str(uuid.uuid4())
+    answer, lines = access_log(caplog, lambda: api.call("GET", f"/participants/{participant}",
+                                                        CASE_MANAGER))
+    assert answer.status_code == 404
     assert any('"GET /participants/<id> HTTP/1.1" 404' in line for line in lines), lines
     assert not any(participant in line for line in lines)
 
 
 def test_the_access_log_keeps_no_search(api, caplog):
-    with caplog.at_level(logging.INFO, logger="nameko.web.server"):
-        assert api.call("GET", "/participants?bsn=111222333&name=Jan%20Jansen",
-                        CASE_MANAGER).status_code == 200
-        deadline = time.monotonic() + 5
-        while not [r for r in caplog.records if r.name == "nameko.web.server"]:
-            assert time.monotonic() < deadline, "no access log line"
-            time.sleep(0.05)
-    lines = [r.getMessage() for r in caplog.records if r.name == "nameko.web.server"]
+    answer, lines = access_log(caplog, lambda: api.call(
+        "GET", "/participants?bsn=111222333&name=Jan%20Jansen", CASE_MANAGER))
+    assert answer.status_code == 200
     assert any('"GET /participants?<query> HTTP/1.1" 200' in line for line in lines), lines
     assert not any("111222333" in line or "Jansen" in line for line in lines)
