@@ -162,6 +162,9 @@ class Candidate:
     def add_certificates(self, certificates):
         self.certificates = tuple(sorted(set(self.certificates) | set(certificates)))
 
+    def revoke_certificate(self, certificate):
+        self.certificates = tuple(c for c in self.certificates if c != certificate)
+
     def complete_training(self, certificates):
         self.add_certificates(certificates)
         if self.status is CandidateStatus.IN_TRAINING:

@@ -313,6 +313,18 @@ def _certificate_awarded(uow, data, now, today):
         candidate.add_certificates([data["certificate"]])
 
 
+def _result_corrected(uow, data, now, today):
+    """A pass put right as a fail takes back the certificate it earned. The correction is not
+    among training's ordered facts: it waits until the award it takes back is applied."""
+    revoked = data["certificate_revoked"]
+    candidate = _known(uow, data) if revoked else None
+    if candidate is None:
+        return
+    if revoked not in candidate.certificates:
+        raise EarlyFact(f"the award of {revoked} it takes back is not applied yet")
+    candidate.revoke_certificate(revoked)
+
+
 def _programme_completed(uow, data, now, today):
     candidate = _known(uow, data)
     if candidate is not None:
@@ -354,6 +366,7 @@ _REACTIONS = {
     "participant.release_corrected": _release_corrected,
     "participant.withdrawn": _withdrawn,
     "training.certificate_awarded": _certificate_awarded,
+    "training.result_corrected": _result_corrected,
     "training.programme_completed": _programme_completed,
     "training.dropped_out": _dropped_out,
     "placement.started": _placement_started,

@@ -155,13 +155,16 @@ LABELS = {
     },
 }
 # Fields whose codes read as another field's.
-LABELS_OF = {"certificates": "certificate", "required_certificates": "certificate"}
+LABELS_OF = {"certificates": "certificate", "required_certificates": "certificate",
+             "certificate_revoked": "certificate", "previous_passed": "passed"}
 
 WORDS = {
     "nl": {"participant": "deelnemer {}", "nobody": "de kandidaat", "none": "geen",
-           "unknown": "onbekend", "since": "sinds {}", "valid_until": ", geldig tot {}"},
+           "unknown": "onbekend", "since": "sinds {}", "valid_until": ", geldig tot {}",
+           "revoked": "; het certificaat {} is ingetrokken"},
     "en": {"participant": "participant {}", "nobody": "the candidate", "none": "none",
-           "unknown": "unknown", "since": "since {}", "valid_until": ", valid until {}"},
+           "unknown": "unknown", "since": "since {}", "valid_until": ", valid until {}",
+           "revoked": "; the certificate {} is withdrawn"},
 }
 # Numbers that count something: (one, more).
 COUNTED = {
@@ -211,6 +214,10 @@ TEMPLATES = {
                                "plaats {position}.",
         "training.module_completed": "{Participant} heeft module {module} op {completed_on} "
                                      "afgerond: {passed}.",
+        "training.result_corrected": "Het resultaat van {participant} voor module {module} is "
+                                     "gecorrigeerd van {previous_passed} op "
+                                     "{previous_completed_on} naar {passed} op "
+                                     "{completed_on}: {reason}{revoked}.",
         "training.certificate_awarded": "{Participant} heeft op {issued_on} het certificaat "
                                         "{certificate} behaald (nummer {number}, uitgegeven "
                                         "door {issuer}{valid_until}).",
@@ -301,6 +308,10 @@ TEMPLATES = {
                                "place {position}.",
         "training.module_completed": "{Participant} finished module {module} on "
                                      "{completed_on}: {passed}.",
+        "training.result_corrected": "The result of {participant} for module {module} was "
+                                     "corrected from {previous_passed} on "
+                                     "{previous_completed_on} to {passed} on {completed_on}: "
+                                     "{reason}{revoked}.",
         "training.certificate_awarded": "{Participant} earned the certificate {certificate} on "
                                         "{issued_on} (number {number}, issued by "
                                         "{issuer}{valid_until}).",
@@ -411,6 +422,9 @@ def _values(data, language):
     expires_on = data.get("expires_on")
     values["valid_until"] = words["valid_until"].format(_shown("expires_on", expires_on,
                                                                language)) if expires_on else ""
+    revoked = data.get("certificate_revoked")
+    values["revoked"] = words["revoked"].format(_shown("certificate_revoked", revoked, language)) \
+        if revoked else ""
     return values
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from enum import Enum
 
 from shared.clock import happened
-from shared.contracts.vocabulary import language_rank
+from shared.contracts.vocabulary import CORRECTION_REASONS, language_rank
 from shared.errors import Conflict, Invalid
 
 FIRST_MODULE = "employee-skills"
@@ -160,6 +160,19 @@ class ModuleResult:
 
 
 @dataclass(frozen=True)
+class ResultCorrection:
+    """A recorded result put right: what it was, what it is, why, by whom and when."""
+    module: str
+    previous_passed: bool
+    previous_completed_on: date
+    passed: bool
+    completed_on: date
+    reason: str
+    corrected_by: str
+    corrected_on: date
+
+
+@dataclass(frozen=True)
 class Certificate:
     id: str
     number: str
@@ -218,6 +231,7 @@ class Programme:
     results: list = field(default_factory=list)
     certificates: list = field(default_factory=list)
     drop_out_reason: str | None = None
+    corrections: list = field(default_factory=list)
     # When it stopped (completed, dropped out, ended): what its retention counts from.
     ended_on: date | None = None
     anonymised: bool = False
@@ -303,22 +317,77 @@ class Programme:
             raise Conflict(f"{module.code!r} is {step.status.value}, not followed in a cohort")
         self.results = [*self.results, ModuleResult(module.code, passed, completed_on)]
         self._replace(replace(step, status=StepStatus.PASSED if passed else StepStatus.FAILED))
-        if not passed:
-            return None
+        return self._earn(module, completed_on, certificate_number) if passed else None
+
+    def correct_result(self, module: Module, passed, completed_on, reason, corrected_by, *,
+                       certificate_number, today):
+        """Put the module's latest result right. A fail that becomes a pass earns the
+        certificate (returned as awarded) and frees the retake's place; a pass that becomes a
+        fail takes the certificate back (returned as revoked), while no module built on it has
+        been taken and the programme is not completed. Returns (awarded, revoked)."""
+        if reason not in CORRECTION_REASONS:
+            raise Invalid("reason", f"unknown correction reason {reason!r}")
+        happened("completed_on", completed_on, today)
+        recorded = self.latest_result(module.code)
+        if (passed, completed_on) == (recorded.passed, recorded.completed_on):
+            raise Invalid("passed", f"the result of {module.code!r} is recorded so already")
+        if passed != recorded.passed:
+            self._require_active()
+        if recorded.passed and not passed:
+            self._refuse_if_built_on(module.code)
+        corrected = replace(recorded, passed=passed, completed_on=completed_on)
+        self.results = [corrected if r is recorded else r for r in self.results]
+        self.corrections = [*self.corrections, ResultCorrection(
+            module.code, recorded.passed, recorded.completed_on, passed, completed_on, reason,
+            corrected_by, today)]
+        if passed and recorded.passed:
+            self._redate_certificate(module, completed_on)
+            return None, None
+        if passed:
+            self._replace(replace(self.step(module.code), status=StepStatus.PASSED,
+                                  cohort_id=None, starts_on=None, ends_on=None))
+            return self._earn(module, completed_on, certificate_number), None
+        self._replace(replace(self.step(module.code), status=StepStatus.FAILED))
+        revoked = next(c for c in self.certificates if c.module == module.code)
+        self.certificates = [c for c in self.certificates if c is not revoked]
+        return None, revoked
+
+    def latest_result(self, module):
+        recorded = [r for r in self.results if r.module == module]
+        if not recorded:
+            raise Conflict(f"no result of {module!r} is recorded")
+        return recorded[-1]
+
+    def _earn(self, module, completed_on, certificate_number):
         certificate = self.award_certificate(module, completed_on, certificate_number)
         if self.complete:
             self.status = Status.COMPLETED
             self.ended_on = completed_on
         return certificate
 
+    def _redate_certificate(self, module, issued_on):
+        self.certificates = [
+            replace(c, issued_on=issued_on, expires_on=_expiry(module, issued_on))
+            if c.module == module.code else c for c in self.certificates]
+        if self.status is Status.COMPLETED:
+            self.ended_on = max(r.completed_on for r in self.results if r.passed)
+
+    def _refuse_if_built_on(self, module):
+        """The route went on from the pass: later modules were joined on its strength."""
+        later = self.modules[self.modules.index(module) + 1:]
+        taken = [s.module for s in self.steps if s.module in later
+                 and s.status in (StepStatus.ENROLLED, StepStatus.PASSED, StepStatus.FAILED)]
+        if taken:
+            raise Conflict(f"{', '.join(taken)} was taken after the pass of {module!r}: "
+                           f"correct what came after it first")
+
     def award_certificate(self, module: Module, issued_on, number):
         if not self.passed(module.code):
             raise Conflict(f"no certificate for {module.code!r}: it is not passed")
         if any(c.module == module.code for c in self.certificates):
             raise Conflict(f"the certificate for {module.code!r} is already awarded")
-        expires_on = _add_years(issued_on, module.valid_years) if module.valid_years else None
         certificate = Certificate(str(uuid.uuid4()), number, module.certificate, module.code,
-                                  module.issuer, issued_on, expires_on)
+                                  module.issuer, issued_on, _expiry(module, issued_on))
         self.certificates = [*self.certificates, certificate]
         return certificate
 
@@ -367,6 +436,10 @@ class Programme:
     def _require_active(self):
         if self.status is not Status.ACTIVE:
             raise Conflict(f"the programme is {self.status.value}")
+
+
+def _expiry(module, issued_on):
+    return _add_years(issued_on, module.valid_years) if module.valid_years else None
 
 
 def _add_years(day, years):

@@ -187,7 +187,7 @@ def _overview(uow, programme, today):
         "status": programme.status, "enrolled_on": programme.enrolled_on,
         "release_date": programme.release_date, **_plan(programme, catalogue, today),
         "steps": steps, "results": programme.results, "certificates": programme.certificates,
-        "drop_out_reason": programme.drop_out_reason,
+        "corrections": programme.corrections, "drop_out_reason": programme.drop_out_reason,
     }
 
 
@@ -211,19 +211,61 @@ def record_result(uow, participant_id, module, passed, completed_on, today=None)
             **_ids(programme), "module": module, "passed": passed, "completed_on": completed_on,
         }, subject=participant_id)
         if certificate is not None:
-            uow.record("training.certificate_awarded", {
-                **_ids(programme), "certificate_id": certificate.id, "number": certificate.number,
-                "certificate": certificate.certificate, "module": certificate.module,
-                "issuer": certificate.issuer, "issued_on": certificate.issued_on,
-                "expires_on": certificate.expires_on,
-            }, subject=participant_id)
-        if programme.complete:
-            uow.record("training.programme_completed", {
-                **_ids(programme), "certificates": [c.certificate for c in programme.certificates],
-                "completed_on": completed_on,
-            }, subject=participant_id)
+            _passed(uow, programme, certificate, catalogue, completed_on, today)
         else:
             _advance(uow, programme, catalogue, today)
+        overview = _overview(uow, programme, today)
+        uow.commit()
+    return overview
+
+
+def _passed(uow, programme, certificate, catalogue, completed_on, today):
+    """A module passed: its certificate, and the programme's end or its next step."""
+    uow.record("training.certificate_awarded", {
+        **_ids(programme), "certificate_id": certificate.id, "number": certificate.number,
+        "certificate": certificate.certificate, "module": certificate.module,
+        "issuer": certificate.issuer, "issued_on": certificate.issued_on,
+        "expires_on": certificate.expires_on,
+    }, subject=programme.participant_id)
+    if programme.complete:
+        uow.record("training.programme_completed", {
+            **_ids(programme), "certificates": [c.certificate for c in programme.certificates],
+            "completed_on": completed_on,
+        }, subject=programme.participant_id)
+    else:
+        _advance(uow, programme, catalogue, today)
+
+
+def correct_result(uow, participant_id, module, passed, completed_on, reason, corrected_by,
+                   today=None):
+    """Put a recorded result right; a fail become a pass earns its certificate and the
+    programme goes on, a pass become a fail takes it back
+    (test_a_result_corrected_to_a_pass_awards_the_certificate_and_moves_on,
+    test_a_pass_corrected_to_a_fail_takes_the_certificate_back)."""
+    today = today or clock.today()
+    with uow:
+        catalogue = uow.modules.catalogue()
+        programme = uow.programmes.get(participant_id, lock=True)
+        definition = _module(catalogue, module)
+        recorded = programme.latest_result(module)
+        number = uow.next_certificate_number(completed_on.year) \
+            if passed and not recorded.passed else None
+        held = set(programme.cohorts_held())
+        awarded, revoked = programme.correct_result(
+            definition, passed, completed_on, reason, corrected_by,
+            certificate_number=number, today=today)
+        uow.record("training.result_corrected", {
+            **_ids(programme), "module": module, "passed": passed, "completed_on": completed_on,
+            "previous_passed": recorded.passed, "previous_completed_on": recorded.completed_on,
+            "reason": reason, "certificate_revoked": revoked and revoked.certificate,
+        }, subject=participant_id)
+        if awarded is not None:
+            for cohort_id in held - set(programme.cohorts_held()):  # the retake's place
+                cohort = uow.cohorts.get(cohort_id)
+                cohort.release(participant_id)
+                _fill_from_waiting_list(uow, cohort, catalogue, today)
+            uow.waiting.remove(participant_id, module)
+            _passed(uow, programme, awarded, catalogue, completed_on, today)
         overview = _overview(uow, programme, today)
         uow.commit()
     return overview
@@ -253,7 +295,9 @@ def _advance(uow, programme, catalogue, today):
 def _seek_place(uow, programme, module, catalogue, today):
     """A place in the earliest open cohort of `module`, or else a place on its waiting list."""
     uow.modules.lock(module.code)
-    cohort = first_open_cohort(uow.cohorts.for_module(module.code), today)
+    # A retake is in another cohort than the one the module was failed in.
+    cohort = first_open_cohort([c for c in uow.cohorts.for_module(module.code)
+                                if programme.participant_id not in c.members], today)
     if cohort is None:
         programme.wait_for(module)
         uow.waiting.remove(programme.participant_id, module.code)

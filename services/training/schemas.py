@@ -75,6 +75,23 @@ class ModuleResultSchema(Schema):
     completed_on = fields.Date(required=True)
 
 
+class ResultCorrectionRequest(Schema):
+    passed = fields.Boolean(required=True)
+    completed_on = fields.Date(required=True, metadata={"description": "not after today"})
+    reason = Code(vocabulary.CORRECTION_REASONS, required=True)
+
+
+class ResultCorrectionSchema(Schema):
+    module = fields.String()
+    previous_passed = fields.Boolean(metadata={"description": "the result recorded before"})
+    previous_completed_on = fields.Date()
+    passed = fields.Boolean()
+    completed_on = fields.Date()
+    reason = fields.String()
+    corrected_by = fields.String()
+    corrected_on = fields.Date()
+
+
 class DropOut(Schema):
     reason = Code(DROP_OUT_REASONS - {"left-the-chain"}, required=True)
 
@@ -110,6 +127,8 @@ class ProgrammeSchema(Schema):
     steps = fields.List(fields.Nested(StepSchema))
     results = fields.List(fields.Nested(ModuleResultSchema))
     certificates = fields.List(fields.Nested(CertificateSchema))
+    corrections = fields.List(fields.Nested(ResultCorrectionSchema), metadata={
+        "description": "results put right, oldest first"})
     drop_out_reason = fields.String(allow_none=True)
 
 

@@ -2,8 +2,9 @@
 
 from services.training import handlers
 from services.training.schemas import (CertificateSchema, CohortPlan, CohortQuery, CohortSchema,
-                                       DemandSchema, DropOut, EnrolmentRequest, ModuleChange, ModuleResultSchema,
-                                       ModuleSchema, ProgrammeSchema, SessionSchema,
+                                       DemandSchema, DropOut, EnrolmentRequest, ModuleChange,
+                                       ModuleResultSchema, ModuleSchema, ProgrammeSchema,
+                                       ResultCorrectionRequest, SessionSchema,
                                        WaitingListSchema)
 from services.training.store import TrainingUnitOfWork
 from shared import clock
@@ -122,6 +123,14 @@ class TrainingService(ChainService):
     def record_result(self, caller, participant_id, body):
         """Record a module's result; a pass awards the module's certificate."""
         return handlers.record_result(self.uow, participant_id, **body)
+
+    @api("POST", "/participants/<participant_id>/results/<module>/correction", roles=TRAINER,
+         body=ResultCorrectionRequest, response=ProgrammeSchema)
+    def correct_result(self, caller, participant_id, module, body):
+        """Put the latest recorded result of a module right, with a reason; the programme keeps
+        what it was before."""
+        return handlers.correct_result(self.uow, participant_id, module,
+                                       corrected_by=caller.name, **body)
 
     @api("GET", "/participants/<participant_id>/certificates", roles=ANY_ROLE, readers=TRAINER,
          response=CertificateSchema, many=True)

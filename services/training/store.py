@@ -2,11 +2,12 @@
 demand for certificates learned from vacancies."""
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, Enum, Integer,
                         MetaData, String, Table, UniqueConstraint, delete, false, func,
-                        insert, select, update)
+                        insert, select, text, update)
 from sqlalchemy.orm import registry
 
 from services.training.domain import (Certificate, Cohort, Module,
-                                      ModuleResult, Programme, Session, Status, Step,
+                                      ModuleResult, Programme, ResultCorrection, Session,
+                                      Status, Step,
                                       default_catalogue)
 from shared.retention import ENDED_PROGRAMMES
 from shared.store import Repository, UnitOfWork, ValueObjects, audit_tables, reliability_tables
@@ -61,6 +62,8 @@ programmes = Table(
     Column("status", Enum(Status, native_enum=False, length=20), nullable=False),
     Column("results", ValueObjects(ModuleResult, many=True), nullable=False),
     Column("certificates", ValueObjects(Certificate, many=True), nullable=False),
+    Column("corrections", ValueObjects(ResultCorrection, many=True), nullable=False,
+           server_default=text("'[]'")),
     Column("drop_out_reason", String(40)),
     Column("ended_on", Date, index=True),
     Column("anonymised", Boolean, nullable=False, server_default=false()),

@@ -86,6 +86,7 @@ RECEIVERS = {
     "training.enrolled": {_WORK: "training"},
     "training.waitlisted": {_WORK: "training"},
     "training.module_completed": {_WORK: "training"},
+    "training.result_corrected": {_WORK: "training"},
     "training.certificate_awarded": {_WORK: "training"},
     "training.programme_completed": {_PI: "case-management", _WORK: "training",
                                      _SOCIAL: "matching"},

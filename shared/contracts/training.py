@@ -40,6 +40,22 @@ class ModuleCompleted(TrainingFact):
     completed_on = fields.Date(required=True)
 
 
+# Unordered in this release, as the other corrections are (shared/contracts/placement.py).
+@event_contract("training.result_corrected", producer="training")
+class ResultCorrected(TrainingFact):
+    """The recorded result of `module` was wrong: it is `passed` on `completed_on`. A fail
+    put right as a pass is followed by the certificate it earns (`training.certificate_awarded`);
+    a pass put right as a fail takes back the certificate it earned, `certificate_revoked`."""
+    module = Text(60, required=True)
+    passed = fields.Boolean(required=True)
+    completed_on = fields.Date(required=True)
+    previous_passed = fields.Boolean(required=True)
+    previous_completed_on = fields.Date(required=True)
+    reason = Code(vocabulary.CORRECTION_REASONS, required=True)
+    certificate_revoked = Code(vocabulary.CERTIFICATES, open=True, load_default=None,
+                               allow_none=True)
+
+
 @event_contract("training.certificate_awarded", producer="training", ordered=True)
 class CertificateAwarded(TrainingFact):
     certificate_id = Id()

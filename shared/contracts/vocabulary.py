@@ -73,8 +73,8 @@ LEGAL_BASES = {"consent", "legal-obligation"}
 
 REJECTION_REASONS = {"not-motivated", "safety-not-cleared", "no-consent", "other"}
 WITHDRAWAL_REASONS = {"dropped-out", "transferred", "recalled-to-custody"}
-# Why a recorded day (a release, the start or end of a placement) is put right: codes, as the
-# correction is told to the chain and a reason in words could say more of the person.
+# Why a recorded fact (a release, a result, the start or end of a placement) is put right: codes,
+# as the correction is told to the chain and a reason in words could say more of the person.
 CORRECTION_REASONS = {"entry-error", "recorded-in-advance", "other"}
 
 # The five basic conditions a municipality arranges for someone returning from detention.

@@ -292,6 +292,32 @@ def test_facts_about_someone_who_left_matching_are_let_go_not_retried(api, broke
         assert api.call("GET", f"/candidates/{participant}", DESK).status_code == 404
 
 
+def test_a_pass_corrected_as_a_fail_takes_the_certificate_back_once_it_is_applied(api, broker):
+    """The correction is not among training's ordered facts: one that overtakes the award it
+    takes back waits for it."""
+    participant = ready_candidate(api, broker)
+    programme = str(uuid.uuid4())
+    metrics = metrics_for("matching")
+    labels = ("matching.follow_training", "training.result_corrected")
+    before = metrics.handled.labels(*labels)._value.get()
+
+    def certificates():
+        return api.call("GET", f"/candidates/{participant}", DESK).json()["certificates"]
+    broker.publish("training", "training.result_corrected", {
+        "participant_id": participant, "programme_id": programme, "module": "forklift",
+        "passed": False, "completed_on": str(TODAY), "previous_passed": True,
+        "previous_completed_on": str(TODAY), "reason": "entry-error",
+        "certificate_revoked": "forklift"})
+    broker.publish("training", "training.certificate_awarded", {
+        "participant_id": participant, "programme_id": programme,
+        "certificate_id": str(uuid.uuid4()), "number": "DS-2026-000002",
+        "certificate": "forklift", "module": "forklift", "issuer": "Drechtwerk",
+        "issued_on": str(TODAY), "expires_on": None})
+    wait_until(lambda: metrics.handled.labels(*labels)._value.get() == before + 1, timeout=30)
+    assert "forklift" not in certificates()
+    assert "cleaning-diploma" in certificates()
+
+
 def test_corrections_of_placement_days_are_followed_and_change_nothing(api, broker):
     """Matching hears of the corrections of a start or end, as it must before they can join
     placement's ordered facts, and a placed candidate stays placed whatever the day."""

@@ -70,6 +70,11 @@ SAMPLES = {
     "training.module_completed": {"participant_id": PARTICIPANT, "programme_id": PROGRAMME,
                                   "module": "vca-basic", "passed": False,
                                   "completed_on": "2027-01-29"},
+    "training.result_corrected": {"participant_id": PARTICIPANT, "programme_id": PROGRAMME,
+                                  "module": "vca-basic", "passed": False,
+                                  "completed_on": "2027-01-29", "previous_passed": True,
+                                  "previous_completed_on": "2027-01-29",
+                                  "reason": "entry-error", "certificate_revoked": "vca-basic"},
     "training.certificate_awarded": {"participant_id": PARTICIPANT, "programme_id": PROGRAMME,
                                      "certificate_id": OTHER, "number": "VCA-12345",
                                      "certificate": "vca-basic", "module": "vca-basic",
@@ -278,6 +283,16 @@ def test_a_correction_says_the_date_it_replaces_the_new_date_and_why(event_type,
     assert nl in describe(fact(event_type), "nl") and PARTICIPANT in describe(fact(event_type),
                                                                               "nl")
     assert describe(fact(event_type), "en").endswith(en)
+
+
+def test_a_corrected_result_says_what_it_was_what_it_is_and_which_certificate_is_withdrawn():
+    assert describe(fact("training.result_corrected"), "nl") == (
+        f"Het resultaat van deelnemer {PARTICIPANT} voor module vca-basic is gecorrigeerd van "
+        "gehaald op 29 januari 2027 naar niet gehaald op 29 januari 2027: het was verkeerd "
+        "ingevoerd; het certificaat VCA Basis is ingetrokken.")
+    kept = {**SAMPLES["training.result_corrected"], "certificate_revoked": None}
+    assert describe(fact("training.result_corrected", kept), "en").endswith(
+        "to not passed on 29 January 2027: it was entered wrongly.")
 
 
 def test_an_employer_message_names_its_placement_not_the_participant():

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from services.training import handlers
 from services.training.store import TrainingUnitOfWork, metadata
 from shared import clock
-from shared.errors import Conflict
+from shared.errors import Conflict, Invalid
 from shared.events import new_event, read_event
 from shared.http import Caller
 from shared.store import make_engine, session_factory
@@ -114,6 +114,91 @@ def test_a_result_for_a_module_not_followed_is_refused(uow):
     with pytest.raises(Conflict):
         handlers.record_result(uow, participant, "employee-skills", True, TODAY)
     assert recorded(uow, "training.module_completed") == []
+
+
+def correct(uow, participant, module, passed, completed_on=TODAY, reason="entry-error"):
+    return handlers.correct_result(uow, participant, module, passed, completed_on, reason,
+                                   corrected_by="a.trainer")
+
+
+def test_a_result_corrected_to_a_pass_awards_the_certificate_and_moves_on(uow):
+    cohort(uow, places=1)
+    cohort(uow, "forklift")
+    participant = admit(uow)
+    handlers.record_result(uow, participant, "employee-skills", False, TODAY)
+    retake = cohort(uow, places=1, starts_in_days=40)
+    handlers.enrol_in_module(uow, participant, "employee-skills")
+    waiting = admit(uow)  # the first cohort is full, the retake's holds the participant
+    assert retake.id in [s["cohort_id"] for s in programme(uow, participant)["steps"]]
+
+    overview = correct(uow, participant, "employee-skills", True)
+
+    assert [s["status"].value for s in overview["steps"]] == ["passed", "enrolled"]
+    assert [c.module for c in overview["certificates"]] == ["employee-skills"]
+    [correction] = overview["corrections"]
+    assert (correction.previous_passed, correction.passed, correction.corrected_by) == (
+        False, True, "a.trainer")
+    [corrected] = recorded(uow, "training.result_corrected")
+    assert corrected["data"] | {"previous_passed": False, "passed": True,
+                                "certificate_revoked": None} == corrected["data"]
+    assert [f["data"]["module"] for f in recorded(uow, "training.certificate_awarded")] == [
+        "employee-skills"]
+    # The retake's place went to the first in line.
+    assert retake.id in [s["cohort_id"] for s in programme(uow, waiting)["steps"]]
+
+
+def test_a_pass_corrected_to_a_fail_takes_the_certificate_back(uow):
+    cohort(uow)
+    participant = admit(uow)  # no forklift cohort: waits for it
+    handlers.record_result(uow, participant, "employee-skills", True, TODAY)
+
+    overview = correct(uow, participant, "employee-skills", False)
+
+    assert [s["status"].value for s in overview["steps"]] == ["failed", "waitlisted"]
+    assert overview["certificates"] == []
+    [corrected] = recorded(uow, "training.result_corrected")
+    assert corrected["data"]["certificate_revoked"] == "employee-skills"
+    # A retake is as after any fail.
+    cohort(uow, starts_in_days=40)
+    handlers.enrol_in_module(uow, participant, "employee-skills")
+    assert programme(uow, participant)["steps"][0]["status"].value == "enrolled"
+
+
+def test_a_pass_the_route_went_on_from_cannot_become_a_fail(uow):
+    cohort(uow)
+    cohort(uow, "forklift")
+    participant = admit(uow)
+    handlers.record_result(uow, participant, "employee-skills", True, TODAY)
+    with pytest.raises(Conflict, match="forklift was taken after the pass"):
+        correct(uow, participant, "employee-skills", False)
+    handlers.record_result(uow, participant, "forklift", True, TODAY)
+    with pytest.raises(Conflict, match="completed"):  # announced to the chain as complete
+        correct(uow, participant, "forklift", False)
+    assert recorded(uow, "training.result_corrected") == []
+
+
+def test_a_corrected_day_of_a_pass_dates_its_certificate_again(uow):
+    cohort(uow)
+    cohort(uow, "forklift")
+    participant = admit(uow)
+    handlers.record_result(uow, participant, "employee-skills", True, TODAY)
+    handlers.record_result(uow, participant, "forklift", True, TODAY)
+    earlier = TODAY - timedelta(days=3)
+
+    overview = correct(uow, participant, "forklift", True, earlier, "recorded-in-advance")
+
+    [forklift] = [c for c in overview["certificates"] if c.module == "forklift"]
+    assert (forklift.issued_on, forklift.expires_on) == (earlier, _years_on(earlier, 5))
+    assert overview["status"].value == "completed"
+    with pytest.raises(Invalid, match="recorded so already"):
+        correct(uow, participant, "forklift", True, earlier)
+    with pytest.raises(Invalid) as future:
+        correct(uow, participant, "forklift", True, TODAY + timedelta(days=1))
+    assert future.value.field == "completed_on"
+
+
+def _years_on(day, years):
+    return day.replace(year=day.year + years)
 
 
 def test_a_changed_release_date_replans_the_programme(uow):

@@ -208,6 +208,35 @@ def test_a_session_or_result_dated_in_the_future_gets_422_naming_the_field(api, 
         facts("training.module_completed", participant, timeout=0.5)
 
 
+def test_a_trainer_corrects_a_result_and_the_chain_hears_of_it(api, broker, facts, cohorts):
+    participant = str(uuid.uuid4())
+    publish(broker, "participant.admitted", **admitted(participant))
+    facts("training.enrolled", participant)
+    recorded = api.call("POST", f"/participants/{participant}/results", TRAINER,
+                        {"module": "employee-skills", "passed": False,
+                         "completed_on": str(TODAY)})
+    assert recorded.status_code == 201, recorded.text
+    path = f"/participants/{participant}/results/employee-skills/correction"
+    unknown_reason = api.call("POST", path, TRAINER, {
+        "passed": True, "completed_on": str(TODAY), "reason": "felt like it"})
+    assert unknown_reason.status_code == 422 and "reason" in unknown_reason.json()["fields"]
+
+    corrected = api.call("POST", path, TRAINER, {
+        "passed": True, "completed_on": str(TODAY), "reason": "entry-error"})
+
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["corrections"][0] | {
+        "module": "employee-skills", "previous_passed": False, "passed": True,
+        "reason": "entry-error"} == corrected.json()["corrections"][0]
+    [fact] = facts("training.result_corrected", participant)
+    assert (fact["data"]["previous_passed"], fact["data"]["passed"]) == (False, True)
+    [awarded] = facts("training.certificate_awarded", participant)
+    assert awarded["data"]["module"] == "employee-skills"
+    again = api.call("POST", path, TRAINER, {
+        "passed": True, "completed_on": str(TODAY), "reason": "entry-error"})
+    assert again.status_code == 422 and "passed" in again.json()["fields"]
+
+
 def test_cohorts_are_listed_by_module_and_a_bad_cohort_gets_422(api, cohorts):
     listed = api.call("GET", "/cohorts?module=forklift", TRAINER).json()
     assert cohorts[1]["id"] in [c["id"] for c in listed]
@@ -232,6 +261,8 @@ ENDPOINTS = [
     ("POST", f"/participants/{UNKNOWN}/enrolments", {"module": "bhv"}),
     ("POST", f"/participants/{UNKNOWN}/results",
      {"module": "bhv", "passed": True, "completed_on": "2026-11-02"}),
+    ("POST", f"/participants/{UNKNOWN}/results/bhv/correction",
+     {"passed": True, "completed_on": "2026-11-02", "reason": "entry-error"}),
     ("POST", f"/participants/{UNKNOWN}/drop-out", {"reason": "health"}),
     ("GET", "/modules/juggling/waiting-list", None),
 ]
