@@ -9,9 +9,9 @@ import hashlib
 import json
 from datetime import date
 
-from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Index, Integer, MetaData, String,
-                        Table, UniqueConstraint, and_, case, delete, event, literal, not_,
-                        or_, select)
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, Enum, Index, Integer, MetaData,
+                        String, Table, UniqueConstraint, and_, case, delete, event, literal,
+                        not_, or_, select)
 from sqlalchemy.orm import registry
 
 from services.matching.domain import (DRIVING_OCCUPATIONS, Candidate, CandidateStatus,
@@ -66,26 +66,38 @@ vacancies = Table(
     _status(VacancyStatus),
     # Derived from the columns above on every write.
     Column("start_day", Integer, nullable=False, index=True),
-    Column("required_certificate_bits", Integer, nullable=False),
-    Column("desired_certificate_bits", Integer, nullable=False),
+    Column("required_certificate_bits", BigInteger, nullable=False),
+    Column("desired_certificate_bits", BigInteger, nullable=False),
     Column("desired_certificate_count", Integer, nullable=False),
-    Column("skill_bits", Integer, nullable=False),
+    Column("skill_bits", BigInteger, nullable=False),
     Column("skill_count", Integer, nullable=False),
-    Column("vog_bits", Integer, nullable=False),
+    Column("vog_bits", BigInteger, nullable=False),
     Column("min_language_rank", Integer, nullable=False),
     Column("vocabulary_version", String(16), nullable=False),
 )
 
+# A bit set is a signed 64-bit column: the 63 bits below its sign.
+BIT_SET_SIZE = 63
+
+
+def bit_positions(kind, codes):
+    """The codes' bits, in the codes' order; the bit after theirs is for codes this release
+    does not know (`unknown_bit`). A kind with more codes than a bit set holds is refused here,
+    when matching is imported, rather than ranked wrongly
+    (test_a_kind_with_more_codes_than_a_bit_set_holds_is_refused)."""
+    if len(codes) + 1 > BIT_SET_SIZE:
+        raise ValueError(f"{len(codes)} {kind} and the bit for unknown ones need "
+                         f"{len(codes) + 1} bits; a bit set has {BIT_SET_SIZE}")
+    return {code: 1 << i for i, code in enumerate(sorted(codes))}
+
+
 # Codes as bit positions. The JSON columns stay the truth; when the vocabulary changes the bit
 # columns are recomputed at start-up (see MatchingUnitOfWork.prepare).
-BITS = {name: {code: 1 << i for i, code in enumerate(sorted(codes))} for name, codes in (
+BITS = {name: bit_positions(name, codes) for name, codes in (
     ("certificates", vocabulary.CERTIFICATES), ("skills", vocabulary.SKILLS),
     ("occupations", vocabulary.OCCUPATIONS), ("sectors", vocabulary.SECTORS),
     ("vog_risk_areas", vocabulary.VOG_RISK_AREAS), ("restrictions", vocabulary.RESTRICTIONS))}
 VOCABULARY_VERSION = hashlib.sha256(json.dumps(BITS, sort_keys=True).encode()).hexdigest()[:16]
-
-
-ALL_BITS = {kind: sum(positions.values()) for kind, positions in BITS.items()}
 
 
 def unknown_bit(kind):
@@ -130,12 +142,12 @@ candidates = Table(
     # Derived from the columns above on every write.
     Column("available_day", Integer, nullable=False, index=True),
     Column("language_rank", Integer, nullable=False),
-    Column("certificate_bits", Integer, nullable=False),
-    Column("skill_bits", Integer, nullable=False),
-    Column("occupation_bits", Integer, nullable=False),
-    Column("sector_bits", Integer, nullable=False),
-    Column("vog_bits", Integer, nullable=False),
-    Column("restriction_bits", Integer, nullable=False),
+    Column("certificate_bits", BigInteger, nullable=False),
+    Column("skill_bits", BigInteger, nullable=False),
+    Column("occupation_bits", BigInteger, nullable=False),
+    Column("sector_bits", BigInteger, nullable=False),
+    Column("vog_bits", BigInteger, nullable=False),
+    Column("restriction_bits", BigInteger, nullable=False),
     Column("vocabulary_version", String(16), nullable=False),
 )
 
@@ -266,7 +278,7 @@ class Vacancies(Repository):
         if candidate.unknown_restrictions:
             return []  # no vacancy is safe (`assess`, _unknown_restriction)
         v = vacancies.c
-        missing = ALL_BITS["certificates"] & ~bits("certificates", candidate.certificates)
+        missing = bits("certificates", BITS["certificates"].keys() - set(candidate.certificates))
         conditions = [v.status == VacancyStatus.OPEN,
                       v.required_certificate_bits.op("&")(missing) == 0,
                       v.min_language_rank <= vocabulary.language_rank(candidate.language_level),

@@ -1,17 +1,19 @@
 """The ranking queries in matching's real storage (SQLite and PostgreSQL) against the domain's
 rules, for many generated candidates and vacancies: the queries never lose an eligible candidate
-or vacancy, order them as `assess` scores them, and no proposal ever breaks a hard constraint."""
+or vacancy, order them as `assess` scores them, and no proposal ever breaks a hard constraint;
+with the codes at the bits this release gives them and in the highest bits of a bit set."""
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from services.matching import handlers
 from services.matching.domain import (Candidate, CandidateStatus, Employer, Vacancy, assess,
                                       rank)
-from services.matching.store import MatchingSettings, MatchingUnitOfWork, metadata
+from services.matching.store import (BIT_SET_SIZE, BITS, MatchingSettings, MatchingUnitOfWork,
+                                     bit_positions, bits, metadata, unknown_bit)
 from shared.contracts import vocabulary
 from shared.store import make_engine, session_factory
 from tests.databases import KINDS, fresh_database
@@ -87,6 +89,20 @@ def sessions(request, tmp_path_factory):
         metadata.create_all(engine)
         yield session_factory(engine)
         engine.dispose()
+
+
+@pytest.fixture(autouse=True, params=["as released", "in the highest bits"])
+def codes_at(request, monkeypatch):
+    """Every test with each kind's codes at the bits this release gives them, and once more with
+    them in the highest bits a bit set has: a code this release does not know is then bit 62."""
+    if request.param == "in the highest bits":
+        for kind, positions in list(BITS.items()):
+            # Unused codes before every real one ("0" sorts before letters) push those up.
+            unused = {f"0-unused-{number:02d}"
+                      for number in range(BIT_SET_SIZE - 1 - len(positions))}
+            monkeypatch.setitem(BITS, kind, bit_positions(kind, set(positions) | unused))
+            assert max(BITS[kind][code] for code in positions) == 1 << 61
+            assert unknown_bit(kind) == 1 << 62
 
 
 def fresh_uow(sessions):
@@ -184,3 +200,45 @@ def test_the_excluded_listed_are_the_first_matchable_candidates_assess_excludes(
                 if p.matchable_on(TODAY, WINDOW)
                 and not (assess(p, vacancy).eligible or assess(p, vacancy).near_miss)]
     assert listed == [(p.participant_id, assess(p, vacancy)) for p in expected[:wanted]]
+
+
+def test_the_highest_bits_are_read_back_as_stored_and_ranked_on(sessions):
+    """Each query ranks first the one that has, or is asked for, the highest skill: losing its
+    bit would put the other first."""
+    uow = fresh_uow(sessions)
+    certificates = newer(vocabulary.CERTIFICATES, "welding-basic")
+    lowest, *_, highest = sorted(vocabulary.SKILLS)
+    person = Candidate(participant_id="00000000-0000-4000-8000-000000000002",
+                       municipality="0505", expected_release_date=TODAY, language_level="B1",
+                       certificates=tuple(sorted(certificates)), skills=(highest, "welding"),
+                       status=CandidateStatus.READY)
+    other = Candidate(participant_id="00000000-0000-4000-8000-000000000001",
+                      municipality="0505", expected_release_date=TODAY, language_level="B1",
+                      certificates=tuple(sorted(vocabulary.CERTIFICATES)),
+                      status=CandidateStatus.READY)
+    store(uow, [person, other])
+    job = {"occupation": "cook", "sector": "hospitality", "municipality": "0505",
+           "postcode": None, "hours_per_week": 32, "positions": 1,
+           "required_certificates": tuple(sorted(vocabulary.CERTIFICATES))}
+    asks_highest = Vacancy.publish(EMPLOYER, PUBLISHED_ON, **job, skills=(highest,),
+                                   start_date=TODAY + timedelta(days=10))
+    # Starts sooner: first of the two if the highest skill were lost.
+    asks_both = Vacancy.publish(EMPLOYER, PUBLISHED_ON, **job, skills=(lowest, highest),
+                                start_date=TODAY + timedelta(days=5))
+    with uow:
+        uow.vacancies.add(asks_highest)
+        uow.vacancies.add(asks_both)
+        uow.commit()
+    c = metadata.tables["candidates"].c
+    with uow:
+        stored = uow.session.scalar(select(c.certificate_bits)
+                                    .where(c.participant_id == person.participant_id))
+        found = uow.candidates.best_for(asks_highest, TODAY, WINDOW, limit=3)
+        offered = uow.vacancies.best_for(person, limit=3)
+    assert stored == bits("certificates", certificates) == \
+        sum(BITS["certificates"][code] for code in vocabulary.CERTIFICATES) \
+        | unknown_bit("certificates")
+    assert found == expected_ranking([person, other], asks_highest) == \
+        [person.participant_id, other.participant_id]
+    assert offered == [vacancy.id for _, vacancy in rank(person, [asks_highest, asks_both])] == \
+        [asks_highest.id, asks_both.id]

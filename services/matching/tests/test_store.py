@@ -1,12 +1,28 @@
 """Matching's own migrations on SQLite and PostgreSQL, beyond what every service's are checked
-for (shared/tests/test_migrations.py)."""
+for (shared/tests/test_migrations.py), and the bit sets they hold."""
 from datetime import date
 
 import pytest
 from sqlalchemy import MetaData, create_engine, insert, select
 
+from services.matching.store import BIT_SET_SIZE, bit_positions
 from shared import migrations
 from tests.databases import KINDS, fresh_database
+
+VACANCY = {"employer_id": "e", "sector": "cleaning", "municipality": "0505",
+           "hours_per_week": 32, "start_date": date(2026, 12, 1), "positions": 1,
+           "required_certificates": [], "desired_certificates": [], "skills": [],
+           "vog_required": False, "vog_risk_areas": [], "works_with_minors": False,
+           "works_with_vulnerable_people": False, "accepted": 0, "status": "OPEN",
+           "start_day": 1, "required_certificate_bits": 0, "desired_certificate_bits": 0,
+           "desired_certificate_count": 0, "skill_bits": 0, "skill_count": 0,
+           "vog_bits": 0, "min_language_rank": 0, "vocabulary_version": "v"}
+
+
+def reflected(engine, table):
+    metadata = MetaData()
+    metadata.reflect(engine, only=[table])
+    return metadata.tables[table]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -14,28 +30,45 @@ def test_a_vacancy_published_before_titles_is_called_after_its_occupation(kind, 
     with fresh_database(kind, tmp_path) as url:
         migrations.upgrade("matching", url, "matching_0002")
         engine = create_engine(url)
-        metadata = MetaData()
-        metadata.reflect(engine, only=["vacancies"])
-        vacancies = metadata.tables["vacancies"]
-        row = {"employer_id": "e", "sector": "cleaning", "municipality": "0505",
-               "hours_per_week": 32, "start_date": date(2026, 12, 1), "positions": 1,
-               "required_certificates": [], "desired_certificates": [], "skills": [],
-               "vog_required": False, "vog_risk_areas": [], "works_with_minors": False,
-               "works_with_vulnerable_people": False, "accepted": 0, "status": "OPEN",
-               "start_day": 1, "required_certificate_bits": 0, "desired_certificate_bits": 0,
-               "desired_certificate_count": 0, "skill_bits": 0, "skill_count": 0,
-               "vog_bits": 0, "min_language_rank": 0, "vocabulary_version": "v"}
         with engine.begin() as connection:
-            connection.execute(insert(vacancies), [
-                {**row, "id": "known", "occupation": "forklift-driver"},
-                {**row, "id": "newer", "occupation": "welder"}])
+            connection.execute(insert(reflected(engine, "vacancies")), [
+                {**VACANCY, "id": "known", "occupation": "forklift-driver"},
+                {**VACANCY, "id": "newer", "occupation": "welder"}])
         migrations.upgrade("matching", url)
-        metadata = MetaData()
-        metadata.reflect(engine, only=["vacancies"])
-        vacancies = metadata.tables["vacancies"]
+        vacancies = reflected(engine, "vacancies")
         with engine.connect() as connection:
             titles = dict(connection.execute(select(vacancies.c.id, vacancies.c.title)).all())
             descriptions = set(connection.execute(select(vacancies.c.description)).scalars())
         engine.dispose()
         assert titles == {"known": "Forklift driver", "newer": "welder"}
         assert descriptions == {None}
+
+
+def test_a_kind_with_more_codes_than_a_bit_set_holds_is_refused():
+    codes = [f"skill-{number:02d}" for number in range(BIT_SET_SIZE)]
+    # 62 codes take bits 0 to 61, and codes this release does not know bit 62.
+    assert max(bit_positions("skills", codes[:-1]).values()) == 1 << 61
+    with pytest.raises(ValueError, match="63 skills and the bit for unknown ones need 64 bits; "
+                                         "a bit set has 63"):
+        bit_positions("skills", codes)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_bit_set_keeps_its_highest_bit_after_the_migrations(kind, tmp_path):
+    highest = 1 << (BIT_SET_SIZE - 1)
+    with fresh_database(kind, tmp_path) as url:
+        migrations.upgrade("matching", url)
+        engine = create_engine(url)
+        vacancies = reflected(engine, "vacancies")
+        with engine.begin() as connection:
+            connection.execute(insert(vacancies), [
+                {**VACANCY, "id": "highest", "occupation": "cook", "title": "Cook",
+                 "required_certificate_bits": highest | 1},
+                {**VACANCY, "id": "lowest", "occupation": "cook", "title": "Cook",
+                 "required_certificate_bits": 1}])
+        with engine.connect() as connection:
+            found = connection.execute(
+                select(vacancies.c.id, vacancies.c.required_certificate_bits)
+                .where(vacancies.c.required_certificate_bits.op("&")(highest) != 0)).all()
+        engine.dispose()
+        assert found == [("highest", highest | 1)]
