@@ -1,12 +1,17 @@
 """The nameko dependency that gives each worker a unit of work and runs the outbox relay."""
+import logging
+
 from nameko.extensions import DependencyProvider
 
+from shared import clock
 from shared.consumer import SKIP_GAP
 from shared.migrations import require_current
 from shared.relay import (DEFAULT_FIRST_PAUSE_SECONDS, DEFAULT_LONGEST_PAUSE_SECONDS,
                           DEFAULT_MAX_ATTEMPTS, OutboxRelay)
 from shared.store import (COMMITTED, KEYED_REQUEST, KEYED_WORK, KeyedRequests, make_engine,
                           one_instance_at_a_time, session_factory)
+
+log = logging.getLogger(__name__)
 
 
 class Store(DependencyProvider):
@@ -29,6 +34,8 @@ class Store(DependencyProvider):
         require_current(self.uow_class.service, self.engine)
         with one_instance_at_a_time(self.engine, self.uow_class.service, "prepare"):
             self.uow_class.prepare(self.sessions, **self.resources)
+        for warning in self.uow_class.warnings(clock.today()):
+            log.warning("%s: %s", self.uow_class.service, warning)
         self.keyed_requests = KeyedRequests(self.sessions, self.uow_class.keyed_requests)
         self.relay = OutboxRelay(
             self.uow_class.service, self.sessions, self.uow_class.outbox, config["AMQP_URI"],

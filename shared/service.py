@@ -9,7 +9,7 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
-from shared import audit, retention
+from shared import audit, clock, retention
 from shared.audit import Outcome
 from shared.contracts.fields import UUID_PATTERN, Code, Text
 from shared.errors import NotFound
@@ -81,6 +81,10 @@ class HealthSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["ok", "unhealthy"]))
     database = fields.String(required=True, metadata={"description": "ok, or what fails"})
     broker = fields.String(required=True, metadata={"description": "ok, or what fails"})
+    warnings = fields.List(fields.String(), required=True, metadata={
+        "description": "what an operator should mend that does not stop the service working "
+                       "(placement: a minimum wage missing the amounts now in force); none "
+                       "makes the service unhealthy"})
 
 
 class CheckRunSchema(Schema):
@@ -102,10 +106,12 @@ class ChainService:
          unavailable="the database or the broker cannot be reached: `error` says which, and "
                      "the other fields are as in a 200")
     def health(self):
-        """Whether the service reaches its database and the broker."""
+        """Whether the service reaches its database and the broker, and what an operator
+        should mend that does not stop it working."""
         checks = {"database": _check(self._database_ok), "broker": _check(self._broker_ok)}
         failing = [f"{name} {status}" for name, status in checks.items() if status != "ok"]
-        report = {"service": self.name, "status": "unhealthy" if failing else "ok", **checks}
+        report = {"service": self.name, "status": "unhealthy" if failing else "ok", **checks,
+                  "warnings": self.uow.warnings(clock.today())}
         if failing:
             return 503, {"error": f"unhealthy: {'; '.join(failing)}", **report}
         return report

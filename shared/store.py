@@ -254,6 +254,13 @@ class UnitOfWork:
         """What else the unit of work needs from the service's configuration, by keyword."""
         return {}
 
+    @classmethod
+    def warnings(cls, today):
+        """What an operator should mend that does not stop the service working: logged at
+        start and shown by GET /health, which stays healthy (placement's
+        test_a_minimum_wage_missing_the_amounts_in_force_is_a_warning_not_a_fault)."""
+        return []
+
     def _open(self, session):
         pass
 

@@ -22,6 +22,9 @@ PROGRAMME_CONTRACTS = frozenset({"work-trial", "learn-work-job", "sheltered-work
 # Employment the statutory minimum wage holds for, with or without a wage-cost subsidy (the
 # subsidy pays the employer, not the employee).
 PAID_CONTRACTS = frozenset({"paid-temporary", "paid-permanent"})
+# The statutory minimum wage holds in full from this age; below it, from 15, a youth amount.
+ADULT_AGE = 21
+YOUTH_AGES = range(15, ADULT_AGE)
 
 
 def add_months(day: date, months: int) -> date:
@@ -47,21 +50,55 @@ class WageCostSubsidy:
 
 @dataclass(frozen=True)
 class MinimumWage:
-    """The statutory minimum hourly wage (21 and over) by the day it took effect, oldest
-    first, in euro cents."""
-    amounts: tuple  # ((effective from, cents), ...)
+    """The statutory minimum hourly wage by the day it took effect, oldest first, in euro
+    cents: the amount for employees of 21 and over and the youth amounts (wettelijk
+    minimumjeugdloon) by age."""
+    amounts: tuple  # ((effective from, cents at 21 and over, {age 15 to 20: cents}), ...)
 
-    def on(self, day):
-        """The amount in force on `day`; None before the first one known."""
-        in_force = [cents for since, cents in self.amounts if since <= day]
-        return in_force[-1] if in_force else None
+    def on(self, day, age=None):
+        """The amount in force on `day` for an employee of `age` (None: 21 and over); None
+        before the first one known."""
+        in_force = [(adult, youth) for since, adult, youth in self.amounts if since <= day]
+        if not in_force:
+            return None
+        adult, youth = in_force[-1]
+        return adult if age is None else youth[age]
 
-    def require_paid(self, contract_type, hourly_wage_cents, day):
-        minimum = self.on(day)
-        if contract_type in PAID_CONTRACTS and minimum is not None and \
-                hourly_wage_cents < minimum:
+    def require_paid(self, contract_type, hourly_wage_cents, day, age_on_start=None):
+        """Refuse a paid contract starting on `day` below the amount for 21 and over, unless
+        `age_on_start` (whole years on `day`) is given and the wage meets that age's amount.
+        Returns the age the wage relies on, the one thing of the employee to keep: None where
+        the amount for 21 and over is met, or the contract is not paid."""
+        if age_on_start is not None and age_on_start not in YOUTH_AGES:
+            raise Invalid("age_on_start", f"the youth minimum wage holds from "
+                                          f"{YOUTH_AGES[0]} to {YOUTH_AGES[-1]} years of age; "
+                                          f"from {ADULT_AGE} leave it out")
+        adult = self.on(day)
+        if contract_type not in PAID_CONTRACTS or adult is None or hourly_wage_cents >= adult:
+            return None
+        if age_on_start is None:
             raise Invalid("hourly_wage", f"below the statutory minimum wage of "
-                                         f"{minimum / 100:.2f} an hour in force on {day}")
+                                         f"{adult / 100:.2f} an hour in force on {day} for "
+                                         f"{ADULT_AGE} and over; for a younger employee give "
+                                         f"age_on_start")
+        youth = self.on(day, age_on_start)
+        if hourly_wage_cents < youth:
+            raise Invalid("hourly_wage", f"below the statutory minimum youth wage of "
+                                         f"{youth / 100:.2f} an hour in force on {day} at "
+                                         f"{age_on_start}")
+        return age_on_start
+
+    @property
+    def newest_from(self):
+        return self.amounts[-1][0]
+
+    def missing_from(self, today):
+        """The first 1 January or 1 July up to `today` whose amounts are not here, None when
+        the newest are in force from the last such day: the amounts change on both, and until
+        the new ones are added the newest here go on being applied."""
+        newest = self.newest_from
+        due = date(newest.year, 7, 1) if newest.month < 7 else date(newest.year + 1, 1, 1)
+        return due if due <= today else None
 
 
 @dataclass(frozen=True)
@@ -96,6 +133,10 @@ class Placement:
     status: Status = Status.PLANNED
     contract_type: str | None = None
     hourly_wage_cents: int | None = None
+    # Only where the wage is a youth wage below the amount for 21 and over, to check it again
+    # when the start is corrected; on no fact
+    # (test_a_youth_wage_starts_with_the_age_on_the_first_day_which_no_fact_carries).
+    age_on_start: int | None = None
     job_coach: str | None = None
     subsidy: WageCostSubsidy | None = None
     no_risk_policy: bool = False
@@ -116,16 +157,18 @@ class Placement:
                    occupation, start_date, hours_per_week)
 
     def start(self, contract_type, hours_per_week, hourly_wage_cents, job_coach, started_on,
-              subsidy=None, no_risk_policy=False, *, today, minimum_wage):
+              subsidy=None, no_risk_policy=False, age_on_start=None, *, today, minimum_wage):
         """Record that the participant started work: a fact, so not on a day still to come."""
         self._require(Status.PLANNED, action="start")
         happened("started_on", started_on, today)
         if subsidy is not None and subsidy.ends_on < subsidy.starts_on:
             raise Invalid("subsidy", "a subsidy cannot end before it starts")
-        minimum_wage.require_paid(contract_type, hourly_wage_cents, started_on)
+        age_on_start = minimum_wage.require_paid(contract_type, hourly_wage_cents, started_on,
+                                                 age_on_start)
         self.contract_type = contract_type
         self.hours_per_week = hours_per_week or self.hours_per_week
         self.hourly_wage_cents = hourly_wage_cents
+        self.age_on_start = age_on_start
         self.job_coach = job_coach
         self.started_on = started_on
         self.subsidy = subsidy
@@ -142,9 +185,11 @@ class Placement:
         self.ended_on = ended_on
         self.status = Status.ENDED
 
-    def correct_start(self, started_on, reason, corrected_by, *, today, minimum_wage):
+    def correct_start(self, started_on, reason, corrected_by, age_on_start=None, *, today,
+                      minimum_wage):
         """Put a recorded start right, under the rules of a start; returns the milestones that
-        no longer hold (they are reached again from the corrected day)."""
+        no longer hold (they are reached again from the corrected day). The wage is checked
+        at `age_on_start` on the corrected day, by default the age the start was checked at."""
         if self.started_on is None:
             raise Conflict("cannot correct the start of a placement that never started")
         happened("started_on", started_on, today)
@@ -152,8 +197,11 @@ class Placement:
             raise Invalid("started_on", "a placement cannot start after it ended")
         if any(c.held_on < started_on for c in self.check_ins):
             raise Invalid("started_on", "a check-in was held before that day")
-        minimum_wage.require_paid(self.contract_type, self.hourly_wage_cents, started_on)
+        age_on_start = minimum_wage.require_paid(
+            self.contract_type, self.hourly_wage_cents, started_on,
+            self.age_on_start if age_on_start is None else age_on_start)
         self._correct("started_on", started_on, reason, corrected_by, today)
+        self.age_on_start = age_on_start
         return self._withdraw_milestones_not_reached(today)
 
     def correct_end(self, ended_on, reason, corrected_by, *, today):
@@ -221,12 +269,13 @@ class Placement:
 
     def anonymise(self):
         """Consent for follow-up is gone: the job still counts, the person is no longer known,
-        and neither is the match, which matching's facts tie to them, nor the placement itself,
-        which the PI, the municipality and probation still hold facts about under its id (all
-        made new random ids, unique as the columns ask)."""
+        nor their age, and neither is the match, which matching's facts tie to them, nor the
+        placement itself, which the PI, the municipality and probation still hold facts about
+        under its id (all made new random ids, unique as the columns ask)."""
         self.id = str(uuid.uuid4())
         self.participant_id = str(uuid.uuid4())
         self.match_id = str(uuid.uuid4())
+        self.age_on_start = None
         self.check_ins = []
         # Their reasons are the coach's words, which may say more of the person than a date.
         self.corrections = []

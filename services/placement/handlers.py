@@ -116,14 +116,14 @@ def end_placement(uow, placement_id, reason, ended_on):
                    lambda placement: _end(uow, placement, reason, ended_on, clock.today()))
 
 
-def correct_start(uow, placement_id, started_on, reason, corrected_by):
+def correct_start(uow, placement_id, started_on, reason, corrected_by, age_on_start=None):
     """Put a recorded start right; milestones are reckoned again from the corrected day
     (test_a_corrected_start_reckons_the_milestones_again)."""
     def correct(placement):
         today = clock.today()
         previous = placement.started_on
-        withdrawn = placement.correct_start(started_on, reason, corrected_by, today=today,
-                                            minimum_wage=uow.minimum_wage)
+        withdrawn = placement.correct_start(started_on, reason, corrected_by, age_on_start,
+                                            today=today, minimum_wage=uow.minimum_wage)
         _record(uow, "placement.start_corrected", placement, started_on=started_on,
                 previous_started_on=previous, reason=reason, milestones_withdrawn=withdrawn)
         _record_milestones(uow, placement, today)

@@ -3,12 +3,19 @@ from decimal import Decimal
 
 from marshmallow import (Schema, ValidationError, fields, post_load, validate, validates_schema)
 
-from services.placement.domain import END_REASONS, RISK_LEVELS, Status, WageCostSubsidy
+from services.placement.domain import (ADULT_AGE, END_REASONS, RISK_LEVELS, YOUTH_AGES, Status,
+                                       WageCostSubsidy)
 from shared.contracts import vocabulary
 from shared.contracts.fields import UUID_PATTERN, Code, Text
 from shared.http import Paging
 
 Uuid = validate.Regexp(UUID_PATTERN, error="Not a valid id.")
+
+
+def youth_age(description):
+    return fields.Integer(load_default=None, validate=validate.Range(YOUTH_AGES[0],
+                                                                     YOUTH_AGES[-1]),
+                          metadata={"description": description})
 
 
 class SubsidySchema(Schema):
@@ -34,7 +41,15 @@ class StartPlacement(Schema):
                                  validate=validate.Range(Decimal("0.01"), Decimal("200")),
                                  metadata={"description": "gross, in euros; for a paid "
                                            "contract at least the statutory minimum wage in "
-                                           "force on started_on (minimum_wage.yaml)"})
+                                           "force on started_on (minimum_wage.yaml): the "
+                                           f"amount for {ADULT_AGE} and over, or with "
+                                           "age_on_start the youth amount of that age"})
+    age_on_start = youth_age(
+        f"the employee's age in whole years on started_on, {YOUTH_AGES[0]} to "
+        f"{YOUTH_AGES[-1]}, for a paid contract at the statutory minimum youth wage "
+        f"(wettelijk minimumjeugdloon): a wage below the amount for {ADULT_AGE} and over "
+        "starts only with it, at that age's amount or more. Leave it out otherwise: it is "
+        "kept only while the wage needs it, and never published")
     job_coach = Text(120, required=True)
     started_on = fields.Date(required=True, metadata={"description": "not after today"})
     subsidy = fields.Nested(SubsidySchema, load_default=None, allow_none=True,
@@ -55,6 +70,10 @@ class EndPlacement(Schema):
 class CorrectStart(Schema):
     started_on = fields.Date(required=True, metadata={"description": "not after today"})
     reason = Code(vocabulary.CORRECTION_REASONS, required=True)
+    age_on_start = youth_age(
+        "the employee's age in whole years on the corrected started_on, where the wage is a "
+        "youth wage there (see the start); default: the age the start was checked at, so give "
+        "it where a birthday lies between the two days")
 
 
 class CorrectEnd(Schema):

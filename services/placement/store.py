@@ -11,9 +11,9 @@ from sqlalchemy import (JSON, Boolean, Column, Date, Enum, Integer, MetaData, St
                         false, text)
 from sqlalchemy.orm import registry
 
-from services.placement.domain import (DEFAULT_RULES, CheckIn, Correction, MinimumWage,
-                                       ParticipantRecord, Placement, SocialReturnRules, Status,
-                                       WageCostSubsidy)
+from services.placement.domain import (DEFAULT_RULES, YOUTH_AGES, CheckIn, Correction,
+                                       MinimumWage, ParticipantRecord, Placement,
+                                       SocialReturnRules, Status, WageCostSubsidy)
 from shared.retention import ENDED_PLACEMENTS
 from shared.store import Repository, UnitOfWork, ValueObjects, audit_tables, reliability_tables
 
@@ -32,6 +32,7 @@ placements = Table(
     Column("status", Enum(Status, native_enum=False, length=20), nullable=False, index=True),
     Column("contract_type", String(40)),
     Column("hourly_wage_cents", Integer),
+    Column("age_on_start", Integer),
     Column("job_coach", String(120)),
     Column("subsidy", ValueObjects(WageCostSubsidy)),
     Column("no_risk_policy", Boolean, nullable=False),
@@ -117,11 +118,20 @@ class ParticipantRepository(Repository):
         self.session.delete(record)
 
 
-def statutory_minimum_wage(path=Path(__file__).with_name("minimum_wage.yaml")):
-    """The statutory minimum hourly wage by period, from the file the service ships with."""
-    return MinimumWage(tuple((entry["from"], int(Decimal(entry["hourly"]) * 100))
-                             for entry in sorted(yaml.safe_load(path.read_text()),
-                                                 key=lambda entry: entry["from"])))
+MINIMUM_WAGE_FILE = Path(__file__).with_name("minimum_wage.yaml")
+
+
+def statutory_minimum_wage(path=MINIMUM_WAGE_FILE):
+    """The statutory minimum hourly wage by period, from the file the service ships with; a
+    period without the youth amount of an age from 15 to 20 does not load."""
+    return MinimumWage(tuple(
+        (entry["from"], _cents(entry["hourly"]),
+         {age: _cents(entry["youth"][age]) for age in YOUTH_AGES})
+        for entry in sorted(yaml.safe_load(path.read_text()), key=lambda entry: entry["from"])))
+
+
+def _cents(euros):
+    return int(Decimal(euros) * 100)
 
 
 class PlacementUnitOfWork(UnitOfWork):
@@ -139,6 +149,19 @@ class PlacementUnitOfWork(UnitOfWork):
         if not path:
             return {}
         return {"rules": SocialReturnRules(**json.loads(Path(path).read_text()))}
+
+    @classmethod
+    def warnings(cls, today):
+        """The shipped minimum wage missing the amounts in force by `today`: wages are checked
+        against the newest it has until they are added
+        (test_a_minimum_wage_missing_the_amounts_in_force_is_a_warning_not_a_fault)."""
+        missing = cls.minimum_wage.missing_from(today)
+        if missing is None:
+            return []
+        return [f"{MINIMUM_WAGE_FILE} has no statutory minimum wage from {missing} on (the "
+                f"amounts change every 1 January and 1 July): wages are checked against those "
+                f"from {cls.minimum_wage.newest_from} until the Rijksoverheid's amounts from "
+                f"{missing} are added"]
 
     def _open(self, session):
         self.placements = PlacementRepository(session)

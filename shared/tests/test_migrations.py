@@ -219,7 +219,7 @@ def test_a_placement_anonymised_before_gets_an_id_of_its_own(kind, tmp_path):
         with engine.begin() as connection:
             connection.execute(text("UPDATE placements SET anonymised = :yes"), {"yes": True})
         [before] = stored(url)["placements"]
-        migrations.upgrade("placement", url)
+        migrations.upgrade("placement", url, "placement_0005")
         [after] = stored(url)["placements"]
         engine.dispose()
         assert after["id"] != before["id"]

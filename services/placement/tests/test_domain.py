@@ -9,7 +9,10 @@ from shared.errors import Conflict, Invalid
 
 # The day the facts below are recorded on: after every day they are about.
 LATER = date(2031, 1, 1)
-WML = MinimumWage(((date(2027, 1, 1), 1400), (date(2027, 7, 1), 1440)))
+# The youth amounts 80, 60, 50, 39.5, 34.5 and 30 % of the amount at 21, to the cent.
+WML = MinimumWage((
+    (date(2027, 1, 1), 1400, {20: 1120, 19: 840, 18: 700, 17: 553, 16: 483, 15: 420}),
+    (date(2027, 7, 1), 1440, {20: 1152, 19: 864, 18: 720, 17: 569, 16: 497, 15: 432})))
 RECORDED = {"today": LATER, "minimum_wage": WML}
 
 
@@ -132,6 +135,97 @@ def test_a_wage_cost_subsidy_does_not_lower_the_minimum_wage():
         planned().start("paid-temporary", 32, 1200, "coach", date(2027, 7, 1),
                         subsidy=WageCostSubsidy(50, date(2027, 7, 1), date(2028, 7, 1)),
                         **RECORDED)
+
+
+@pytest.mark.parametrize("contract, wage, age, on, kept", [
+    ("paid-temporary", 1120, 20, date(2027, 1, 1), 20),
+    ("paid-permanent", 840, 19, date(2027, 6, 30), 19),    # the January amount still
+    ("paid-permanent", 700, 18, date(2027, 1, 1), 18),
+    ("paid-permanent", 420, 15, date(2027, 1, 1), 15),
+    ("paid-temporary", 1400, 19, date(2027, 1, 1), None),  # the amount at 21: no age to keep
+    ("work-trial", 0, 19, date(2027, 7, 1), None),          # unpaid: no age to keep
+])
+def test_a_youth_wage_starts_at_the_amount_for_the_age_on_the_first_day(
+        contract, wage, age, on, kept):
+    placement = planned()
+    placement.start(contract, 32, wage, "coach", on, age_on_start=age, **RECORDED)
+    assert placement.status is Status.STARTED and placement.age_on_start == kept
+
+
+@pytest.mark.parametrize("wage, age, on, minimum", [
+    (1119, 20, date(2027, 1, 1), "11.20"),
+    (863, 19, date(2027, 7, 1), "8.64"),    # the July amount from its first day
+    (699, 18, date(2027, 1, 1), "7.00"),
+    (839, 20, date(2027, 1, 1), "11.20"),   # the amount of a younger age is not enough
+    (1399, None, date(2027, 1, 1), "14.00"),  # a youth wage needs the age
+])
+def test_a_paid_contract_below_the_amount_for_the_age_is_refused_naming_the_wage(
+        wage, age, on, minimum):
+    placement = planned()
+    with pytest.raises(Invalid) as refused:
+        placement.start("paid-temporary", 32, wage, "coach", on, age_on_start=age, **RECORDED)
+    assert refused.value.field == "hourly_wage" and f"{minimum} an hour" in str(refused.value)
+    assert placement.status is Status.PLANNED and placement.age_on_start is None
+
+
+@pytest.mark.parametrize("age", [14, 21, 30])
+def test_an_age_outside_the_youth_wage_is_refused_naming_it(age):
+    for contract in ("paid-temporary", "work-trial"):
+        with pytest.raises(Invalid) as refused:
+            planned().start(contract, 32, 1500, "coach", date(2027, 1, 1), age_on_start=age,
+                            **RECORDED)
+        assert refused.value.field == "age_on_start"
+
+
+def test_a_youth_wage_is_checked_again_at_the_corrected_start():
+    """At the age the start was checked at, unless the correction gives the age on the new
+    day; a wage that met the amount at 21 needs the age once the corrected day asks more."""
+    placement = planned()
+    placement.start("paid-temporary", 32, 900, "coach", date(2027, 6, 20), age_on_start=19,
+                    **RECORDED)
+    placement.correct_start(date(2027, 7, 1), "entry-error", "c", **RECORDED)
+    assert placement.started_on == date(2027, 7, 1) and placement.age_on_start == 19
+    with pytest.raises(Invalid) as refused:
+        placement.correct_start(date(2027, 7, 5), "entry-error", "c", age_on_start=20,
+                                **RECORDED)
+    assert refused.value.field == "hourly_wage" and "11.52 an hour" in str(refused.value)
+    assert placement.started_on == date(2027, 7, 1) and placement.age_on_start == 19
+
+    adult = planned()
+    adult.start("paid-temporary", 32, 1420, "coach", date(2027, 6, 20), age_on_start=19,
+                **RECORDED)
+    assert adult.age_on_start is None
+    with pytest.raises(Invalid, match="give age_on_start"):
+        adult.correct_start(date(2027, 7, 1), "entry-error", "c", **RECORDED)
+    adult.correct_start(date(2027, 7, 1), "entry-error", "c", age_on_start=20, **RECORDED)
+    assert adult.started_on == date(2027, 7, 1) and adult.age_on_start == 20
+    # Back on a day the amount at 21 is met, the age is no longer needed, nor kept.
+    adult.correct_start(date(2027, 6, 21), "entry-error", "c", **RECORDED)
+    assert adult.age_on_start is None
+
+
+# --- amounts the file does not have yet --------------------------------------------------------
+
+@pytest.mark.parametrize("today, missing", [
+    (date(2027, 12, 31), None),
+    (date(2028, 1, 1), date(2028, 1, 1)),
+    (date(2028, 7, 1), date(2028, 1, 1)),   # the first period missing
+])
+def test_the_first_1_january_or_1_july_without_amounts_is_named(today, missing):
+    assert WML.missing_from(today) == missing
+
+
+def test_without_the_amounts_in_force_the_newest_go_on_being_applied():
+    # As on 3 December 2026 with amounts up to 1 January 2026: those of 1 July are missing.
+    known = MinimumWage(((date(2026, 1, 1), 1471, {20: 1177, 19: 883, 18: 736, 17: 581,
+                                                   16: 507, 15: 441}),))
+    today = date(2026, 12, 3)
+    assert known.missing_from(date(2026, 6, 30)) is None
+    assert known.missing_from(today) == date(2026, 7, 1)
+    assert (known.on(today), known.on(today, 19)) == (1471, 883)
+    with pytest.raises(Invalid, match="8.83 an hour"):
+        planned().start("paid-temporary", 32, 882, "coach", today, age_on_start=19, today=today,
+                        minimum_wage=known)
 
 
 # --- corrections --------------------------------------------------------------------------------
@@ -333,6 +427,14 @@ def test_anonymising_keeps_the_job_and_forgets_the_person():
     assert placement.participant_id != "p" and placement.check_ins == []
     assert placement.match_id != match and placement.id != known_as
     assert placement.counted_months(date(2027, 1, 1), date(2028, 1, 1), date(2027, 4, 1)) == 2
+
+
+def test_anonymising_forgets_the_age_on_start():
+    placement = planned()
+    placement.start("paid-temporary", 32, 900, "coach", date(2027, 2, 1), age_on_start=19,
+                    **RECORDED)
+    placement.anonymise()
+    assert placement.age_on_start is None and placement.hourly_wage_cents == 900
 
 
 def test_a_target_group_of_a_newer_release_earns_no_bonus():

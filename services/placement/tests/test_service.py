@@ -1,9 +1,11 @@
 """The placement service on the real broker: accepted matches in, a job followed to six months,
 social return and outcomes over its API."""
 import json
+import logging
 import time
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -15,6 +17,7 @@ from shared import clock
 from shared.contracts.policy import ORGANISATIONS, integrators_of, visible_to
 from shared.events import new_event
 from shared.store import make_engine, session_factory
+from tests.broker import fresh_vhost
 from tests.harness import running_service
 
 WATCHED = ["placement"]
@@ -307,6 +310,39 @@ def test_the_shipped_minimum_wage_is_the_statutory_one_by_half_year():
                                     date(2024, 7, 1), date(2025, 1, 1), date(2025, 7, 1),
                                     date(2025, 12, 31), date(2026, 1, 1))] == [
         None, 1327, 1327, 1368, 1406, 1440, 1440, 1471]
+    assert [wml.on(day, 19) for day in (date(2024, 1, 1), date(2024, 7, 1), date(2025, 1, 1),
+                                        date(2025, 7, 1), date(2026, 1, 1))] == [
+        796, 821, 844, 864, 883]
+
+
+# The youth amounts by age, as shares of the amount at 21.
+YOUTH_SHARES = {20: Decimal("0.80"), 19: Decimal("0.60"), 18: Decimal("0.50"),
+                17: Decimal("0.395"), 16: Decimal("0.345"), 15: Decimal("0.30")}
+
+
+def test_the_shipped_youth_amounts_are_their_share_of_the_amount_at_21_to_the_cent():
+    for since, adult, youth in statutory_minimum_wage().amounts:
+        off = {age: youth[age] - adult * share for age, share in YOUTH_SHARES.items()}
+        assert {age: cents for age, cents in off.items() if abs(cents) > Decimal("0.5")} == {}, \
+            since
+
+
+def test_a_minimum_wage_missing_the_amounts_in_force_is_a_warning_not_a_fault(
+        tmp_path, monkeypatch, caplog):
+    """Past a 1 January or 1 July the file has no amounts for, placement starts and answers
+    healthy, and its log at start and its health name the missing period and the file."""
+    missing = add_months(statutory_minimum_wage().newest_from, 6)
+    monkeypatch.setattr(clock, "today", lambda: missing + timedelta(days=155))
+    with caplog.at_level(logging.WARNING), fresh_vhost() as amqp_uri, \
+            running_service(PlacementService, amqp_uri, tmp_path) as api:
+        health = api.call("GET", "/health")
+    [logged] = [record for record in caplog.records if "minimum wage" in record.getMessage()]
+    assert logged.levelno == logging.WARNING
+    assert f"from {missing} on" in logged.getMessage()
+    assert "services/placement/minimum_wage.yaml" in logged.getMessage()
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert [f"placement: {warning}" for warning in health.json()["warnings"]] == [
+        logged.getMessage()]
 
 
 def test_a_paid_start_below_the_minimum_wage_in_force_is_422_naming_the_wage(api, broker):
@@ -319,6 +355,25 @@ def test_a_paid_start_below_the_minimum_wage_in_force_is_422_naming_the_wage(api
     assert response.status_code == 422 and "hourly_wage" in response.json()["fields"]
     started = start(api, placement_id, hourly_wage=f"{minimum / 100:.2f}", **terms)
     assert started["hourly_wage_cents"] == minimum
+
+
+def test_a_youth_wage_starts_with_the_age_on_the_first_day_which_no_fact_carries(api, broker):
+    today = clock.today()
+    youth = statutory_minimum_wage().on(today, 19)
+    participant, placement_id, _ = accepted_match(broker)
+    terms = {"contract_type": "paid-temporary", "job_coach": "x", "started_on": str(today),
+             "age_on_start": 19}
+    path = f"/placements/{placement_id}/start"
+    below = api.call("POST", path, COACH, {**terms, "hourly_wage": f"{(youth - 1) / 100:.2f}"})
+    assert below.status_code == 422 and "hourly_wage" in below.json()["fields"]
+    adult = api.call("POST", path, COACH, {**terms, "age_on_start": 21,
+                                           "hourly_wage": f"{youth / 100:.2f}"})
+    assert adult.status_code == 422 and "age_on_start" in adult.json()["fields"]
+    started = start(api, placement_id, hourly_wage=f"{youth / 100:.2f}", **terms)
+    assert started["hourly_wage_cents"] == youth and "age_on_start" not in started
+    for fact in broker.facts("placement.started", participant) + broker.facts(
+            "placement.terms_agreed", participant):
+        assert "age_on_start" not in fact["data"]
 
 
 # --- corrections ---------------------------------------------------------------------------
