@@ -141,6 +141,9 @@ def _print_status(services, problems):
                          "" if parked else
                          f"{_show(q['unacked'])} / {q['retrying']} / {q['held']}"))
     _print_table(header, rows)
+    for s in services:
+        for warning in s.get("warnings", []):
+            print(f"WARNING: {s['service']}: {warning}")
     for problem in problems:
         print(f"PROBLEM: {problem}")
     print("all services healthy and consuming, nothing parked" if not problems else
@@ -191,7 +194,7 @@ def _service_state(service, base, key):
     verdict = report.get("status", "unhealthy")
     if failing:
         verdict = f"{verdict} ({' and '.join(failing)} unreachable)"
-    return verdict, state.json() if state.ok else {}
+    return verdict, {**(state.json() if state.ok else {}), "warnings": report.get("warnings", [])}
 
 
 def _show(value):

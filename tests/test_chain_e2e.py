@@ -15,6 +15,7 @@ from cloudevents.core.bindings.rabbitmq import RabbitMQMessage, from_rabbitmq_ev
 
 from doorstroom import catalogue, chain
 from doorstroom.demo import demo_bsn
+from services.placement.store import statutory_minimum_wage
 from shared import clock, migrations
 from shared.contracts.policy import INTEGRATOR, needed_for
 from shared.events import new_event, read_event
@@ -260,6 +261,9 @@ def test_status_reports_every_service_consuming_on_its_schema(env, demo):
         # `doorstroom up` migrated every database to this release's revision.
         assert migrations.head_revision(service) in result.stdout
     assert "nothing parked" in result.stdout
+    # A warning is shown, and is no problem: the minimum wage missing the amounts now in force.
+    missing = statutory_minimum_wage().missing_from(clock.today())
+    assert ("WARNING: placement:" in result.stdout) == (missing is not None)
 
 
 def test_tail_streams_the_chains_facts(env, producers, running_chain):
