@@ -733,6 +733,25 @@ def handle_fact(uow, fact, apply):
     return retry_transaction(transaction)
 
 
+def erase_on_withdrawal(uow, withdrawal, purpose, erase):
+    """Honour a `participant.consent_withdrawn` for `purpose`, once and in intake's order:
+    `erase(uow, participant_id)` what the service holds for it, then its facts about the
+    participant, with the receipt that says so (UnitOfWork.confirm_erasure), in one
+    transaction; then make the deleted rows unreadable on disk. A withdrawal for another
+    purpose erases nothing (tests/test_erasure_postgresql.py)."""
+    applies = withdrawal.data["purpose"] == purpose
+
+    def honour(uow):
+        if applies:
+            erase(uow, withdrawal.data["participant_id"])
+            uow.confirm_erasure(withdrawal)
+    if handle_fact(uow, withdrawal, honour) and applies:
+        uow.scrub()
+        # The fact's id, not the participant's: the log must not become a trace either.
+        log.info("%s erased what it held for %s on consent withdrawal (fact %s)",
+                 uow.service, purpose, withdrawal.id)
+
+
 def keep_order(uow, fact):
     """A fact followed only for its place in the producer's order: it changes nothing here,
     but its successors must not wait for it in vain."""

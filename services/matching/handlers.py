@@ -1,15 +1,13 @@
 """Matching's use cases: employers and vacancies for the employer desk, candidate profiles kept
 from other services' facts, and proposals made, answered and expired."""
-import logging
 from datetime import timedelta
 
 from services.matching.domain import (Candidate, CandidateStatus, Employer, Proposal,
                                       ProposalStatus, Vacancy, VacancyStatus, assess)
 from shared import clock
 from shared.audit import audited_read
-from shared.store import EarlyFact, handle_fact
+from shared.store import EarlyFact, erase_on_withdrawal, handle_fact
 
-log = logging.getLogger(__name__)
 
 # Who may read candidate profiles and the reasoning about them (what excludes a candidate names
 # their restrictions). Any other role that asks is refused by the use case rather than the
@@ -219,19 +217,13 @@ def apply_fact(uow, fact, now=None, today=None):
 
 def erase_on_consent_withdrawal(uow, fact):
     """Consent for matching is gone: erase the profile, its proposals and the facts about it."""
-    def erase(uow):
-        if fact.data["purpose"] != "matching":
-            return
-        participant_id = fact.data["participant_id"]
+    def erase(uow, participant_id):
         candidate = uow.candidates.find(participant_id)
         if candidate is not None:
             uow.candidates.erase(candidate)
         uow.proposals.erase_all_of(participant_id)
-        uow.confirm_erasure(fact)
         uow.departures.note(participant_id)
-    if handle_fact(uow, fact, erase) and fact.data["purpose"] == "matching":
-        uow.scrub()
-        log.info("erased all matching data on consent withdrawal (fact %s)", fact.id)
+    erase_on_withdrawal(uow, fact, "matching", erase)
 
 
 def _admitted(uow, data, now, today):

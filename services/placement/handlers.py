@@ -1,14 +1,12 @@
 """Placement's use cases: plan from accepted matches, follow the job, count what it is worth."""
-import logging
 
 from services.placement.domain import (SUSTAINED_AFTER_MONTHS, CheckIn, ParticipantRecord,
                                        Placement, Status, add_months, outcomes,
                                        social_return_ledger)
 from shared import clock
 from shared.audit import audited_read
-from shared.store import EarlyFact, handle_fact
+from shared.store import EarlyFact, erase_on_withdrawal, handle_fact
 
-log = logging.getLogger(__name__)
 
 # Who may read a placement with its coaching (check-ins, the coach's notes, risk signals); any
 # other role that asks is refused by the use case, so that the refusal is logged.
@@ -79,19 +77,13 @@ def end_for_withdrawn_participant(uow, fact):
 def anonymise_on_consent_withdrawal(uow, fact):
     """Consent for placement follow-up is gone: placements keep counting for social return,
     but no longer name the participant, and the coach's notes are erased."""
-    def anonymise(uow):
-        if fact.data["purpose"] != "placement-follow-up":
-            return
-        participant_id = fact.data["participant_id"]
+    def anonymise(uow, participant_id):
         for placement in uow.placements.of_participant(participant_id):
             placement.anonymise()
         record = uow.participants.find(participant_id)
         if record is not None:
             uow.participants.erase(record)
-        uow.confirm_erasure(fact)
-    if handle_fact(uow, fact, anonymise) and fact.data["purpose"] == "placement-follow-up":
-        uow.scrub()
-        log.info("anonymised placements on consent withdrawal (fact %s)", fact.id)
+    erase_on_withdrawal(uow, fact, "placement-follow-up", anonymise)
 
 
 # --- job coaches ----------------------------------------------------------------------------

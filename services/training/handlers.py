@@ -1,14 +1,12 @@
 """Training's use cases: react to intake and matching, and serve trainers."""
-import logging
 from dataclasses import asdict
 
 from services.training.domain import Cohort, Module, Programme, Status, first_open_cohort
 from shared import clock
 from shared.audit import audited_read
 from shared.errors import Conflict, NotFound
-from shared.store import handle_fact
+from shared.store import erase_on_withdrawal, handle_fact
 
-log = logging.getLogger(__name__)
 
 # Who may read what training holds of a participant: their programme (route, attendance,
 # results, certificates) and their place in cohorts. Any other role that asks is refused by the
@@ -63,10 +61,7 @@ def end_for_withdrawn_participant(uow, fact, today=None):
 
 def erase_on_consent_withdrawal(uow, fact, today=None):
     """Consent for training is gone: erase everything held about the participant."""
-    def erase(uow):
-        if fact.data["purpose"] != "training":
-            return
-        participant_id = fact.data["participant_id"]
+    def erase(uow, participant_id):
         programme = uow.programmes.find(participant_id, lock=True)
         if programme is not None:
             _give_up_places(uow, programme, today or clock.today())
@@ -75,11 +70,7 @@ def erase_on_consent_withdrawal(uow, fact, today=None):
             if cohort.knows(participant_id):
                 cohort.forget(participant_id)
         uow.waiting.remove(participant_id)
-        uow.confirm_erasure(fact)
-    if handle_fact(uow, fact, erase) and fact.data["purpose"] == "training":
-        uow.scrub()
-        # The fact's id, not the participant's: the log must not become a trace either.
-        log.info("erased all training data on consent withdrawal (fact %s)", fact.id)
+    erase_on_withdrawal(uow, fact, "training", erase)
 
 
 def follow_vacancy(uow, fact):
