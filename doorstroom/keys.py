@@ -38,7 +38,8 @@ def run(args):
             print(f"{path} holds no key of {args.name!r}", file=sys.stderr)
             return 1
         write(path, holders)
-        print(f"revoked the key of {args.name}")
+        print(json.dumps({"revoked": args.name}) if args.json else
+              f"revoked the key of {args.name}")
         return 0
     if args.name in holders:
         print(f"{args.name!r} has a key already: revoke it first", file=sys.stderr)
@@ -52,6 +53,10 @@ def run(args):
     holders[args.name] = {"role": args.role, "key_sha256": key_hash(key),
                           **({"organisation": organisation} if organisation else {})}
     write(path, holders)
+    if args.json:
+        print(json.dumps({"holder": args.name, "role": args.role, "organisation": organisation,
+                          "key": key}))
+        return 0
     bound = f" of {organisation}" if organisation else ""
     print(f"key of {args.name} ({args.role}{bound}), shown this once:\n{key}")
     return 0

@@ -64,6 +64,9 @@ def run(args):
     urls = databases(args)
     if args.check:
         return check(urls, args.json)
+    if args.json:
+        print(json.dumps(up.migrate_databases(urls, out=None), indent=2))
+        return 0
     shown = {service: make_url(url).render_as_string() for service, url in urls.items()}
     print("migrating " + ", ".join(f"{service} ({where})" for service, where in shown.items()))
     up.migrate_databases(urls)

@@ -293,7 +293,8 @@ def _dlq(args, queue):
                       file=sys.stderr)
                 return 2
             purged = channel.queue_purge(queue).method.message_count
-            print(f"purged {purged} message(s) from {queue}")
+            print(json.dumps({"queue": queue, "purged": purged}) if args.json else
+                  f"purged {purged} message(s) from {queue}")
             return 0
         messages = _peek(channel, queue)
         if args.action == "list":
@@ -318,7 +319,8 @@ def _dlq(args, queue):
         elif args.action == "replay":
             replayed = _replay(connection, channel, messages, args.service,
                                skip_gaps=args.skip_gaps)
-            print(f"replayed {replayed} message(s) from {queue} to the queues that failed "
+            print(json.dumps({"queue": queue, "replayed": replayed}) if args.json else
+                  f"replayed {replayed} message(s) from {queue} to the queues that failed "
                   "to handle them")
     return 0
 

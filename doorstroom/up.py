@@ -168,11 +168,16 @@ def sqlite_databases(directory):
 
 
 def migrate_databases(urls, out=sys.stdout):
-    """Bring each service's database to this release's schema, as `doorstroom migrate`."""
+    """Bring each service's database to this release's schema, as `doorstroom migrate`, saying
+    so on `out` (None: silently); returns {service: {"revision": now, "was": before}}."""
+    migrated = {}
     for service, url in urls.items():
         before, after = migrations.upgrade(service, url)
+        migrated[service] = {"revision": after, "was": before}
         change = "up to date" if before == after else f"was {before or 'without a revision'}"
-        print(f"{service}: {after} ({change})", file=out, flush=True)
+        if out is not None:
+            print(f"{service}: {after} ({change})", file=out, flush=True)
+    return migrated
 
 
 def service_environment(service, directory, port, database_url, amqp_uri):

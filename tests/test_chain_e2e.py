@@ -358,6 +358,8 @@ def test_status_shows_parked_messages_and_a_replay_after_the_fix_empties_the_que
     failing = status(env)
     assert failing.returncode == 1 and "parked in training.dlq" in failing.stdout
     assert "undecodable" in dlq(env, "list", "training").stdout
+    purged = json.loads(dlq(env, "purge", "training", "--yes", "--json").stdout)
+    assert purged["queue"] == "training.dlq" and purged["purged"] >= 1
     for service in chain.SERVICES:
         assert dlq(env, "purge", service, "--yes").returncode == 0
 
@@ -386,8 +388,9 @@ def test_status_shows_parked_messages_and_a_replay_after_the_fix_empties_the_que
     while requests.get(candidate, headers=desk, timeout=5).status_code != 200:
         assert time.monotonic() < wait
         time.sleep(0.1)
-    replayed = dlq(env, "replay", "matching")
-    assert replayed.returncode == 0 and "replayed 1" in replayed.stdout
+    replayed = dlq(env, "replay", "matching", "--json")
+    assert replayed.returncode == 0
+    assert json.loads(replayed.stdout) == {"queue": "matching.dlq", "replayed": 1}
     wait = time.monotonic() + 20
     while requests.get(candidate, headers=desk, timeout=5).json()["status"] != "ready":
         assert time.monotonic() < wait

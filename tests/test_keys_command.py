@@ -62,6 +62,16 @@ def test_a_key_is_shown_once_kept_as_a_hash_and_revoked(intake, keys_file):
     assert answered(intake, key, 401) == 401
 
 
+def test_a_key_is_issued_and_revoked_as_json_too(intake, keys_file):
+    added = json.loads(keys("add", "b.smit", "--role", "pi-case-manager", "--file",
+                            str(keys_file), "--json").stdout)
+    assert added | {"holder": "b.smit", "role": "pi-case-manager", "organisation": None} == added
+    assert answered(intake, added["key"], 200) == 200
+    revoked = keys("revoke", "b.smit", "--file", str(keys_file), "--json")
+    assert json.loads(revoked.stdout) == {"revoked": "b.smit"}
+    assert answered(intake, added["key"], 401) == 401
+
+
 EMPLOYER_ID = "5f0c6f4e-8d6b-4f57-9a43-1d2a3b4c5d6e"
 
 

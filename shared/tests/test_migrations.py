@@ -312,3 +312,14 @@ def test_migrate_check_says_which_database_is_behind(tmp_path):
                              capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert current.returncode == 0
     assert f"training: {migrations.head_revision('training')} (current)" in current.stdout
+
+
+def test_migrate_says_what_it_did_as_json(tmp_path):
+    url = f"sqlite:///{tmp_path / 'training.db'}"
+    doorstroom = os.path.join(os.path.dirname(sys.executable), "doorstroom")
+    head = migrations.head_revision("training")
+    runs = [subprocess.run([doorstroom, "migrate", "training", "--database-url", url, "--json"],
+                           capture_output=True, text=True, cwd=PROJECT_ROOT) for _ in range(2)]
+    assert [json.loads(run.stdout) for run in runs] == [
+        {"training": {"revision": head, "was": None}},
+        {"training": {"revision": head, "was": head}}]
