@@ -231,9 +231,11 @@ class ApiEndpoint(HttpRequestHandler):
         self.public = public
         # Body fields that name records of the service: one that names none is a 404.
         self.refers_to = tuple(refers_to)
-        # The path parameter that names the record this endpoint creates, the `id` of its
-        # answer: the OpenAPI document links the answer to the operations on that record.
-        self.creates = creates
+        # The names (path parameters, body fields) by which other operations name the record
+        # this endpoint creates, each with the field of the answer that holds it: a name alone
+        # means the answer's `id`. The OpenAPI document links the answer to the operations on
+        # that record.
+        self.creates = {creates: "id"} if isinstance(creates, str) else dict(creates or {})
         # The answer comes as text/csv too, when the query asks for it.
         self.csv = csv
         # What a 503 of this endpoint means.
@@ -538,8 +540,7 @@ def _links(source, targets):
     if source.method not in WRITE_METHODS:
         return {}
     known = {name: f"$request.path.{name}" for name in _PATH_PARAM.findall(source.url)}
-    if source.creates:
-        known[source.creates] = "$response.body#/id"
+    known.update({name: f"$response.body#/{field}" for name, field in source.creates.items()})
     links = {}
     for target, method in targets:
         parameters = {name: known[name] for name in _PATH_PARAM.findall(target.url)

@@ -145,3 +145,9 @@ def test_a_new_record_links_to_what_can_be_done_with_it():
                                            "requestBody": {"employer_id": "{$response.body#/id}"}}
     vacancy = matching["/vacancies"]["post"]["responses"]["201"]["links"]
     assert vacancy["ranking"]["parameters"] == {"vacancy_id": "$response.body#/id"}
+    # A module is named by its code: in the paths of its own operations, and as the `module`
+    # of a cohort.
+    training = openapi_document(service_class("training"), "training")["paths"]
+    module = training["/modules"]["post"]["responses"]["201"]["links"]
+    assert module["change_module"]["parameters"] == {"code": "$response.body#/code"}
+    assert module["plan_cohort"]["requestBody"] == {"module": "{$response.body#/code}"}

@@ -51,7 +51,8 @@ class TrainingService(ChainService):
         with self.uow as uow:
             return list(uow.modules.catalogue().values())
 
-    @api("POST", "/modules", roles=TRAINER, body=ModuleSchema, response=ModuleSchema, status=201)
+    @api("POST", "/modules", roles=TRAINER, body=ModuleSchema, response=ModuleSchema, status=201,
+         creates={"code": "code", "module": "code"})
     def add_module(self, caller, body):
         """Add a module to the catalogue."""
         return handlers.add_module(self.uow, **body)
