@@ -116,14 +116,14 @@ def utc_now_rfc3339():
     return clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def new_event(service, event_type, data, subject=None, sequence=None):
+def new_event(service, event_type, data, subject=None, sequence=None, event_id=None):
     """Mint a fact: validates `data` strictly against its published contract."""
     contract = contract_for(event_type)
     if contract.producer != service:
         raise ValueError(f"{service} may not publish {event_type} (owned by {contract.producer})")
     payload = contract.schema(unknown=RAISE).load(data)
     return Event(
-        id=str(uuid.uuid4()),
+        id=event_id or str(uuid.uuid4()),
         source=source_for(service),
         type=event_type,
         time=utc_now_rfc3339(),

@@ -27,6 +27,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from shared import clock
+from shared.aggregate import Aggregate
 from shared.audit import GENESIS, Outcome, PersonalDataRead, check_chain, pseudonym
 from shared.contracts import contract_for
 from shared.contracts.fields import passing_on
@@ -265,6 +266,7 @@ class UnitOfWork:
         pass
 
     def commit(self):
+        self._record_what_aggregates_recorded()
         # What fails before COMMIT certainly did not commit; only a connection lost during
         # COMMIT leaves the outcome unknown.
         self.session.flush()
@@ -371,7 +373,7 @@ class UnitOfWork:
                 for table in self.metadata.sorted_tables:
                     connection.exec_driver_sql(f'VACUUM "{table.name}"')
 
-    def record(self, event_type, data, subject=None):
+    def record(self, event_type, data, subject=None, event_id=None):
         """Record a fact to be published after commit; returns the minted event.
 
         An ordered fact takes the next number of its subject's sequence. The upsert locks the
@@ -389,11 +391,23 @@ class UnitOfWork:
                 .on_conflict_do_update(index_elements=[table.c.stream],
                                        set_={"last": table.c.last + 1})
                 .returning(table.c.last)).scalar_one()
-        fact = new_event(self.service, event_type, data, subject=subject, sequence=sequence)
+        fact = new_event(self.service, event_type, data, subject=subject, sequence=sequence,
+                         event_id=event_id)
         self.session.execute(insert(self.outbox).values(
             event_id=fact.id, event_type=fact.type, subject=fact.subject, envelope=fact.to_json()))
         self._recorded = True
         return fact
+
+    def _record_what_aggregates_recorded(self):
+        """The facts the transaction's aggregates recorded, into the outbox, in the order they
+        were recorded (test_facts_aggregates_record_are_published_in_the_order_recorded)."""
+        held = {id(entity): entity for entity in [*self.session.new,
+                                                  *self.session.identity_map.values()]
+                if isinstance(entity, Aggregate)}
+        facts = sorted((fact for entity in held.values() for fact in entity.take_facts()),
+                       key=lambda fact: fact._order)
+        for fact in facts:
+            self.record(fact.type, fact.data(), subject=fact.subject, event_id=fact.fact_id)
 
     def handle_once(self, fact: Event):
         """Note in this transaction that `fact` is handled; raises AlreadyHandled if it was."""
@@ -725,10 +739,11 @@ def handle_fact(uow, fact, apply):
             except AlreadyHandled:
                 return False
             # A code the fact brought that this release does not know may be passed on in
-            # the facts it leads to (placement.planned names the accepted match's occupation).
+            # the facts it leads to (placement.planned names the accepted match's occupation),
+            # recorded at the latest when it commits.
             with passing_on(code for _, code in fact.unknown_codes):
                 apply(uow)
-            uow.commit()
+                uow.commit()
             return True
     return retry_transaction(transaction)
 

@@ -5,7 +5,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import Enum
 
+from shared.aggregate import Aggregate
 from shared.clock import expected, happened
+from shared.contracts.intake import (BasicConditionsUpdated, ConsentGiven, ConsentWithdrawn,
+                                     ParticipantAdmitted, ParticipantRegistered,
+                                     ParticipantRejected, ParticipantReleased,
+                                     ParticipantScreened, ParticipantWithdrawn,
+                                     ReleaseCorrected, ReleaseDateChanged)
 from shared.contracts.vocabulary import (BASIC_CONDITIONS, CONDITION_STATUSES, CONSENT_PURPOSES,
                                          CORRECTION_REASONS, WITHDRAWAL_REASONS)
 from shared.errors import Conflict, Invalid, NotFound
@@ -134,7 +140,7 @@ class BasicCondition:
 
 
 @dataclass
-class Participant:
+class Participant(Aggregate):
     id: str
     target_group: str
     institution: str
@@ -153,7 +159,12 @@ class Participant:
     def register(cls, target_group, institution, municipality, expected_release_date, today):
         expected("expected_release_date", expected_release_date, today)
         # A random id: never derived from anything that identifies the person.
-        return cls(str(uuid.uuid4()), target_group, institution, municipality, expected_release_date)
+        participant = cls(str(uuid.uuid4()), target_group, institution, municipality,
+                          expected_release_date)
+        participant.record(ParticipantRegistered(
+            participant_id=participant.id, target_group=target_group, institution=institution,
+            municipality=municipality, expected_release_date=expected_release_date))
+        return participant
 
     @property
     def active(self):
@@ -163,24 +174,32 @@ class Participant:
         self._require(Status.REGISTERED, Status.SCREENED, action="screen")
         self.screening = screening
         self.status = Status.SCREENED
+        self.record(ParticipantScreened(participant_id=self.id, motivation=screening.motivation,
+                                        safety_cleared=screening.safety.cleared,
+                                        **_profile(screening)))
 
     def give_consent(self, consent: Consent):
         self._require(*ACTIVE, action="record consent for")
         if consent.purpose not in CONSENT_PURPOSES:
             raise Invalid("purpose", f"unknown purpose {consent.purpose!r}")
         self.consents = [c for c in self.consents if c.purpose != consent.purpose] + [consent]
+        self.record(ConsentGiven(participant_id=self.id, purpose=consent.purpose,
+                                 legal_basis=consent.legal_basis, given_at=consent.given_at))
 
-    def withdraw_consent(self, purpose, at: datetime, announced_by=None):
-        """Withdraw consent for one purpose, announced by the fact with id `announced_by`;
-        returns the withdrawn consent."""
+    def withdraw_consent(self, purpose, at: datetime):
+        """Withdraw consent for one purpose; the consent keeps the id of the fact that
+        announces it, by which the services' receipts of erasure name it. Returns the withdrawn
+        consent."""
         current = self.consent_for(purpose)
         if current is None:
             raise NotFound(f"no active consent for {purpose!r}")
         if current.legal_basis != "consent":
             raise Conflict(f"sharing for {purpose!r} rests on a {current.legal_basis}, "
                            "not on consent: it cannot be withdrawn")
-        withdrawn = replace(current, withdrawn_at=at, withdrawal_id=announced_by)
+        announced = ConsentWithdrawn(participant_id=self.id, purpose=purpose, withdrawn_at=at)
+        withdrawn = replace(current, withdrawn_at=at, withdrawal_id=announced.fact_id)
         self.consents = [withdrawn if c is current else c for c in self.consents]
+        self.record(announced)
         return withdrawn
 
     def consent_for(self, purpose):
@@ -197,11 +216,16 @@ class Participant:
         if self.screening.motivation < MIN_MOTIVATION:
             raise Conflict(f"cannot admit with motivation below {MIN_MOTIVATION}")
         self.status = Status.ADMITTED
+        self.record(ParticipantAdmitted(
+            participant_id=self.id, target_group=self.target_group,
+            municipality=self.municipality, expected_release_date=self.expected_release_date,
+            **_profile(self.screening)))
 
     def reject(self, reason):
         self._require(Status.REGISTERED, Status.SCREENED, action="reject")
         self.rejection_reason = reason
         self.status = Status.REJECTED
+        self.record(ParticipantRejected(participant_id=self.id, reason=reason))
 
     def change_release_date(self, new_date: date, today: date):
         """Move the expected release date; returns the previous one."""
@@ -211,6 +235,8 @@ class Participant:
         if new_date == self.expected_release_date:
             raise Conflict(f"the expected release date is already {new_date}")
         previous, self.expected_release_date = self.expected_release_date, new_date
+        self.record(ReleaseDateChanged(participant_id=self.id, expected_release_date=new_date,
+                                       previous_release_date=previous))
         return previous
 
     def update_basic_conditions(self, updates):
@@ -221,12 +247,21 @@ class Participant:
         kept = [c for c in self.basic_conditions if c.condition not in changed]
         self.basic_conditions = sorted(kept + list(changed.values()),
                                        key=lambda c: BASIC_CONDITIONS.index(c.condition))
+        # The municipality arranges these conditions, but hears of them only on a legal basis
+        # for informing it; without one the update stays inside the PI.
+        if self.consent_for("inform-municipality"):
+            self.record(BasicConditionsUpdated(
+                participant_id=self.id, municipality=self.municipality,
+                conditions=[{"condition": c.condition, "status": c.status, "since": c.since}
+                            for c in self.basic_conditions]))
 
     def release(self, released_on: date, today: date):
         self._require(Status.ADMITTED, action="release")
         happened("released_on", released_on, today)
         self.released_on = released_on
         self.status = Status.RELEASED
+        self.record(ParticipantReleased(participant_id=self.id, released_on=released_on,
+                                        municipality=self.municipality))
 
     def correct_release(self, released_on: date, reason, today: date):
         """Put right the date of a recorded release; returns the date it replaces."""
@@ -237,6 +272,8 @@ class Participant:
         if released_on == self.released_on:
             raise Conflict(f"the release is already recorded on {released_on}")
         previous, self.released_on = self.released_on, released_on
+        self.record(ReleaseCorrected(participant_id=self.id, released_on=released_on,
+                                     previous_released_on=previous, reason=reason))
         return previous
 
     def withdraw(self, reason, withdrawn_on: date, today: date):
@@ -247,7 +284,27 @@ class Participant:
         self.withdrawal_reason = reason
         self.withdrawn_on = withdrawn_on
         self.status = Status.WITHDRAWN
+        self.record(ParticipantWithdrawn(participant_id=self.id, reason=reason,
+                                         withdrawn_on=withdrawn_on))
 
     def _require(self, *allowed, action):
         if self.status not in allowed:
             raise Conflict(f"cannot {action} a participant who is {self.status.value}")
+
+
+def _profile(screening):
+    """What the chain needs to know of a screening: codes and levels, never the reasons."""
+    restrictions = screening.restrictions
+    curfew = restrictions.curfew
+    return {
+        "language_level": screening.language_level,
+        "occupations": list(screening.occupations),
+        "skills": list(screening.skills),
+        "preferred_sectors": list(screening.preferred_sectors),
+        "hours_per_week": screening.hours_per_week,
+        "restrictions": restrictions.codes(),
+        "banned_municipalities": list(restrictions.banned_municipalities),
+        "vog_risk_areas": list(restrictions.vog_risk_areas),
+        "curfew": curfew and {"starts_at": curfew.starts_at, "ends_at": curfew.ends_at},
+        "may_work_outside_from": screening.may_work_outside_from,
+    }

@@ -1,4 +1,5 @@
-"""Intake's use cases: each loads the participant, applies a domain rule, records the fact."""
+"""Intake's use cases: each loads the participant and applies a domain rule, which records the
+fact."""
 from datetime import datetime
 
 from services.intake.domain import Consent, Participant, Screening
@@ -22,11 +23,7 @@ def register_participant(uow, identity, target_group, institution, municipality,
                                        expected_release_date, today or clock.today())
     with uow:
         uow.participants.add(participant)
-        uow.session.flush()
         uow.identities.add(participant.id, identity)
-        _record(uow, "participant.registered", participant,
-                target_group=target_group, institution=institution, municipality=municipality,
-                expected_release_date=expected_release_date)
         uow.commit()
     return participant
 
@@ -69,129 +66,66 @@ def list_participants(uow, reader, query, name=None, bsn=None, now=None):
 
 
 def screen_participant(uow, participant_id, screening: Screening):
-    def screen(participant):
-        participant.screen(screening)
-        _record(uow, "participant.screened", participant, motivation=screening.motivation,
-                safety_cleared=screening.safety.cleared, **_profile(screening))
-    return _change(uow, participant_id, screen)
+    return _change(uow, participant_id, lambda participant: participant.screen(screening))
 
 
 def record_consent(uow, participant_id, purpose, legal_basis, version, now=None):
     consent = Consent(purpose, legal_basis, version, now or clock.now())
-
-    def give(participant):
-        participant.give_consent(consent)
-        _record(uow, "participant.consent_given", participant, purpose=purpose,
-                legal_basis=legal_basis, given_at=consent.given_at)
-    return _change(uow, participant_id, give)
+    return _change(uow, participant_id, lambda participant: participant.give_consent(consent))
 
 
 def withdraw_consent(uow, participant_id, purpose, now=None):
-    def withdraw(participant):
-        at = now or clock.now()
-        fact = _record(uow, "participant.consent_withdrawn", participant, purpose=purpose,
-                       withdrawn_at=at)
-        participant.withdraw_consent(purpose, at, announced_by=fact.id)
-    return _change(uow, participant_id, withdraw)
+    return _change(uow, participant_id, lambda participant: participant.withdraw_consent(
+        purpose, now or clock.now()))
 
 
 def admit_participant(uow, participant_id):
-    def admit(participant):
-        participant.admit()
-        _record(uow, "participant.admitted", participant,
-                target_group=participant.target_group, municipality=participant.municipality,
-                expected_release_date=participant.expected_release_date,
-                **_profile(participant.screening))
-    return _change(uow, participant_id, admit)
+    return _change(uow, participant_id, lambda participant: participant.admit())
 
 
 def reject_participant(uow, participant_id, reason):
     def reject(participant):
         participant.reject(reason)
         uow.identities.retire(participant.id)
-        _record(uow, "participant.rejected", participant, reason=reason)
     return _change(uow, participant_id, reject)
 
 
 def change_release_date(uow, participant_id, expected_release_date, today=None):
-    def change(participant):
-        previous = participant.change_release_date(expected_release_date,
-                                                   today or clock.today())
-        _record(uow, "participant.release_date_changed", participant,
-                expected_release_date=expected_release_date, previous_release_date=previous)
-    return _change(uow, participant_id, change)
+    return _change(uow, participant_id, lambda participant: participant.change_release_date(
+        expected_release_date, today or clock.today()))
 
 
 def update_basic_conditions(uow, participant_id, conditions):
-    def update(participant):
-        participant.update_basic_conditions(conditions)
-        # The municipality arranges these conditions, but hears of them only on a legal basis
-        # for informing it; without one the update stays inside the PI.
-        if participant.consent_for("inform-municipality"):
-            _record(uow, "participant.basic_conditions_updated", participant,
-                    municipality=participant.municipality,
-                    conditions=[{"condition": c.condition, "status": c.status, "since": c.since}
-                                for c in participant.basic_conditions])
-    return _change(uow, participant_id, update)
+    return _change(uow, participant_id,
+                   lambda participant: participant.update_basic_conditions(conditions))
 
 
 def release_participant(uow, participant_id, released_on, today=None):
-    def release(participant):
-        participant.release(released_on, today or clock.today())
-        _record(uow, "participant.released", participant, released_on=released_on,
-                municipality=participant.municipality)
-    return _change(uow, participant_id, release)
+    return _change(uow, participant_id, lambda participant: participant.release(
+        released_on, today or clock.today()))
 
 
 def correct_release(uow, participant_id, released_on, reason, today=None):
     """Put right a recorded release date; the chain hears of it beside the release itself."""
-    def correct(participant):
-        previous = participant.correct_release(released_on, reason, today or clock.today())
-        _record(uow, "participant.release_corrected", participant, released_on=released_on,
-                previous_released_on=previous, reason=reason)
-    return _change(uow, participant_id, correct)
+    return _change(uow, participant_id, lambda participant: participant.correct_release(
+        released_on, reason, today or clock.today()))
 
 
 def withdraw_participant(uow, participant_id, reason, withdrawn_on, today=None):
     def withdraw(participant):
         participant.withdraw(reason, withdrawn_on, today or clock.today())
         uow.identities.retire(participant.id)
-        _record(uow, "participant.withdrawn", participant, reason=reason,
-                withdrawn_on=withdrawn_on)
     return _change(uow, participant_id, withdraw)
 
 
 def _change(uow, participant_id, change):
-    """Load the participant, apply `change` (which records its facts) and commit as one."""
+    """Load the participant, apply `change` (whose facts the participant records) and commit
+    as one."""
     with uow:
         participant = uow.participants.get(participant_id, lock=True)
         change(participant)
         uow.commit()
     return participant
-
-
-def _record(uow, event_type, participant, **data):
-    return uow.record(event_type, {"participant_id": participant.id, **data},
-                      subject=participant.id)
-
-
-def _profile(screening):
-    """What the chain needs to know of a screening: codes and levels, never the reasons."""
-    restrictions = screening.restrictions
-    curfew = restrictions.curfew
-    return {
-        "language_level": screening.language_level,
-        "occupations": list(screening.occupations),
-        "skills": list(screening.skills),
-        "preferred_sectors": list(screening.preferred_sectors),
-        "hours_per_week": screening.hours_per_week,
-        "restrictions": restrictions.codes(),
-        "banned_municipalities": list(restrictions.banned_municipalities),
-        "vog_risk_areas": list(restrictions.vog_risk_areas),
-        "curfew": curfew and {"starts_at": curfew.starts_at, "ends_at": curfew.ends_at},
-        "may_work_outside_from": screening.may_work_outside_from,
-    }
-
 
 
 def note_erasure(uow, receipt):

@@ -127,6 +127,8 @@ class IdentityRepository:
         self.vault = vault
 
     def add(self, participant_id, identity):
+        # The identity's row names the participant's, which the session has not written yet.
+        self.session.flush()
         index = self.vault.index(identity.bsn)
         existing = self._active_participant(index)
         if existing:

@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
+from shared.aggregate import Aggregate
 from shared.clock import happened
+from shared.contracts.placement import (EndCorrected, MilestoneReached, PlacementEnded,
+                                        PlacementPlanned, PlacementStarted, PlacementSustained,
+                                        RiskRaised, StartCorrected, TermsAgreed)
 from shared.contracts.vocabulary import CORRECTION_REASONS
 from shared.errors import Conflict, Invalid
 
@@ -121,7 +125,7 @@ class CheckIn:
 
 
 @dataclass
-class Placement:
+class Placement(Aggregate):
     id: str
     match_id: str
     participant_id: str
@@ -153,8 +157,12 @@ class Placement:
     @classmethod
     def plan(cls, match_id, participant_id, employer_id, vacancy_id, occupation, start_date,
              hours_per_week):
-        return cls(str(uuid.uuid4()), match_id, participant_id, employer_id, vacancy_id,
-                   occupation, start_date, hours_per_week)
+        placement = cls(str(uuid.uuid4()), match_id, participant_id, employer_id, vacancy_id,
+                        occupation, start_date, hours_per_week)
+        placement._record(PlacementPlanned, match_id=match_id, vacancy_id=vacancy_id,
+                          occupation=occupation, start_date=start_date,
+                          hours_per_week=hours_per_week)
+        return placement
 
     def start(self, contract_type, hours_per_week, hourly_wage_cents, job_coach, started_on,
               subsidy=None, no_risk_policy=False, age_on_start=None, *, today, minimum_wage):
@@ -174,6 +182,11 @@ class Placement:
         self.subsidy = subsidy
         self.no_risk_policy = no_risk_policy
         self.status = Status.STARTED
+        terms = dict(contract_type=contract_type, hours_per_week=self.hours_per_week,
+                     started_on=started_on, wage_cost_subsidy=subsidy is not None)
+        self._record(PlacementStarted, **terms)
+        # The wage is for the municipality's benefit alone, so it is a fact of its own.
+        self._record(TermsAgreed, hourly_wage_cents=hourly_wage_cents, **terms)
 
     def end(self, reason, ended_on, *, today):
         """End the placement; one that never started ends as well (e.g. on withdrawal)."""
@@ -184,12 +197,17 @@ class Placement:
         self.end_reason = reason
         self.ended_on = ended_on
         self.status = Status.ENDED
+        # An ended placement makes the candidate matchable again.
+        self._record(PlacementEnded, reason=reason, ended_on=ended_on,
+                     months_in_work=self.months_in_work(ended_on))
 
     def correct_start(self, started_on, reason, corrected_by, age_on_start=None, *, today,
                       minimum_wage):
         """Put a recorded start right, under the rules of a start; returns the milestones that
-        no longer hold (they are reached again from the corrected day). The wage is checked
-        at `age_on_start` on the corrected day, by default the age the start was checked at."""
+        no longer hold (they are reached again from the corrected day), and those the
+        corrected day reaches by `today` are reached (test_a_corrected_start_reckons_the_
+        milestones_again). The wage is checked at `age_on_start` on the corrected day, by
+        default the age the start was checked at."""
         if self.started_on is None:
             raise Conflict("cannot correct the start of a placement that never started")
         happened("started_on", started_on, today)
@@ -200,9 +218,13 @@ class Placement:
         age_on_start = minimum_wage.require_paid(
             self.contract_type, self.hourly_wage_cents, started_on,
             self.age_on_start if age_on_start is None else age_on_start)
-        self._correct("started_on", started_on, reason, corrected_by, today)
+        previous = self._correct("started_on", started_on, reason, corrected_by, today)
         self.age_on_start = age_on_start
-        return self._withdraw_milestones_not_reached(today)
+        withdrawn = self._withdraw_milestones_not_reached(today)
+        self._record(StartCorrected, started_on=started_on, previous_started_on=previous,
+                     reason=reason, milestones_withdrawn=withdrawn)
+        self.reach_milestones(today)
+        return withdrawn
 
     def correct_end(self, ended_on, reason, corrected_by, *, today):
         """Put a recorded end right, under the rules of an end; returns the milestones that
@@ -210,8 +232,12 @@ class Placement:
         if self.ended_on is None:
             raise Conflict("cannot correct the end of a placement that has not ended")
         self._may_end_on(ended_on, today)
-        self._correct("ended_on", ended_on, reason, corrected_by, today)
-        return self._withdraw_milestones_not_reached(today)
+        previous = self._correct("ended_on", ended_on, reason, corrected_by, today)
+        withdrawn = self._withdraw_milestones_not_reached(today)
+        self._record(EndCorrected, ended_on=ended_on, previous_ended_on=previous, reason=reason,
+                     months_in_work=self.months_in_work(ended_on), milestones_withdrawn=withdrawn)
+        self.reach_milestones(today)
+        return withdrawn
 
     def _may_end_on(self, ended_on, today):
         happened("ended_on", ended_on, today)
@@ -227,6 +253,7 @@ class Placement:
         setattr(self, name, corrected)
         self.corrections = [*self.corrections,
                             Correction(name, previous, corrected, reason, corrected_by, today)]
+        return previous
 
     def _withdraw_milestones_not_reached(self, today):
         withdrawn = [m for m in self.milestones if self.months_in_work(today) < m]
@@ -250,8 +277,12 @@ class Placement:
         reached = [m for m in MILESTONES
                    if m not in self.milestones and self.months_in_work(today) >= m]
         self.milestones = tuple(sorted(tuple(self.milestones) + tuple(reached)))
-        if SUSTAINED_AFTER_MONTHS in reached:
-            self.sustained = True
+        for months in reached:
+            reached_on = add_months(self.started_on, months)
+            self._record(MilestoneReached, months=months, reached_on=reached_on)
+            if months == SUSTAINED_AFTER_MONTHS:
+                self.sustained = True
+                self._record(PlacementSustained, sustained_on=reached_on)
         return reached
 
     def check_in(self, check_in: CheckIn, *, today):
@@ -265,6 +296,8 @@ class Placement:
         raised = RISK_LEVELS.index(check_in.risk) > RISK_LEVELS.index(self.risk)
         self.check_ins = [*self.check_ins, check_in]
         self.risk = check_in.risk
+        if raised:
+            self._record(RiskRaised, risk=check_in.risk, raised_on=check_in.held_on)
         return raised
 
     def anonymise(self):
@@ -291,6 +324,10 @@ class Placement:
         whole = min(self.months_in_work(today), SOCIAL_RETURN_MONTHS)
         return sum(1 for m in range(whole)
                    if period_start <= add_months(self.started_on, m) < period_end)
+
+    def _record(self, fact, **data):
+        self.record(fact(placement_id=self.id, participant_id=self.participant_id,
+                         employer_id=self.employer_id, **data))
 
     def _require(self, *allowed, action):
         if self.status not in allowed:

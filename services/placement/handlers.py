@@ -1,8 +1,7 @@
 """Placement's use cases: plan from accepted matches, follow the job, count what it is worth."""
 
-from services.placement.domain import (SUSTAINED_AFTER_MONTHS, CheckIn, ParticipantRecord,
-                                       Placement, Status, add_months, outcomes,
-                                       social_return_ledger)
+from services.placement.domain import (CheckIn, ParticipantRecord, Placement, Status,
+                                       outcomes, social_return_ledger)
 from shared import clock
 from shared.audit import audited_read
 from shared.store import EarlyFact, erase_on_withdrawal, handle_fact
@@ -25,13 +24,9 @@ def plan_accepted_match(uow, fact):
         data = fact.data
         if uow.placements.for_match(data["match_id"]) is not None:
             return
-        placement = Placement.plan(data["match_id"], data["participant_id"], data["employer_id"],
-                                   data["vacancy_id"], data["occupation"], data["start_date"],
-                                   data["hours_per_week"])
-        uow.placements.add(placement)
-        _record(uow, "placement.planned", placement, match_id=placement.match_id,
-                vacancy_id=placement.vacancy_id, occupation=placement.occupation,
-                start_date=placement.start_date, hours_per_week=placement.hours_per_week)
+        uow.placements.add(Placement.plan(
+            data["match_id"], data["participant_id"], data["employer_id"], data["vacancy_id"],
+            data["occupation"], data["start_date"], data["hours_per_week"]))
     return handle_fact(uow, fact, plan)
 
 
@@ -70,7 +65,7 @@ def end_for_withdrawn_participant(uow, fact):
         reason = END_ON_WITHDRAWAL[fact.data["reason"]]
         for placement in uow.placements.of_participant(fact.data["participant_id"]):
             if placement.status is not Status.ENDED:
-                _end(uow, placement, reason, fact.data["withdrawn_on"], clock.today())
+                placement.end(reason, fact.data["withdrawn_on"], today=clock.today())
     return handle_fact(uow, fact, end)
 
 
@@ -89,56 +84,32 @@ def anonymise_on_consent_withdrawal(uow, fact):
 # --- job coaches ----------------------------------------------------------------------------
 
 def start_placement(uow, placement_id, started_on, subsidy=None, **terms):
-    def start(placement):
-        placement.start(started_on=started_on, subsidy=subsidy, today=clock.today(),
-                        minimum_wage=uow.minimum_wage, **terms)
-        _record(uow, "placement.started", placement, contract_type=placement.contract_type,
-                hours_per_week=placement.hours_per_week, started_on=started_on,
-                wage_cost_subsidy=subsidy is not None)
-        # The wage is for the municipality's benefit alone, so it is a fact of its own.
-        _record(uow, "placement.terms_agreed", placement, contract_type=placement.contract_type,
-                hours_per_week=placement.hours_per_week,
-                hourly_wage_cents=placement.hourly_wage_cents, started_on=started_on,
-                wage_cost_subsidy=subsidy is not None)
-    return _change(uow, placement_id, start)
+    return _change(uow, placement_id, lambda placement: placement.start(
+        started_on=started_on, subsidy=subsidy, today=clock.today(),
+        minimum_wage=uow.minimum_wage, **terms))
 
 
 def end_placement(uow, placement_id, reason, ended_on):
     return _change(uow, placement_id,
-                   lambda placement: _end(uow, placement, reason, ended_on, clock.today()))
+                   lambda placement: placement.end(reason, ended_on, today=clock.today()))
 
 
 def correct_start(uow, placement_id, started_on, reason, corrected_by, age_on_start=None):
     """Put a recorded start right; milestones are reckoned again from the corrected day
     (test_a_corrected_start_reckons_the_milestones_again)."""
-    def correct(placement):
-        today = clock.today()
-        previous = placement.started_on
-        withdrawn = placement.correct_start(started_on, reason, corrected_by, age_on_start,
-                                            today=today, minimum_wage=uow.minimum_wage)
-        _record(uow, "placement.start_corrected", placement, started_on=started_on,
-                previous_started_on=previous, reason=reason, milestones_withdrawn=withdrawn)
-        _record_milestones(uow, placement, today)
-    return _change(uow, placement_id, correct)
+    return _change(uow, placement_id, lambda placement: placement.correct_start(
+        started_on, reason, corrected_by, age_on_start, today=clock.today(),
+        minimum_wage=uow.minimum_wage))
 
 
 def correct_end(uow, placement_id, ended_on, reason, corrected_by):
-    def correct(placement):
-        today = clock.today()
-        previous = placement.ended_on
-        withdrawn = placement.correct_end(ended_on, reason, corrected_by, today=today)
-        _record(uow, "placement.end_corrected", placement, ended_on=ended_on,
-                previous_ended_on=previous, reason=reason, milestones_withdrawn=withdrawn,
-                months_in_work=placement.months_in_work(ended_on))
-        _record_milestones(uow, placement, today)
-    return _change(uow, placement_id, correct)
+    return _change(uow, placement_id, lambda placement: placement.correct_end(
+        ended_on, reason, corrected_by, today=clock.today()))
 
 
 def check_in(uow, placement_id, held_on, coach, notes, risk):
-    def record(placement):
-        if placement.check_in(CheckIn(held_on, coach, notes, risk), today=clock.today()):
-            _record(uow, "placement.risk_raised", placement, risk=risk, raised_on=held_on)
-    return _change(uow, placement_id, record)
+    return _change(uow, placement_id, lambda placement: placement.check_in(
+        CheckIn(held_on, coach, notes, risk), today=clock.today()))
 
 
 def record_milestones(uow, today=None):
@@ -147,7 +118,7 @@ def record_milestones(uow, today=None):
     test_two_milestone_checks_at_once_record_each_once)."""
     today = today or clock.today()
     with uow:
-        count = sum(_record_milestones(uow, placement, today)
+        count = sum(len(placement.reach_milestones(today))
                     for placement in uow.placements.in_work())
         uow.commit()
     return count
@@ -170,38 +141,12 @@ def outcome_report(uow, group_by, period_start, period_end, today=None):
         return outcomes(placements, people, today or clock.today(), group_by)
 
 
-def _record_milestones(uow, placement, today):
-    """Publish the milestones the placement reached by `today` and had not yet; how many."""
-    reached = placement.reach_milestones(today)
-    for months in reached:
-        reached_on = add_months(placement.started_on, months)
-        _record(uow, "placement.milestone_reached", placement, months=months,
-                reached_on=reached_on)
-        if months == SUSTAINED_AFTER_MONTHS:
-            _record(uow, "placement.sustained", placement, sustained_on=reached_on)
-    return len(reached)
-
-
-def _end(uow, placement, reason, ended_on, today):
-    placement.end(reason, ended_on, today=today)
-    # An ended placement makes the candidate matchable again.
-    _record(uow, "placement.ended", placement, reason=reason, ended_on=ended_on,
-            months_in_work=placement.months_in_work(ended_on))
-
-
 def _change(uow, placement_id, change):
     with uow:
         placement = uow.placements.get(placement_id, lock=True)
         change(placement)
         uow.commit()
     return placement
-
-
-def _record(uow, event_type, placement, **data):
-    uow.record(event_type, {"placement_id": placement.id,
-                            "participant_id": placement.participant_id,
-                            "employer_id": placement.employer_id, **data},
-               subject=placement.participant_id)
 
 
 def read_placement(uow, placement_id, reader, now=None):
