@@ -35,7 +35,8 @@ DEFAULT_SUBSCRIPTIONS = {
     "probation": ("participant.released", "participant.withdrawn", "placement.started",
                   "placement.ended"),
     "work-company": ("participant.admitted", "participant.release_date_changed",
-                     "participant.withdrawn", "match.accepted", "training.certificate_awarded"),
+                     "participant.withdrawn", "match.accepted", "training.certificate_awarded",
+                     "training.result_corrected"),
     "social-service": ("training.programme_completed", "placement.started", "placement.ended",
                        "placement.sustained"),
 }

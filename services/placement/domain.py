@@ -87,9 +87,10 @@ class MinimumWage:
                                          f"age_on_start")
         youth = self.on(day, age_on_start)
         if hourly_wage_cents < youth:
+            # Not the age itself: the message reaches the service's log.
             raise Invalid("hourly_wage", f"below the statutory minimum youth wage of "
-                                         f"{youth / 100:.2f} an hour in force on {day} at "
-                                         f"{age_on_start}")
+                                         f"{youth / 100:.2f} an hour in force on {day} at the "
+                                         f"age given")
         return age_on_start
 
     @property
@@ -98,11 +99,16 @@ class MinimumWage:
 
     def missing_from(self, today):
         """The first 1 January or 1 July up to `today` whose amounts are not here, None when
-        the newest are in force from the last such day: the amounts change on both, and until
-        the new ones are added the newest here go on being applied."""
-        newest = self.newest_from
-        due = date(newest.year, 7, 1) if newest.month < 7 else date(newest.year + 1, 1, 1)
-        return due if due <= today else None
+        each has its own: the amounts change on both, and until the new ones are added the
+        ones before go on being applied. Amounts added ahead of their day hide none missing
+        before them (test_amounts_added_ahead_hide_no_missing_1_july)."""
+        known = {since for since, _, _ in self.amounts}
+        due = self.amounts[0][0]
+        while due <= today:
+            if due not in known:
+                return due
+            due = date(due.year, 7, 1) if due.month < 7 else date(due.year + 1, 1, 1)
+        return None
 
 
 @dataclass(frozen=True)

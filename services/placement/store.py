@@ -2,7 +2,7 @@
 participants for its outcomes."""
 import json
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
@@ -131,7 +131,9 @@ def statutory_minimum_wage(path=MINIMUM_WAGE_FILE):
 
 
 def _cents(euros):
-    return int(Decimal(euros) * 100)
+    """Cents of an amount written as "14.71" or 14.71 (read as a float: as written, not as
+    stored)."""
+    return int((Decimal(str(euros)) * 100).to_integral_value(ROUND_HALF_UP))
 
 
 class PlacementUnitOfWork(UnitOfWork):
@@ -158,7 +160,7 @@ class PlacementUnitOfWork(UnitOfWork):
         missing = cls.minimum_wage.missing_from(today)
         if missing is None:
             return []
-        return [f"{MINIMUM_WAGE_FILE} has no statutory minimum wage from {missing} on (the "
+        return [f"{MINIMUM_WAGE_FILE.name} has no statutory minimum wage from {missing} on (the "
                 f"amounts change every 1 January and 1 July): wages are checked against those "
                 f"from {cls.minimum_wage.newest_from} until the Rijksoverheid's amounts from "
                 f"{missing} are added"]

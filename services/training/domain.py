@@ -320,15 +320,21 @@ class Programme:
         return self._earn(module, completed_on, certificate_number) if passed else None
 
     def correct_result(self, module: Module, passed, completed_on, reason, corrected_by, *,
-                       certificate_number, today):
-        """Put the module's latest result right. A fail that becomes a pass earns the
-        certificate (returned as awarded) and frees the retake's place; a pass that becomes a
-        fail takes the certificate back (returned as revoked), while no module built on it has
-        been taken and the programme is not completed. Returns (awarded, revoked)."""
+                       corrects, certificate_number, today):
+        """Put the module's latest result right: `corrects` is the result (passed, completed
+        on) the trainer saw, refused when another was recorded meanwhile. A fail that becomes
+        a pass earns the certificate (returned as awarded) and frees the retake's place; a pass
+        that becomes a fail takes the certificate back (returned as revoked) and the places
+        waited for after it, while no module after it has been taken and the programme is not
+        completed. Returns (awarded, revoked)."""
         if reason not in CORRECTION_REASONS:
             raise Invalid("reason", f"unknown correction reason {reason!r}")
         happened("completed_on", completed_on, today)
         recorded = self.latest_result(module.code)
+        if corrects != (recorded.passed, recorded.completed_on):
+            raise Conflict(f"the latest result of {module.code!r} is now "
+                           f"{'a pass' if recorded.passed else 'a fail'} on "
+                           f"{recorded.completed_on}: look at it again before correcting it")
         if (passed, completed_on) == (recorded.passed, recorded.completed_on):
             raise Invalid("passed", f"the result of {module.code!r} is recorded so already")
         if passed != recorded.passed:
@@ -344,10 +350,17 @@ class Programme:
             self._redate_certificate(module, completed_on)
             return None, None
         if passed:
-            self._replace(replace(self.step(module.code), status=StepStatus.PASSED,
-                                  cohort_id=None, starts_on=None, ends_on=None))
+            step = self.step(module.code)
+            if step.status is StepStatus.FAILED:  # passed in the cohort it was followed in
+                self._replace(replace(step, status=StepStatus.PASSED))
+            else:  # a retake's place or wait is given up
+                self._replace(replace(step, status=StepStatus.PASSED, cohort_id=None,
+                                      starts_on=None, ends_on=None))
             return self._earn(module, completed_on, certificate_number), None
         self._replace(replace(self.step(module.code), status=StepStatus.FAILED))
+        for later in self.steps:
+            if later.status is StepStatus.WAITLISTED:
+                self._replace(replace(later, status=StepStatus.PLANNED))
         revoked = next(c for c in self.certificates if c.module == module.code)
         self.certificates = [c for c in self.certificates if c is not revoked]
         return None, revoked
@@ -355,14 +368,14 @@ class Programme:
     def latest_result(self, module):
         recorded = [r for r in self.results if r.module == module]
         if not recorded:
-            raise Conflict(f"no result of {module!r} is recorded")
+            raise Invalid("module", f"no result of {module!r} is recorded")
         return recorded[-1]
 
     def _earn(self, module, completed_on, certificate_number):
         certificate = self.award_certificate(module, completed_on, certificate_number)
         if self.complete:
             self.status = Status.COMPLETED
-            self.ended_on = completed_on
+            self.ended_on = self._last_pass()
         return certificate
 
     def _redate_certificate(self, module, issued_on):
@@ -370,7 +383,10 @@ class Programme:
             replace(c, issued_on=issued_on, expires_on=_expiry(module, issued_on))
             if c.module == module.code else c for c in self.certificates]
         if self.status is Status.COMPLETED:
-            self.ended_on = max(r.completed_on for r in self.results if r.passed)
+            self.ended_on = self._last_pass()
+
+    def _last_pass(self):
+        return max(r.completed_on for r in self.results if r.passed)
 
     def _refuse_if_built_on(self, module):
         """The route went on from the pass: later modules were joined on its strength."""

@@ -202,7 +202,7 @@ def record_result(uow, participant_id, module, passed, completed_on, today=None)
             **_ids(programme), "module": module, "passed": passed, "completed_on": completed_on,
         }, subject=participant_id)
         if certificate is not None:
-            _passed(uow, programme, certificate, catalogue, completed_on, today)
+            _passed(uow, programme, certificate, catalogue, today)
         else:
             _advance(uow, programme, catalogue, today)
         overview = _overview(uow, programme, today)
@@ -210,7 +210,7 @@ def record_result(uow, participant_id, module, passed, completed_on, today=None)
     return overview
 
 
-def _passed(uow, programme, certificate, catalogue, completed_on, today):
+def _passed(uow, programme, certificate, catalogue, today):
     """A module passed: its certificate, and the programme's end or its next step."""
     uow.record("training.certificate_awarded", {
         **_ids(programme), "certificate_id": certificate.id, "number": certificate.number,
@@ -221,14 +221,14 @@ def _passed(uow, programme, certificate, catalogue, completed_on, today):
     if programme.complete:
         uow.record("training.programme_completed", {
             **_ids(programme), "certificates": [c.certificate for c in programme.certificates],
-            "completed_on": completed_on,
+            "completed_on": programme.ended_on,
         }, subject=programme.participant_id)
     else:
         _advance(uow, programme, catalogue, today)
 
 
 def correct_result(uow, participant_id, module, passed, completed_on, reason, corrected_by,
-                   today=None):
+                   previous_passed, previous_completed_on, today=None):
     """Put a recorded result right; a fail become a pass earns its certificate and the
     programme goes on, a pass become a fail takes it back
     (test_a_result_corrected_to_a_pass_awards_the_certificate_and_moves_on,
@@ -244,7 +244,8 @@ def correct_result(uow, participant_id, module, passed, completed_on, reason, co
         held = set(programme.cohorts_held())
         awarded, revoked = programme.correct_result(
             definition, passed, completed_on, reason, corrected_by,
-            certificate_number=number, today=today)
+            corrects=(previous_passed, previous_completed_on), certificate_number=number,
+            today=today)
         uow.record("training.result_corrected", {
             **_ids(programme), "module": module, "passed": passed, "completed_on": completed_on,
             "previous_passed": recorded.passed, "previous_completed_on": recorded.completed_on,
@@ -256,7 +257,9 @@ def correct_result(uow, participant_id, module, passed, completed_on, reason, co
                 cohort.release(participant_id)
                 _fill_from_waiting_list(uow, cohort, catalogue, today)
             uow.waiting.remove(participant_id, module)
-            _passed(uow, programme, awarded, catalogue, completed_on, today)
+            _passed(uow, programme, awarded, catalogue, today)
+        if revoked is not None:  # what came after the pass is waited for no more
+            uow.waiting.remove(participant_id)
         overview = _overview(uow, programme, today)
         uow.commit()
     return overview

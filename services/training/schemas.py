@@ -76,6 +76,10 @@ class ModuleResultSchema(Schema):
 
 
 class ResultCorrectionRequest(Schema):
+    previous_passed = fields.Boolean(required=True, metadata={
+        "description": "the latest result as the trainer saw it: refused with 409 when "
+                       "another was recorded meanwhile"})
+    previous_completed_on = fields.Date(required=True)
     passed = fields.Boolean(required=True)
     completed_on = fields.Date(required=True, metadata={"description": "not after today"})
     reason = Code(vocabulary.CORRECTION_REASONS, required=True)

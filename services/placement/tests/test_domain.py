@@ -215,6 +215,13 @@ def test_the_first_1_january_or_1_july_without_amounts_is_named(today, missing):
     assert WML.missing_from(today) == missing
 
 
+def test_amounts_added_ahead_hide_no_missing_1_july():
+    youth = {20: 1177, 19: 883, 18: 736, 17: 581, 16: 507, 15: 441}
+    ahead = MinimumWage(((date(2026, 1, 1), 1471, youth), (date(2027, 1, 1), 1500, youth)))
+    assert ahead.missing_from(date(2026, 12, 3)) == date(2026, 7, 1)
+    assert ahead.missing_from(date(2026, 6, 30)) is None
+
+
 def test_without_the_amounts_in_force_the_newest_go_on_being_applied():
     # As on 3 December 2026 with amounts up to 1 January 2026: those of 1 July are missing.
     known = MinimumWage(((date(2026, 1, 1), 1471, {20: 1177, 19: 883, 18: 736, 17: 581,

@@ -116,9 +116,15 @@ def test_a_result_for_a_module_not_followed_is_refused(uow):
     assert recorded(uow, "training.module_completed") == []
 
 
-def correct(uow, participant, module, passed, completed_on=TODAY, reason="entry-error"):
+def correct(uow, participant, module, passed, completed_on=TODAY, reason="entry-error",
+            seen=None):
+    """Correct the latest result, as seen (by default, as it is now)."""
+    if seen is None:
+        [latest] = [r for r in programme(uow, participant)["results"] if r.module == module][-1:]
+        seen = (latest.passed, latest.completed_on)
     return handlers.correct_result(uow, participant, module, passed, completed_on, reason,
-                                   corrected_by="a.trainer")
+                                   corrected_by="a.trainer", previous_passed=seen[0],
+                                   previous_completed_on=seen[1])
 
 
 def test_a_result_corrected_to_a_pass_awards_the_certificate_and_moves_on(uow):
@@ -154,7 +160,10 @@ def test_a_pass_corrected_to_a_fail_takes_the_certificate_back(uow):
 
     overview = correct(uow, participant, "employee-skills", False)
 
-    assert [s["status"].value for s in overview["steps"]] == ["failed", "waitlisted"]
+    # It waits for forklift no more: forklift needs the pass it no longer has.
+    assert [s["status"].value for s in overview["steps"]] == ["failed", "planned"]
+    with uow:
+        assert uow.waiting.waiting_for("forklift") == []
     assert overview["certificates"] == []
     [corrected] = recorded(uow, "training.result_corrected")
     assert corrected["data"]["certificate_revoked"] == "employee-skills"
@@ -162,6 +171,29 @@ def test_a_pass_corrected_to_a_fail_takes_the_certificate_back(uow):
     cohort(uow, starts_in_days=40)
     handlers.enrol_in_module(uow, participant, "employee-skills")
     assert programme(uow, participant)["steps"][0]["status"].value == "enrolled"
+
+
+def test_a_correction_of_a_result_recorded_meanwhile_is_refused(uow):
+    cohort(uow, places=1)
+    participant = admit(uow)
+    handlers.record_result(uow, participant, "employee-skills", False, TODAY - timedelta(days=1))
+    seen = (False, TODAY - timedelta(days=1))
+    cohort(uow, places=1, starts_in_days=40)
+    handlers.enrol_in_module(uow, participant, "employee-skills")
+    handlers.record_result(uow, participant, "employee-skills", True, TODAY)  # the retake
+    with pytest.raises(Conflict, match="is now a pass"):
+        correct(uow, participant, "employee-skills", True, TODAY - timedelta(days=1), seen=seen)
+    with pytest.raises(Invalid) as unknown:
+        correct(uow, participant, "forklift", True, seen=(False, TODAY))
+    assert unknown.value.field == "module"
+
+
+def test_a_fail_put_right_keeps_the_cohort_it_was_followed_in(uow):
+    followed = cohort(uow)
+    participant = admit(uow)
+    handlers.record_result(uow, participant, "employee-skills", False, TODAY)
+    overview = correct(uow, participant, "employee-skills", True)
+    assert overview["steps"][0]["cohort_id"] == followed.id
 
 
 def test_a_pass_the_route_went_on_from_cannot_become_a_fail(uow):
