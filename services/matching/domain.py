@@ -154,6 +154,8 @@ class Candidate:
     curfew_ends_at: str | None = None
     may_work_outside_from: date | None = None
     certificates: tuple = ()
+    # The certificates training awarded, by the award's id: what a correction takes back.
+    certificate_awards: dict = field(default_factory=dict)
     status: CandidateStatus = CandidateStatus.IN_TRAINING
     released_on: date | None = None
     # The day vacancies were last sought for the candidate.
@@ -162,8 +164,24 @@ class Candidate:
     def add_certificates(self, certificates):
         self.certificates = tuple(sorted(set(self.certificates) | set(certificates)))
 
-    def revoke_certificate(self, certificate):
-        self.certificates = tuple(c for c in self.certificates if c != certificate)
+    def award_certificate(self, award_id, certificate):
+        self.certificate_awards = {**self.certificate_awards, award_id: certificate}
+        self.add_certificates([certificate])
+
+    def holds_award(self, award_id, certificate):
+        """Whether the award is applied here. An award applied before awards were kept by
+        their id holds its certificate under none."""
+        return award_id in self.certificate_awards or (
+            certificate in self.certificates
+            and certificate not in self.certificate_awards.values())
+
+    def revoke_award(self, award_id, certificate):
+        """Take back one award; the certificate stays held while another award holds it
+        (test_a_certificate_earned_again_stays_when_the_first_award_is_taken_back)."""
+        awards = {k: v for k, v in self.certificate_awards.items() if k != award_id}
+        self.certificate_awards = awards
+        if certificate not in awards.values():
+            self.certificates = tuple(c for c in self.certificates if c != certificate)
 
     def complete_training(self, certificates):
         self.add_certificates(certificates)

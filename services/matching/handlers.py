@@ -302,19 +302,19 @@ def _known(uow, data):
 def _certificate_awarded(uow, data, now, today):
     candidate = _known(uow, data)
     if candidate is not None:
-        candidate.add_certificates([data["certificate"]])
+        candidate.award_certificate(data["certificate_id"], data["certificate"])
 
 
 def _result_corrected(uow, data, now, today):
     """A pass put right as a fail takes back the certificate it earned. The correction is not
     among training's ordered facts: it waits until the award it takes back is applied."""
-    revoked = data["certificate_revoked"]
+    revoked, award = data["certificate_revoked"], data["revoked_certificate_id"]
     candidate = _known(uow, data) if revoked else None
     if candidate is None:
         return
-    if revoked not in candidate.certificates:
+    if not candidate.holds_award(award, revoked):
         raise EarlyFact(f"the award of {revoked} it takes back is not applied yet")
-    candidate.revoke_certificate(revoked)
+    candidate.revoke_award(award, revoked)
 
 
 def _programme_completed(uow, data, now, today):

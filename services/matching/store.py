@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, Enum, Index, Integer, MetaData,
                         String, Table, UniqueConstraint, and_, case, delete, event, literal,
-                        not_, or_, select)
+                        not_, or_, select, text)
 from sqlalchemy.orm import registry
 
 from services.matching.domain import (DRIVING_OCCUPATIONS, Candidate, CandidateStatus,
@@ -137,6 +137,7 @@ candidates = Table(
     Column("curfew_starts_at", String(5)),
     Column("curfew_ends_at", String(5)),
     Column("certificates", JSON, nullable=False),
+    Column("certificate_awards", JSON, nullable=False, server_default=text("'{}'")),
     _status(CandidateStatus),
     Column("ranked_on", Date),
     # Derived from the columns above on every write.

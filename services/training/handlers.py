@@ -250,6 +250,7 @@ def correct_result(uow, participant_id, module, passed, completed_on, reason, co
             **_ids(programme), "module": module, "passed": passed, "completed_on": completed_on,
             "previous_passed": recorded.passed, "previous_completed_on": recorded.completed_on,
             "reason": reason, "certificate_revoked": revoked and revoked.certificate,
+            "revoked_certificate_id": revoked and revoked.id,
         }, subject=participant_id)
         if awarded is not None:
             for cohort_id in held - set(programme.cohorts_held()):  # the retake's place

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from shared.contracts import event_contract, vocabulary
-from shared.contracts.fields import Code, Codes, Id, Text
+from shared.contracts.fields import UUID_PATTERN, Code, Codes, Id, Text
 
 
 class TrainingFact(Schema):
@@ -45,7 +45,8 @@ class ModuleCompleted(TrainingFact):
 class ResultCorrected(TrainingFact):
     """The recorded result of `module` was wrong: it is `passed` on `completed_on`. A fail
     put right as a pass is followed by the certificate it earns (`training.certificate_awarded`);
-    a pass put right as a fail takes back the certificate it earned, `certificate_revoked`."""
+    a pass put right as a fail takes back the certificate it earned, `certificate_revoked`, by
+    the award's `certificate_id`: the same certificate may be earned again."""
     module = Text(60, required=True)
     passed = fields.Boolean(required=True)
     completed_on = fields.Date(required=True)
@@ -54,6 +55,9 @@ class ResultCorrected(TrainingFact):
     reason = Code(vocabulary.CORRECTION_REASONS, required=True)
     certificate_revoked = Code(vocabulary.CERTIFICATES, open=True, load_default=None,
                                allow_none=True)
+    revoked_certificate_id = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(UUID_PATTERN),
+        metadata={"description": "the certificate_id of the award taken back"})
 
 
 @event_contract("training.certificate_awarded", producer="training", ordered=True)

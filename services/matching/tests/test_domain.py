@@ -270,3 +270,21 @@ def test_a_start_date_in_the_past_is_refused_when_published_or_moved():
 def test_a_vacancy_without_a_title_is_called_after_its_occupation():
     assert vacancy().title == "Office cleaner"
     assert vacancy(title="Schoonmaker kantoren Dordrecht").title == "Schoonmaker kantoren Dordrecht"
+
+
+def test_a_certificate_earned_again_stays_when_the_first_award_is_taken_back():
+    c = candidate(certificates=())
+    c.award_certificate("first", "forklift")
+    c.award_certificate("again", "forklift")
+    assert not c.holds_award("later", "forklift")  # an award not applied here yet
+    c.revoke_award("first", "forklift")
+    assert c.certificates == ("forklift",)
+    c.revoke_award("again", "forklift")
+    assert c.certificates == ()
+
+
+def test_an_award_from_before_awards_were_kept_by_id_is_taken_back_by_its_certificate():
+    c = candidate()  # holds cleaning-diploma under no award id
+    assert c.holds_award("unknown", "cleaning-diploma")
+    c.revoke_award("unknown", "cleaning-diploma")
+    assert c.certificates == ("employee-skills",)

@@ -296,7 +296,7 @@ def test_a_pass_corrected_as_a_fail_takes_the_certificate_back_once_it_is_applie
     """The correction is not among training's ordered facts: one that overtakes the award it
     takes back waits for it."""
     participant = ready_candidate(api, broker)
-    programme = str(uuid.uuid4())
+    programme, award = str(uuid.uuid4()), str(uuid.uuid4())
     metrics = metrics_for("matching")
     labels = ("matching.follow_training", "training.result_corrected")
     before = metrics.handled.labels(*labels)._value.get()
@@ -307,10 +307,10 @@ def test_a_pass_corrected_as_a_fail_takes_the_certificate_back_once_it_is_applie
         "participant_id": participant, "programme_id": programme, "module": "forklift",
         "passed": False, "completed_on": str(TODAY), "previous_passed": True,
         "previous_completed_on": str(TODAY), "reason": "entry-error",
-        "certificate_revoked": "forklift"})
+        "certificate_revoked": "forklift", "revoked_certificate_id": award})
     broker.publish("training", "training.certificate_awarded", {
         "participant_id": participant, "programme_id": programme,
-        "certificate_id": str(uuid.uuid4()), "number": "DS-2026-000002",
+        "certificate_id": award, "number": "DS-2026-000002",
         "certificate": "forklift", "module": "forklift", "issuer": "Drechtwerk",
         "issued_on": str(TODAY), "expires_on": None})
     wait_until(lambda: metrics.handled.labels(*labels)._value.get() == before + 1, timeout=30)
