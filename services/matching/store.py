@@ -10,8 +10,8 @@ import json
 from datetime import date
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, Enum, Index, Integer, MetaData,
-                        String, Table, UniqueConstraint, and_, case, delete, event, literal,
-                        not_, or_, select)
+                        String, Table, UniqueConstraint, and_, case, delete, event, insert,
+                        literal, not_, or_, select, update)
 from sqlalchemy.orm import registry
 
 from services.matching.domain import (DRIVING_OCCUPATIONS, Candidate, CandidateStatus,
@@ -184,6 +184,16 @@ Index("uq_proposal_pending_candidate", proposals.c.participant_id, unique=True,
 departures = Table(
     "departures", metadata,
     Column("participant", String(64), primary_key=True),
+)
+
+# The modules of training's catalogue, as far as its facts told (training.module_added,
+# module_changed): what the advice to a near miss names.
+training_modules = Table(
+    "training_modules", metadata,
+    Column("code", String(60), primary_key=True),
+    Column("certificate", String(60), nullable=False),
+    Column("weeks", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
 )
 
 reliability_tables(metadata)
@@ -447,6 +457,34 @@ class Departures:
             departures.c.participant == _hashed(participant_id))).first() is not None
 
 
+class TrainingModules:
+    def __init__(self, session):
+        self.session = session
+
+    def heard(self, code, certificate, weeks, revision):
+        """Keep a module's revision unless a later one is kept already: training's facts of
+        one module may come in any order."""
+        table, values = training_modules, {"certificate": certificate, "weeks": weeks,
+                                           "revision": revision}
+        kept = self.session.scalar(select(table.c.revision).where(table.c.code == code)
+                                   .with_for_update())
+        if kept is None:
+            # Of two facts of a new module at once, one insert loses on the key and its
+            # transaction runs again (retry_transaction in shared/store.py).
+            self.session.execute(insert(table).values(code=code, **values))
+        elif kept < revision:
+            self.session.execute(update(table).where(table.c.code == code).values(**values))
+
+    def leading_to(self):
+        """{certificate: the module that leads to it}, the shortest of those training told of
+        (then by code); until it told of any, those of the catalogue it starts with."""
+        leading = {}
+        for row in self.session.execute(select(training_modules).order_by(
+                training_modules.c.weeks, training_modules.c.code)):
+            leading.setdefault(row.certificate, row.code)
+        return leading or vocabulary.MODULE_FOR_CERTIFICATE
+
+
 def _hashed(participant_id):
     return hashlib.sha256(participant_id.encode()).hexdigest()
 
@@ -474,6 +512,7 @@ class MatchingUnitOfWork(UnitOfWork):
         self.candidates = Candidates(session)
         self.proposals = Proposals(session)
         self.departures = Departures(session)
+        self.training_modules = TrainingModules(session)
 
 
 class MatchingSettings:
