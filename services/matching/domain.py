@@ -17,7 +17,7 @@ from enum import Enum
 
 from shared.clock import expected
 from shared.contracts.municipalities import named
-from shared.contracts.vocabulary import (LANGUAGE_MODULE, MODULE_FOR_CERTIFICATE,
+from shared.contracts.vocabulary import (LANGUAGE_CERTIFICATE, MODULE_FOR_CERTIFICATE,
                                          MUNICIPALITY_LOCATIONS, OCCUPATIONS, RESTRICTIONS,
                                          VOG_RISK_AREAS, language_rank)
 from shared.errors import Conflict, Invalid
@@ -398,17 +398,21 @@ class Assessment:
                 + [f"training would close the gap: {m}" for m in self.closing_modules])
 
 
-def assess(candidate: Candidate, vacancy: Vacancy) -> Assessment:
+def assess(candidate: Candidate, vacancy: Vacancy,
+           modules=MODULE_FOR_CERTIFICATE) -> Assessment:
+    """`modules`: the training module that leads to each certificate, which only the advice to
+    a near miss needs. A gap is closed by the module that leads to the certificate lacked (for
+    Dutch, to LANGUAGE_CERTIFICATE); a gap no module closes makes no near miss."""
     excluded = {code: why for code, rule in HARD_CONSTRAINTS.items()
                 if (why := rule(candidate, vacancy))}
     exclusions = list(excluded.values())
     trainable = [rule for rule in TRAINABLE if rule(candidate, vacancy)]
     closing = ()
     if exclusions and len(trainable) == len(exclusions):
-        closing = tuple(dict.fromkeys(
-            ([LANGUAGE_MODULE] if _language_below_minimum in trainable else [])
-            + [MODULE_FOR_CERTIFICATE[c] for c in sorted(
-                set(vacancy.required_certificates) - set(candidate.certificates))]))
+        gaps = (([LANGUAGE_CERTIFICATE] if _language_below_minimum in trainable else [])
+                + sorted(set(vacancy.required_certificates) - set(candidate.certificates)))
+        if all(gap in modules for gap in gaps):
+            closing = tuple(dict.fromkeys(modules[gap] for gap in gaps))
 
     met, missed = [], []
     # What speaks for the candidate and may be told to the employer.

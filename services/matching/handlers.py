@@ -181,7 +181,7 @@ def assess_pair(uow, vacancy_id, participant_id, reader, today=None):
         candidate = uow.candidates.get(participant_id)
         return {"vacancy_id": vacancy.id, "participant_id": candidate.participant_id,
                 "matchable": candidate.matchable_on(today, uow.settings.release_window_days),
-                **_explained(assess(candidate, vacancy))}
+                **_explained(assess(candidate, vacancy, uow.training_modules.leading_to()))}
     return audited_read(uow, reader, PROFILE_READERS, participant_id, REASONING, assessment)
 
 
@@ -210,7 +210,8 @@ def _participant_of(item):
 # --- facts from the chain -------------------------------------------------------------------
 
 def apply_fact(uow, fact, now=None, today=None):
-    """Update a candidate profile from another service's fact, once."""
+    """Update a candidate profile, or what matching knows of training's catalogue, from
+    another service's fact, once."""
     now, today = now or clock.now(), today or clock.today()
     return handle_fact(uow, fact, lambda uow: _REACTIONS[fact.type](uow, fact.data, now, today))
 
@@ -331,6 +332,12 @@ def _dropped_out(uow, data, now, today):
         candidate.drop_out()
 
 
+def _module_heard(uow, data, now, today):
+    """Training's catalogue, for the advice to a near miss: a module added or changed."""
+    uow.training_modules.heard(data["module"], data["certificate"], data["weeks"],
+                               data["revision"])
+
+
 def _placement_started(uow, data, now, today):
     candidate = _known(uow, data)
     if candidate is not None:
@@ -361,6 +368,8 @@ _REACTIONS = {
     "training.result_corrected": _result_corrected,
     "training.programme_completed": _programme_completed,
     "training.dropped_out": _dropped_out,
+    "training.module_added": _module_heard,
+    "training.module_changed": _module_heard,
     "placement.started": _placement_started,
     "placement.ended": _placement_ended,
     "placement.start_corrected": _placement_day_corrected,
@@ -401,11 +410,13 @@ def _propose_for_vacancy(uow, vacancy, now, today=None):
 def best_candidates(uow, vacancy, today, wanted, skip=frozenset(), near_misses=False):
     """The `wanted` best candidates for `vacancy` that `assess` confirms: eligible, or (with
     `near_misses`) excluded only by gaps that training can close."""
+    modules = uow.training_modules.leading_to()
+
     def confirmed(participant_id):
         if participant_id in skip:
             return None
         candidate = uow.candidates.get(participant_id)
-        assessment = assess(candidate, vacancy)
+        assessment = assess(candidate, vacancy, modules)
         if assessment.near_miss if near_misses else assessment.eligible:
             return candidate, assessment
         return None
@@ -417,8 +428,10 @@ def best_candidates(uow, vacancy, today, wanted, skip=frozenset(), near_misses=F
 def excluded_candidates(uow, vacancy, today, wanted):
     """The first `wanted` candidates matched today, by id, whom `assess` excludes from
     `vacancy` for more than gaps that training can close (those are its near misses)."""
+    modules = uow.training_modules.leading_to()
+
     def confirmed(candidate):
-        assessment = assess(candidate, vacancy)
+        assessment = assess(candidate, vacancy, modules)
         if assessment.eligible or assessment.near_miss:
             return None
         return candidate, assessment

@@ -10,8 +10,8 @@ import json
 from datetime import date
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, Enum, Index, Integer, MetaData,
-                        String, Table, UniqueConstraint, and_, case, delete, event, literal,
-                        not_, or_, select, text)
+                        String, Table, UniqueConstraint, and_, case, delete, event, insert,
+                        literal, not_, or_, select, text, update)
 from sqlalchemy.orm import registry
 
 from services.matching.domain import (DRIVING_OCCUPATIONS, Candidate, CandidateStatus,
@@ -185,6 +185,16 @@ Index("uq_proposal_pending_candidate", proposals.c.participant_id, unique=True,
 departures = Table(
     "departures", metadata,
     Column("participant", String(64), primary_key=True),
+)
+
+# The modules of training's catalogue, as far as its facts told (training.module_added,
+# module_changed): what the advice to a near miss names.
+training_modules = Table(
+    "training_modules", metadata,
+    Column("code", String(60), primary_key=True),
+    Column("certificate", String(60), nullable=False),
+    Column("weeks", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
 )
 
 reliability_tables(metadata)
@@ -448,6 +458,41 @@ class Departures:
             departures.c.participant == _hashed(participant_id))).first() is not None
 
 
+class TrainingModules:
+    def __init__(self, session):
+        self.session = session
+
+    def heard(self, code, certificate, weeks, revision):
+        """Keep a module's revision unless a later one is kept already: training's facts of
+        one module may come in any order."""
+        table, values = training_modules, {"certificate": certificate, "weeks": weeks,
+                                           "revision": revision}
+        kept = self.session.scalar(select(table.c.revision).where(table.c.code == code)
+                                   .with_for_update())
+        if kept is None:
+            # Of two facts of a new module at once, one insert loses on the key and its
+            # transaction runs again (retry_transaction in shared/store.py).
+            self.session.execute(insert(table).values(code=code, **values))
+        elif kept < revision:
+            self.session.execute(update(table).where(table.c.code == code).values(**values))
+
+    def leading_to(self):
+        """{certificate: the module that leads to it}, the shortest of those training told of
+        (then by code). A module of the catalogue training starts with that it has not told
+        of stays as this release knows it: its facts at its first start may have gone out
+        before matching's queue was there
+        (test_modules_not_heard_of_stay_as_the_catalogue_training_starts_with)."""
+        heard, leading = set(), {}
+        for row in self.session.execute(select(training_modules).order_by(
+                training_modules.c.weeks, training_modules.c.code)):
+            heard.add(row.code)
+            leading.setdefault(row.certificate, row.code)
+        for certificate, code in vocabulary.MODULE_FOR_CERTIFICATE.items():
+            if code not in heard:
+                leading.setdefault(certificate, code)
+        return leading
+
+
 def _hashed(participant_id):
     return hashlib.sha256(participant_id.encode()).hexdigest()
 
@@ -475,6 +520,7 @@ class MatchingUnitOfWork(UnitOfWork):
         self.candidates = Candidates(session)
         self.proposals = Proposals(session)
         self.departures = Departures(session)
+        self.training_modules = TrainingModules(session)
 
 
 class MatchingSettings:

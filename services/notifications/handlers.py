@@ -167,10 +167,11 @@ def _may_share(uow, envelope, receiver):
     a participant only while every basis its purpose for the receiver needs holds for them
     (test_a_municipality_hears_nothing_of_a_participant_without_a_basis,
     test_a_work_company_hears_of_training_only_while_the_participant_consents, on the broker
-    test_a_work_company_hears_of_training_only_on_the_participants_consent). Operators hear of
-    every fact, to run the chain."""
+    test_a_work_company_hears_of_training_only_on_the_participants_consent); one about no
+    participant needs no basis of anyone's (test_a_fact_about_no_participant_needs_no_basis).
+    Operators hear of every fact, to run the chain."""
     participant = envelope.get("data", {}).get("participant_id")
-    return receiver == "operator" or all(
+    return receiver == "operator" or participant is None or all(
         _basis_holds(uow, participant, purpose, receiver)
         for purpose in needed_for(envelope["type"], receiver))
 

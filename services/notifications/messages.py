@@ -169,9 +169,9 @@ WORDS = {
 # Numbers that count something: (one, more).
 COUNTED = {
     "nl": {"months": ("{} maand", "{} maanden"), "months_in_work": ("{} maand", "{} maanden"),
-           "positions": ("{} plaats", "{} plaatsen")},
+           "positions": ("{} plaats", "{} plaatsen"), "weeks": ("{} week", "{} weken")},
     "en": {"months": ("{} month", "{} months"), "months_in_work": ("{} month", "{} months"),
-           "positions": ("{} position", "{} positions")},
+           "positions": ("{} position", "{} positions"), "weeks": ("{} week", "{} weeks")},
 }
 
 # One template per fact a recipient may hear of, in each language. {participant} is the
@@ -224,6 +224,10 @@ TEMPLATES = {
         "training.programme_completed": "{Participant} heeft op {completed_on} het programma "
                                         "afgerond, met de certificaten: {certificates}.",
         "training.dropped_out": "{Participant} is gestopt met het programma: {reason}.",
+        "training.module_added": "Module {module} ({name}) is aan de catalogus toegevoegd: "
+                                 "{weeks}, leidt tot het certificaat {certificate}.",
+        "training.module_changed": "Module {module} ({name}) is gewijzigd: {weeks}, leidt tot "
+                                   "het certificaat {certificate}.",
         "employer.registered": "Werkgever {name} ({sector}, {municipality}) is "
                                "aangemeld{social_return}.",
         "vacancy.published": "Vacature {vacancy} is gepubliceerd: {positions} als "
@@ -319,6 +323,10 @@ TEMPLATES = {
                                         "{completed_on}, with the certificates: "
                                         "{certificates}.",
         "training.dropped_out": "{Participant} stopped the programme: {reason}.",
+        "training.module_added": "Module {module} ({name}) joined the catalogue: {weeks}, "
+                                 "leading to the certificate {certificate}.",
+        "training.module_changed": "Module {module} ({name}) changed: {weeks}, leading to the "
+                                   "certificate {certificate}.",
         "employer.registered": "Employer {name} ({sector}, {municipality}) was "
                                "registered{social_return}.",
         "vacancy.published": "Vacancy {vacancy} was published: {positions} as "

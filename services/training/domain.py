@@ -28,6 +28,17 @@ class Module:
     sectors: tuple = ()
     required_modules: tuple = ()
     min_language_level: str | None = None
+    # As the chain knows it (training.module_added, module_changed): 0 until it is told.
+    revision: int = 0
+
+    def revise(self):
+        """The module's next revision, as the chain hears of it: no more than matching's
+        advice and an integrator's catalogue need (places per cohort are training's own)."""
+        self.revision += 1
+        return {"module": self.code, "name": self.name, "certificate": self.certificate,
+                "min_language_level": self.min_language_level, "weeks": self.weeks,
+                "required_modules": list(self.required_modules), "sectors": list(self.sectors),
+                "revision": self.revision}
 
 
 ISSUER = "Leerwerkbedrijf Drechtsteden"

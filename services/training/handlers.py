@@ -93,6 +93,7 @@ def add_module(uow, **details):
             raise Conflict(f"module {module.code!r} exists; change it instead")
         _check_references(uow.modules.catalogue(), module)
         uow.modules.add(module)
+        uow.record("training.module_added", module.revise(), subject=module.code)
         uow.commit()
     return module
 
@@ -100,10 +101,12 @@ def add_module(uow, **details):
 def change_module(uow, code, **details):
     with uow:
         catalogue = uow.modules.catalogue()
-        module = uow.modules.get(code)
+        # Locked, so that of two changes at once each takes its own revision.
+        module = uow.modules.get(code, lock=True)
         for name, value in details.items():
             setattr(module, name, value)
         _check_references(catalogue, module)
+        uow.record("training.module_changed", module.revise(), subject=module.code)
         uow.commit()
     return module
 

@@ -26,6 +26,7 @@ modules = Table(
     Column("sectors", JSON, nullable=False),
     Column("required_modules", JSON, nullable=False),
     Column("min_language_level", String(2)),
+    Column("revision", Integer, nullable=False, server_default="0"),
 )
 
 cohorts = Table(
@@ -98,10 +99,7 @@ class ModuleRepository(Repository):
     entity = Module
 
     def catalogue(self):
-        """Every module by code; an empty catalogue first gets the standard modules."""
-        if self.session.scalar(select(func.count()).select_from(modules)) == 0:
-            self.session.add_all(default_catalogue().values())
-            self.session.flush()
+        """Every module by code."""
         return {m.code: m for m in self.where(order_by=(Module.code,))}
 
     def lock(self, code):
@@ -208,6 +206,21 @@ class TrainingUnitOfWork(UnitOfWork):
     @classmethod
     def resources(cls, config):
         return {"demand_fallback": tuple(str(config.get("TRAINING_DEMAND") or "").split())}
+
+    @classmethod
+    def prepare(cls, sessions, **resources):
+        """An empty catalogue gets the standard modules, and the chain hears of every module
+        it was not told of yet: the standard ones on the first start, those an earlier
+        release kept on the first start of this one
+        (test_training_tells_the_chain_of_each_module_once_and_of_an_earlier_releases_at_start,
+        on the broker test_the_chain_hears_of_the_catalogue_training_starts_with)."""
+        super().prepare(sessions, **resources)
+        with cls(sessions, **resources) as uow:
+            if not uow.modules.catalogue():
+                uow.session.add_all(default_catalogue().values())
+            for module in uow.modules.where(Module.revision == 0, order_by=(Module.code,)):
+                uow.record("training.module_added", module.revise(), subject=module.code)
+            uow.commit()
 
     def _open(self, session):
         self.modules = ModuleRepository(session)

@@ -91,6 +91,10 @@ RECEIVERS = {
     "training.programme_completed": {_PI: "case-management", _WORK: "training",
                                      _SOCIAL: "matching"},
     "training.dropped_out": {_PI: "case-management", _WORK: "training"},
+    # The catalogue, about no participant: the work company's own, and the employer desk's,
+    # whose advice to a near miss names its modules.
+    "training.module_added": {_WORK: "training", _SOCIAL: "matching"},
+    "training.module_changed": {_WORK: "training", _SOCIAL: "matching"},
     "employer.registered": {_SOCIAL: "matching", **_SOCIAL_RETURN},
     "vacancy.published": {_SOCIAL: "matching", _EMPLOYER: "employer-relation"},
     "vacancy.changed": {_SOCIAL: "matching", _EMPLOYER: "employer-relation"},

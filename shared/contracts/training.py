@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from shared.contracts import event_contract, vocabulary
-from shared.contracts.fields import UUID_PATTERN, Code, Codes, Id, Text
+from shared.contracts.fields import UUID_PATTERN, Code, Codes, Id, LanguageLevel, Text
 
 
 class TrainingFact(Schema):
@@ -86,3 +86,36 @@ class DroppedOut(TrainingFact):
     """The programme stopped: by the trainer, or `left-the-chain` when intake withdrew the
     participant."""
     reason = Code(DROP_OUT_REASONS, required=True)
+
+
+class ModuleFact(Schema):
+    """A module of training's catalogue as it is now: facts about the catalogue, not about a
+    participant. `revision` is 1 when the chain first hears of the module and one more with
+    each change.
+
+    Unordered: a new ordered type takes two releases (docs/events.md#versioning), and every
+    service that follows training's ordered facts would have to follow these too. Each fact
+    carries the whole module and its revision instead, so a consumer keeps the highest
+    revision it heard of, whatever order the facts come in
+    (services/matching/tests/test_store.py::test_a_modules_older_revision_changes_nothing)."""
+    module = Text(60, required=True)
+    name = Text(120, required=True)
+    certificate = Code(vocabulary.CERTIFICATES, open=True, required=True,
+                       metadata={"description": "the certificate passing the module awards"})
+    min_language_level = LanguageLevel(load_default=None, allow_none=True)
+    weeks = fields.Integer(required=True, validate=validate.Range(min=1))
+    required_modules = fields.List(Text(60), required=True, validate=validate.Length(max=10),
+                                   metadata={"description": "modules to pass first"})
+    sectors = Codes(vocabulary.SECTORS, open=True, required=True)
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+@event_contract("training.module_added", producer="training")
+class ModuleAdded(ModuleFact):
+    """A module joined the catalogue: added by a trainer, or one of the standard modules
+    training starts with."""
+
+
+@event_contract("training.module_changed", producer="training")
+class ModuleChanged(ModuleFact):
+    """A trainer changed a module; its code stays."""

@@ -106,7 +106,9 @@ CONTRACT_TYPES = {
 def language_rank(level):
     return LANGUAGE_LEVELS.index(level)
 
-# The training module that leads to each certificate, to say what would close a gap.
+# The training module that leads to each certificate in the catalogue training starts with:
+# what matching advises to close a gap until training's facts told it of any module
+# (services/matching/store.py TrainingModules).
 MODULE_FOR_CERTIFICATE = {
     "employee-skills": "employee-skills",
     "vca-basic": "vca-basic",
@@ -117,7 +119,8 @@ MODULE_FOR_CERTIFICATE = {
     "hospitality-basic": "hospitality",
     "dutch-for-work": "dutch-for-work",
 }
-LANGUAGE_MODULE = "dutch-for-work"
+# The certificate of Dutch for work: the module that leads to it closes a gap in language.
+LANGUAGE_CERTIFICATE = "dutch-for-work"
 
 # Where municipalities (by CBS code) lie: latitude, longitude of their main town, to estimate
 # travel distance; the region of the chain and the larger cities around it.

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import yaml
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from doorstroom.chain import PROJECT_ROOT, SERVICES
 from doorstroom.privacy import render
@@ -78,6 +78,8 @@ def count(uow, table):
 def test_handled_ids_published_facts_and_request_answers_go_after_their_period(store, service):
     uow = store(service)()
     with uow:
+        # Not this test's: the facts recorded at start (training's catalogue).
+        uow.session.execute(delete(uow.outbox))
         for handled_at in (LONG_AGO, LATELY):
             uow.session.execute(insert(uow.inbox).values(
                 source="intake", event_id=str(uuid.uuid4()), event_type="participant.admitted",
@@ -183,8 +185,8 @@ def test_programmes_that_ended_before_the_period_are_anonymised_and_still_counte
 
 def placement(uow, participant_id, ended_on=None, started_on=TODAY - timedelta(days=1200)):
     planned = Placement.plan(str(uuid.uuid4()), participant_id, str(uuid.uuid4()),
-                             str(uuid.uuid4()), "order-picker", started_on, 32)
-    planned.start("temporary", 32, 1400, "coach", started_on, today=TODAY,
+                             str(uuid.uuid4()), "warehouse-worker", started_on, 32)
+    planned.start("paid-temporary", 32, 1500, "coach", started_on, today=TODAY,
                   minimum_wage=uow.minimum_wage)
     if ended_on is not None:
         planned.end("contract-ended", ended_on, today=TODAY)

@@ -166,6 +166,15 @@ def test_a_near_miss_says_which_training_closes_the_gap():
     assert "training would close the gap: cleaning" in assessment.reasons
 
 
+def test_the_advice_names_the_modules_of_trainings_catalogue_and_none_for_what_none_awards():
+    who = candidate(certificates=("employee-skills",), language_level="A1")
+    job = vacancy(required_certificates=("bhv",), min_language_level="A2")
+    heard = {"bhv": "first-aid", "dutch-for-work": "dutch-basics"}
+    assert assess(who, job, heard).closing_modules == ("dutch-basics", "first-aid")
+    assessment = assess(who, job, {"bhv": "first-aid"})
+    assert not assessment.near_miss and not assessment.eligible
+
+
 def test_no_training_closes_a_gap_made_by_a_restriction():
     who = candidate(certificates=(), banned_municipalities=("0505",))
     assert not assess(who, vacancy()).near_miss

@@ -1,10 +1,12 @@
 """The matching service on the real broker: profiles from the chain's facts, proposals out,
 answers in; the employer desk's and employers' API."""
+import json
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from services.intake.tests.test_audit import entries
 from services.matching import handlers
@@ -195,6 +197,53 @@ def test_the_ranking_gives_caseworkers_the_full_reasoning_and_near_misses(api, b
     assert "Dutch at A1, the vacancy needs A2" in near["exclusions"]
     options = api.call("GET", f"/candidates/{almost}/vacancies", DESK).json()
     assert job["id"] not in [o["vacancy_id"] for o in options]
+
+
+# Training's standard modules: (code, weeks, certificate).
+STANDARD_MODULES = [("employee-skills", 4, "employee-skills"), ("vca-basic", 2, "vca-basic"),
+                    ("bhv", 1, "bhv"), ("forklift", 2, "forklift"), ("code-95", 5, "code-95"),
+                    ("cleaning", 6, "cleaning-diploma"), ("hospitality", 4, "hospitality-basic"),
+                    ("dutch-for-work", 8, "dutch-for-work")]
+
+
+def module_fact(broker, event_type, code, weeks, certificate, revision):
+    """Publish a fact of training's catalogue; its id."""
+    return json.loads(broker.publish("training", event_type, {
+        "module": code, "name": code.title(), "certificate": certificate,
+        "min_language_level": None, "weeks": weeks, "required_modules": [], "sectors": [],
+        "revision": revision}))["id"]
+
+
+def handled(uow, fact_id):
+    with uow:
+        return uow.session.scalar(select(uow.inbox.c.event_id)
+                                  .where(uow.inbox.c.event_id == fact_id)) is not None
+
+
+def test_the_advice_to_a_near_miss_follows_trainings_catalogue(api, broker, uow):
+    """A module changed to award another certificate changes the advice; an older revision
+    of it that comes late changes nothing."""
+    almost = ready_candidate(api, broker, municipality="0642")
+    job = vacancy(api, employer(api), municipality="0642",
+                  required_certificates=["cleaning-diploma", "bhv"])
+
+    def advice():
+        ranking = api.call("GET", f"/vacancies/{job['id']}/ranking", DESK).json()
+        return [entry["closing_modules"] for entry in ranking["near_misses"]
+                if entry["participant_id"] == almost]
+
+    assert advice() == [["bhv"]]  # the modules training ships with, before it told of any
+    for code, weeks, certificate in STANDARD_MODULES:
+        module_fact(broker, "training.module_added", code, weeks, certificate, 1)
+    module_fact(broker, "training.module_added", "first-aid", 2, "bhv", 1)
+    module_fact(broker, "training.module_changed", "bhv", 1, "vca-basic", 2)
+    wait_until(lambda: advice() == [["first-aid"]])
+    late = module_fact(broker, "training.module_added", "bhv", 1, "bhv", 1)
+    wait_until(lambda: handled(uow, late))
+    assert advice() == [["first-aid"]]
+    # As training's catalogue stands for the other tests: bhv, the shortest, leads to BHV.
+    module_fact(broker, "training.module_changed", "bhv", 1, "bhv", 3)
+    wait_until(lambda: advice() == [["bhv"]])
 
 
 def test_a_changed_vacancy_lets_proposals_it_no_longer_allows_lapse(api, broker):

@@ -1,12 +1,15 @@
 """Matching's own migrations on SQLite and PostgreSQL, beyond what every service's are checked
-for (shared/tests/test_migrations.py), and the bit sets they hold."""
+for (shared/tests/test_migrations.py), the bit sets they hold, and training's catalogue as
+matching keeps it."""
 from datetime import date
 
 import pytest
 from sqlalchemy import MetaData, create_engine, insert, select
 
-from services.matching.store import BIT_SET_SIZE, bit_positions
+from services.matching.store import BIT_SET_SIZE, TrainingModules, bit_positions
 from shared import migrations
+from shared.contracts.vocabulary import MODULE_FOR_CERTIFICATE
+from shared.store import make_engine, session_factory
 from tests.databases import KINDS, fresh_database
 
 VACANCY = {"employer_id": "e", "sector": "cleaning", "municipality": "0505",
@@ -72,3 +75,43 @@ def test_a_bit_set_keeps_its_highest_bit_after_the_migrations(kind, tmp_path):
                 .where(vacancies.c.required_certificate_bits.op("&")(highest) != 0)).all()
         engine.dispose()
         assert found == [("highest", highest | 1)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_modules_older_revision_changes_nothing(kind, tmp_path):
+    """Training's module facts are unordered: the highest revision heard of stays. A
+    certificate leads to the shortest module that awards it."""
+    with fresh_database(kind, tmp_path) as url:
+        migrations.upgrade("matching", url)
+        engine = make_engine(url)
+        sessions = session_factory(engine)
+
+        def heard(*facts):
+            with sessions() as session:
+                for fact in facts:
+                    TrainingModules(session).heard(*fact)
+                session.commit()
+                return TrainingModules(session).leading_to()
+
+        assert heard() == MODULE_FOR_CERTIFICATE  # nothing heard of yet
+        changed = {**MODULE_FOR_CERTIFICATE, "vca-basic": "bhv", "bhv": "first-aid"}
+        assert heard(("bhv", "vca-basic", 1, 2), ("first-aid", "bhv", 2, 1)) == changed
+        assert heard(("bhv", "bhv", 1, 1)) == changed
+        assert heard(("bhv", "bhv", 1, 3)) == MODULE_FOR_CERTIFICATE
+        engine.dispose()
+
+
+def test_modules_not_heard_of_stay_as_the_catalogue_training_starts_with(tmp_path):
+    """Training's facts of its first start may have gone out before matching's queue was
+    there: the one module heard of since changes its own entry, not the others'."""
+    with fresh_database("sqlite", tmp_path) as url:
+        migrations.upgrade("matching", url)
+        engine = make_engine(url)
+        with session_factory(engine)() as session:
+            TrainingModules(session).heard("forklift", "code-95", 6, 2)
+            leading = TrainingModules(session).leading_to()
+        engine.dispose()
+    # The forklift module awards code-95 now, and no module is known to award forklift.
+    assert leading == {**{certificate: module for certificate, module in
+                          MODULE_FOR_CERTIFICATE.items() if module != "forklift"},
+                       "code-95": "forklift"}

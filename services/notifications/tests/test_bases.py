@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from services.notifications import handlers
-from services.notifications.domain import Recipient
+from services.notifications.domain import Delivery, Recipient
 from services.notifications.store import NotificationsUnitOfWork, participant_places
 from services.notifications.tests.test_messages import SAMPLES
 from shared import migrations
@@ -177,3 +177,18 @@ def test_a_participant_heard_of_since_is_judged_on_the_bases_recorded(uow):
     fact(uow, "participant.registered", participant)
     fact(uow, "training.enrolled", participant)
     assert heard(uow, work, participant) == []
+
+
+def test_a_fact_about_no_participant_needs_no_basis(uow):
+    """Training's catalogue and the employer desk's vacancies are shared for purposes whose
+    basis is a participant's consent, but are about nobody."""
+    desk = recipient(uow, "social-service", "training.module_*", "vacancy.published")
+    module = SAMPLES["training.module_added"]
+    handlers.deliver_fact(uow, new_event("training", "training.module_added", module,
+                                         subject=module["module"]))
+    vacancy = SAMPLES["vacancy.published"]
+    handlers.deliver_fact(uow, new_event("matching", "vacancy.published", vacancy,
+                                         subject=vacancy["vacancy_id"]))
+    with uow:
+        assert sorted(d.event_type for d in uow.deliveries.where(
+            Delivery.recipient_id == desk)) == ["training.module_added", "vacancy.published"]

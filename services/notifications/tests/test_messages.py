@@ -29,6 +29,9 @@ VACANCY_DATA = {"vacancy_id": VACANCY, "employer_id": EMPLOYER, "occupation": "c
                 "sector": "hospitality", "required_certificates": ["hospitality-basic"],
                 "municipality": "0505", "hours_per_week": 32, "start_date": "2027-02-01",
                 "positions": 2}
+MODULE = {"module": "window-cleaning", "name": "Glazenwassen", "certificate": "vca-basic",
+          "min_language_level": None, "weeks": 3, "required_modules": ["employee-skills"],
+          "sectors": ["cleaning"], "revision": 1}
 PLAN = {"modules": ["vca-basic"], "planned_end": "2027-03-31", "finishes_before_release": True}
 
 # A fact of each type the contracts know, as its producer publishes it
@@ -86,6 +89,9 @@ SAMPLES = {
                                      "completed_on": "2027-03-31"},
     "training.dropped_out": {"participant_id": PARTICIPANT, "programme_id": PROGRAMME,
                              "reason": "released-early"},
+    "training.module_added": MODULE,
+    "training.module_changed": {**MODULE, "certificate": "cleaning-diploma", "weeks": 1,
+                                "revision": 2},
     "employer.registered": {"employer_id": EMPLOYER, "name": "Bakkerij de Korf",
                             "sector": "hospitality", "municipality": "0505",
                             "social_return": True},
@@ -264,6 +270,15 @@ def test_a_proposal_says_until_when_it_may_be_answered_in_amsterdams_time():
     assert describe(fact("match.proposed"), "nl") == (
         f"Voor vacature {VACANCY} is deelnemer {PARTICIPANT} voorgesteld (voorstel {MATCH}, "
         "score 87); het voorstel verloopt op 10 december 2026 om 17:00.")
+
+
+def test_a_module_fact_says_how_long_the_module_takes_and_what_it_leads_to():
+    assert describe(fact("training.module_added", SAMPLES["training.module_added"]), "nl") == (
+        "Module window-cleaning (Glazenwassen) is aan de catalogus toegevoegd: 3 weken, leidt "
+        "tot het certificaat VCA Basis.")
+    assert describe(fact("training.module_changed", SAMPLES["training.module_changed"]),
+                    "en") == ("Module window-cleaning (Glazenwassen) changed: 1 week, leading "
+                              "to the certificate cleaning diploma.")
 
 
 def test_a_consent_withdrawal_says_what_to_erase():

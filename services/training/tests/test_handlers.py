@@ -311,3 +311,21 @@ def test_demand_follows_the_open_vacancies(uow):
     handlers.follow_vacancy(uow, vacancy_fact("vacancy.closed", second, reason="other"))
     with uow:
         assert uow.demand.counts() == {}
+
+
+def test_training_tells_the_chain_of_each_module_once_and_of_an_earlier_releases_at_start(
+        tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'training.db'}")
+    metadata.create_all(engine)
+    uow = TrainingUnitOfWork(session_factory(engine))
+    TrainingUnitOfWork.prepare(session_factory(engine))
+    assert len(recorded(uow, "training.module_added")) == 8
+    TrainingUnitOfWork.prepare(session_factory(engine))
+    assert len(recorded(uow, "training.module_added")) == 8
+    with uow:  # a module as an earlier release kept it, before the chain was told of modules
+        uow.modules.get("bhv").revision = 0
+        uow.commit()
+    TrainingUnitOfWork.prepare(session_factory(engine))
+    told = recorded(uow, "training.module_added")
+    assert len(told) == 9 and (told[-1]["subject"], told[-1]["data"]["revision"]) == ("bhv", 1)
+    engine.dispose()
