@@ -424,3 +424,17 @@ class ChainEventHandler(Consumer):
 
 
 subscribe = ChainEventHandler.decorator
+
+
+def follow(follows, source):
+    """The entrypoint through which a service follows `source`'s facts, made from its table
+    of the facts it follows, {source: {event type: handler(uow, fact)}}: its queue is bound to
+    those types and each fact goes to its handler. The table is all that says what a service
+    follows: queue bindings, broker grants and the catalogue are read from these entrypoints
+    (tests/test_catalogue.py test_each_service_follows_what_its_table_says)."""
+    handlers = follows[source]
+
+    @subscribe(source, *handlers)
+    def apply(self, fact):
+        handlers[fact.type](self.uow, fact)
+    return apply

@@ -1,5 +1,6 @@
 """The committed AsyncAPI catalogue is the one the contracts generate, it hangs together, the
 official AsyncAPI parser finds no error in it, and every fact a producer may publish matches it."""
+import importlib
 import shutil
 import subprocess
 import uuid
@@ -7,8 +8,10 @@ import uuid
 import pytest
 import yaml
 from hypothesis import given, settings
+from nameko.containers import ServiceContainer
 
-from doorstroom import catalogue, chain
+from doorstroom import catalogue, chain, topology
+from shared.consumer import ChainEventHandler
 from shared.contracts import all_contracts
 from tests.payloads import fact, objects, payload_validator
 
@@ -85,3 +88,18 @@ def test_a_screening_without_curfew_matches_its_payload(document):
                 "safety_cleared": True, "curfew": None, "hours_per_week": None,
                 "may_work_outside_from": None}
     payload_validator(document, "participant.screened").validate(fact("participant.screened", screened))
+
+
+@pytest.mark.parametrize("service", chain.SERVICES)
+def test_each_service_follows_what_its_table_says(service):
+    """Each service's table of the facts it follows (FOLLOWS in its handlers.py) is all there
+    is: nameko finds one entrypoint per producer in it, bound to the types in it, and the
+    topology that queue bindings, broker grants and this catalogue are made from says the
+    same."""
+    follows = importlib.import_module(f"services.{service}.handlers").FOLLOWS
+    table = {source: set(handlers) for source, handlers in follows.items()}
+    container = ServiceContainer(topology.service_class(service), {"AMQP_URI": "memory://"})
+    found = [(e.source_service, set(e.event_types)) for e in container.entrypoints
+             if isinstance(e, ChainEventHandler)]
+    assert dict(found) == table and len(found) == len(table)
+    assert {s.source: set(s.event_types) for s in topology.subscriptions(service)} == table

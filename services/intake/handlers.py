@@ -135,6 +135,17 @@ def note_erasure(uow, receipt):
         datetime.fromisoformat(receipt.time.replace("Z", "+00:00"))))
 
 
+# The facts intake follows, by producer: its queues are made from this table alone
+# (shared/consumer.py follow). Each service that held data for a withdrawn consent confirms its
+# erasure.
+FOLLOWS = {
+    "training": {"training.participant_erased": note_erasure},
+    "matching": {"matching.participant_erased": note_erasure},
+    "placement": {"placement.participant_erased": note_erasure},
+    "notifications": {"notifications.participant_erased": note_erasure},
+}
+
+
 def erasure_of(uow, participant_id):
     """Per withdrawn consent: which services confirmed erasing the participant's data for it
     and which have yet to (shared/contracts/erasure.py says who holds data for what)."""

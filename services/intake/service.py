@@ -6,7 +6,7 @@ from services.intake.schemas import (BasicConditionsUpdate, ConsentSchema, Erasu
                                      ReleaseDateChange, ScreeningSchema, SelectionDecision,
                                      Withdrawal)
 from services.intake.store import IntakeUnitOfWork
-from shared.consumer import subscribe
+from shared.consumer import follow
 from shared.database import Store
 from shared.http import api
 from shared.service import ANY_ROLE, PRIVACY_OFFICER, ChainService
@@ -19,22 +19,11 @@ class IntakeService(ChainService):
     title = "doorstroom intake (PI)"
     uow = Store(IntakeUnitOfWork)
 
-    # Each service that held data for a withdrawn consent confirms its erasure.
-    @subscribe("training", "training.participant_erased")
-    def note_training_erasure(self, receipt):
-        handlers.note_erasure(self.uow, receipt)
-
-    @subscribe("matching", "matching.participant_erased")
-    def note_matching_erasure(self, receipt):
-        handlers.note_erasure(self.uow, receipt)
-
-    @subscribe("placement", "placement.participant_erased")
-    def note_placement_erasure(self, receipt):
-        handlers.note_erasure(self.uow, receipt)
-
-    @subscribe("notifications", "notifications.participant_erased")
-    def note_notifications_erasure(self, receipt):
-        handlers.note_erasure(self.uow, receipt)
+    # One queue per producer whose facts handlers.FOLLOWS lists, named after its entrypoint.
+    note_training_erasure = follow(handlers.FOLLOWS, "training")
+    note_matching_erasure = follow(handlers.FOLLOWS, "matching")
+    note_placement_erasure = follow(handlers.FOLLOWS, "placement")
+    note_notifications_erasure = follow(handlers.FOLLOWS, "notifications")
 
     @api("POST", "/participants", roles=CASE_MANAGER, body=RegisterParticipant,
          response=ParticipantSchema, status=201, creates="participant_id")

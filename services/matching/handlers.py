@@ -6,7 +6,7 @@ from services.matching.domain import (Candidate, CandidateStatus, Employer, Prop
                                       ProposalStatus, Vacancy, VacancyStatus, assess)
 from shared import clock
 from shared.audit import audited_read
-from shared.store import EarlyFact, erase_on_withdrawal, handle_fact
+from shared.store import EarlyFact, erase_on_withdrawal, handle_fact, keep_order
 
 
 # Who may read candidate profiles and the reasoning about them (what excludes a candidate names
@@ -209,11 +209,13 @@ def _participant_of(item):
 
 # --- facts from the chain -------------------------------------------------------------------
 
-def apply_fact(uow, fact, now=None, today=None):
-    """Update a candidate profile, or what matching knows of training's catalogue, from
-    another service's fact, once."""
-    now, today = now or clock.now(), today or clock.today()
-    return handle_fact(uow, fact, lambda uow: _REACTIONS[fact.type](uow, fact.data, now, today))
+def _reaction(react):
+    """A reaction `react(uow, data, now, today)` to another service's fact, as the handler that
+    updates a candidate profile from the fact, once."""
+    def apply(uow, fact):
+        now, today = clock.now(), clock.today()
+        return handle_fact(uow, fact, lambda uow: react(uow, fact.data, now, today))
+    return apply
 
 
 def erase_on_consent_withdrawal(uow, fact):
@@ -358,26 +360,35 @@ def _placement_day_corrected(uow, data, now, today):
     test_corrections_of_placement_days_are_followed_and_change_nothing)."""
 
 
-_REACTIONS = {
-    "participant.admitted": _admitted,
-    "participant.release_date_changed": _release_date_changed,
-    "participant.released": _released,
-    "participant.release_corrected": _release_corrected,
-    "participant.withdrawn": _withdrawn,
-    "training.certificate_awarded": _certificate_awarded,
-    "training.result_corrected": _result_corrected,
-    "training.programme_completed": _programme_completed,
-    "training.dropped_out": _dropped_out,
-    "training.module_added": _module_heard,
-    "training.module_changed": _module_heard,
-    "placement.started": _placement_started,
-    "placement.ended": _placement_ended,
-    "placement.start_corrected": _placement_day_corrected,
-    "placement.end_corrected": _placement_day_corrected,
+# The facts matching follows, by producer: its queues are made from this table alone
+# (shared/consumer.py follow). Each producer's ordered facts about a participant are applied in
+# the order it recorded them, whatever the number of workers and instances (docs/ordering.md;
+# tests/test_order_scale_out.py).
+FOLLOWS = {
+    "intake": {
+        "participant.admitted": _reaction(_admitted),
+        "participant.release_date_changed": _reaction(_release_date_changed),
+        "participant.released": _reaction(_released),
+        "participant.release_corrected": _reaction(_release_corrected),
+        "participant.withdrawn": _reaction(_withdrawn),
+        "participant.consent_withdrawn": erase_on_consent_withdrawal,
+        "participant.consent_given": keep_order,  # matching has no use for it, but it is ordered
+    },
+    "training": {
+        "training.certificate_awarded": _reaction(_certificate_awarded),
+        "training.result_corrected": _reaction(_result_corrected),
+        "training.programme_completed": _reaction(_programme_completed),
+        "training.dropped_out": _reaction(_dropped_out),
+        "training.module_added": _reaction(_module_heard),
+        "training.module_changed": _reaction(_module_heard),
+    },
+    "placement": {
+        "placement.started": _reaction(_placement_started),
+        "placement.ended": _reaction(_placement_ended),
+        "placement.start_corrected": _reaction(_placement_day_corrected),
+        "placement.end_corrected": _reaction(_placement_day_corrected),
+    },
 }
-FOLLOWED = {source: sorted(t for t in _REACTIONS if t.split(".")[0] in prefixes)
-            for source, prefixes in (("intake", {"participant"}), ("training", {"training"}),
-                                     ("placement", {"placement"}))}
 
 
 # --- proposing ------------------------------------------------------------------------------

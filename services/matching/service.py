@@ -9,12 +9,11 @@ from services.matching.schemas import (AssessmentSchema, CandidateQuery, Candida
                                        RankingSchema, VacancyChange, VacancyClosure, VacancyIn,
                                        VacancyQuery, VacancySchema)
 from services.matching.store import MatchingUnitOfWork
-from shared.consumer import subscribe
+from shared.consumer import follow
 from shared.database import Store
 from shared.errors import NotFound
 from shared.http import Paging, api, employer_of, require_own
 from shared.service import ANY_ROLE, ChainService
-from shared.store import keep_order
 
 DESK = ("employer-desk",)
 # Any role may ask for a candidate; the use case lets these read and logs every attempt.
@@ -30,26 +29,10 @@ class MatchingService(ChainService):
     uow = Store(MatchingUnitOfWork)
     scheduled_checks = {**ChainService.scheduled_checks, "housekeeping": "housekeeping"}
 
-    # Each source's ordered facts about a participant are applied in the order it recorded
-    # them, whatever the number of workers and instances (docs/ordering.md;
-    # tests/test_order_scale_out.py).
-    @subscribe("intake", *handlers.FOLLOWED["intake"], "participant.consent_withdrawn",
-               "participant.consent_given")
-    def follow_intake(self, fact):
-        if fact.type == "participant.consent_withdrawn":
-            handlers.erase_on_consent_withdrawal(self.uow, fact)
-        elif fact.type == "participant.consent_given":
-            keep_order(self.uow, fact)  # matching has no use for it, but it is ordered
-        else:
-            handlers.apply_fact(self.uow, fact)
-
-    @subscribe("training", *handlers.FOLLOWED["training"])
-    def follow_training(self, fact):
-        handlers.apply_fact(self.uow, fact)
-
-    @subscribe("placement", *handlers.FOLLOWED["placement"])
-    def follow_placement(self, fact):
-        handlers.apply_fact(self.uow, fact)
+    # One queue per producer whose facts handlers.FOLLOWS lists, named after its entrypoint.
+    follow_intake = follow(handlers.FOLLOWS, "intake")
+    follow_training = follow(handlers.FOLLOWS, "training")
+    follow_placement = follow(handlers.FOLLOWS, "placement")
 
     @timer(interval=60, eager=True)
     def housekeeping(self):

@@ -57,13 +57,38 @@ def deliver_fact(uow, fact, now=None):
     integrator it is forwarded to, exactly once
     (test_a_release_reaches_the_municipality_once_by_email_webhook_and_inbox,
     test_two_instances_deliver_a_backlog_once)."""
+    return _deliver(uow, fact, now, _nothing_to_learn)
+
+
+def deliver_intake_fact(uow, fact, now=None):
+    """An intake fact that names where the participant returns to is remembered for the facts
+    that do not, then delivered as any fact."""
+    return _deliver(uow, fact, now, _note_place)
+
+
+def deliver_consent(uow, consent, now=None):
+    """The basis a consent gives is noted, then it is delivered as any fact."""
+    return _deliver(uow, consent, now, _note_basis)
+
+
+def deliver_withdrawal(uow, withdrawal, now=None):
+    """A withdrawn consent erases what was held for it (_erase), and is delivered as any fact
+    and to those who held any."""
+    handled = _deliver(uow, withdrawal, now, _erase)
+    if handled:
+        uow.scrub()  # the erased deliveries, off the disk too
+    return handled
+
+
+def _deliver(uow, fact, now, learn):
+    """`learn(uow, fact, recipients)` first takes in what the fact tells notifications itself,
+    and says whom to tell whatever their subscriptions."""
     now = now or clock.now()
     envelope = fact.to_json()
 
     def deliver(uow):
-        _remember_participant(uow, fact)
         recipients = {r.id: r for r in uow.recipients.where()}
-        told = _erase(uow, fact, recipients) if fact.type == WITHDRAWAL else set()
+        told = learn(uow, fact, recipients)
 
         def municipality_of(envelope):
             return _municipality_of(uow, envelope)
@@ -76,10 +101,25 @@ def deliver_fact(uow, fact, now=None):
                                         and _may_share(uow, envelope, recipient.kind)):
                 _deliver_to(uow, recipient, envelope, now)
         _forward(uow, fact, envelope)
-    handled = handle_fact(uow, fact, deliver)
-    if handled and fact.type == WITHDRAWAL:
-        uow.scrub()  # the erased deliveries, off the disk too
-    return handled
+    return handle_fact(uow, fact, deliver)
+
+
+def _published_by(producer, deliver):
+    return {event_type: deliver for event_type, contract in sorted(all_contracts().items())
+            if contract.producer == producer}
+
+
+# The facts notifications follows, by producer: its queues are made from this table alone
+# (shared/consumer.py follow). Every fact of the chain: subscriptions change over the API,
+# queue bindings do not.
+FOLLOWS = {
+    "intake": {**_published_by("intake", deliver_intake_fact),
+               "participant.consent_given": deliver_consent,
+               WITHDRAWAL: deliver_withdrawal},
+    "training": _published_by("training", deliver_fact),
+    "matching": _published_by("matching", deliver_fact),
+    "placement": _published_by("placement", deliver_fact),
+}
 
 
 def _deliver_to(uow, recipient, envelope, now):
@@ -130,18 +170,27 @@ def _erase(uow, withdrawal, recipients):
     return told
 
 
-def _remember_participant(uow, fact):
-    """Where the participant returns to, and the bases intake recorded for them. Intake
-    publishes a consent before any later fact of its own about the participant, in order; a
-    fact of another producer handled before that consent (its queue is apart) finds no basis
-    and is withheld."""
+def _nothing_to_learn(uow, fact, recipients):
+    return set()
+
+
+def _note_place(uow, fact, recipients):
     data = fact.data
-    if "municipality" in data and fact.type.startswith("participant."):
+    if "municipality" in data:
         uow.places.remember(data["participant_id"], municipality=data["municipality"])
-    if fact.type == "participant.consent_given" and data["purpose"] == MUNICIPALITY_PURPOSE:
-        uow.places.remember(data["participant_id"], informs_municipality=True)
-    elif fact.type == "participant.consent_given":
-        uow.bases.give(data["participant_id"], data["purpose"])
+    return set()
+
+
+def _note_basis(uow, consent, recipients):
+    """The bases intake recorded for the participant. Intake publishes a consent before any
+    later fact of its own about the participant, in order; a fact of another producer handled
+    before that consent (its queue is apart) finds no basis and is withheld."""
+    participant, purpose = consent.data["participant_id"], consent.data["purpose"]
+    if purpose == MUNICIPALITY_PURPOSE:
+        uow.places.remember(participant, informs_municipality=True)
+    else:
+        uow.bases.give(participant, purpose)
+    return set()
 
 
 def _municipality_of(uow, envelope):

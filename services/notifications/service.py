@@ -10,8 +10,7 @@ from services.notifications.schemas import (DeliveryQuery, DeliverySchema, Inbox
                                             RecipientIn, RecipientQuery, RecipientSchema,
                                             SubscriptionSchema)
 from services.notifications.store import NotificationsUnitOfWork
-from shared.consumer import subscribe
-from shared.contracts import all_contracts
+from shared.consumer import follow
 from shared.database import Store
 from shared.errors import Invalid, NotFound
 from shared.contracts.policy import RECEIVERS_ONLY
@@ -22,10 +21,6 @@ from shared.service import ChainService
 EVERYONE = tuple(ROLES)
 
 
-def _published_by(producer):
-    return sorted(t for t, c in all_contracts().items() if c.producer == producer)
-
-
 class NotificationsService(ChainService):
     name = "notifications"
     title = "doorstroom notifications (chain-wide)"
@@ -34,22 +29,11 @@ class NotificationsService(ChainService):
     # Forwards to each integrator what it may know (forwarding.py).
     forwarding = IntegratorRelay()
 
-    # Every fact of the chain: subscriptions change over the API, queue bindings do not.
-    @subscribe("intake", *_published_by("intake"))
-    def notify_intake_facts(self, fact):
-        handlers.deliver_fact(self.uow, fact)
-
-    @subscribe("training", *_published_by("training"))
-    def notify_training_facts(self, fact):
-        handlers.deliver_fact(self.uow, fact)
-
-    @subscribe("matching", *_published_by("matching"))
-    def notify_matching_facts(self, fact):
-        handlers.deliver_fact(self.uow, fact)
-
-    @subscribe("placement", *_published_by("placement"))
-    def notify_placement_facts(self, fact):
-        handlers.deliver_fact(self.uow, fact)
+    # One queue per producer whose facts handlers.FOLLOWS lists, named after its entrypoint.
+    notify_intake_facts = follow(handlers.FOLLOWS, "intake")
+    notify_training_facts = follow(handlers.FOLLOWS, "training")
+    notify_matching_facts = follow(handlers.FOLLOWS, "matching")
+    notify_placement_facts = follow(handlers.FOLLOWS, "placement")
 
     @timer(interval=1, eager=True)
     def send(self):

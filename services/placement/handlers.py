@@ -4,7 +4,7 @@ from services.placement.domain import (CheckIn, ParticipantRecord, Placement, St
                                        outcomes, social_return_ledger)
 from shared import clock
 from shared.audit import audited_read
-from shared.store import EarlyFact, erase_on_withdrawal, handle_fact
+from shared.store import EarlyFact, erase_on_withdrawal, handle_fact, keep_order
 
 
 # Who may read a placement with its coaching (check-ins, the coach's notes, risk signals); any
@@ -30,17 +30,23 @@ def plan_accepted_match(uow, fact):
     return handle_fact(uow, fact, plan)
 
 
-def follow_participant(uow, fact):
-    """Keep what outcomes need: target group and municipality on admission, release date."""
-    def follow(uow):
+def note_admission(uow, fact):
+    """Keep what outcomes need: target group and municipality on admission."""
+    def note(uow):
         data = fact.data
-        record = uow.participants.find(data["participant_id"])
-        if fact.type == "participant.admitted" and record is None:
+        if uow.participants.find(data["participant_id"]) is None:
             uow.participants.add(ParticipantRecord(data["participant_id"], data["target_group"],
                                                    data["municipality"]))
-        elif fact.type == "participant.released" and record is not None:
-            record.released_on = data["released_on"]
-    return handle_fact(uow, fact, follow)
+    return handle_fact(uow, fact, note)
+
+
+def note_release(uow, fact):
+    """Outcomes count from the release date."""
+    def note(uow):
+        record = uow.participants.find(fact.data["participant_id"])
+        if record is not None:
+            record.released_on = fact.data["released_on"]
+    return handle_fact(uow, fact, note)
 
 
 def correct_release(uow, fact):
@@ -79,6 +85,26 @@ def anonymise_on_consent_withdrawal(uow, fact):
         if record is not None:
             uow.participants.erase(record)
     erase_on_withdrawal(uow, fact, "placement-follow-up", anonymise)
+
+
+# The facts placement follows, by producer: its queues are made from this table alone
+# (shared/consumer.py follow).
+FOLLOWS = {
+    "matching": {"match.accepted": plan_accepted_match},
+    # Intake's facts about a participant are applied in the order intake recorded them,
+    # whatever the number of workers and instances (docs/ordering.md, where the tests are).
+    "intake": {
+        "participant.admitted": note_admission,
+        "participant.released": note_release,
+        "participant.release_corrected": correct_release,
+        "participant.withdrawn": end_for_withdrawn_participant,
+        "participant.consent_withdrawn": anonymise_on_consent_withdrawal,
+        # Placement plans nothing by the expected release or a consent, but they are among
+        # intake's ordered facts.
+        "participant.release_date_changed": keep_order,
+        "participant.consent_given": keep_order,
+    },
+}
 
 
 # --- job coaches ----------------------------------------------------------------------------

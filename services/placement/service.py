@@ -7,25 +7,13 @@ from services.placement.schemas import (CheckInSchema, CorrectEnd, CorrectStart,
                                         LedgerQuery, OutcomeQuery, OutcomeSchema, Paging,
                                         PlacementQuery, PlacementSchema, Period, StartPlacement)
 from services.placement.store import PlacementUnitOfWork
-from shared.consumer import subscribe
+from shared.consumer import follow
 from shared.database import Store
 from shared.http import api, require_own
 from shared.service import ANY_ROLE, ChainService
-from shared.store import keep_order
 
 JOB_COACH = ("job-coach",)
 REPORT_READERS = ("job-coach", "employer-desk", "operator")
-INTAKE_FACTS = {
-    "participant.admitted": handlers.follow_participant,
-    "participant.released": handlers.follow_participant,
-    "participant.release_corrected": handlers.correct_release,
-    "participant.withdrawn": handlers.end_for_withdrawn_participant,
-    "participant.consent_withdrawn": handlers.anonymise_on_consent_withdrawal,
-    # Placement plans nothing by the expected release or a consent, but they are among
-    # intake's ordered facts.
-    "participant.release_date_changed": keep_order,
-    "participant.consent_given": keep_order,
-}
 
 
 class PlacementService(ChainService):
@@ -34,15 +22,9 @@ class PlacementService(ChainService):
     uow = Store(PlacementUnitOfWork)
     scheduled_checks = {**ChainService.scheduled_checks, "milestones": "check_milestones"}
 
-    @subscribe("matching", "match.accepted")
-    def plan_placement(self, fact):
-        handlers.plan_accepted_match(self.uow, fact)
-
-    # Intake's facts about a participant are applied in the order intake recorded them,
-    # whatever the number of workers and instances (docs/ordering.md, where the tests are).
-    @subscribe("intake", *INTAKE_FACTS)
-    def follow_intake(self, fact):
-        INTAKE_FACTS[fact.type](self.uow, fact)
+    # One queue per producer whose facts handlers.FOLLOWS lists, named after its entrypoint.
+    plan_placement = follow(handlers.FOLLOWS, "matching")
+    follow_intake = follow(handlers.FOLLOWS, "intake")
 
     @timer(interval=3600, eager=True)
     def check_milestones(self):

@@ -5,7 +5,7 @@ from services.training.domain import Cohort, Module, Programme, Status, first_op
 from shared import clock
 from shared.audit import audited_read
 from shared.errors import Conflict, NotFound
-from shared.store import erase_on_withdrawal, handle_fact
+from shared.store import erase_on_withdrawal, handle_fact, keep_order
 
 
 # Who may read what training holds of a participant: their programme (route, attendance,
@@ -74,14 +74,42 @@ def erase_on_consent_withdrawal(uow, fact, today=None):
 
 
 def follow_vacancy(uow, fact):
-    """Demand follows the open vacancies: published, changed, filled or closed."""
+    """Demand follows the open vacancies: published, changed or filled."""
     data = fact.data
-    if fact.type == "vacancy.closed":
-        return handle_fact(uow, fact, lambda uow: uow.demand.vacancy(data["vacancy_id"],
-                                                                     open=False))
     return handle_fact(uow, fact, lambda uow: uow.demand.vacancy(
         data["vacancy_id"], data["sector"], data["required_certificates"],
         open=data["status"] == "open"))
+
+
+def follow_closed_vacancy(uow, fact):
+    """A closed vacancy asks for nothing any more."""
+    return handle_fact(uow, fact, lambda uow: uow.demand.vacancy(fact.data["vacancy_id"],
+                                                                 open=False))
+
+
+# The facts training follows, by producer: its queues are made from this table alone
+# (shared/consumer.py follow).
+FOLLOWS = {
+    # Intake's facts about a participant are applied in the order intake recorded them,
+    # whatever the number of workers and instances (docs/ordering.md;
+    # tests/test_order_scale_out.py).
+    "intake": {
+        "participant.admitted": enrol_admitted_participant,
+        "participant.release_date_changed": replan_for_release_date,
+        "participant.withdrawn": end_for_withdrawn_participant,
+        "participant.consent_withdrawn": erase_on_consent_withdrawal,
+        # Training has no use for a release or a consent as such, but they are among intake's
+        # ordered facts. Its planning runs to the expected release date, so it does not follow
+        # the correction of a release (participant.release_corrected) at all.
+        "participant.released": keep_order,
+        "participant.consent_given": keep_order,
+    },
+    "matching": {
+        "vacancy.published": follow_vacancy,
+        "vacancy.changed": follow_vacancy,
+        "vacancy.closed": follow_closed_vacancy,
+    },
+}
 
 
 # --- trainers -------------------------------------------------------------------------------

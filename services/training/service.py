@@ -8,25 +8,13 @@ from services.training.schemas import (CertificateSchema, CohortPlan, CohortQuer
                                        WaitingListSchema)
 from services.training.store import TrainingUnitOfWork
 from shared import clock
-from shared.consumer import subscribe
+from shared.consumer import follow
 from shared.database import Store
 from shared.errors import NotFound
 from shared.http import api
 from shared.service import ANY_ROLE, ChainService
-from shared.store import keep_order
 
 TRAINER = ("trainer",)
-INTAKE_FACTS = {
-    "participant.admitted": handlers.enrol_admitted_participant,
-    "participant.release_date_changed": handlers.replan_for_release_date,
-    "participant.withdrawn": handlers.end_for_withdrawn_participant,
-    "participant.consent_withdrawn": handlers.erase_on_consent_withdrawal,
-    # Training has no use for a release or a consent as such, but they are among intake's
-    # ordered facts. Its planning runs to the expected release date, so it does not follow
-    # the correction of a release (participant.release_corrected) at all.
-    "participant.released": keep_order,
-    "participant.consent_given": keep_order,
-}
 
 
 class TrainingService(ChainService):
@@ -34,16 +22,9 @@ class TrainingService(ChainService):
     title = "doorstroom training (work company)"
     uow = Store(TrainingUnitOfWork)
 
-    # Intake's facts about a participant are applied in the order intake recorded them,
-    # whatever the number of workers and instances (docs/ordering.md;
-    # tests/test_order_scale_out.py).
-    @subscribe("intake", *INTAKE_FACTS)
-    def on_intake_fact(self, fact):
-        INTAKE_FACTS[fact.type](self.uow, fact)
-
-    @subscribe("matching", "vacancy.published", "vacancy.changed", "vacancy.closed")
-    def follow_vacancies(self, fact):
-        handlers.follow_vacancy(self.uow, fact)
+    # One queue per producer whose facts handlers.FOLLOWS lists, named after its entrypoint.
+    on_intake_fact = follow(handlers.FOLLOWS, "intake")
+    follow_vacancies = follow(handlers.FOLLOWS, "matching")
 
     @api("GET", "/modules", roles=TRAINER, response=ModuleSchema, many=True)
     def catalogue(self, caller):

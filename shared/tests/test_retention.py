@@ -136,10 +136,10 @@ def test_a_withdrawal_reaches_whoever_was_told_though_the_deliveries_are_purged(
     its period, and a later withdrawal of consent for training still reaches it."""
     uow = store("notifications")()
     participant = str(uuid.uuid4())
-    notifications_handlers.deliver_fact(uow, fact(
+    notifications_handlers.deliver_consent(uow, fact(
         "participant.consent_given", participant_id=participant, purpose="training",
         legal_basis="consent", given_at=LONG_AGO.isoformat()), now=LONG_AGO)
-    notifications_handlers.deliver_fact(uow, fact(
+    notifications_handlers.deliver_intake_fact(uow, fact(
         "participant.admitted", participant_id=participant, target_group="detainee-last-phase",
         municipality="0505", expected_release_date="2027-03-01", language_level="B1",
         preferred_sectors=["logistics"]), now=LONG_AGO)
@@ -150,7 +150,7 @@ def test_a_withdrawal_reaches_whoever_was_told_though_the_deliveries_are_purged(
     assert purge(uow)[retention.DELIVERIES] >= 1
     with uow:
         assert not uow.deliveries.about(participant)
-    notifications_handlers.deliver_fact(uow, fact(
+    notifications_handlers.deliver_withdrawal(uow, fact(
         "participant.consent_withdrawn", participant_id=participant, purpose="training",
         withdrawn_at=NOW.isoformat()))
     with uow:

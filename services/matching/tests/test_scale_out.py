@@ -107,7 +107,8 @@ def desk(directory):
 
 def admit(uow):
     person = str(uuid.uuid4())
-    handlers.apply_fact(uow(), new_event("intake", "participant.admitted", dict(
+    admitted = handlers.FOLLOWS["intake"]["participant.admitted"]
+    admitted(uow(), new_event("intake", "participant.admitted", dict(
         participant_id=person, target_group="detainee-last-phase", municipality="0505",
         expected_release_date=str(TODAY + timedelta(days=20)), language_level="B1",
         occupations=["office-cleaner"], preferred_sectors=["cleaning"]),

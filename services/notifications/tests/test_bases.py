@@ -68,8 +68,9 @@ def recipient(uow, organisation, *patterns):
 
 def fact(uow, event_type, participant, **data):
     """The fact about the participant, as its producer publishes it, handled."""
-    handlers.deliver_fact(uow, new_event(
-        PRODUCERS[event_type.split(".")[0]], event_type,
+    producer = PRODUCERS[event_type.split(".")[0]]
+    handlers.FOLLOWS[producer][event_type](uow, new_event(
+        producer, event_type,
         {**SAMPLES[event_type], "participant_id": participant, **data}, subject=participant))
 
 

@@ -308,7 +308,7 @@ def test_demand_follows_the_open_vacancies(uow):
         assert uow.demand.counts() == {("logistics", "forklift"): 2, ("logistics", "vca-basic"): 1}
     handlers.follow_vacancy(uow, vacancy_fact("vacancy.changed", first,
                                               **vacancy(first, status="filled")))
-    handlers.follow_vacancy(uow, vacancy_fact("vacancy.closed", second, reason="other"))
+    handlers.follow_closed_vacancy(uow, vacancy_fact("vacancy.closed", second, reason="other"))
     with uow:
         assert uow.demand.counts() == {}
 
