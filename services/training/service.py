@@ -9,7 +9,7 @@ from services.training.schemas import (CertificateSchema, CohortPlan, CohortQuer
 from services.training.store import TrainingUnitOfWork
 from shared import clock
 from shared.consumer import subscribe
-from shared.database import Store
+from shared.database import Relay, UnitsOfWork
 from shared.errors import NotFound
 from shared.http import api
 from shared.service import ANY_ROLE, ChainService
@@ -32,7 +32,8 @@ INTAKE_FACTS = {
 class TrainingService(ChainService):
     name = "training"
     title = "doorstroom training (work company)"
-    uow = Store(TrainingUnitOfWork)
+    uow = UnitsOfWork(TrainingUnitOfWork)
+    relay = Relay(TrainingUnitOfWork)
 
     # Intake's facts about a participant are applied in the order intake recorded them,
     # whatever the number of workers and instances (docs/ordering.md;
