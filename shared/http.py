@@ -32,7 +32,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from shared.contracts.fields import UUID_PATTERN
-from shared.database import Store
+from shared.database import UnitsOfWork
 from shared.errors import DomainError, Forbidden, Invalid, NotFound
 from shared.openapi import Plugin
 from shared.organisations import MANY_OF_A_KIND, OfAnOrganisation, organisation_named, which
@@ -270,7 +270,7 @@ class ApiEndpoint(HttpRequestHandler):
 
     def _answer(self, keyed, args, kwargs, context_data):
         if keyed is not None:
-            earlier = self._store.keyed_requests.earlier(keyed)
+            earlier = self._units_of_work.keyed_requests.earlier(keyed)
             if earlier is not None:
                 return _answer_again(keyed, earlier)
         attempt = dict(context_data)
@@ -308,9 +308,9 @@ class ApiEndpoint(HttpRequestHandler):
         return result, exc_info
 
     @property
-    def _store(self):
+    def _units_of_work(self):
         return next(dependency for dependency in self.container.dependencies
-                    if isinstance(dependency, Store))
+                    if isinstance(dependency, UnitsOfWork))
 
     def _keyed_request(self, request, caller):
         header = request.headers.get(IDEMPOTENCY_KEY)

@@ -93,8 +93,8 @@ class CheckRunSchema(Schema):
 
 
 class ChainService:
-    """Base of the five services: subclasses set `name`, `title` and `uow` (a Store), and add
-    their own timers to `scheduled_checks`."""
+    """Base of the five services: subclasses set `name`, `title`, `uow` (UnitsOfWork) and
+    `relay` (Relay, shared/database.py), and add their own timers to `scheduled_checks`."""
 
     title = "doorstroom service"
     config = Config()

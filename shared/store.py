@@ -185,8 +185,9 @@ class UnitOfWork:
 
     A service's subclass names its `service` and its `metadata` (which holds the `outbox` and
     `inbox` tables), and opens its repositories in `_open(session)`. What else it needs from the
-    configuration (keys, settings) it reads in `resources(config)`; those arrive here by
-    keyword and become attributes, with class attributes as their defaults.
+    configuration (settings) it reads in `resources(config)`, and what it takes from the
+    service's own providers (keys, senders: shared/database.py UnitsOfWork `uses`); those
+    arrive here by keyword and become attributes, with class attributes as their defaults.
     """
     service: str
     metadata: MetaData

@@ -6,8 +6,9 @@ from services.intake.schemas import (BasicConditionsUpdate, ConsentSchema, Erasu
                                      ReleaseDateChange, ScreeningSchema, SelectionDecision,
                                      Withdrawal)
 from services.intake.store import IntakeUnitOfWork
+from services.intake.vault import IdentityVault
 from shared.consumer import follow
-from shared.database import Store
+from shared.database import Relay, Resource, UnitsOfWork
 from shared.http import api
 from shared.service import ANY_ROLE, PRIVACY_OFFICER, ChainService
 
@@ -17,7 +18,10 @@ CASE_MANAGER = ("pi-case-manager",)
 class IntakeService(ChainService):
     name = "intake"
     title = "doorstroom intake (PI)"
-    uow = Store(IntakeUnitOfWork)
+    uow = UnitsOfWork(IntakeUnitOfWork, uses=("vault",))
+    relay = Relay(IntakeUnitOfWork)
+    # Seals and opens participants' identities (vault.py).
+    vault = Resource(IdentityVault.from_config)
 
     # One queue per producer whose facts handlers.FOLLOWS lists, named after its entrypoint.
     note_training_erasure = follow(handlers.FOLLOWS, "training")

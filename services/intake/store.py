@@ -219,10 +219,6 @@ class IntakeUnitOfWork(UnitOfWork):
     vault = None
 
     @classmethod
-    def resources(cls, config):
-        return {"vault": IdentityVault.from_file(config["IDENTITY_KEYS_FILE"])}
-
-    @classmethod
     def prepare(cls, sessions, **resources):
         super().prepare(sessions, **resources)
         with sessions() as session:

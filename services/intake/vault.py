@@ -29,6 +29,10 @@ class IdentityVault:
         return read_key_file(path, "identity-keys",
                              lambda keys: cls(keys["encryption_keys"], keys["index_key"]))
 
+    @classmethod
+    def from_config(cls, config):
+        return cls.from_file(config["IDENTITY_KEYS_FILE"])
+
     def seal(self, identity: Identity) -> bytes:
         return self._sealer.seal(json.dumps({
             "name": identity.name, "bsn": identity.bsn,

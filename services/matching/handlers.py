@@ -42,11 +42,19 @@ def publish_vacancy(uow, employer_id, now=None, today=None, **details):
     return vacancy
 
 
-def change_vacancy(uow, vacancy_id, now=None, today=None, **details):
-    """Change a vacancy; pending proposals it no longer allows lapse, and it is ranked again."""
+def anyone(aggregate):
+    """Lets whoever asks act on the aggregate: the use case's caller was checked already, or
+    the service acts for itself."""
+
+
+def change_vacancy(uow, vacancy_id, authorise=anyone, now=None, today=None, **details):
+    """Change a vacancy; pending proposals it no longer allows lapse, and it is ranked again.
+    `authorise(vacancy)` raises if the caller may not: checked on the locked vacancy, in the
+    change's own transaction."""
     now = now or clock.now()
     with uow:
         vacancy = uow.vacancies.get(vacancy_id, lock=True)
+        authorise(vacancy)
         vacancy.change(today or clock.today(), **_tuples(details))
         uow.record("vacancy.changed", _vacancy_fact(vacancy), subject=vacancy.id)
         for proposal in uow.proposals.involving(vacancy_id=vacancy.id,
@@ -60,9 +68,10 @@ def change_vacancy(uow, vacancy_id, now=None, today=None, **details):
     return vacancy
 
 
-def close_vacancy(uow, vacancy_id, reason):
+def close_vacancy(uow, vacancy_id, reason, authorise=anyone):
     with uow:
         vacancy = uow.vacancies.get(vacancy_id, lock=True)
+        authorise(vacancy)
         vacancy.close()
         uow.record("vacancy.closed", {"vacancy_id": vacancy.id, "employer_id": vacancy.employer_id,
                                       "reason": reason}, subject=vacancy.id)
@@ -73,9 +82,11 @@ def close_vacancy(uow, vacancy_id, reason):
     return vacancy
 
 
-def respond_to_proposal(uow, proposal_id, party, decision, reason=None, now=None):
+def respond_to_proposal(uow, proposal_id, party, decision, reason=None, now=None,
+                        authorise=anyone):
     with uow:
         proposal = uow.proposals.get(proposal_id, lock=True)
+        authorise(proposal)
         vacancy = uow.vacancies.get(proposal.vacancy_id, lock=True)
         if decision == "accept":
             if proposal.accept(party):

@@ -10,7 +10,7 @@ from services.matching.schemas import (AssessmentSchema, CandidateQuery, Candida
                                        VacancyQuery, VacancySchema)
 from services.matching.store import MatchingUnitOfWork
 from shared.consumer import follow
-from shared.database import Store
+from shared.database import Relay, UnitsOfWork
 from shared.errors import NotFound
 from shared.http import Paging, api, employer_of, require_own
 from shared.service import ANY_ROLE, ChainService
@@ -26,7 +26,8 @@ PROFILE = tuple(name for name in CandidateSchema().fields if name != "participan
 class MatchingService(ChainService):
     name = "matching"
     title = "doorstroom matching (social service)"
-    uow = Store(MatchingUnitOfWork)
+    uow = UnitsOfWork(MatchingUnitOfWork)
+    relay = Relay(MatchingUnitOfWork)
     scheduled_checks = {**ChainService.scheduled_checks, "housekeeping": "housekeeping"}
 
     # One queue per producer whose facts handlers.FOLLOWS lists, named after its entrypoint.
@@ -91,17 +92,15 @@ class MatchingService(ChainService):
          response=VacancySchema)
     def change_vacancy(self, caller, vacancy_id, body):
         """Change an open vacancy: it is ranked again, and proposals it no longer allows lapse."""
-        with self.uow as uow:
-            _own_vacancy(caller, uow.vacancies.get(vacancy_id))
-        return handlers.change_vacancy(self.uow, vacancy_id, **body)
+        return handlers.change_vacancy(self.uow, vacancy_id, authorise=_vacancy_of(caller),
+                                       **body)
 
     @api("POST", "/vacancies/<vacancy_id>/closure", roles=DESK_AND_EMPLOYERS,
          body=VacancyClosure, response=VacancySchema)
     def close_vacancy(self, caller, vacancy_id, body):
         """Close an open vacancy; its pending proposals lapse."""
-        with self.uow as uow:
-            _own_vacancy(caller, uow.vacancies.get(vacancy_id))
-        return handlers.close_vacancy(self.uow, vacancy_id, body["reason"])
+        return handlers.close_vacancy(self.uow, vacancy_id, body["reason"],
+                                      authorise=_vacancy_of(caller))
 
     @api("GET", "/vacancies/<vacancy_id>/ranking", roles=ANY_ROLE, readers=READERS,
          query=RankingQuery, response=RankingSchema)
@@ -172,12 +171,21 @@ class MatchingService(ChainService):
     def respond_as_employer(self, caller, employer_id, proposal_id, body):
         """The employer accepts or declines a proposal for its vacancy."""
         require_own(caller, employer_id)
-        with self.uow as uow:
-            if uow.proposals.get(proposal_id).employer_id != employer_id:
+
+        def for_this_employer(proposal):
+            if proposal.employer_id != employer_id:
                 raise NotFound(f"no proposal {proposal_id} for this employer")
-        return handlers.respond_to_proposal(self.uow, proposal_id, party="employer", **body)
+        return handlers.respond_to_proposal(self.uow, proposal_id, party="employer",
+                                            authorise=for_this_employer, **body)
 
 
 def _own_vacancy(caller, vacancy):
     require_own(caller, vacancy.employer_id, what="vacancy")
     return vacancy
+
+
+def _vacancy_of(caller):
+    """What lets the caller change a vacancy: it is the caller's own (an employer's key), checked
+    in the change's own transaction
+    (test_employers_see_their_own_proposals_anonymised_and_answer_for_themselves)."""
+    return lambda vacancy: _own_vacancy(caller, vacancy)

@@ -42,6 +42,10 @@ class WebhookSecrets:
     def from_file(cls, path):
         return cls(read_key_file(path, "webhook-keys"))
 
+    @classmethod
+    def from_config(cls, config):
+        return cls.from_file(config["WEBHOOK_SECRET_KEYS_FILE"])
+
     def issue(self):
         """A new secret, and its sealed form to store."""
         secret = secrets.token_urlsafe(32)

@@ -20,7 +20,7 @@ from nameko.extensions import DependencyProvider
 from services.notifications.store import integrator_outbox
 from shared.consumer import make_sure_exchange_exists
 from shared.contracts.policy import integrators
-from shared.database import Store
+from shared.database import Database, relay_settings
 from shared.events import amqp_headers, exchange_for, integrator_exchange, service_of
 from shared.relay import OutboxRelay
 from shared.store import COMMITTED
@@ -44,22 +44,21 @@ class ForwardingRelay(OutboxRelay):
 
 
 class IntegratorRelay(DependencyProvider):
-    """Runs the ForwardingRelay on the service's own database (its Store's), with the Store
-    relay's settings, and wakes it when a worker committed."""
-    relay = None  # until the service starts, when its Store is set up
+    """Runs the ForwardingRelay on the service's own database, with the outbox relay's
+    settings, and wakes it when a worker committed."""
+    database = Database()
+    relay = None  # until the service starts
 
     def start(self):
-        [store] = [d for d in self.container.dependencies if isinstance(d, Store)]
-        own = store.relay
         amqp_uri = self.container.config["AMQP_URI"]
         with Connection(amqp_uri) as connection:
             for name in integrators():
                 make_sure_exchange_exists(connection, Exchange(
                     integrator_exchange(name), type="topic", durable=True), otherwise=None)
-        self.relay = ForwardingRelay(
-            own.service, store.sessions, integrator_outbox, amqp_uri,
-            sweep_seconds=own.sweep_seconds, max_attempts=own.max_attempts,
-            first_pause=own.first_pause, longest_pause=own.longest_pause)
+        _, sessions = self.database.open()
+        self.relay = ForwardingRelay(self.container.service_name, sessions,
+                                     integrator_outbox, amqp_uri,
+                                     **relay_settings(self.container.config))
         self.container.spawn_managed_thread(self.relay.run, identifier="integrator-relay")
 
     def stop(self):

@@ -17,6 +17,12 @@ from shared.store import handle_fact
 log = logging.getLogger(__name__)
 
 
+def set_up_recipients(uow):
+    """When the service starts: the default recipients, and signing secrets sealed."""
+    set_up_default_recipients(uow)
+    seal_plain_secrets(uow)
+
+
 def set_up_default_recipients(uow):
     """The chain's default rules: on first start, one recipient per organisation."""
     with uow:
@@ -352,11 +358,17 @@ def register_recipient(uow, name, organisation, webhook_url=None, **details):
     return replace(recipient, webhook_secret=secret)
 
 
-def change_recipient(uow, recipient_id, **changes):
+def anyone(recipient):
+    """Lets whoever asks act for the recipient."""
+
+
+def change_recipient(uow, recipient_id, authorise=anyone, **changes):
     """Change a recipient; a new webhook URL gets a new signing secret, shown in the answer
-    only."""
+    only. `authorise(recipient)`, here as in the use cases below, raises if the caller may not
+    act for the recipient: checked in the use case's own transaction."""
     with uow:
-        recipient = uow.recipients.get(recipient_id)
+        recipient = uow.recipients.get(recipient_id, lock=True)
+        authorise(recipient)
         new_secret = None
         if changes.get("webhook_url") and changes["webhook_url"] != recipient.webhook_url:
             new_secret, changes["webhook_secret"] = uow.secrets.issue()
@@ -366,17 +378,19 @@ def change_recipient(uow, recipient_id, **changes):
     return replace(recipient, webhook_secret=new_secret)
 
 
-def subscribe(uow, recipient_id, pattern, municipality=None):
+def subscribe(uow, recipient_id, pattern, municipality=None, authorise=anyone):
     with uow:
         recipient = uow.recipients.get(recipient_id)
+        authorise(recipient)
         subscription = recipient.subscribe(pattern, all_contracts(), municipality)
         uow.subscriptions.add(subscription)
         uow.commit()
     return subscription
 
 
-def unsubscribe(uow, recipient_id, subscription_id):
+def unsubscribe(uow, recipient_id, subscription_id, authorise=anyone):
     with uow:
+        authorise(uow.recipients.get(recipient_id))
         subscription = uow.subscriptions.get(subscription_id)
         if subscription.recipient_id != recipient_id:
             raise NotFound(f"no subscription {subscription_id} of this recipient")
@@ -384,16 +398,18 @@ def unsubscribe(uow, recipient_id, subscription_id):
         uow.commit()
 
 
-def resend(uow, delivery_id):
+def resend(uow, delivery_id, authorise=anyone):
     with uow:
         delivery = uow.deliveries.get(delivery_id)
+        authorise(uow.recipients.get(delivery.recipient_id))
         delivery.resend(clock.now())
         uow.commit()
     return delivery
 
 
-def acknowledge(uow, recipient_id, delivery_id):
+def acknowledge(uow, recipient_id, delivery_id, authorise=anyone):
     with uow:
+        authorise(uow.recipients.get(recipient_id))
         delivery = uow.deliveries.get(delivery_id)
         if delivery.recipient_id != recipient_id:
             raise NotFound(f"no inbox entry {delivery_id} of this recipient")

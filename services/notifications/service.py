@@ -2,7 +2,7 @@
 from nameko.timer import timer
 
 from services.notifications import handlers
-from services.notifications.channels import NotPublic
+from services.notifications.channels import NotPublic, Settings, WebhookSecrets
 from services.notifications.domain import validate_webhook_url
 from services.notifications.forwarding import IntegratorRelay
 from services.notifications.schemas import (DeliveryQuery, DeliverySchema, InboxEntrySchema,
@@ -11,7 +11,7 @@ from services.notifications.schemas import (DeliveryQuery, DeliverySchema, Inbox
                                             SubscriptionSchema)
 from services.notifications.store import NotificationsUnitOfWork
 from shared.consumer import follow
-from shared.database import Store
+from shared.database import Relay, Resource, UnitsOfWork
 from shared.errors import Invalid, NotFound
 from shared.contracts.policy import RECEIVERS_ONLY
 from shared.http import ROLES, ApiError, api, own_organisation
@@ -24,7 +24,13 @@ EVERYONE = tuple(ROLES)
 class NotificationsService(ChainService):
     name = "notifications"
     title = "doorstroom notifications (chain-wide)"
-    uow = Store(NotificationsUnitOfWork)
+    uow = UnitsOfWork(NotificationsUnitOfWork, uses=("settings", "secrets"),
+                      on_setup=handlers.set_up_recipients)
+    relay = Relay(NotificationsUnitOfWork)
+    # The e-mail and webhook senders and their retry policy (channels.py), and the keys that
+    # seal webhook signing secrets.
+    settings = Resource(Settings.from_config)
+    secrets = Resource(WebhookSecrets.from_config)
     scheduled_checks = {**ChainService.scheduled_checks, "sending": "send"}
     # Forwards to each integrator what it may know (forwarding.py).
     forwarding = IntegratorRelay()
@@ -67,24 +73,24 @@ class NotificationsService(ChainService):
     @api("GET", "/recipients/<recipient_id>", roles=EVERYONE, response=RecipientSchema)
     def get_recipient(self, caller, recipient_id):
         """One recipient."""
-        return self._recipient(caller, recipient_id)
+        with self.uow as uow:
+            return _recipient(caller, uow, recipient_id)
 
     @api("PUT", "/recipients/<recipient_id>", roles=EVERYONE, body=RecipientChange,
          response=NewRecipientSchema)
     def change_recipient(self, caller, recipient_id, body):
         """Change language, e-mail address, webhook or digest; a new webhook URL gets a new
         signing secret, in this answer only."""
-        self._recipient(caller, recipient_id)
         if body.get("webhook_url"):
             self._check_webhook(body["webhook_url"])
-        return handlers.change_recipient(self.uow, recipient_id, **body)
+        return handlers.change_recipient(self.uow, recipient_id, authorise=_for(caller), **body)
 
     @api("GET", "/recipients/<recipient_id>/subscriptions", roles=EVERYONE,
          response=SubscriptionSchema, many=True)
     def list_subscriptions(self, caller, recipient_id):
         """The recipient's subscriptions."""
-        self._recipient(caller, recipient_id)
         with self.uow as uow:
+            _recipient(caller, uow, recipient_id)
             return uow.subscriptions.of(recipient_id)
 
     @api("POST", "/recipients/<recipient_id>/subscriptions", roles=EVERYONE,
@@ -93,15 +99,13 @@ class NotificationsService(ChainService):
     def subscribe(self, caller, recipient_id, body):
         """Subscribe to event types by pattern (`participant.*`), optionally filtered to the
         participants returning to one municipality."""
-        self._recipient(caller, recipient_id)
-        return handlers.subscribe(self.uow, recipient_id, **body)
+        return handlers.subscribe(self.uow, recipient_id, authorise=_for(caller), **body)
 
     @api("DELETE", "/recipients/<recipient_id>/subscriptions/<subscription_id>", roles=EVERYONE,
          status=204)
     def unsubscribe(self, caller, recipient_id, subscription_id):
         """End a subscription."""
-        self._recipient(caller, recipient_id)
-        handlers.unsubscribe(self.uow, recipient_id, subscription_id)
+        handlers.unsubscribe(self.uow, recipient_id, subscription_id, authorise=_for(caller))
 
     # --- inbox and delivery log -----------------------------------------------------------
 
@@ -109,16 +113,15 @@ class NotificationsService(ChainService):
          response=InboxEntrySchema, many=True)
     def read_inbox(self, caller, recipient_id, query):
         """The recipient's inbox, oldest first; `unread=true` for what is not acknowledged."""
-        self._recipient(caller, recipient_id)
         with self.uow as uow:
+            _recipient(caller, uow, recipient_id)
             return uow.deliveries.log([recipient_id], channel="inbox", **query)
 
     @api("POST", "/recipients/<recipient_id>/inbox/<delivery_id>/acknowledgement",
          roles=EVERYONE, response=InboxEntrySchema)
     def acknowledge(self, caller, recipient_id, delivery_id):
         """Mark an inbox entry as read."""
-        self._recipient(caller, recipient_id)
-        return handlers.acknowledge(self.uow, recipient_id, delivery_id)
+        return handlers.acknowledge(self.uow, recipient_id, delivery_id, authorise=_for(caller))
 
     @api("GET", "/deliveries", roles=EVERYONE, query=DeliveryQuery, response=DeliverySchema,
          many=True)
@@ -137,30 +140,30 @@ class NotificationsService(ChainService):
     @api("POST", "/deliveries/<delivery_id>/resend", roles=EVERYONE, response=DeliverySchema)
     def resend(self, caller, delivery_id):
         """Send a failed delivery again, with a fresh round of attempts."""
-        with self.uow as uow:
-            delivery = uow.deliveries.get(delivery_id)
-        self._recipient(caller, delivery.recipient_id)
-        return _shown_to(caller, handlers.resend(self.uow, delivery_id))
+        return _shown_to(caller, handlers.resend(self.uow, delivery_id, authorise=_for(caller)))
 
     def _check_webhook(self, url):
-        validate_webhook_url(url, self._settings.allow_insecure_localhost)
+        validate_webhook_url(url, self.settings.allow_insecure_localhost)
         try:
-            self._settings.webhooks.address_of(url)
+            self.settings.webhooks.address_of(url)
         except NotPublic as exc:
             raise Invalid("webhook_url", f"a webhook must reach a public address: {exc}") \
                 from exc
 
-    @property
-    def _settings(self):
-        with self.uow as uow:
-            return uow.settings
 
-    def _recipient(self, caller, recipient_id):
-        with self.uow as uow:
-            recipient = uow.recipients.get(recipient_id)
+def _for(caller):
+    """What lets the caller act for a recipient: it is of the caller's organisation (an
+    operator acts for any); the use cases check it in their own transactions."""
+    def authorise(recipient):
         if caller.role != "operator" and recipient.organisation != own_organisation(caller):
-            raise NotFound(f"no recipient {recipient_id} of your organisation")
-        return recipient
+            raise NotFound(f"no recipient {recipient.id} of your organisation")
+    return authorise
+
+
+def _recipient(caller, uow, recipient_id):
+    recipient = uow.recipients.get(recipient_id)
+    _for(caller)(recipient)
+    return recipient
 
 
 def _shown_to(caller, delivery):

@@ -8,10 +8,8 @@ from sqlalchemy import (JSON, Boolean, Column, Date, Enum, ForeignKey, MetaData,
                         UniqueConstraint, delete, func, insert, select)
 from sqlalchemy.orm import registry
 
-from services.notifications.channels import Settings, WebhookSecrets
 from services.notifications.domain import (Attempt, Delivery, DeliveryStatus, Recipient,
                                            Subscription)
-from services.notifications.handlers import seal_plain_secrets, set_up_default_recipients
 from services.notifications.messages import LONGEST
 from shared.contracts.policy import INTEGRATOR, needed_for
 from shared.retention import DELIVERIES, PUBLISHED_FACTS
@@ -304,18 +302,6 @@ class NotificationsUnitOfWork(UnitOfWork):
 
     settings = None
     secrets = None
-
-    @classmethod
-    def resources(cls, config):
-        return {"settings": Settings.from_config(config),
-                "secrets": WebhookSecrets.from_file(config["WEBHOOK_SECRET_KEYS_FILE"])}
-
-    @classmethod
-    def prepare(cls, sessions, **resources):
-        super().prepare(sessions, **resources)
-        uow = cls(sessions, **resources)
-        set_up_default_recipients(uow)
-        seal_plain_secrets(uow)
 
     def commit_with_answer(self, status, answer):
         """A signing secret is shown in the first answer only: the answer kept for a repeat of

@@ -8,7 +8,7 @@ from services.placement.schemas import (CheckInSchema, CorrectEnd, CorrectStart,
                                         PlacementQuery, PlacementSchema, Period, StartPlacement)
 from services.placement.store import PlacementUnitOfWork
 from shared.consumer import follow
-from shared.database import Store
+from shared.database import Relay, UnitsOfWork
 from shared.http import api, require_own
 from shared.service import ANY_ROLE, ChainService
 
@@ -19,7 +19,8 @@ REPORT_READERS = ("job-coach", "employer-desk", "operator")
 class PlacementService(ChainService):
     name = "placement"
     title = "doorstroom placement (work company)"
-    uow = Store(PlacementUnitOfWork)
+    uow = UnitsOfWork(PlacementUnitOfWork)
+    relay = Relay(PlacementUnitOfWork)
     scheduled_checks = {**ChainService.scheduled_checks, "milestones": "check_milestones"}
 
     # One queue per producer whose facts handlers.FOLLOWS lists, named after its entrypoint.

@@ -9,7 +9,7 @@ from services.training.schemas import (CertificateSchema, CohortPlan, CohortQuer
 from services.training.store import TrainingUnitOfWork
 from shared import clock
 from shared.consumer import follow
-from shared.database import Store
+from shared.database import Relay, UnitsOfWork
 from shared.errors import NotFound
 from shared.http import api
 from shared.service import ANY_ROLE, ChainService
@@ -20,7 +20,8 @@ TRAINER = ("trainer",)
 class TrainingService(ChainService):
     name = "training"
     title = "doorstroom training (work company)"
-    uow = Store(TrainingUnitOfWork)
+    uow = UnitsOfWork(TrainingUnitOfWork)
+    relay = Relay(TrainingUnitOfWork)
 
     # One queue per producer whose facts handlers.FOLLOWS lists, named after its entrypoint.
     on_intake_fact = follow(handlers.FOLLOWS, "intake")

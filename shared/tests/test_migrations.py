@@ -136,8 +136,9 @@ def test_a_database_made_before_migrations_is_adopted(service, kind, tmp_path):
         if service == "intake":
             from services.intake.domain import Identity
             from services.intake.store import IntakeUnitOfWork
-            resources = IntakeUnitOfWork.resources(key_files("intake", tmp_path))
-            overrides["identities", "sealed"] = resources["vault"].seal(
+            from services.intake.vault import IdentityVault
+            vault = IdentityVault.from_config(key_files("intake", tmp_path))
+            overrides["identities", "sealed"] = vault.seal(
                 Identity("Jan de Vries", "111222333", date(1991, 4, 17)))
         fill(url, overrides)
         before = stored(url)
@@ -146,7 +147,7 @@ def test_a_database_made_before_migrations_is_adopted(service, kind, tmp_path):
             # Its reads of personal data join the hash-chained audit log, and the names of its
             # identities their index, when intake starts.
             engine = create_engine(url)
-            IntakeUnitOfWork.prepare(session_factory(engine), **resources)
+            IntakeUnitOfWork.prepare(session_factory(engine), vault=vault)
             engine.dispose()
         assert differences(url, service) == []
         after = stored(url)

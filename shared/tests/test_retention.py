@@ -11,16 +11,16 @@ from sqlalchemy import delete, func, insert, select
 from doorstroom.chain import PROJECT_ROOT, SERVICES
 from doorstroom.privacy import render
 from doorstroom.up import key_files
-from services.intake.store import IntakeUnitOfWork
-from services.matching.store import MatchingUnitOfWork
+from services.intake.service import IntakeService
+from services.matching.service import MatchingService
 from services.notifications import handlers as notifications_handlers
 from services.notifications.domain import Delivery, DeliveryStatus
-from services.notifications.store import NotificationsUnitOfWork
+from services.notifications.service import NotificationsService
 from services.placement import handlers as placement_handlers
 from services.placement.domain import ParticipantRecord, Placement
-from services.placement.store import PlacementUnitOfWork
+from services.placement.service import PlacementService
 from services.training import handlers as training_handlers
-from services.training.store import TrainingUnitOfWork
+from services.training.service import TrainingService
 from services.training.tests.test_handlers import admit, cohort
 from shared import migrations, retention
 from shared.audit import PersonalDataRead
@@ -28,9 +28,8 @@ from shared.events import new_event, read_event
 from shared.store import make_engine, session_factory
 from tests.databases import KINDS, fresh_database
 
-UNITS_OF_WORK = {uow.service: uow for uow in (
-    IntakeUnitOfWork, TrainingUnitOfWork, MatchingUnitOfWork, PlacementUnitOfWork,
-    NotificationsUnitOfWork)}
+SERVICE_CLASSES = {service.name: service for service in (
+    IntakeService, TrainingService, MatchingService, PlacementService, NotificationsService)}
 NOW = datetime.now(timezone.utc)
 TODAY = NOW.date()
 LONG_AGO = NOW - timedelta(days=800)
@@ -50,11 +49,15 @@ def store(request, tmp_path):
         url = database.__enter__()
         migrations.upgrade(service, url)
         engine = make_engine(url)
-        uow_class = UNITS_OF_WORK[service]
-        resources = uow_class.resources({"WEBHOOK_SECRET_KEYS_FILE": "", "TRAINING_DEMAND": "",
-                                         **key_files(service, tmp_path)})
-        # What the service does when it starts (notifications sets up its default recipients).
-        uow_class.prepare(session_factory(engine), **resources)
+        service_class = SERVICE_CLASSES[service]
+        uow_class = service_class.uow.uow_class
+        config = {"TRAINING_DEMAND": "", **key_files(service, tmp_path)}
+        # What the service's providers make of its configuration (intake's vault), and do when
+        # it starts (notifications sets up its default recipients).
+        resources = {**uow_class.resources(config),
+                     **{name: getattr(service_class, name).make(config)
+                        for name in service_class.uow.uses}}
+        service_class.uow.prepare(session_factory(engine), resources)
         made.append(lambda: uow_class(session_factory(engine), **resources))
         made.extend([engine, database])
         return made[0]

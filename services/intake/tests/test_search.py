@@ -11,6 +11,7 @@ from doorstroom.up import key_files
 from services.intake.store import IntakeUnitOfWork, name_index
 from services.intake.tests.test_api import CASE_MANAGER, identity, registration, unique_bsn
 from services.intake.tests.test_audit import PRIVACY_OFFICER
+from services.intake.vault import IdentityVault
 from shared.database import session_factory
 from tests.harness import running_intake
 
@@ -111,7 +112,7 @@ def test_names_sealed_before_they_were_indexed_are_indexed_when_intake_starts(
     with engine.begin() as connection:
         connection.execute(delete(name_index).where(name_index.c.participant_id == found))
     assert listed(api, f"name={name.split()[1]}")[0] == []
-    resources = IntakeUnitOfWork.resources(key_files("intake", directory))
-    IntakeUnitOfWork.prepare(session_factory(engine), **resources)
+    vault = IdentityVault.from_config(key_files("intake", directory))
+    IntakeUnitOfWork.prepare(session_factory(engine), vault=vault)
     engine.dispose()
     assert listed(api, f"name={name.split()[1]}")[0] == [found]

@@ -137,9 +137,13 @@ def test_employers_see_their_own_proposals_anonymised_and_answer_for_themselves(
                                   restrictions=["no-work-with-minors", "area-ban"],
                                   banned_municipalities=["0512"])
     mine, theirs = employer(api, "Mijn BV"), employer(api, "Andere BV")
-    vacancy(api, mine, municipality="0513")
+    job = vacancy(api, mine, municipality="0513")
     api.issue_key("mijn-bv", "employer", employer_id=mine)
     api.issue_key("andere-bv", "employer", employer_id=theirs)
+    for method, path, body in (("PUT", f"/vacancies/{job['id']}", {"positions": 2}),
+                               ("POST", f"/vacancies/{job['id']}/closure", {"reason": "other"})):
+        assert api.call(method, path, "andere-bv", body).status_code == 404
+    assert api.call("GET", f"/vacancies/{job['id']}", DESK).json() == job
     [seen] = api.call("GET", f"/employers/{mine}/proposals", "mijn-bv").json()
     assert seen["candidate"].startswith("candidate-") and "participant_id" not in seen
     text = str(seen)

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select, text
 from doorstroom.up import key_files
 from services.notifications.channels import WebhookSender, WebhookSecrets
 from services.notifications.service import NotificationsService
-from services.notifications.store import NotificationsUnitOfWork, recipients
+from services.notifications.store import recipients
 from services.notifications.tests.receivers import Receiver, verified
 from services.notifications.tests.test_service import wait_for
 from shared import migrations
@@ -149,17 +149,16 @@ def test_a_secret_stored_in_plain_text_is_sealed_at_start(directory, database_ur
                     language="en", webhook_url="https://hooks.example.org/", digest=False,
                     webhook_secret=PLAIN))
             migrations.upgrade("notifications", url)
-            resources = NotificationsUnitOfWork.resources(
-                {"WEBHOOK_SECRET_KEYS_FILE": key_file(directory)})
-            NotificationsUnitOfWork.prepare(session_factory(engine), **resources)
+            secrets = WebhookSecrets.from_file(key_file(directory))
+            NotificationsService.uow.prepare(session_factory(engine), {"secrets": secrets})
             with engine.connect() as connection:
                 sealed = connection.scalar(select(recipients.c.webhook_secret)
                                            .where(recipients.c.name == "legacy"))
                 [column] = [c for c in inspect(connection).get_columns("recipients")
                             if c["name"] == "webhook_secret"]
-            assert resources["secrets"].open(sealed) == PLAIN
+            assert secrets.open(sealed) == PLAIN
             assert kind == "sqlite" or column["type"].length == 200
-            NotificationsUnitOfWork.prepare(session_factory(engine), **resources)
+            NotificationsService.uow.prepare(session_factory(engine), {"secrets": secrets})
             with engine.connect() as connection:
                 assert connection.scalar(select(recipients.c.webhook_secret)
                                          .where(recipients.c.name == "legacy")) == sealed
