@@ -17,7 +17,8 @@ from enum import Enum
 
 from shared.clock import expected
 from shared.contracts.municipalities import named
-from shared.contracts.vocabulary import (LANGUAGE_CERTIFICATE, MODULE_FOR_CERTIFICATE,
+from shared.contracts.vocabulary import (LANGUAGE_CERTIFICATE, MATCH_EXPIRY_REASONS,
+                                         MATCH_PARTIES, MODULE_FOR_CERTIFICATE,
                                          MUNICIPALITY_LOCATIONS, OCCUPATIONS, RESTRICTIONS,
                                          VOG_RISK_AREAS, language_rank)
 from shared.errors import Conflict, Invalid
@@ -340,6 +341,33 @@ def _overlap(first, second):
 
 # --- score: 100 points at most, integers so that every ranking is exact -------------------------
 
+# The most points each part of the score gives, 100 in all
+# (test_the_weights_are_the_parts_of_the_score_and_add_up_to_100). `assess` scores with them
+# and both ranking queries are built from them (store.py), so a weight changed here changes all
+# three (test_a_changed_weight_changes_the_queries_with_assess).
+WEIGHTS = {
+    "desired_certificates": 15,  # shared out over the certificates the vacancy desires
+    "skills": 25,                # shared out over the skills it asks for
+    "occupation": 15,
+    "sector": 15,
+    "distance": 20,
+    "timing": 10,
+}
+# The percentage of its weight that the distance gives, within so many km; the last is for
+# one farther away.
+DISTANCE_STEPS = ((0, 100), (10, 80), (20, 60), (35, 30), (math.inf, 0))
+# A distance not known counts as far but not out of reach.
+UNKNOWN_DISTANCE = 30
+# The percentage of its weight that the timing gives, for a wait of at most so many days
+# between release and start; the last is for a longer one. Work should follow release closely.
+WAIT_STEPS = ((30, 100), (90, 50), (math.inf, 20))
+
+
+def points(part, percent):
+    """`percent` of the part's weight, in whole points."""
+    return WEIGHTS[part] * percent // 100
+
+
 def distance_km(municipality, other):
     """Straight-line distance between two municipalities' main towns, or None if unknown."""
     if municipality == other:
@@ -354,22 +382,19 @@ def distance_km(municipality, other):
 
 def distance_points(distance):
     if distance is None:
-        return 6
-    for within, points in ((0, 20), (10, 16), (20, 12), (35, 6)):
-        if distance <= within:
-            return points
-    return 0
+        return points("distance", UNKNOWN_DISTANCE)
+    return next(points("distance", percent) for within, percent in DISTANCE_STEPS
+                if distance <= within)
 
 
 def timing_points(gap_days):
-    """Work should follow release closely: a short wait between them scores best."""
-    return 10 if gap_days <= 30 else 5 if gap_days <= 90 else 2
+    return next(points("timing", percent) for within, percent in WAIT_STEPS if gap_days <= within)
 
 
-def _share(points, wanted, held):
+def _share(part, wanted, held):
     if not wanted:
-        return points
-    return points * len(set(wanted) & set(held)) // len(set(wanted))
+        return WEIGHTS[part]
+    return WEIGHTS[part] * len(set(wanted) & set(held)) // len(set(wanted))
 
 
 @dataclass(frozen=True)
@@ -429,23 +454,23 @@ def assess(candidate: Candidate, vacancy: Vacancy,
         if held:
             shareable.append(text)
 
-    parts = {"desired_certificates": _share(15, vacancy.desired_certificates,
+    parts = {"desired_certificates": _share("desired_certificates", vacancy.desired_certificates,
                                             candidate.certificates)}
     if vacancy.desired_certificates:
         held = sorted(set(vacancy.desired_certificates) & set(candidate.certificates))
         note(held, f"holds desired certificates {', '.join(held)}" if held
              else "holds none of the desired certificates")
-    parts["skills"] = _share(25, vacancy.skills, candidate.skills)
+    parts["skills"] = _share("skills", vacancy.skills, candidate.skills)
     if vacancy.skills:
         held = sorted(set(vacancy.skills) & set(candidate.skills))
         note(held, f"has the skills {', '.join(held)}" if held
              else "has none of the skills asked for")
     wanted = vacancy.occupation in candidate.occupations
-    parts["occupation"] = 15 if wanted else 0
+    parts["occupation"] = WEIGHTS["occupation"] if wanted else 0
     note(wanted, f"wants to work as {OCCUPATIONS[vacancy.occupation][1].lower()}" if wanted
          else "prefers another occupation")
     prefers = vacancy.sector in candidate.preferred_sectors
-    parts["sector"] = 15 if prefers else 0
+    parts["sector"] = WEIGHTS["sector"] if prefers else 0
     note(prefers, f"prefers the {vacancy.sector} sector" if prefers
          else f"prefers another sector than {vacancy.sector}")
     distance = distance_km(candidate.municipality, vacancy.municipality)
@@ -477,10 +502,6 @@ class ProposalStatus(str, Enum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
-
-
-PARTIES = ("employer", "candidate")
-EXPIRY_REASONS = ("timed-out", "vacancy-changed", "vacancy-closed", "candidate-withdrawn")
 
 
 @dataclass
@@ -536,13 +557,13 @@ class Proposal:
     def expire(self, reason):
         if self.status is not ProposalStatus.PROPOSED:
             raise Conflict(f"the proposal is already {self.status.value}")
-        if reason not in EXPIRY_REASONS:
+        if reason not in MATCH_EXPIRY_REASONS:
             raise Invalid("reason", f"unknown expiry reason {reason!r}")
         self.status = ProposalStatus.EXPIRED
         self.expiry_reason = reason
 
     def _require_open(self, party):
-        if party not in PARTIES:
+        if party not in MATCH_PARTIES:
             raise Invalid("party", f"unknown party {party!r}")
         if self.status is not ProposalStatus.PROPOSED:
             raise Conflict(f"the proposal is already {self.status.value}")

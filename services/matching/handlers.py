@@ -240,21 +240,23 @@ def erase_on_consent_withdrawal(uow, fact):
     erase_on_withdrawal(uow, fact, "matching", erase)
 
 
+# What matching keeps of an admitted participant, named as the fact names it: values, and lists
+# of codes; the curfew's hours come nested.
+ADMITTED_VALUES = ("participant_id", "municipality", "expected_release_date", "language_level",
+                   "hours_per_week", "may_work_outside_from")
+ADMITTED_LISTS = ("occupations", "skills", "preferred_sectors", "restrictions",
+                  "banned_municipalities", "vog_risk_areas")
+
+
 def _admitted(uow, data, now, today):
     if uow.candidates.find(data["participant_id"]) is not None \
             or uow.departures.include(data["participant_id"]):
         return
     curfew = data.get("curfew") or {}
-    candidate = Candidate(
-        participant_id=data["participant_id"], municipality=data["municipality"],
-        expected_release_date=data["expected_release_date"],
-        language_level=data["language_level"], occupations=tuple(data["occupations"]),
-        skills=tuple(data["skills"]), preferred_sectors=tuple(data["preferred_sectors"]),
-        hours_per_week=data["hours_per_week"], restrictions=tuple(data["restrictions"]),
-        banned_municipalities=tuple(data["banned_municipalities"]),
-        vog_risk_areas=tuple(data["vog_risk_areas"]),
-        curfew_starts_at=curfew.get("starts_at"), curfew_ends_at=curfew.get("ends_at"),
-        may_work_outside_from=data["may_work_outside_from"])
+    candidate = Candidate(**{name: data[name] for name in ADMITTED_VALUES},
+                          **{name: tuple(data[name]) for name in ADMITTED_LISTS},
+                          curfew_starts_at=curfew.get("starts_at"),
+                          curfew_ends_at=curfew.get("ends_at"))
     uow.candidates.add(candidate)
     uow.session.flush()
     _propose_for_candidate(uow, candidate, now, today)

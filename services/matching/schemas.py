@@ -76,7 +76,7 @@ class VacancyQuery(Paging):
 
 
 class VacancyClosure(Schema):
-    reason = Code({"filled-elsewhere", "withdrawn-by-employer", "other"}, required=True)
+    reason = Code(vocabulary.VACANCY_CLOSE_REASONS, required=True)
 
 
 class CandidateSchema(Schema):

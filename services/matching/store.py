@@ -14,9 +14,10 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, Enum, Index, In
                         literal, not_, or_, select, text, update)
 from sqlalchemy.orm import registry
 
-from services.matching.domain import (DRIVING_OCCUPATIONS, Candidate, CandidateStatus,
-                                      Employer, Proposal, ProposalStatus, Vacancy, VacancyStatus,
-                                      distance_km, distance_points)
+from services.matching.domain import (DRIVING_OCCUPATIONS, WAIT_STEPS, WEIGHTS, Candidate,
+                                      CandidateStatus, Employer, Proposal, ProposalStatus,
+                                      Vacancy, VacancyStatus, distance_km, distance_points,
+                                      timing_points)
 from shared.contracts import vocabulary
 from shared.store import (Repository, UnitOfWork, UtcDateTime, audit_tables,
                           reliability_tables)
@@ -117,6 +118,13 @@ def _distance_points(column, municipality):
     places = set(vocabulary.MUNICIPALITY_LOCATIONS) | {municipality}
     return case({place: distance_points(distance_km(place, municipality)) for place in places},
                 value=column, else_=distance_points(None))
+
+
+def _timing_points(gap):
+    """The domain's timing points for a wait of `gap` days, as SQL."""
+    *bounded, (longer, _) = WAIT_STEPS
+    return case(*((gap <= within, timing_points(within)) for within, _ in bounded),
+                else_=timing_points(longer))
 
 
 candidates = Table(
@@ -308,22 +316,23 @@ class Vacancies(Repository):
         if candidate.banned_municipalities:
             conditions.append(v.municipality.not_in(sorted(candidate.banned_municipalities)))
 
-        def share(points, column, count, kind, held):
+        def share(part, column, count, kind, held):
+            points = WEIGHTS[part]
             matched = sum((case((column.op("&")(BITS[kind][code]) != 0, 1), else_=0)
                            for code in sorted(set(held)) if code in BITS[kind]), literal(0))
             return case((count == 0, points), else_=(matched * points) // count)
 
-        def one_of(points, column, codes):
-            return case((column.in_(sorted(codes)), points), else_=0) if codes else literal(0)
+        def one_of(part, column, codes):
+            return (case((column.in_(sorted(codes)), WEIGHTS[part]), else_=0) if codes
+                    else literal(0))
 
-        gap = v.start_day - day_number(candidate.available_from)
-        score = (share(15, v.desired_certificate_bits, v.desired_certificate_count,
-                       "certificates", candidate.certificates)
-                 + share(25, v.skill_bits, v.skill_count, "skills", candidate.skills)
-                 + one_of(15, v.occupation, candidate.occupations)
-                 + one_of(15, v.sector, candidate.preferred_sectors)
+        score = (share("desired_certificates", v.desired_certificate_bits,
+                       v.desired_certificate_count, "certificates", candidate.certificates)
+                 + share("skills", v.skill_bits, v.skill_count, "skills", candidate.skills)
+                 + one_of("occupation", v.occupation, candidate.occupations)
+                 + one_of("sector", v.sector, candidate.preferred_sectors)
                  + _distance_points(v.municipality, candidate.municipality)
-                 + case((gap <= 30, 10), (gap <= 90, 5), else_=2))
+                 + _timing_points(v.start_day - day_number(candidate.available_from)))
         query = (select(v.id).where(*conditions)
                  .order_by(score.desc(), v.start_day, v.id).offset(offset).limit(limit))
         return list(self.session.scalars(query))
@@ -381,25 +390,24 @@ class Candidates(Repository):
         """The domain's score, as SQL over the bit columns (see `assess`)."""
         c = candidates.c
 
-        def share(points, column, kind, wanted):
+        def share(part, column, kind, wanted):
             wanted = sorted(set(wanted))
             if not wanted:
-                return literal(points)
+                return literal(WEIGHTS[part])
             held = sum((case((column.op("&")(BITS[kind][code]) != 0, 1), else_=0)
                         for code in wanted), literal(0))
-            return (held * points) // len(wanted)
+            return (held * WEIGHTS[part]) // len(wanted)
 
-        def flag(points, column, kind, code):
-            return case((column.op("&")(BITS[kind][code]) != 0, points), else_=0)
+        def flag(part, column, kind, code):
+            return case((column.op("&")(BITS[kind][code]) != 0, WEIGHTS[part]), else_=0)
 
-        distance = _distance_points(c.municipality, vacancy.municipality)
-        gap = day_number(vacancy.start_date) - c.available_day
-        timing = case((gap <= 30, 10), (gap <= 90, 5), else_=2)
-        return (share(15, c.certificate_bits, "certificates", vacancy.desired_certificates)
-                + share(25, c.skill_bits, "skills", vacancy.skills)
-                + flag(15, c.occupation_bits, "occupations", vacancy.occupation)
-                + flag(15, c.sector_bits, "sectors", vacancy.sector)
-                + distance + timing)
+        return (share("desired_certificates", c.certificate_bits, "certificates",
+                      vacancy.desired_certificates)
+                + share("skills", c.skill_bits, "skills", vacancy.skills)
+                + flag("occupation", c.occupation_bits, "occupations", vacancy.occupation)
+                + flag("sector", c.sector_bits, "sectors", vacancy.sector)
+                + _distance_points(c.municipality, vacancy.municipality)
+                + _timing_points(day_number(vacancy.start_date) - c.available_day))
 
     def reindex(self):
         """Recompute the derived columns of rows written with another vocabulary."""

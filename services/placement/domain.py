@@ -11,16 +11,13 @@ from shared.clock import happened
 from shared.contracts.placement import (EndCorrected, MilestoneReached, PlacementEnded,
                                         PlacementPlanned, PlacementStarted, PlacementSustained,
                                         RiskRaised, StartCorrected, TermsAgreed)
-from shared.contracts.vocabulary import CORRECTION_REASONS
+from shared.contracts.vocabulary import CORRECTION_REASONS, PLACEMENT_END_REASONS, RISK_LEVELS
 from shared.errors import Conflict, Invalid
 
 MILESTONES = (1, 3, 6)
 SUSTAINED_AFTER_MONTHS = 6
 # A placement counts towards social return for at most this many months.
 SOCIAL_RETURN_MONTHS = 24
-END_REASONS = ("contract-ended", "dismissed", "resigned", "returned-to-custody", "moved-away",
-               "health")
-RISK_LEVELS = ("none", "attention", "at-risk")
 # Jobs that exist because of a programme, counted apart from regular jobs.
 PROGRAMME_CONTRACTS = frozenset({"work-trial", "learn-work-job", "sheltered-work"})
 # Employment the statutory minimum wage holds for, with or without a wage-cost subsidy (the
@@ -197,7 +194,7 @@ class Placement(Aggregate):
     def end(self, reason, ended_on, *, today):
         """End the placement; one that never started ends as well (e.g. on withdrawal)."""
         self._require(Status.PLANNED, Status.STARTED, action="end")
-        if reason not in END_REASONS:
+        if reason not in PLACEMENT_END_REASONS:
             raise Invalid("reason", f"unknown end reason {reason!r}")
         self._may_end_on(ended_on, today)
         self.end_reason = reason

@@ -3,8 +3,7 @@ from decimal import Decimal
 
 from marshmallow import (Schema, ValidationError, fields, post_load, validate, validates_schema)
 
-from services.placement.domain import (ADULT_AGE, END_REASONS, RISK_LEVELS, YOUTH_AGES, Status,
-                                       WageCostSubsidy)
+from services.placement.domain import ADULT_AGE, YOUTH_AGES, Status, WageCostSubsidy
 from shared.contracts import vocabulary
 from shared.contracts.fields import UUID_PATTERN, Code, Text
 from shared.http import Paging
@@ -63,7 +62,7 @@ class StartPlacement(Schema):
 
 
 class EndPlacement(Schema):
-    reason = Code(END_REASONS, required=True)
+    reason = Code(vocabulary.PLACEMENT_END_REASONS, required=True)
     ended_on = fields.Date(required=True, metadata={"description": "not after today"})
 
 
@@ -94,7 +93,7 @@ class CheckInSchema(Schema):
     held_on = fields.Date(required=True, metadata={"description": "not after today"})
     notes = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
         "description": "for the coach's organisation only"})
-    risk = Code(RISK_LEVELS, required=True)
+    risk = Code(vocabulary.RISK_LEVELS, required=True)
     coach = fields.String(dump_only=True)
 
 

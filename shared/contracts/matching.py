@@ -52,7 +52,7 @@ class VacancyChanged(VacancyFact):
 class VacancyClosed(Schema):
     vacancy_id = Id()
     employer_id = Id()
-    reason = Code({"filled-elsewhere", "withdrawn-by-employer", "other"}, required=True)
+    reason = Code(vocabulary.VACANCY_CLOSE_REASONS, required=True)
 
 
 class MatchFact(Schema):
@@ -79,12 +79,11 @@ class MatchAccepted(MatchFact):
 
 @event_contract("match.declined", producer="matching")
 class MatchDeclined(MatchFact):
-    declined_by = Code({"employer", "candidate"}, required=True)
+    declined_by = Code(vocabulary.MATCH_PARTIES, required=True)
     reason = Text(200, required=True)
 
 
 @event_contract("match.expired", producer="matching")
 class MatchExpired(MatchFact):
     """The proposal lapsed without both answers: timed out, or overtaken by events."""
-    reason = Code({"timed-out", "vacancy-changed", "vacancy-closed", "candidate-withdrawn"},
-                  required=True)
+    reason = Code(vocabulary.MATCH_EXPIRY_REASONS, required=True)

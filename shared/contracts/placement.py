@@ -77,8 +77,7 @@ class PlacementSustained(PlacementFact):
 
 @event_contract("placement.ended", producer="placement", ordered=True)
 class PlacementEnded(PlacementFact):
-    reason = Code({"contract-ended", "dismissed", "resigned", "returned-to-custody",
-                   "moved-away", "health"}, required=True)
+    reason = Code(vocabulary.PLACEMENT_END_REASONS, required=True)
     ended_on = fields.Date(required=True)
     months_in_work = fields.Integer(required=True, validate=validate.Range(min=0))
 
@@ -97,5 +96,5 @@ class EndCorrected(PlacementFact):
 @event_contract("placement.risk_raised", producer="placement")
 class RiskRaised(PlacementFact):
     """The job coach sees the placement at risk; what they saw stays in their notes."""
-    risk = Code({"attention", "at-risk"}, required=True)
+    risk = Code(vocabulary.RISK_LEVELS[1:], required=True)
     raised_on = fields.Date(required=True)

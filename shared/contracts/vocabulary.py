@@ -77,6 +77,17 @@ WITHDRAWAL_REASONS = {"dropped-out", "transferred", "recalled-to-custody"}
 # as the correction is told to the chain and a reason in words could say more of the person.
 CORRECTION_REASONS = {"entry-error", "recorded-in-advance", "other"}
 
+VACANCY_CLOSE_REASONS = {"filled-elsewhere", "withdrawn-by-employer", "other"}
+# The two sides of a match, each of whom accepts or declines a proposal.
+MATCH_PARTIES = ("employer", "candidate")
+# Why a proposal lapsed without both answers: timed out, or overtaken by events.
+MATCH_EXPIRY_REASONS = {"timed-out", "vacancy-changed", "vacancy-closed", "candidate-withdrawn"}
+PLACEMENT_END_REASONS = {"contract-ended", "dismissed", "resigned", "returned-to-custody",
+                         "moved-away", "health"}
+# How a job coach sees a placement, in rising order: a check-in that names a later level raises
+# the risk, and a raised risk is never "none".
+RISK_LEVELS = ("none", "attention", "at-risk")
+
 # The five basic conditions a municipality arranges for someone returning from detention.
 BASIC_CONDITIONS = ("id-document", "housing", "income", "debts", "care")
 CONDITION_STATUSES = {"settled", "in-progress", "not-settled"}

@@ -2,8 +2,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.matching.domain import (HARD_CONSTRAINTS, Candidate, CandidateStatus, Proposal,
-                                      ProposalStatus, Vacancy, VacancyStatus, assess, rank)
+from services.matching.domain import (HARD_CONSTRAINTS, WEIGHTS, Candidate, CandidateStatus,
+                                      Proposal, ProposalStatus, Vacancy, VacancyStatus, assess,
+                                      rank)
 from shared.errors import Conflict, Invalid
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -80,6 +81,14 @@ def test_the_score_is_the_sum_of_its_parts():
                                             "occupation": 15, "sector": 15, "distance": 20,
                                             "timing": 10}
     assert assessment.score == sum(points for _, points in assessment.score_parts)
+
+
+def test_the_weights_are_the_parts_of_the_score_and_add_up_to_100():
+    """A candidate who meets everything scores every weight in full: the 100 points that
+    match.proposed allows at most."""
+    assessment = assess(candidate(), vacancy())
+    assert dict(assessment.score_parts) == WEIGHTS
+    assert assessment.score == sum(WEIGHTS.values()) == 100
 
 
 @pytest.mark.parametrize("who, job", [

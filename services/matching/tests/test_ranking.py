@@ -1,7 +1,9 @@
 """The ranking queries in matching's real storage (SQLite and PostgreSQL) against the domain's
 rules, for many generated candidates and vacancies: the queries never lose an eligible candidate
 or vacancy, order them as `assess` scores them, and no proposal ever breaks a hard constraint;
-with the codes at the bits this release gives them and in the highest bits of a bit set."""
+with the codes at the bits this release gives them and in the highest bits of a bit set, and
+with the score's weights changed."""
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -10,8 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from services.matching import handlers
-from services.matching.domain import (Candidate, CandidateStatus, Employer, Vacancy, assess,
-                                      rank)
+from services.matching.domain import (WEIGHTS, Candidate, CandidateStatus, Employer, Vacancy,
+                                      assess, rank)
 from services.matching.store import (BIT_SET_SIZE, BITS, MatchingSettings, MatchingUnitOfWork,
                                      bit_positions, bits, metadata, unknown_bit)
 from shared.contracts import vocabulary
@@ -132,10 +134,7 @@ SETTINGS = settings(max_examples=40, deadline=None,
                                            HealthCheck.too_slow])
 
 
-@SETTINGS
-@given(people=cohorts, details=vacancies())
-def test_the_query_keeps_every_eligible_candidate_in_the_domains_order(sessions, people,
-                                                                       details):
+def check_candidates_ranked(sessions, people, details):
     uow = fresh_uow(sessions)
     store(uow, people)
     vacancy = Vacancy.publish(EMPLOYER, PUBLISHED_ON, **details)
@@ -145,6 +144,27 @@ def test_the_query_keeps_every_eligible_candidate_in_the_domains_order(sessions,
     # The query may return a few the domain then excludes (area bans, curfews), never fewer.
     confirmed = [pid for pid in found if assess(by_id[pid], vacancy).eligible]
     assert confirmed == expected_ranking(people, vacancy)
+
+
+def check_vacancies_ranked(sessions, person, jobs):
+    uow = fresh_uow(sessions)
+    made = [Vacancy.publish(EMPLOYER, PUBLISHED_ON, **details) for details in jobs]
+    with uow:
+        for job in made:
+            uow.vacancies.add(job)
+        uow.commit()
+    with uow:
+        found = uow.vacancies.best_for(person, limit=len(made) + 1)
+    by_id = {job.id: job for job in made}
+    confirmed = [vacancy_id for vacancy_id in found if assess(person, by_id[vacancy_id]).eligible]
+    assert confirmed == [job.id for _, job in rank(person, made)]
+
+
+@SETTINGS
+@given(people=cohorts, details=vacancies())
+def test_the_query_keeps_every_eligible_candidate_in_the_domains_order(sessions, people,
+                                                                       details):
+    check_candidates_ranked(sessions, people, details)
 
 
 @SETTINGS
@@ -172,17 +192,36 @@ def test_no_proposal_ever_breaks_a_hard_constraint(sessions, people, details):
 @given(person=candidates(0), jobs=st.lists(vacancies(), min_size=1, max_size=12))
 def test_the_vacancy_query_keeps_every_eligible_vacancy_in_the_domains_order(sessions, person,
                                                                              jobs):
-    uow = fresh_uow(sessions)
-    made = [Vacancy.publish(EMPLOYER, PUBLISHED_ON, **details) for details in jobs]
-    with uow:
-        for job in made:
-            uow.vacancies.add(job)
-        uow.commit()
-    with uow:
-        found = uow.vacancies.best_for(person, limit=len(made) + 1)
-    by_id = {job.id: job for job in made}
-    confirmed = [vacancy_id for vacancy_id in found if assess(person, by_id[vacancy_id]).eligible]
-    assert confirmed == [job.id for _, job in rank(person, made)]
+    check_vacancies_ranked(sessions, person, jobs)
+
+
+def scored_only(person):
+    """The candidate with nothing that may exclude but dates, so that the score ranks many."""
+    return replace(person, restrictions=(), banned_municipalities=(), vog_risk_areas=(),
+                   curfew_starts_at=None, curfew_ends_at=None, status=CandidateStatus.READY)
+
+
+def asking_nothing_that_excludes(details):
+    return {**details, "required_certificates": (), "min_language_level": None,
+            "vog_required": False, "vog_risk_areas": (), "works_with_minors": False,
+            "works_with_vulnerable_people": False, "shift_starts_at": None, "shift_ends_at": None}
+
+
+@SETTINGS
+@given(weights=st.fixed_dictionaries({part: st.integers(0, 40) for part in WEIGHTS}),
+       people=st.integers(2, 14).flatmap(
+           lambda n: st.tuples(*[candidates(i).map(scored_only) for i in range(n)])),
+       details=vacancies().map(asking_nothing_that_excludes),
+       person=candidates(0).map(scored_only),
+       jobs=st.lists(vacancies().map(asking_nothing_that_excludes), min_size=2, max_size=12))
+def test_a_changed_weight_changes_the_queries_with_assess(sessions, monkeypatch, weights,
+                                                          people, details, person, jobs):
+    """Both queries take the score's weights from the domain: with any other weights they
+    still rank as `assess` scores."""
+    for part, weight in weights.items():
+        monkeypatch.setitem(WEIGHTS, part, weight)
+    check_candidates_ranked(sessions, people, details)
+    check_vacancies_ranked(sessions, person, jobs)
 
 
 @SETTINGS
