@@ -227,6 +227,12 @@ class UnitOfWork:
             return self
         self.session = self._sessions()
         self._recorded = False
+        # The session holds an entity without unflushed changes only weakly: an aggregate a
+        # flush left unchanged and its caller let go of would be lost before commit, and the
+        # facts it recorded with it (test_facts_of_an_aggregate_let_go_of_are_published).
+        self._aggregates = []
+        event.listen(self.session, "loaded_as_persistent", self._hold)
+        event.listen(self.session, "transient_to_pending", self._hold)
         self.audit = AuditLog(self.session, self.audit_entries, self.audit_head,
                               self.audit_pseudonymous)
         self._open(self.session)
@@ -398,6 +404,10 @@ class UnitOfWork:
             event_id=fact.id, event_type=fact.type, subject=fact.subject, envelope=fact.to_json()))
         self._recorded = True
         return fact
+
+    def _hold(self, session, entity):
+        if isinstance(entity, Aggregate):
+            self._aggregates.append(entity)
 
     def _record_what_aggregates_recorded(self):
         """The facts the transaction's aggregates recorded, into the outbox, in the order they

@@ -5,7 +5,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import Enum
 
+from shared.aggregate import Aggregate
 from shared.clock import happened
+from shared.contracts.training import (CertificateAwarded, DroppedOut, Enrolled, ModuleAdded,
+                                       ModuleChanged, ModuleCompleted, ProgrammeCompleted,
+                                       ResultCorrected, Waitlisted)
 from shared.contracts.vocabulary import CORRECTION_REASONS, language_rank
 from shared.errors import Conflict, Invalid
 
@@ -16,7 +20,7 @@ LANGUAGE_MODULE_LEVEL = "B1"
 
 
 @dataclass
-class Module:
+class Module(Aggregate):
     """An entry of the catalogue. Trainers add and change modules; codes never change."""
     code: str
     name: str
@@ -31,14 +35,23 @@ class Module:
     # As the chain knows it (training.module_added, module_changed): 0 until it is told.
     revision: int = 0
 
-    def revise(self):
+    def announce(self):
+        """The chain hears of the module for the first time."""
+        self._revise(ModuleAdded)
+
+    def change(self, **details):
+        for name, value in details.items():
+            setattr(self, name, value)
+        self._revise(ModuleChanged)
+
+    def _revise(self, fact):
         """The module's next revision, as the chain hears of it: no more than matching's
         advice and an integrator's catalogue need (places per cohort are training's own)."""
         self.revision += 1
-        return {"module": self.code, "name": self.name, "certificate": self.certificate,
-                "min_language_level": self.min_language_level, "weeks": self.weeks,
-                "required_modules": list(self.required_modules), "sectors": list(self.sectors),
-                "revision": self.revision}
+        self.record(fact(module=self.code, name=self.name, certificate=self.certificate,
+                         min_language_level=self.min_language_level, weeks=self.weeks,
+                         required_modules=list(self.required_modules),
+                         sectors=list(self.sectors), revision=self.revision))
 
 
 ISSUER = "Leerwerkbedrijf Drechtsteden"
@@ -231,7 +244,7 @@ def _language_suffices(level, minimum):
 
 
 @dataclass
-class Programme:
+class Programme(Aggregate):
     id: str
     participant_id: str
     language_level: str
@@ -296,7 +309,7 @@ class Programme:
             return LANGUAGE_MODULE_LEVEL
         return self.language_level
 
-    def join(self, module: Module, cohort: Cohort, today):
+    def join(self, module: Module, cohort: Cohort, catalogue, today):
         """Take a place in `cohort` for `module`: planned, waiting, or retaking after a fail."""
         self._require_active()
         step = self._joinable(module)
@@ -305,12 +318,17 @@ class Programme:
         cohort.take(self.participant_id, today)
         self._replace(replace(step, status=StepStatus.ENROLLED, cohort_id=cohort.id,
                               starts_on=cohort.starts_on, ends_on=cohort.ends_on))
+        self._record(Enrolled, **self.plan(catalogue, today), module=module.code,
+                     cohort_id=cohort.id, starts_on=cohort.starts_on, ends_on=cohort.ends_on)
 
-    def wait_for(self, module: Module):
+    def wait_for(self, module: Module, position, catalogue, today):
+        """Wait for a place in `module`, at `position` on its waiting list."""
         self._require_active()
         step = self._joinable(module)
         self._replace(replace(step, status=StepStatus.WAITLISTED, cohort_id=None,
                               starts_on=None, ends_on=None))
+        self._record(Waitlisted, **self.plan(catalogue, today), module=module.code,
+                     position=position)
 
     def _joinable(self, module):
         step = self.step(module.code)
@@ -328,6 +346,8 @@ class Programme:
             raise Conflict(f"{module.code!r} is {step.status.value}, not followed in a cohort")
         self.results = [*self.results, ModuleResult(module.code, passed, completed_on)]
         self._replace(replace(step, status=StepStatus.PASSED if passed else StepStatus.FAILED))
+        self._record(ModuleCompleted, module=module.code, passed=passed,
+                     completed_on=completed_on)
         return self._earn(module, completed_on, certificate_number) if passed else None
 
     def correct_result(self, module: Module, passed, completed_on, reason, corrected_by, *,
@@ -357,6 +377,13 @@ class Programme:
         self.corrections = [*self.corrections, ResultCorrection(
             module.code, recorded.passed, recorded.completed_on, passed, completed_on, reason,
             corrected_by, today)]
+        revoked = (next(c for c in self.certificates if c.module == module.code)
+                   if recorded.passed and not passed else None)
+        self._record(ResultCorrected, module=module.code, passed=passed,
+                     completed_on=completed_on, previous_passed=recorded.passed,
+                     previous_completed_on=recorded.completed_on, reason=reason,
+                     certificate_revoked=revoked and revoked.certificate,
+                     revoked_certificate_id=revoked and revoked.id)
         if passed and recorded.passed:
             self._redate_certificate(module, completed_on)
             return None, None
@@ -372,7 +399,6 @@ class Programme:
         for later in self.steps:
             if later.status is StepStatus.WAITLISTED:
                 self._replace(replace(later, status=StepStatus.PLANNED))
-        revoked = next(c for c in self.certificates if c.module == module.code)
         self.certificates = [c for c in self.certificates if c is not revoked]
         return None, revoked
 
@@ -384,9 +410,15 @@ class Programme:
 
     def _earn(self, module, completed_on, certificate_number):
         certificate = self.award_certificate(module, completed_on, certificate_number)
+        self._record(CertificateAwarded, certificate_id=certificate.id,
+                     number=certificate.number, certificate=certificate.certificate,
+                     module=certificate.module, issuer=certificate.issuer,
+                     issued_on=certificate.issued_on, expires_on=certificate.expires_on)
         if self.complete:
             self.status = Status.COMPLETED
             self.ended_on = self._last_pass()
+            self._record(ProgrammeCompleted, completed_on=self.ended_on,
+                         certificates=[c.certificate for c in self.certificates])
         return certificate
 
     def _redate_certificate(self, module, issued_on):
@@ -423,12 +455,14 @@ class Programme:
         self.status = Status.DROPPED_OUT
         self.drop_out_reason = reason
         self.ended_on = today
+        self._record(DroppedOut, reason=reason)
 
     def end(self, today):
         """The participant left the chain: the programme stops where it is."""
         self._require_active()
         self.status = Status.ENDED
         self.ended_on = today
+        self._record(DroppedOut, reason="left-the-chain")
 
     def anonymise(self):
         """Past its retention: the programme still counts (modules, results, how it ended),
@@ -456,6 +490,14 @@ class Programme:
 
     def finishes_before_release(self, catalogue, today):
         return self.planned_end(catalogue, today) <= self.release_date
+
+    def plan(self, catalogue, today):
+        """The route and when it ends, as trainers and the chain hear of it."""
+        return {"modules": self.modules, "planned_end": self.planned_end(catalogue, today),
+                "finishes_before_release": self.finishes_before_release(catalogue, today)}
+
+    def _record(self, fact, **data):
+        self.record(fact(participant_id=self.participant_id, programme_id=self.id, **data))
 
     def _replace(self, step):
         self.steps = [step if s.module == step.module else s for s in self.steps]

@@ -52,10 +52,9 @@ def end_for_withdrawn_participant(uow, fact, today=None):
         programme = uow.programmes.find(fact.data["participant_id"], lock=True)
         if programme is None or programme.status is not Status.ACTIVE:
             return
-        programme.end(today)
+        # Its places first, as at a drop-out (drop_out).
         _give_up_places(uow, programme, today)
-        uow.record("training.dropped_out", {**_ids(programme), "reason": "left-the-chain"},
-                   subject=programme.participant_id)
+        programme.end(today)
     return handle_fact(uow, fact, end)
 
 
@@ -121,7 +120,7 @@ def add_module(uow, **details):
             raise Conflict(f"module {module.code!r} exists; change it instead")
         _check_references(uow.modules.catalogue(), module)
         uow.modules.add(module)
-        uow.record("training.module_added", module.revise(), subject=module.code)
+        module.announce()
         uow.commit()
     return module
 
@@ -131,10 +130,8 @@ def change_module(uow, code, **details):
         catalogue = uow.modules.catalogue()
         # Locked, so that of two changes at once each takes its own revision.
         module = uow.modules.get(code, lock=True)
-        for name, value in details.items():
-            setattr(module, name, value)
+        module.change(**details)
         _check_references(catalogue, module)
-        uow.record("training.module_changed", module.revise(), subject=module.code)
         uow.commit()
     return module
 
@@ -207,7 +204,7 @@ def _overview(uow, programme, today):
     return {
         "id": programme.id, "participant_id": programme.participant_id,
         "status": programme.status, "enrolled_on": programme.enrolled_on,
-        "release_date": programme.release_date, **_plan(programme, catalogue, today),
+        "release_date": programme.release_date, **programme.plan(catalogue, today),
         "steps": steps, "results": programme.results, "certificates": programme.certificates,
         "corrections": programme.corrections, "drop_out_reason": programme.drop_out_reason,
     }
@@ -228,34 +225,11 @@ def record_result(uow, participant_id, module, passed, completed_on, today=None)
         programme = uow.programmes.get(participant_id, lock=True)
         definition = _module(catalogue, module)
         number = uow.next_certificate_number(completed_on.year) if passed else None
-        certificate = programme.record_result(definition, passed, completed_on, number, today)
-        uow.record("training.module_completed", {
-            **_ids(programme), "module": module, "passed": passed, "completed_on": completed_on,
-        }, subject=participant_id)
-        if certificate is not None:
-            _passed(uow, programme, certificate, catalogue, today)
-        else:
-            _advance(uow, programme, catalogue, today)
+        programme.record_result(definition, passed, completed_on, number, today)
+        _advance(uow, programme, catalogue, today)
         overview = _overview(uow, programme, today)
         uow.commit()
     return overview
-
-
-def _passed(uow, programme, certificate, catalogue, today):
-    """A module passed: its certificate, and the programme's end or its next step."""
-    uow.record("training.certificate_awarded", {
-        **_ids(programme), "certificate_id": certificate.id, "number": certificate.number,
-        "certificate": certificate.certificate, "module": certificate.module,
-        "issuer": certificate.issuer, "issued_on": certificate.issued_on,
-        "expires_on": certificate.expires_on,
-    }, subject=programme.participant_id)
-    if programme.complete:
-        uow.record("training.programme_completed", {
-            **_ids(programme), "certificates": [c.certificate for c in programme.certificates],
-            "completed_on": programme.ended_on,
-        }, subject=programme.participant_id)
-    else:
-        _advance(uow, programme, catalogue, today)
 
 
 def correct_result(uow, participant_id, module, passed, completed_on, reason, corrected_by,
@@ -277,19 +251,13 @@ def correct_result(uow, participant_id, module, passed, completed_on, reason, co
             definition, passed, completed_on, reason, corrected_by,
             corrects=(previous_passed, previous_completed_on), certificate_number=number,
             today=today)
-        uow.record("training.result_corrected", {
-            **_ids(programme), "module": module, "passed": passed, "completed_on": completed_on,
-            "previous_passed": recorded.passed, "previous_completed_on": recorded.completed_on,
-            "reason": reason, "certificate_revoked": revoked and revoked.certificate,
-            "revoked_certificate_id": revoked and revoked.id,
-        }, subject=participant_id)
         if awarded is not None:
             for cohort_id in held - set(programme.cohorts_held()):  # the retake's place
                 cohort = uow.cohorts.get(cohort_id)
                 cohort.release(participant_id)
                 _fill_from_waiting_list(uow, cohort, catalogue, today)
             uow.waiting.remove(participant_id, module)
-            _passed(uow, programme, awarded, catalogue, today)
+            _advance(uow, programme, catalogue, today)
         if revoked is not None:  # what came after the pass is waited for no more
             uow.waiting.remove(participant_id)
         overview = _overview(uow, programme, today)
@@ -301,10 +269,10 @@ def drop_out(uow, participant_id, reason, today=None):
     today = today or clock.today()
     with uow:
         programme = uow.programmes.get(participant_id, lock=True)
-        programme.drop_out(reason, today)
+        # Its places first: whoever takes one hears of it before the drop-out is told
+        # (test_a_freed_place_goes_to_the_first_in_line).
         _give_up_places(uow, programme, today)
-        uow.record("training.dropped_out", {**_ids(programme), "reason": reason},
-                   subject=participant_id)
+        programme.drop_out(reason, today)
         overview = _overview(uow, programme, today)
         uow.commit()
     return overview
@@ -325,24 +293,19 @@ def _seek_place(uow, programme, module, catalogue, today):
     cohort = first_open_cohort([c for c in uow.cohorts.for_module(module.code)
                                 if programme.participant_id not in c.members], today)
     if cohort is None:
-        programme.wait_for(module)
+        # Its place in line first, for its position: a programme that may not wait is refused,
+        # and the transaction undone with its place.
         uow.waiting.remove(programme.participant_id, module.code)
         uow.waiting.add(module.code, programme.participant_id)
-        uow.record("training.waitlisted", {
-            **_ids(programme), **_plan(programme, catalogue, today), "module": module.code,
-            "position": uow.waiting.position(module.code, programme.participant_id),
-        }, subject=programme.participant_id)
+        programme.wait_for(module, uow.waiting.position(module.code, programme.participant_id),
+                           catalogue, today)
         return
     _join(uow, programme, module, cohort, catalogue, today)
 
 
 def _join(uow, programme, module, cohort, catalogue, today):
-    programme.join(module, cohort, today)
+    programme.join(module, cohort, catalogue, today)
     uow.waiting.remove(programme.participant_id, module.code)
-    uow.record("training.enrolled", {
-        **_ids(programme), **_plan(programme, catalogue, today), "module": module.code,
-        "cohort_id": cohort.id, "starts_on": cohort.starts_on, "ends_on": cohort.ends_on,
-    }, subject=programme.participant_id)
 
 
 def _give_up_places(uow, programme, today):
@@ -381,13 +344,3 @@ def _check_references(catalogue, module):
     if unknown or module.code in module.required_modules:
         raise Conflict(f"required modules must be other modules of the catalogue: "
                        f"{', '.join(unknown) or module.code}")
-
-
-def _plan(programme, catalogue, today):
-    return {"modules": programme.modules,
-            "planned_end": programme.planned_end(catalogue, today),
-            "finishes_before_release": programme.finishes_before_release(catalogue, today)}
-
-
-def _ids(programme):
-    return {"participant_id": programme.participant_id, "programme_id": programme.id}

@@ -219,7 +219,7 @@ class TrainingUnitOfWork(UnitOfWork):
             if not uow.modules.catalogue():
                 uow.session.add_all(default_catalogue().values())
             for module in uow.modules.where(Module.revision == 0, order_by=(Module.code,)):
-                uow.record("training.module_added", module.revise(), subject=module.code)
+                module.announce()
             uow.commit()
 
     def _open(self, session):

@@ -110,12 +110,12 @@ class ModuleFact(Schema):
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
-@event_contract("training.module_added", producer="training")
+@event_contract("training.module_added", producer="training", subject="module")
 class ModuleAdded(ModuleFact):
     """A module joined the catalogue: added by a trainer, or one of the standard modules
     training starts with."""
 
 
-@event_contract("training.module_changed", producer="training")
+@event_contract("training.module_changed", producer="training", subject="module")
 class ModuleChanged(ModuleFact):
     """A trainer changed a module; its code stays."""

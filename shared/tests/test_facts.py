@@ -81,3 +81,18 @@ def test_facts_of_a_transaction_that_does_not_commit_are_not_published(uow):
     with uow:
         types = [row.event_type for row in uow.session.execute(select(uow.outbox))]
     assert types == ["placement.planned"]
+
+
+def test_facts_of_an_aggregate_let_go_of_are_published(uow):
+    """A flush after the change leaves the session only a weak hold on the aggregate."""
+    placements = [plan(uow), plan(uow)]
+    with uow:
+        for placement_id in placements:
+            uow.placements.get(placement_id).end("resigned", TODAY, today=TODAY)
+            uow.session.flush()
+        uow.commit()
+    with uow:
+        ended = [row.envelope["data"]["placement_id"] for row in uow.session.execute(
+            select(uow.outbox).where(uow.outbox.c.event_type == "placement.ended")
+            .order_by(uow.outbox.c.seq))]
+    assert ended == placements

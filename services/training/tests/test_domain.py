@@ -23,7 +23,7 @@ def cohort(module, starts_in_days=7, places=2):
 
 def through(p, module):
     """Follow `module` in a fresh cohort and pass it."""
-    p.join(CATALOGUE[module], cohort(module), TODAY)
+    p.join(CATALOGUE[module], cohort(module), CATALOGUE, TODAY)
     return p.record_result(CATALOGUE[module], True, TODAY, f"N-{module}", TODAY)
 
 
@@ -118,7 +118,7 @@ def test_a_session_in_the_future_is_refused_naming_the_field():
 
 def test_a_result_completed_in_the_future_is_refused_naming_the_field():
     p = programme()
-    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
+    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), CATALOGUE, TODAY)
     with pytest.raises(Invalid) as refused:
         p.record_result(CATALOGUE["employee-skills"], True, TODAY + timedelta(days=1), "N-1",
                         TODAY)
@@ -130,9 +130,9 @@ def test_a_result_completed_in_the_future_is_refused_naming_the_field():
 def test_a_vocational_module_needs_employee_skills_passed_first():
     p = programme()
     with pytest.raises(Conflict, match="employee-skills"):
-        p.join(CATALOGUE["forklift"], cohort("forklift"), TODAY)
+        p.join(CATALOGUE["forklift"], cohort("forklift"), CATALOGUE, TODAY)
     through(p, "employee-skills")
-    p.join(CATALOGUE["forklift"], cohort("forklift"), TODAY)
+    p.join(CATALOGUE["forklift"], cohort("forklift"), CATALOGUE, TODAY)
     assert p.step("forklift").status is StepStatus.ENROLLED
 
 
@@ -140,7 +140,7 @@ def test_a_language_minimum_is_met_by_passing_dutch_for_work():
     p = programme(language="A1")
     through(p, "employee-skills")
     with pytest.raises(Conflict, match="Dutch"):
-        p.join(CATALOGUE["forklift"], cohort("forklift"), TODAY)
+        p.join(CATALOGUE["forklift"], cohort("forklift"), CATALOGUE, TODAY)
     through(p, "dutch-for-work")
     through(p, "forklift")
     assert p.status is Status.COMPLETED
@@ -148,7 +148,7 @@ def test_a_language_minimum_is_met_by_passing_dutch_for_work():
 
 def test_a_module_outside_the_route_cannot_be_joined():
     with pytest.raises(Invalid):
-        programme().join(CATALOGUE["bhv"], cohort("bhv"), TODAY)
+        programme().join(CATALOGUE["bhv"], cohort("bhv"), CATALOGUE, TODAY)
 
 
 # --- results and certificates ------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_a_result_needs_a_place_in_a_cohort_and_a_failed_module_can_be_retaken()
     p = programme()
     with pytest.raises(Conflict, match="planned"):
         p.record_result(CATALOGUE["employee-skills"], True, TODAY, "N-1", TODAY)
-    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
+    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), CATALOGUE, TODAY)
     assert p.record_result(CATALOGUE["employee-skills"], False, TODAY, None, TODAY) is None
     assert p.next_module() is None  # the trainer decides on a retake
     assert through(p, "employee-skills").module == "employee-skills"
@@ -185,10 +185,10 @@ def test_a_result_needs_a_place_in_a_cohort_and_a_failed_module_can_be_retaken()
 def test_a_certificate_expiring_on_29_february_moves_to_28_february():
     p = Programme.propose("p", "B1", ["facility"], date(2029, 1, 1), CATALOGUE, {(None, "bhv"): 1},
                           date(2028, 2, 29))
-    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
+    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), CATALOGUE, TODAY)
     leap_day = date(2028, 2, 29)
     p.record_result(CATALOGUE["employee-skills"], True, leap_day, "N", leap_day)
-    p.join(CATALOGUE["bhv"], cohort("bhv"), TODAY)
+    p.join(CATALOGUE["bhv"], cohort("bhv"), CATALOGUE, TODAY)
     bhv = p.record_result(CATALOGUE["bhv"], True, leap_day, "N", leap_day)
     assert bhv.expires_on == date(2029, 2, 28)
 
@@ -202,7 +202,7 @@ def test_a_stopped_programme_refuses_everything(stop):
     stop(p)
     assert p.ended_on == TODAY
     with pytest.raises(Conflict):
-        p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
+        p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), CATALOGUE, TODAY)
     with pytest.raises(Conflict):
         p.drop_out("other", TODAY)
     with pytest.raises(Conflict):
@@ -212,7 +212,7 @@ def test_a_stopped_programme_refuses_everything(stop):
 
 def test_an_anonymised_programme_names_neither_participant_nor_certificate_numbers():
     p = programme()
-    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), TODAY)
+    p.join(CATALOGUE["employee-skills"], cohort("employee-skills"), CATALOGUE, TODAY)
     p.record_result(CATALOGUE["employee-skills"], True, TODAY, "DS-2026-0001", TODAY)
     participant = p.participant_id
     p.anonymise()
@@ -224,13 +224,13 @@ def test_an_anonymised_programme_names_neither_participant_nor_certificate_numbe
 def test_the_places_held_are_given_up_when_the_programme_stops():
     p = programme()
     c = cohort("employee-skills")
-    p.join(CATALOGUE["employee-skills"], c, TODAY)
+    p.join(CATALOGUE["employee-skills"], c, CATALOGUE, TODAY)
     assert p.cohorts_held() == [c.id]
 
 
 def test_replanning_on_an_earlier_release_date_shows_the_programme_runs_on_after_release():
     p = programme(release=date(2027, 6, 1))
-    p.join(CATALOGUE["employee-skills"], cohort("employee-skills", starts_in_days=7), TODAY)
+    p.join(CATALOGUE["employee-skills"], cohort("employee-skills", starts_in_days=7), CATALOGUE, TODAY)
     # employee skills ends 2026-12-07, forklift (2 weeks) is estimated after it
     assert p.planned_end(CATALOGUE, TODAY) == date(2026, 12, 21)
     assert p.finishes_before_release(CATALOGUE, TODAY)

@@ -80,6 +80,8 @@ def test_a_freed_place_goes_to_the_first_in_line(uow):
         assert uow.cohorts.get(c.id).members == [second]
         assert uow.waiting.waiting_for("employee-skills") == [third]
     assert programme(uow, second)["steps"][0]["status"].value == "enrolled"
+    assert [(f["type"], f["subject"]) for f in recorded(uow)][-2:] == [
+        ("training.enrolled", second), ("training.dropped_out", first)]
 
 
 def test_a_duplicate_admission_does_not_enrol_twice(uow):
