@@ -227,6 +227,8 @@ class UnitOfWork:
             return self
         self.session = self._sessions()
         self._recorded = False
+        self._taken = []
+        event.listen(self.session, "before_flush", self._take_facts)
         self.audit = AuditLog(self.session, self.audit_entries, self.audit_head,
                               self.audit_pseudonymous)
         self._open(self.session)
@@ -402,13 +404,19 @@ class UnitOfWork:
     def _record_what_aggregates_recorded(self):
         """The facts the transaction's aggregates recorded, into the outbox, in the order they
         were recorded (test_facts_aggregates_record_are_published_in_the_order_recorded)."""
-        held = {id(entity): entity for entity in [*self.session.new,
-                                                  *self.session.identity_map.values()]
-                if isinstance(entity, Aggregate)}
-        facts = sorted((fact for entity in held.values() for fact in entity.take_facts()),
-                       key=lambda fact: fact._order)
+        self._take_facts(self.session)
+        facts, self._taken = sorted(self._taken, key=lambda fact: fact._order), []
         for fact in facts:
             self.record(fact.type, fact.data(), subject=fact.subject, event_id=fact.fact_id)
+
+    def _take_facts(self, session, *_flush):
+        """Take the facts of the aggregates the session holds, before each flush too: the
+        session holds an entity it flushed only while something else refers to it, and one
+        changed and let go would take its facts with it
+        (test_facts_of_aggregates_let_go_after_a_flush_are_published)."""
+        held = {id(entity): entity for entity in [*session.new, *session.identity_map.values()]
+                if isinstance(entity, Aggregate)}
+        self._taken.extend(fact for entity in held.values() for fact in entity.take_facts())
 
     def handle_once(self, fact: Event):
         """Note in this transaction that `fact` is handled; raises AlreadyHandled if it was."""

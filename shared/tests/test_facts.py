@@ -1,6 +1,7 @@
 """Typed facts: each contract's schema gives the fact type its producer's domain records, and the
 unit of work publishes what its aggregates recorded when it commits, in the order they were
 recorded."""
+import gc
 import uuid
 from datetime import date, timedelta
 
@@ -81,3 +82,17 @@ def test_facts_of_a_transaction_that_does_not_commit_are_not_published(uow):
     with uow:
         types = [row.event_type for row in uow.session.execute(select(uow.outbox))]
     assert types == ["placement.planned"]
+
+
+def test_facts_of_aggregates_let_go_after_a_flush_are_published(uow):
+    placement_id = plan(uow)
+    with uow:
+        uow.placements.get(placement_id).end("resigned", TODAY, today=TODAY)
+        # Flushed, the placement is held by the session only while something refers to it.
+        uow.session.flush()
+        gc.collect()
+        uow.commit()
+    with uow:
+        types = [row.event_type for row in uow.session.execute(
+            select(uow.outbox).order_by(uow.outbox.c.seq))]
+    assert types == ["placement.planned", "placement.ended"]
