@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 
+from shared.aggregate import Aggregate
 from shared.clock import expected
+from shared.contracts.matching import (EmployerRegistered, MatchAccepted, MatchDeclined,
+                                       MatchExpired, MatchProposed, VacancyChanged, VacancyClosed,
+                                       VacancyPublished)
 from shared.contracts.municipalities import named
 from shared.contracts.vocabulary import (LANGUAGE_CERTIFICATE, MATCH_EXPIRY_REASONS,
                                          MATCH_PARTIES, MODULE_FOR_CERTIFICATE,
@@ -27,7 +31,7 @@ DRIVING_OCCUPATIONS = frozenset({"van-driver", "truck-driver", "forklift-driver"
 
 
 @dataclass
-class Employer:
+class Employer(Aggregate):
     id: str
     name: str
     sector: str
@@ -38,8 +42,12 @@ class Employer:
 
     @classmethod
     def register(cls, name, sector, municipality, contact_name, contact_email, social_return):
-        return cls(str(uuid.uuid4()), name, sector, municipality, contact_name, contact_email,
-                   social_return)
+        employer = cls(str(uuid.uuid4()), name, sector, municipality, contact_name,
+                       contact_email, social_return)
+        employer.record(EmployerRegistered(employer_id=employer.id, name=name, sector=sector,
+                                           municipality=municipality,
+                                           social_return=social_return))
+        return employer
 
 
 class VacancyStatus(str, Enum):
@@ -49,7 +57,7 @@ class VacancyStatus(str, Enum):
 
 
 @dataclass
-class Vacancy:
+class Vacancy(Aggregate):
     id: str
     employer_id: str
     occupation: str
@@ -83,6 +91,7 @@ class Vacancy:
         expected("start_date", vacancy.start_date, today)
         if vacancy.title is None:
             vacancy.title = OCCUPATIONS[vacancy.occupation][1]
+        vacancy._record_whole(VacancyPublished)
         return vacancy
 
     @property
@@ -106,10 +115,13 @@ class Vacancy:
             raise Conflict(f"{self.accepted} positions are already taken")
         if self.positions == self.accepted:
             self.status = VacancyStatus.FILLED
+        self._record_whole(VacancyChanged)
 
-    def close(self):
+    def close(self, reason):
         self._require_open("close")
         self.status = VacancyStatus.CLOSED
+        self.record(VacancyClosed(vacancy_id=self.id, employer_id=self.employer_id,
+                                  reason=reason))
 
     def take_position(self):
         self._require_open("fill")
@@ -128,6 +140,18 @@ class Vacancy:
     def _require_open(self, action):
         if self.status is not VacancyStatus.OPEN:
             raise Conflict(f"cannot {action} a vacancy that is {self.status.value}")
+
+    def _record_whole(self, fact):
+        """Record the vacancy as the chain may know it (shared/contracts/matching.py
+        VacancyFact)."""
+        self.record(fact(
+            vacancy_id=self.id, employer_id=self.employer_id,
+            **{name: getattr(self, name) for name in (
+                "title", "description", "occupation", "sector", "municipality",
+                "hours_per_week", "start_date", "positions", "vog_required", "works_with_minors",
+                "works_with_vulnerable_people", "min_language_level")},
+            required_certificates=list(self.required_certificates),
+            desired_certificates=list(self.desired_certificates), status=self.status.value))
 
 
 class CandidateStatus(str, Enum):
@@ -505,7 +529,7 @@ class ProposalStatus(str, Enum):
 
 
 @dataclass
-class Proposal:
+class Proposal(Aggregate):
     id: str
     vacancy_id: str
     employer_id: str
@@ -530,21 +554,28 @@ class Proposal:
         summary = {"certificates": list(candidate.certificates), "skills": list(candidate.skills),
                    "language_level": candidate.language_level,
                    "available_from": candidate.available_from.isoformat()}
-        return cls(str(uuid.uuid4()), vacancy.id, vacancy.employer_id, candidate.participant_id,
-                   assessment.score, tuple(assessment.reasons), assessment.shareable, now,
-                   now + valid_for, candidate_summary=summary)
+        proposal = cls(str(uuid.uuid4()), vacancy.id, vacancy.employer_id,
+                       candidate.participant_id, assessment.score, tuple(assessment.reasons),
+                       assessment.shareable, now, now + valid_for, candidate_summary=summary)
+        # Facts on the broker carry what the employer may read, never the exclusions.
+        proposal._record(MatchProposed, score=proposal.score,
+                         reasons=list(proposal.employer_view), expires_at=proposal.expires_at)
+        return proposal
 
     @property
     def candidate_alias(self):
         """How the employer knows the candidate until the match: no chain-wide id."""
         return f"candidate-{self.id[:8]}"
 
-    def accept(self, party):
-        """Record one side's acceptance; True once both sides have accepted."""
+    def accept(self, party, vacancy):
+        """Record one side's acceptance; True once both sides have accepted, on the
+        vacancy's terms."""
         self._require_open(party)
         setattr(self, f"{party}_accepted", True)
         if self.employer_accepted and self.candidate_accepted:
             self.status = ProposalStatus.ACCEPTED
+            self._record(MatchAccepted, occupation=vacancy.occupation,
+                         hours_per_week=vacancy.hours_per_week, start_date=vacancy.start_date)
             return True
         return False
 
@@ -553,6 +584,7 @@ class Proposal:
         self.status = ProposalStatus.DECLINED
         self.declined_by = party
         self.decline_reason = reason
+        self._record(MatchDeclined, declined_by=party, reason=reason)
 
     def expire(self, reason):
         if self.status is not ProposalStatus.PROPOSED:
@@ -561,9 +593,15 @@ class Proposal:
             raise Invalid("reason", f"unknown expiry reason {reason!r}")
         self.status = ProposalStatus.EXPIRED
         self.expiry_reason = reason
+        self._record(MatchExpired, reason=reason)
 
     def _require_open(self, party):
         if party not in MATCH_PARTIES:
             raise Invalid("party", f"unknown party {party!r}")
         if self.status is not ProposalStatus.PROPOSED:
             raise Conflict(f"the proposal is already {self.status.value}")
+
+    def _record(self, fact, **data):
+        self.record(fact(match_id=self.id, vacancy_id=self.vacancy_id,
+                         employer_id=self.employer_id, participant_id=self.participant_id,
+                         **data))

@@ -23,9 +23,6 @@ def register_employer(uow, **details):
     employer = Employer.register(**details)
     with uow:
         uow.employers.add(employer)
-        uow.record("employer.registered", {
-            "employer_id": employer.id, "name": employer.name, "sector": employer.sector,
-            "municipality": employer.municipality, "social_return": employer.social_return})
         uow.commit()
     return employer
 
@@ -35,8 +32,6 @@ def publish_vacancy(uow, employer_id, now=None, today=None, **details):
         uow.employers.get(employer_id)
         vacancy = Vacancy.publish(employer_id, today or clock.today(), **_tuples(details))
         uow.vacancies.add(vacancy)
-        uow.record("vacancy.published", _vacancy_fact(vacancy), subject=vacancy.id)
-        uow.session.flush()
         _propose_for_vacancy(uow, vacancy, now or clock.now())
         uow.commit()
     return vacancy
@@ -56,13 +51,11 @@ def change_vacancy(uow, vacancy_id, authorise=anyone, now=None, today=None, **de
         vacancy = uow.vacancies.get(vacancy_id, lock=True)
         authorise(vacancy)
         vacancy.change(today or clock.today(), **_tuples(details))
-        uow.record("vacancy.changed", _vacancy_fact(vacancy), subject=vacancy.id)
         for proposal in uow.proposals.involving(vacancy_id=vacancy.id,
                                                 status=ProposalStatus.PROPOSED):
             candidate = uow.candidates.find(proposal.participant_id)
             if candidate is None or not assess(candidate, vacancy).eligible:
-                _expire(uow, proposal, "vacancy-changed")
-        uow.session.flush()
+                proposal.expire("vacancy-changed")
         _propose_for_vacancy(uow, vacancy, now)
         uow.commit()
     return vacancy
@@ -72,12 +65,10 @@ def close_vacancy(uow, vacancy_id, reason, authorise=anyone):
     with uow:
         vacancy = uow.vacancies.get(vacancy_id, lock=True)
         authorise(vacancy)
-        vacancy.close()
-        uow.record("vacancy.closed", {"vacancy_id": vacancy.id, "employer_id": vacancy.employer_id,
-                                      "reason": reason}, subject=vacancy.id)
+        vacancy.close(reason)
         for proposal in uow.proposals.involving(vacancy_id=vacancy.id,
                                                 status=ProposalStatus.PROPOSED):
-            _expire(uow, proposal, "vacancy-closed")
+            proposal.expire("vacancy-closed")
         uow.commit()
     return vacancy
 
@@ -89,24 +80,18 @@ def respond_to_proposal(uow, proposal_id, party, decision, reason=None, now=None
         authorise(proposal)
         vacancy = uow.vacancies.get(proposal.vacancy_id, lock=True)
         if decision == "accept":
-            if proposal.accept(party):
+            if proposal.accept(party, vacancy):
                 vacancy.take_position()
                 # Matched: not offered elsewhere while the placement is prepared.
                 candidate = uow.candidates.find(proposal.participant_id, lock=True)
                 if candidate is not None:
                     candidate.place()
-                uow.record("match.accepted", {
-                    **_match_ids(proposal), "occupation": vacancy.occupation,
-                    "hours_per_week": vacancy.hours_per_week, "start_date": vacancy.start_date,
-                }, subject=proposal.participant_id)
                 if vacancy.status is VacancyStatus.FILLED:
                     for other in uow.proposals.involving(vacancy_id=vacancy.id,
                                                          status=ProposalStatus.PROPOSED):
-                        _expire(uow, other, "vacancy-closed")
+                        other.expire("vacancy-closed")
         else:
             proposal.decline(party, reason)
-            uow.record("match.declined", {**_match_ids(proposal), "declined_by": party,
-                                          "reason": reason}, subject=proposal.participant_id)
             _propose_again(uow, proposal, now or clock.now())
         uow.commit()
     return proposal
@@ -118,7 +103,7 @@ def expire_due_proposals(uow, now=None):
     with uow:
         due = uow.proposals.due(now)
         for proposal in due:
-            _expire(uow, proposal, "timed-out")
+            proposal.expire("timed-out")
             _propose_again(uow, proposal, now)
         uow.commit()
     return len(due)
@@ -258,7 +243,6 @@ def _admitted(uow, data, now, today):
                           curfew_starts_at=curfew.get("starts_at"),
                           curfew_ends_at=curfew.get("ends_at"))
     uow.candidates.add(candidate)
-    uow.session.flush()
     _propose_for_candidate(uow, candidate, now, today)
 
 
@@ -295,7 +279,7 @@ def _withdrawn(uow, data, now, today):
         return
     for proposal in uow.proposals.involving(participant_id=candidate.participant_id,
                                             status=ProposalStatus.PROPOSED):
-        _expire(uow, proposal, "candidate-withdrawn")
+        proposal.expire("candidate-withdrawn")
     uow.candidates.erase(candidate)
     uow.departures.note(candidate.participant_id)
 
@@ -494,7 +478,6 @@ def _confirmed(page, confirmed, wanted):
 
 
 def _propose_again(uow, proposal, now):
-    uow.session.flush()
     candidate = uow.candidates.find(proposal.participant_id)
     if candidate is not None:
         _propose_for_candidate(uow, candidate, now, now.date())
@@ -515,18 +498,6 @@ def _propose(uow, candidate, vacancy, assessment, now):
     proposal = Proposal.make(candidate, vacancy, assessment, now,
                              timedelta(days=uow.settings.proposal_valid_days))
     uow.proposals.add(proposal)
-    uow.session.flush()
-    # Facts on the broker carry what the employer may read, never the exclusions.
-    uow.record("match.proposed", {**_match_ids(proposal), "score": proposal.score,
-                                  "reasons": list(proposal.employer_view),
-                                  "expires_at": proposal.expires_at},
-               subject=candidate.participant_id)
-
-
-def _expire(uow, proposal, reason):
-    proposal.expire(reason)
-    uow.record("match.expired", {**_match_ids(proposal), "reason": reason},
-               subject=proposal.participant_id)
 
 
 def _explained(assessment):
@@ -537,23 +508,6 @@ def _explained(assessment):
             "exclusion_reasons": [{"code": code, "explanation": why} for code, why in zip(
                 assessment.exclusion_codes, assessment.exclusions)],
             "closing_modules": list(assessment.closing_modules)}
-
-
-def _vacancy_fact(vacancy):
-    return {"vacancy_id": vacancy.id, "employer_id": vacancy.employer_id,
-            **{name: getattr(vacancy, name) for name in (
-                "title", "description", "occupation", "sector", "municipality",
-                "hours_per_week", "start_date", "positions", "vog_required", "works_with_minors",
-                "works_with_vulnerable_people")},
-            "required_certificates": list(vacancy.required_certificates),
-            "desired_certificates": list(vacancy.desired_certificates),
-            "min_language_level": vacancy.min_language_level,
-            "status": vacancy.status.value}
-
-
-def _match_ids(proposal):
-    return {"match_id": proposal.id, "vacancy_id": proposal.vacancy_id,
-            "employer_id": proposal.employer_id, "participant_id": proposal.participant_id}
 
 
 def _tuples(details):

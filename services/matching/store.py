@@ -256,6 +256,14 @@ def _reindex(repository, table, index):
     return len(stale)
 
 
+def _current(session, query):
+    """The rows of a query of the tables themselves, counting what this transaction added or
+    changed (a vacancy just published, a proposal just declined): the session flushes by itself
+    only before queries of the mapped entities."""
+    session.flush()
+    return session.scalars(query)
+
+
 def _matchable(today, window_days):
     """`Candidate.matchable_on` as SQL."""
     c = candidates.c
@@ -335,7 +343,7 @@ class Vacancies(Repository):
                  + _timing_points(v.start_day - day_number(candidate.available_from)))
         query = (select(v.id).where(*conditions)
                  .order_by(score.desc(), v.start_day, v.id).offset(offset).limit(limit))
-        return list(self.session.scalars(query))
+        return list(_current(self.session, query))
 
 
 class Candidates(Repository):
@@ -384,7 +392,7 @@ class Candidates(Repository):
         query = (select(c.participant_id).where(*conditions)
                  .order_by(self._score(vacancy).desc(), c.participant_id)
                  .offset(offset).limit(limit))
-        return list(self.session.scalars(query))
+        return list(_current(self.session, query))
 
     def _score(self, vacancy):
         """The domain's score, as SQL over the bit columns (see `assess`)."""
@@ -431,12 +439,12 @@ class Proposals(Repository):
 
     def participants_for(self, vacancy_id):
         """Everyone ever proposed for the vacancy: nobody is proposed twice."""
-        return set(self.session.scalars(select(proposals.c.participant_id)
-                                        .where(proposals.c.vacancy_id == vacancy_id)))
+        return set(_current(self.session, select(proposals.c.participant_id)
+                            .where(proposals.c.vacancy_id == vacancy_id)))
 
     def participants_pending(self):
-        return set(self.session.scalars(select(proposals.c.participant_id)
-                                        .where(proposals.c.status == ProposalStatus.PROPOSED)))
+        return set(_current(self.session, select(proposals.c.participant_id)
+                            .where(proposals.c.status == ProposalStatus.PROPOSED)))
 
     def due(self, now):
         """Pending proposals past their time, locked: one accepted meanwhile is no longer due."""

@@ -38,17 +38,20 @@ class VacancyFact(Schema):
     status = Code({"open", "filled"}, load_default="open")
 
 
-@event_contract("vacancy.published", producer="matching", ordered=True)
+@event_contract("vacancy.published", producer="matching", ordered=True,
+                subject="vacancy_id")
 class VacancyPublished(VacancyFact):
     pass
 
 
-@event_contract("vacancy.changed", producer="matching", ordered=True)
+@event_contract("vacancy.changed", producer="matching", ordered=True,
+                subject="vacancy_id")
 class VacancyChanged(VacancyFact):
     """The vacancy as it is now, whole."""
 
 
-@event_contract("vacancy.closed", producer="matching", ordered=True)
+@event_contract("vacancy.closed", producer="matching", ordered=True,
+                subject="vacancy_id")
 class VacancyClosed(Schema):
     vacancy_id = Id()
     employer_id = Id()

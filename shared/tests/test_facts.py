@@ -1,6 +1,7 @@
 """Typed facts: each contract's schema gives the fact type its producer's domain records, and the
 unit of work publishes what its aggregates recorded when it commits, in the order they were
 recorded."""
+import gc
 import uuid
 from datetime import date, timedelta
 
@@ -90,6 +91,7 @@ def test_facts_of_an_aggregate_let_go_of_are_published(uow):
         for placement_id in placements:
             uow.placements.get(placement_id).end("resigned", TODAY, today=TODAY)
             uow.session.flush()
+            gc.collect()
         uow.commit()
     with uow:
         ended = [row.envelope["data"]["placement_id"] for row in uow.session.execute(

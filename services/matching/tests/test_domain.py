@@ -205,8 +205,8 @@ def test_a_match_needs_both_sides():
                              timedelta(days=14))
     assert proposal.expires_at == NOW + timedelta(days=14)
     assert proposal.candidate_alias == f"candidate-{proposal.id[:8]}"
-    assert proposal.accept("employer") is False
-    assert proposal.accept("candidate") is True
+    assert proposal.accept("employer", vacancy()) is False
+    assert proposal.accept("candidate", vacancy()) is True
     assert proposal.status is ProposalStatus.ACCEPTED
     with pytest.raises(Conflict):
         proposal.decline("employer", "changed our mind")
@@ -228,7 +228,7 @@ def test_a_proposal_expires_once_and_only_for_a_known_reason():
     with pytest.raises(Conflict):
         proposal.expire("timed-out")
     with pytest.raises(Conflict):
-        proposal.accept("employer")
+        proposal.accept("employer", vacancy())
 
 
 def test_a_vacancy_fills_closes_and_refuses_changes_after():
@@ -239,9 +239,9 @@ def test_a_vacancy_fills_closes_and_refuses_changes_after():
     job.change(TODAY, positions=1)
     assert job.status is VacancyStatus.FILLED
     with pytest.raises(Conflict):
-        job.close()
+        job.close("withdrawn-by-employer")
     other = vacancy()
-    other.close()
+    other.close("withdrawn-by-employer")
     with pytest.raises(Conflict):
         other.take_position()
 

@@ -1,12 +1,16 @@
 """Matching's own migrations on SQLite and PostgreSQL, beyond what every service's are checked
-for (shared/tests/test_migrations.py), the bit sets they hold, and training's catalogue as
-matching keeps it."""
-from datetime import date
+for (shared/tests/test_migrations.py), the bit sets they hold, training's catalogue as
+matching keeps it, and the facts its use cases record."""
+import uuid
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import MetaData, create_engine, insert, select
 
-from services.matching.store import BIT_SET_SIZE, TrainingModules, bit_positions
+from services.matching import handlers
+from services.matching.domain import Candidate, CandidateStatus
+from services.matching.store import (BIT_SET_SIZE, MatchingSettings, MatchingUnitOfWork,
+                                     TrainingModules, bit_positions)
 from shared import migrations
 from shared.contracts.vocabulary import MODULE_FOR_CERTIFICATE
 from shared.store import make_engine, session_factory
@@ -115,3 +119,36 @@ def test_modules_not_heard_of_stay_as_the_catalogue_training_starts_with(tmp_pat
     assert leading == {**{certificate: module for certificate, module in
                           MODULE_FOR_CERTIFICATE.items() if module != "forklift"},
                        "code-95": "forklift"}
+
+
+def test_a_change_that_excludes_every_candidate_proposed_publishes_each_expiry(tmp_path):
+    """Facts in the order they happened, every one of them, though the proposals they are
+    about are flushed and let go before the change commits."""
+    today = date.today()
+    with fresh_database("sqlite", tmp_path) as url:
+        migrations.upgrade("matching", url)
+        engine = make_engine(url)
+        uow = MatchingUnitOfWork(session_factory(engine), settings=MatchingSettings())
+        with uow:
+            for _ in range(3):
+                uow.candidates.add(Candidate(str(uuid.uuid4()), "0363", today, "B1",
+                                             occupations=("cook",),
+                                             status=CandidateStatus.READY))
+            uow.commit()
+        employer = handlers.register_employer(
+            uow, name="De Kombuis", sector="hospitality", municipality="0363",
+            contact_name="Kees", contact_email="kees@example.org", social_return=False)
+        job = handlers.publish_vacancy(
+            uow, employer.id, occupation="cook", sector="hospitality", municipality="0363",
+            postcode=None, hours_per_week=32, start_date=today + timedelta(days=10),
+            positions=3)
+        handlers.change_vacancy(uow, job.id, min_language_level="C2")
+        with uow:
+            facts = [(row.envelope["type"], row.envelope.get("subject")) for row in
+                     uow.session.execute(select(uow.outbox).order_by(uow.outbox.c.seq))]
+        engine.dispose()
+    proposed = [subject for kind, subject in facts if kind == "match.proposed"]
+    assert len(proposed) == 3
+    assert facts[:6] == [("employer.registered", None), ("vacancy.published", job.id),
+                         *(("match.proposed", p) for p in proposed), ("vacancy.changed", job.id)]
+    assert sorted(facts[6:]) == sorted(("match.expired", p) for p in proposed)
