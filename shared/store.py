@@ -227,7 +227,8 @@ class UnitOfWork:
             return self
         self.session = self._sessions()
         self._recorded = False
-        # The session holds an entity without unflushed changes only weakly: an aggregate a
+        # Every aggregate the transaction loads or adds, whose facts go to the outbox when it
+        # commits. The session holds an entity without unflushed changes only weakly: one a
         # flush left unchanged and its caller let go of would be lost before commit, and the
         # facts it recorded with it (test_facts_of_an_aggregate_let_go_of_are_published).
         self._aggregates = []
@@ -412,10 +413,7 @@ class UnitOfWork:
     def _record_what_aggregates_recorded(self):
         """The facts the transaction's aggregates recorded, into the outbox, in the order they
         were recorded (test_facts_aggregates_record_are_published_in_the_order_recorded)."""
-        held = {id(entity): entity for entity in [*self.session.new,
-                                                  *self.session.identity_map.values()]
-                if isinstance(entity, Aggregate)}
-        facts = sorted((fact for entity in held.values() for fact in entity.take_facts()),
+        facts = sorted((fact for entity in self._aggregates for fact in entity.take_facts()),
                        key=lambda fact: fact._order)
         for fact in facts:
             self.record(fact.type, fact.data(), subject=fact.subject, event_id=fact.fact_id)
