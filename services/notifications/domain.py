@@ -15,7 +15,9 @@ from enum import Enum
 from urllib.parse import urlsplit
 
 from services.notifications.messages import day_shown, describe
+from shared.aggregate import Aggregate
 from shared.clock import ZONE
+from shared.contracts.notifications import NotificationDelivered, NotificationFailed
 from shared.contracts.policy import ORGANISATIONS, visible_to
 from shared.errors import Conflict, Invalid
 from shared.organisations import OfAnOrganisation, kind_of, organisation_named
@@ -171,7 +173,7 @@ class Attempt:
 
 
 @dataclass
-class Delivery:
+class Delivery(Aggregate):
     """One fact to one recipient over one channel: the delivery log's entry."""
     id: str
     recipient_id: str
@@ -196,28 +198,37 @@ class Delivery:
                        envelope["id"], envelope["type"], shared,
                        describe(shared, recipient.language), now, next_attempt_at=now)
         if channel == "inbox":
-            delivery.succeed(now)
+            delivery.succeed(now, recipient)
         elif channel == "email" and recipient.digest:
             delivery.status = DeliveryStatus.QUEUED_FOR_DIGEST
             delivery.next_attempt_at = None
         return delivery
 
-    def succeed(self, now):
+    def succeed(self, now, recipient):
         self.attempts = [*self.attempts, Attempt(now, True)]
         self.status = DeliveryStatus.DELIVERED
         self.delivered_at = now
         self.next_attempt_at = None
+        self.record(NotificationDelivered(**self._told(recipient)))
 
-    def fail(self, now, error, policy):
+    def fail(self, now, error, policy, recipient):
         """Record a failed attempt: try again after a backoff, or give up; True if given up."""
         self.attempts = [*self.attempts, Attempt(now, False, error[:500])]
         self.last_error = error[:500]
         if len(self.attempts_this_round) >= policy.max_attempts:
             self.status = DeliveryStatus.FAILED
             self.next_attempt_at = None
+            self.record(NotificationFailed(**self._told(recipient),
+                                           attempts=len(self.attempts_this_round),
+                                           error=self.last_error))
             return True
         self.next_attempt_at = now + policy.backoff(len(self.attempts_this_round))
         return False
+
+    def _told(self, recipient):
+        return {"delivery_id": self.id, "recipient": recipient.name,
+                "organisation": recipient.kind, "channel": self.channel,
+                "event_id": self.event_id, "event_type": self.event_type}
 
     @property
     def attempts_this_round(self):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from services.notifications.channels import DeliveryRefused
 from services.notifications.domain import (DEFAULT_SUBSCRIPTIONS, MUNICIPALITY_PURPOSE, Delivery,
-                                           DeliveryStatus, Recipient, digest_text)
+                                           Recipient, digest_text)
 from services.notifications.messages import time_shown
 from shared import clock
 from shared.contracts import all_contracts
@@ -132,10 +132,7 @@ def _deliver_to(uow, recipient, envelope, now):
     for channel in recipient.channels:
         if uow.deliveries.exists(recipient.id, envelope, channel):
             continue
-        delivery = Delivery.of(recipient, channel, envelope, now)
-        uow.deliveries.add(delivery)
-        if delivery.status is DeliveryStatus.DELIVERED:
-            _record(uow, "notification.delivered", delivery, recipient)
+        uow.deliveries.add(Delivery.of(recipient, channel, envelope, now))
 
 
 def _erase(uow, withdrawal, recipients):
@@ -262,11 +259,9 @@ def send_due_deliveries(uow, now=None):
             recipient = uow.recipients.get(delivery.recipient_id)
             error = _send(uow, delivery, recipient)
             if error is None:
-                delivery.succeed(clock.now())
-                _record(uow, "notification.delivered", delivery, recipient)
-            elif delivery.fail(clock.now(), error, uow.settings.policy):
-                _record(uow, "notification.failed", delivery, recipient,
-                        attempts=len(delivery.attempts_this_round), error=delivery.last_error)
+                delivery.succeed(clock.now(), recipient)
+            else:
+                delivery.fail(clock.now(), error, uow.settings.policy, recipient)
             uow.commit()
             sent += 1
     return sent
@@ -312,8 +307,7 @@ def send_digests(uow, now=None):
                 uow.commit()
                 continue
             for delivery in queued:
-                delivery.succeed(now)
-                _record(uow, "notification.delivered", delivery, recipient)
+                delivery.succeed(now, recipient)
             recipient.last_digest_on, recipient.digest_retry_at = today, None
             uow.commit()
             sent += 1
@@ -332,13 +326,6 @@ def _email_text(delivery, language):
     return "\n".join([delivery.summary, "",
                       f"{envelope['type']} — {time_shown(envelope['time'], language)}",
                       f"id: {envelope['id']}"])
-
-
-def _record(uow, event_type, delivery, recipient, **extra):
-    uow.record(event_type, {
-        "delivery_id": delivery.id, "recipient": recipient.name,
-        "organisation": recipient.kind, "channel": delivery.channel,
-        "event_id": delivery.event_id, "event_type": delivery.event_type, **extra})
 
 
 # --- recipients and the delivery log -------------------------------------------------------------

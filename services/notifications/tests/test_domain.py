@@ -79,20 +79,23 @@ def test_an_inbox_delivery_is_done_at_once_and_a_digest_email_waits():
 
 def test_failed_attempts_back_off_with_jitter_then_the_delivery_fails_and_can_be_resent():
     policy = RetryPolicy(max_attempts=3, base_seconds=10)
-    delivery = Delivery.of(Recipient.register("r", "pi", webhook_url="https://x.example.org"),
-                           "webhook", fact(), NOW)
-    assert delivery.fail(NOW, "HTTP 500", policy) is False
+    recipient = Recipient.register("r", "pi", webhook_url="https://x.example.org")
+    delivery = Delivery.of(recipient, "webhook", fact(), NOW)
+    assert delivery.fail(NOW, "HTTP 500", policy, recipient) is False
     assert NOW + timedelta(seconds=5) <= delivery.next_attempt_at <= NOW + timedelta(seconds=10)
-    assert delivery.fail(NOW, "HTTP 500", policy) is False
+    assert delivery.fail(NOW, "HTTP 500", policy, recipient) is False
     assert NOW + timedelta(seconds=10) <= delivery.next_attempt_at <= NOW + timedelta(seconds=20)
-    assert delivery.fail(NOW, "HTTP 502", policy) is True
+    assert delivery.fail(NOW, "HTTP 502", policy, recipient) is True
     assert delivery.status is DeliveryStatus.FAILED and delivery.last_error == "HTTP 502"
     delivery.resend(NOW)
     assert delivery.status is DeliveryStatus.PENDING and delivery.attempts_this_round == []
-    delivery.succeed(NOW)
+    delivery.succeed(NOW, recipient)
     with pytest.raises(Conflict):
         delivery.resend(NOW)
     assert [a.succeeded for a in delivery.attempts] == [False, False, False, False, True]
+    # What it says of each outcome, the failure once given up on.
+    assert [(f.type, f.recipient) for f in delivery.take_facts()] == [
+        ("notification.failed", "r"), ("notification.delivered", "r")]
 
 
 @pytest.mark.parametrize("url, insecure_localhost, ok", [
