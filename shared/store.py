@@ -227,13 +227,15 @@ class UnitOfWork:
             return self
         self.session = self._sessions()
         self._recorded = False
-        # Every aggregate the transaction loads or adds, whose facts go to the outbox when it
-        # commits. The session holds an entity without unflushed changes only weakly: one a
-        # flush left unchanged and its caller let go of would be lost before commit, and the
-        # facts it recorded with it (test_facts_of_an_aggregate_let_go_of_are_published).
+        # Every aggregate the transaction loads or adds (new, or loaded by an earlier one),
+        # whose facts go to the outbox when it commits. The session holds an entity without
+        # unflushed changes only weakly: one a flush left unchanged and its caller let go of
+        # would be lost before commit, and the facts it recorded with it
+        # (test_facts_of_an_aggregate_let_go_of_are_published,
+        # test_facts_of_an_aggregate_added_again_are_published).
         self._aggregates = []
-        event.listen(self.session, "loaded_as_persistent", self._hold)
-        event.listen(self.session, "transient_to_pending", self._hold)
+        for moment in ("loaded_as_persistent", "transient_to_pending", "detached_to_persistent"):
+            event.listen(self.session, moment, self._hold)
         self.audit = AuditLog(self.session, self.audit_entries, self.audit_head,
                               self.audit_pseudonymous)
         self._open(self.session)
@@ -288,9 +290,13 @@ class UnitOfWork:
         return self._held is not None
 
     def commit_with_answer(self, status, answer):
-        """Commit a keyed request's effects with its answer, and forget expired keys."""
+        """Commit a keyed request's effects with its answer, and forget expired keys; facts
+        recorded since `commit` go with them
+        (test_facts_recorded_before_a_keyed_answer_commits_are_published)."""
         session, self._held = self._held, None
         try:
+            self.session = session
+            self._record_what_aggregates_recorded()
             table = self.keyed_requests
             session.execute(update(table).where(
                 table.c.caller == self._request.caller, table.c.key == self._request.key)
@@ -298,6 +304,7 @@ class UnitOfWork:
             session.execute(delete(table).where(table.c.received_at < _keys_expire_before()))
             self._commit(session)
         finally:
+            self.session = None
             session.close()
 
     def abandon(self):

@@ -3,6 +3,7 @@ unit of work publishes what its aggregates recorded when it commits, in the orde
 recorded."""
 import gc
 import uuid
+from types import SimpleNamespace
 from datetime import date, timedelta
 
 import pytest
@@ -98,3 +99,34 @@ def test_facts_of_an_aggregate_let_go_of_are_published(uow):
             select(uow.outbox).where(uow.outbox.c.event_type == "placement.ended")
             .order_by(uow.outbox.c.seq))]
     assert ended == placements
+
+
+def test_facts_of_an_aggregate_added_again_are_published(uow):
+    placement = Placement.plan(str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4()),
+                               str(uuid.uuid4()), "cook", TODAY, 32)
+    with uow:
+        uow.placements.add(placement)
+        uow.commit()
+    with uow:  # the placement, loaded by the transaction before, is added to this one
+        uow.placements.add(placement)
+        placement.end("resigned", TODAY, today=TODAY)
+        uow.commit()
+    assert published(uow) == ["placement.planned", "placement.ended"]
+
+
+def test_facts_recorded_before_a_keyed_answer_commits_are_published(uow):
+    placement_id = plan(uow)
+    keyed = PlacementUnitOfWork(uow._sessions, request=SimpleNamespace(
+        caller="a.coach", key="k1", fingerprint="f"))
+    with keyed:
+        placement = keyed.placements.get(placement_id)
+        keyed.commit()  # held until the answer is known
+        placement.end("resigned", TODAY, today=TODAY)
+    keyed.commit_with_answer(200, "{}")
+    assert published(uow) == ["placement.planned", "placement.ended"]
+
+
+def published(uow):
+    with uow:
+        return [row.event_type for row in uow.session.execute(
+            select(uow.outbox).order_by(uow.outbox.c.seq))]
