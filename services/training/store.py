@@ -209,17 +209,15 @@ class TrainingUnitOfWork(UnitOfWork):
 
     @classmethod
     def prepare(cls, sessions, **resources):
-        """An empty catalogue gets the standard modules, and the chain hears of every module
-        it was not told of yet: the standard ones on the first start, those an earlier
-        release kept on the first start of this one
-        (test_training_tells_the_chain_of_each_module_once_and_of_an_earlier_releases_at_start,
-        on the broker test_the_chain_hears_of_the_catalogue_training_starts_with)."""
+        """An empty catalogue gets the standard modules. The chain knows them as this release
+        ships them (shared/contracts/vocabulary.py MODULE_FOR_CERTIFICATE) and hears of a
+        module when a trainer adds or changes it: told at start, before its followers' queues
+        exist on a new broker, the facts would be lost to them
+        (test_the_catalogue_training_starts_with_is_not_told_at_start)."""
         super().prepare(sessions, **resources)
         with cls(sessions, **resources) as uow:
             if not uow.modules.catalogue():
                 uow.session.add_all(default_catalogue().values())
-            for module in uow.modules.where(Module.revision == 0, order_by=(Module.code,)):
-                module.announce()
             uow.commit()
 
     def _open(self, session):

@@ -126,17 +126,6 @@ def test_modules_are_listed_added_and_changed(api):
     assert api.call("PUT", "/modules/nope", TRAINER, {"places": 3}).status_code == 404
 
 
-def test_the_chain_hears_of_the_catalogue_training_starts_with(api, facts):
-    added = {f["subject"]: f["data"] for f in facts("training.module_added", count=8)}
-    assert {"employee-skills", "vca-basic", "bhv", "forklift", "code-95", "cleaning",
-            "hospitality", "dutch-for-work"} <= set(added)
-    assert added["cleaning"] == {
-        "module": "cleaning", "name": "Cleaning (sector diploma)",
-        "certificate": "cleaning-diploma", "min_language_level": None, "weeks": 6,
-        "required_modules": ["employee-skills"], "sectors": ["cleaning", "facility"],
-        "revision": 1}
-
-
 def test_the_chain_hears_of_a_module_added_and_changed(api, facts):
     # No sectors: no route proposed to another test's participant takes it.
     module = {"code": "first-aid", "name": "First aid", "weeks": 2, "places": 8,
