@@ -21,6 +21,7 @@ from shared.consumer import broker_account
 from shared import migrations
 from shared.http import ROLES
 from shared.sealing import create_key_file
+from shared.web.people import SECOND_FACTOR_ROLES, new_password_hash, new_totp_secret
 
 HEALTH_TIMEOUT_SECONDS = 60
 # Where rabbitmqctl, which manages the node on this machine, manages the broker at AMQP_URI.
@@ -57,6 +58,37 @@ def api_keys(directory):
         path.write_text(json.dumps(holders, indent=2) + "\n")
         path.chmod(0o600)
     return holders
+
+
+# The services that serve pages, and the roles their pages are for.
+PAGES = {"intake": ("pi-case-manager",)}
+
+
+def local_people(directory, holders):
+    """A person's account beside each local key, to sign in to the pages with: its password
+    kept in the local keys file as its key is, and a TOTP secret where the role needs a second
+    factor (shared/web/people.py)."""
+    path = directory / "api-keys.json"
+    missing = [name for name, holder in holders.items() if "password_argon2" not in holder]
+    for name in missing:
+        password = secrets.token_urlsafe(12)
+        holders[name].update(password=password, password_argon2=new_password_hash(password),
+                             **({"totp_secret": new_totp_secret()}
+                                if holders[name]["role"] in SECOND_FACTOR_ROLES else {}))
+    if missing:
+        path.write_text(json.dumps(holders, indent=2) + "\n")
+    return holders
+
+
+def sign_in_lines(holders, ports):
+    """What `up` says of the pages: where each organisation signs in, and as whom."""
+    lines = [f"{service:<16} http://127.0.0.1:{ports[service]}/signin"
+             for service in PAGES if service in ports]
+    lines += [f"{name:<24} password {holder['password']}"
+              + (f"  TOTP secret {holder['totp_secret']}" if "totp_secret" in holder else "")
+              for name, holder in holders.items()
+              if "password" in holder and holder["role"] in PAGES.get("intake", ())]
+    return lines
 
 
 def key_lines(holders):
@@ -189,6 +221,8 @@ def service_environment(service, directory, port, database_url, amqp_uri):
         "API_KEYS_FILE": str(directory / "api-keys.json"),
         **key_files(service, directory),
     }
+    # A local chain serves its pages over plain http, where a browser drops a Secure cookie.
+    environment.setdefault("WEB_COOKIE_SECURE", "false")
     if service == "notifications":
         # A local chain may call webhooks served on this machine over plain http.
         environment.setdefault("WEBHOOK_ALLOW_INSECURE_LOCALHOST", "true")
@@ -246,7 +280,7 @@ def run(args):
         return 2
     directory = chain.data_dir(args.data_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    keys = api_keys(directory)
+    keys = local_people(directory, api_keys(directory))
     base = chain.port_base(args.port_base)
     server = args.postgres
     if server:
@@ -289,6 +323,10 @@ def run(args):
             print(f"  {name:<16} http://127.0.0.1:{ports[name]}   (OpenAPI: /openapi.json)")
         print(f"API keys (also in {directory / 'api-keys.json'}):")
         for line in key_lines(keys):
+            print(f"  {line}")
+        print("Pages, to open in a browser (sign in with a password below; add the TOTP "
+              "secret to an authenticator app):")
+        for line in sign_in_lines(keys, ports):
             print(f"  {line}")
         print(f"Logs in {directory / 'logs'}. Ctrl-C stops the chain.", flush=True)
         while not stopping:

@@ -136,7 +136,9 @@ class ErrorSchema(Schema):
 class ApiKeys(SharedExtension):
     """The service's API keys, from `API_KEYS_FILE`: a JSON object that maps each key holder's
     name to their role and key, e.g. {"a.jansen": {"role": "pi-case-manager", "key": "..."}},
-    or the key's hash instead ({"key_sha256": "..."}, as `doorstroom keys add` writes it). A key
+    or the key's hash instead ({"key_sha256": "..."}, as `doorstroom keys add` writes it). A
+    person who signs in to the pages has an entry with a password hash instead of a key, or
+    beside it (shared/web/people.py, `doorstroom accounts add`). A key
     names its `organisation` where there are many of its kind ("municipality:0505",
     "employer:<id>", optionally "pi:<institution>"); an employer's key may name its
     `employer_id` instead. The name is what audit logs record as the reader. The file is read
@@ -157,9 +159,18 @@ class ApiKeys(SharedExtension):
             return None
         presented = key_hash(token)
         for name, entry in self.holders.items():
-            if hmac.compare_digest(entry["key_sha256"], presented):
+            if entry["key_sha256"] and hmac.compare_digest(entry["key_sha256"], presented):
                 return Caller(name, entry["role"], entry["organisation"])
         return None
+
+    def person(self, name):
+        """The account of the person of this name, who signs in to the pages with a password
+        (shared/web/people.py), as its caller and its entry; or None."""
+        self._refresh()
+        entry = self.holders.get(name)
+        if entry is None or "password_argon2" not in entry:
+            return None
+        return Caller(name, entry["role"], entry["organisation"]), entry
 
     def _refresh(self):
         if not self.path:
@@ -173,13 +184,14 @@ class ApiKeys(SharedExtension):
             if unknown:
                 raise ValueError(f"unknown roles {sorted(unknown)}")
             short = sorted(name for name, entry in holders.items()
-                           if "key_sha256" not in entry and len(entry["key"]) < MIN_KEY_LENGTH)
+                           if len(entry.get("key", "x" * MIN_KEY_LENGTH)) < MIN_KEY_LENGTH)
             if short:
                 log.error("API keys of %s in %s are shorter than %d characters: they open "
                           "nothing", short, self.path, MIN_KEY_LENGTH)
             # Hashed once per reading, so each request hashes only the key it presents.
             usable = {name: {**entry, "organisation": _organisation_of(name, entry),
-                             "key_sha256": entry.get("key_sha256") or key_hash(entry["key"])}
+                             "key_sha256": entry.get("key_sha256") or
+                             (key_hash(entry["key"]) if "key" in entry else None)}
                       for name, entry in holders.items() if name not in short}
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.error("API keys in %s not (re)loaded: %r", self.path, exc)
@@ -208,6 +220,8 @@ def key_hash(key):
 
 class ApiEndpoint(HttpRequestHandler):
     api_keys = ApiKeys()
+    # Pages for people (shared/web/pages.py) are no part of the API its document describes.
+    in_openapi = True
 
     def __init__(self, method, url, *, roles=(), body=None, query=None, response=None,
                  many=False, status=200, summary=None, public=False, refers_to=(), csv=False,
@@ -265,7 +279,7 @@ class ApiEndpoint(HttpRequestHandler):
                 lambda: self._answer(keyed, args, copy.deepcopy(kwargs), context_data),
                 rerun_uncertain=keyed is not None)
         except Exception as exc:
-            response = self.response_from_exception(exc)
+            response = self.response_from_exception(exc, request)
         return response
 
     def _answer(self, keyed, args, kwargs, context_data):
@@ -371,7 +385,7 @@ class ApiEndpoint(HttpRequestHandler):
             response.headers[TOTAL_COUNT] = str(total)
         return response
 
-    def response_from_exception(self, exc):
+    def response_from_exception(self, exc, request=None):
         if isinstance(exc, ApiError):
             return _error(exc.status, exc.message, exc.fields)
         if isinstance(exc, ValidationError):
@@ -524,7 +538,7 @@ def endpoints(service_cls):
     """Each ApiEndpoint of `service_cls`, with the method it calls."""
     for _, method in inspect.getmembers(service_cls, inspect.isfunction):
         for endpoint in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
-            if isinstance(endpoint, ApiEndpoint):
+            if isinstance(endpoint, ApiEndpoint) and endpoint.in_openapi:
                 yield endpoint, method
 
 

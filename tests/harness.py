@@ -15,6 +15,7 @@ from doorstroom.up import key_files
 from shared import migrations
 from shared.events import amqp_headers, new_event
 from shared.http import ROLES
+from shared.web.people import new_password_hash
 from tests.broker import service_uri
 
 
@@ -35,6 +36,14 @@ class Api:
     def issue_key(self, holder, role, **scope):
         """A new key in the service's keys file, which the service reads again on change."""
         self.keys[holder] = {"role": role, "key": f"test-key-{holder}".ljust(16, "-"), **scope}
+        self.keys_file.write_text(json.dumps(self.keys))
+
+    def add_person(self, name, role, password, second_factor=None, **scope):
+        """An account of a person who signs in to the pages (shared/web/people.py), with the
+        TOTP secret `second_factor` where given."""
+        self.keys[name] = {"role": role, "name": name.title(),
+                           "password_argon2": new_password_hash(password),
+                           **({"totp_secret": second_factor} if second_factor else {}), **scope}
         self.keys_file.write_text(json.dumps(self.keys))
 
     def call(self, method, path, role=None, body=None, headers=None):

@@ -52,7 +52,7 @@ def list_participants(uow, reader, query, name=None, bsn=None, now=None):
     found_by = tuple(field for field, value in (("name", name), ("bsn", bsn)) if value)
     fields = DETAIL_FIELDS + found_by
     filters = dict(query, among=None)
-    paging = {key: filters.pop(key) for key in ("offset", "limit") if key in filters}
+    paging = {key: filters.pop(key) for key in ("offset", "limit", "order") if key in filters}
 
     def listed():
         if found_by:

@@ -160,6 +160,8 @@ class ParticipantQuery(Paging):
         "description": "expected release on or after this date"})
     released_before = fields.Date(load_default=None, metadata={
         "description": "expected release on or before this date"})
+    order = Code({"release-date", "-release-date"}, load_default="release-date", metadata={
+        "description": "by expected release date, soonest first; -release-date: latest first"})
 
 
 class ParticipantSchema(Schema):

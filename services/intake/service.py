@@ -1,5 +1,6 @@
 """The PI's intake service: nameko entrypoints that translate HTTP to intake's use cases."""
 from services.intake import handlers
+from services.intake.pages import IntakePages
 from services.intake.schemas import (BasicConditionsUpdate, ConsentSchema, ErasureSchema,
                                      IdentitySchema, ParticipantQuery, ParticipantSchema,
                                      RegisterParticipant, Release, ReleaseCorrection,
@@ -15,7 +16,7 @@ from shared.service import ANY_ROLE, PRIVACY_OFFICER, ChainService
 CASE_MANAGER = ("pi-case-manager",)
 
 
-class IntakeService(ChainService):
+class IntakeService(IntakePages, ChainService):
     name = "intake"
     title = "doorstroom intake (PI)"
     uow = UnitsOfWork(IntakeUnitOfWork, uses=("vault",))

@@ -10,6 +10,7 @@ from services.intake.vault import IdentityVault
 from shared.errors import Conflict, Invalid, NotFound
 from shared.store import (AuditLog, Repository, UnitOfWork, UtcDateTime, ValueObjects,
                           audit_entry, audit_tables, reliability_tables)
+from shared.web.store import web_tables
 
 metadata = MetaData()
 
@@ -52,6 +53,8 @@ name_index = Table(
 audit_entries, audit_head = audit_tables(metadata)
 
 reliability_tables(metadata)
+# Who is signed in to the pages (shared/web/store.py).
+web_tables(metadata)
 
 mapper_registry = registry(metadata=metadata)
 mapper_registry.map_imperatively(Participant, participants)
@@ -84,12 +87,13 @@ class ErasureReceipts:
 class ParticipantRepository(Repository):
     entity = Participant
 
-    def list(self, offset=0, limit=50, **query):
-        """A page of the participants that match `query` (_matching), by
-        expected release date."""
-        return self.page(*_matching(**query), order_by=(Participant.expected_release_date,
-                                                        Participant.id),
-                         offset=offset, limit=limit)
+    def list(self, offset=0, limit=50, order="release-date", **query):
+        """A page of the participants that match `query` (_matching), by expected release
+        date: soonest first, or with `order` "-release-date" latest first."""
+        by_date = Participant.expected_release_date
+        return self.page(*_matching(**query), order_by=(
+            by_date.desc() if order == "-release-date" else by_date, Participant.id),
+            offset=offset, limit=limit)
 
     def ids(self, **query):
         """The ids of all the participants that match `query`, on every page."""

@@ -21,6 +21,7 @@ from services.matching.domain import (DRIVING_OCCUPATIONS, WAIT_STEPS, WEIGHTS, 
 from shared.contracts import vocabulary
 from shared.store import (Repository, UnitOfWork, UtcDateTime, audit_tables,
                           reliability_tables)
+from shared.web.store import web_tables
 
 metadata = MetaData()
 
@@ -206,6 +207,8 @@ training_modules = Table(
 )
 
 reliability_tables(metadata)
+# Who is signed in to the pages (shared/web/store.py).
+web_tables(metadata)
 # Who read which participant's data here (GET /events, GET /candidates).
 audit_tables(metadata)
 

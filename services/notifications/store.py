@@ -15,6 +15,7 @@ from shared.contracts.policy import INTEGRATOR, needed_for
 from shared.retention import DELIVERIES, PUBLISHED_FACTS
 from shared.store import (Repository, UnitOfWork, UtcDateTime, ValueObjects, audit_tables,
                           dialect_insert, outbox_table, reliability_tables, retry_failed)
+from shared.web.store import web_tables
 
 metadata = MetaData()
 
@@ -100,6 +101,8 @@ informed = Table(
 )
 
 reliability_tables(metadata)
+# Who is signed in to the pages (shared/web/store.py).
+web_tables(metadata)
 # Who read which participant's data here (GET /events).
 audit_tables(metadata)
 

@@ -16,6 +16,7 @@ from services.placement.domain import (DEFAULT_RULES, YOUTH_AGES, CheckIn, Corre
                                        SocialReturnRules, Status, WageCostSubsidy)
 from shared.retention import ENDED_PLACEMENTS
 from shared.store import Repository, UnitOfWork, ValueObjects, audit_tables, reliability_tables
+from shared.web.store import web_tables
 
 metadata = MetaData()
 
@@ -57,6 +58,8 @@ participants = Table(
 )
 
 reliability_tables(metadata)
+# Who is signed in to the pages (shared/web/store.py).
+web_tables(metadata)
 # Who read which participant's data here (GET /events).
 audit_tables(metadata)
 

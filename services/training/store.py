@@ -11,6 +11,7 @@ from services.training.domain import (Certificate, Cohort, Module,
                                       default_catalogue)
 from shared.retention import ENDED_PROGRAMMES
 from shared.store import Repository, UnitOfWork, ValueObjects, audit_tables, reliability_tables
+from shared.web.store import web_tables
 
 metadata = MetaData()
 
@@ -86,6 +87,8 @@ certificate_numbers = Table(
 )
 
 reliability_tables(metadata)
+# Who is signed in to the pages (shared/web/store.py).
+web_tables(metadata)
 # Who read which participant's data here (GET /events).
 audit_tables(metadata)
 

@@ -1,0 +1,19 @@
+"""People sign in to the organisations' pages: their sessions and how the sign-ins of each
+account went (shared/web/store.py web_tables).
+
+Revision ID: training_0006
+Revises: training_0005
+
+Revisions only go forward: a release is rolled back by restoring the backup taken before
+`doorstroom migrate` (README, "Upgrading").
+"""
+from shared.migrations.web_sessions import create_web_tables
+
+revision = 'training_0006'
+down_revision = 'training_0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    create_web_tables()

@@ -1,0 +1,66 @@
+"""Pages in a real browser: Debian's Chromium (/usr/bin/chromium, which bin/test installs) driven
+by Playwright, with axe for accessibility. A test module imports the fixtures it uses:
+`from tests.browser import browser, page`."""
+import asyncio
+from pathlib import Path
+
+import greenlet
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+# No update checks, sync or other traffic of the browser's own: a test sees only its pages' requests.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    manager = sync_playwright()
+    playwright = manager.start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    yield browser
+    browser.close()
+    _stop(manager)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _stop(manager):
+    """Stop Playwright in this eventlet-patched process.
+
+    Playwright runs its asyncio loop in a greenlet of its own, the dispatcher, and the loop waits
+    through eventlet's green select, so eventlet's hub runs while a page loads and services
+    served from green threads in this process answer the browser. But the hub makes itself
+    the parent of every greenlet that waits in it: when the dispatcher ends at stop() it
+    returns to the hub instead of to us, and stop() never returns. Once the loop's last tasks
+    are done nothing waits in the hub any more, so making us the dispatcher's parent then
+    brings it back here (tests/test_web_browser.py ends its module's browser this way)."""
+    caller, dispatcher = greenlet.getcurrent(), manager._dispatcher_fiber
+    for task in asyncio.all_tasks(manager._loop):
+        task.add_done_callback(lambda _: setattr(dispatcher, "parent", caller))
+    manager.__exit__()
+
+
+def assert_accessible(page):
+    """Fails, listing them, on the page's serious and critical axe violations."""
+    violations = [violation for violation in Axe().run(page).response["violations"]
+                  if violation["impact"] in SERIOUS]
+    assert not violations, "accessibility violations:\n" + "\n".join(
+        f"- {violation['id']} ({violation['impact']}): {violation['help']}; at "
+        + ", ".join(" ".join(map(str, node["target"])) for node in violation["nodes"])
+        for violation in violations)
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
