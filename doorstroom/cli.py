@@ -139,6 +139,12 @@ def parser_of_commands():
                           help="for add, with the municipality-caseworker role: the "
                           "municipality whose data the key opens, by CBS code (0505) or "
                           "exact name (Dordrecht)")
+    api_keys.add_argument("--person", action="store_true",
+                          help="for add: an account for a person to sign in to the pages "
+                          "with a password (and a TOTP code where the role needs one), "
+                          "instead of an API key")
+    api_keys.add_argument("--shown-as", metavar="NAME",
+                          help="for add --person: the person's name as the pages show it")
     api_keys.add_argument("--file", help="the keys file (default DATA_DIR/api-keys.json)")
     return parser, commands.choices
 

@@ -1,5 +1,6 @@
-"""`doorstroom keys`: issue, revoke and list the API keys in a keys file. A key is shown once,
-when it is issued; the file keeps only its hash. Services read the file again when it
+"""`doorstroom keys`: issue, revoke and list the API keys in a keys file, and the accounts of
+people who sign in to the pages (`keys add NAME --role ROLE --person`). A key or password is
+shown once, when it is issued; the file keeps only its hash. Services read the file again when it
 changes, so keys come and go without a restart."""
 import json
 import os
@@ -7,9 +8,12 @@ import secrets
 import sys
 from pathlib import Path
 
+import pyotp
+
 from doorstroom import chain
 from shared.http import ROLES, key_hash
 from shared.organisations import organisation_named
+from shared.web.people import SECOND_FACTOR_ROLES, new_password_hash, new_totp_secret
 
 # The roles whose keys must say which organisation of their kind they speak for, and the option
 # that says it.
@@ -49,6 +53,8 @@ def run(args):
     except ValueError as problem:
         print(problem, file=sys.stderr)
         return 2
+    if args.person:
+        return add_person(args, path, holders, organisation)
     key = secrets.token_urlsafe(24)
     holders[args.name] = {"role": args.role, "key_sha256": key_hash(key),
                           **({"organisation": organisation} if organisation else {})}
@@ -59,6 +65,29 @@ def run(args):
         return 0
     bound = f" of {organisation}" if organisation else ""
     print(f"key of {args.name} ({args.role}{bound}), shown this once:\n{key}")
+    return 0
+
+
+def add_person(args, path, holders, organisation):
+    """An account for a person to sign in to the pages with (shared/web/people.py): a password,
+    and a TOTP secret where the role needs a second factor, shown this once; the file keeps the
+    password's argon2 hash."""
+    password = secrets.token_urlsafe(15)
+    secret = new_totp_secret() if args.role in SECOND_FACTOR_ROLES else None
+    holders[args.name] = {"role": args.role, "name": args.shown_as or args.name,
+                          "password_argon2": new_password_hash(password),
+                          **({"totp_secret": secret} if secret else {}),
+                          **({"organisation": organisation} if organisation else {})}
+    write(path, holders)
+    uri = (pyotp.TOTP(secret).provisioning_uri(name=args.name, issuer_name="doorstroom")
+           if secret else None)
+    if args.json:
+        print(json.dumps({"holder": args.name, "role": args.role, "organisation": organisation,
+                          "password": password, "totp_secret": secret, "totp_uri": uri}))
+        return 0
+    print(f"account of {args.name} ({args.role}), shown this once:\npassword {password}")
+    if secret:
+        print(f"TOTP secret {secret} (add it to an authenticator app: {uri})")
     return 0
 
 

@@ -178,7 +178,7 @@ class ChainService:
         as_csv = query.pop("format") == "csv"
         with self.uow as uow:
             reads = uow.audit.reads(**query)
-        return _csv(PersonalDataReadSchema(), reads) if as_csv else reads
+        return csv_of(PersonalDataReadSchema(), reads) if as_csv else reads
 
     @api("GET", "/audit/verify", roles=PRIVACY_OFFICER, response=ChainCheckSchema)
     def verify_audit_log(self, caller):
@@ -206,7 +206,7 @@ class ChainService:
             connection.ensure_connection(max_retries=1)
 
 
-def _csv(schema, items):
+def csv_of(schema, items):
     """`items` as CSV with a header row, a row each, the columns of the JSON answer; lists
     joined by spaces."""
     out = io.StringIO()

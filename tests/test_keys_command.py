@@ -34,7 +34,8 @@ def keys_file(tmp_path):
 @pytest.fixture
 def intake(amqp_uri, tmp_path, keys_file):
     keys_file.write_text("{}")
-    with running_intake(amqp_uri, tmp_path, API_KEYS_FILE=str(keys_file)) as api:
+    with running_intake(amqp_uri, tmp_path, API_KEYS_FILE=str(keys_file),
+                        WEB_COOKIE_SECURE="false") as api:
         yield api.base_url
 
 
@@ -157,3 +158,22 @@ def test_up_shows_each_local_key_with_its_organisation_and_how_the_employer_key_
     holders["employer"]["organisation"] = f"employer:{EMPLOYER_ID}"
     assert key_lines(holders)[0].endswith(f"(employer:{EMPLOYER_ID})")
     assert len(key_lines(holders)) == 2
+
+
+def test_a_person_signs_in_with_the_password_and_code_issued_once(intake, keys_file):
+    issued = keys("add", "a.jansen", "--role", "pi-case-manager", "--person", "--shown-as",
+                  "Anna Jansen", "--json", "--file", str(keys_file))
+    assert issued.returncode == 0, issued.stderr
+    account = json.loads(issued.stdout)
+    stored = json.loads(keys_file.read_text())["a.jansen"]
+    assert account["password"] not in keys_file.read_text() and stored["name"] == "Anna Jansen"
+    assert account["totp_uri"].startswith("otpauth://totp/")
+    browser = requests.Session()
+    form = browser.get(f"{intake}/signin")
+    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+    signed_in = browser.post(f"{intake}/signin", allow_redirects=False, data={
+        "name": "a.jansen", "password": account["password"], "csrf_token": token})
+    assert signed_in.status_code == 303 and "/signin/code" in signed_in.headers["Location"]
+    trainer = keys("add", "t.bakker", "--role", "trainer", "--person", "--json",
+                   "--file", str(keys_file))
+    assert json.loads(trainer.stdout)["totp_secret"] is None

@@ -197,3 +197,25 @@ def test_the_audit_log_names_the_person_who_read_an_identity(pi):
                     "pi-privacy-officer").json()
     assert {(read["reader"], tuple(read["fields"])) for read in reads} >= {
         (name, ("name", "bsn", "date_of_birth"))}
+
+
+def test_the_privacy_officer_reads_and_exports_the_audit_log(pi):
+    name, secret = f"p.smit.{uuid.uuid4().hex[:6]}", pyotp.random_base32()
+    pi.add_person(name, "pi-privacy-officer", PASSWORD, second_factor=secret)
+    session, answer = sign_in(pi, name, code=pyotp.TOTP(secret).now())
+    assert answer.status_code == 303
+    log = session.get(pi.base_url + "/")
+    assert log.url.endswith("/pi/audit") and "hashketen is heel" in log.text
+    reader, case_manager = signed_in_case_manager(pi)
+    case_manager.get(pi.base_url + "/pi/participants")
+    mine = session.get(pi.base_url + f"/pi/audit?reader={reader}")
+    assert "1 regels" in mine.text or f">{reader}<" in mine.text
+    export = session.get(pi.base_url + f"/pi/audit/export?reader={reader}")
+    assert export.headers["Content-Type"].startswith("text/csv")
+    rows = export.text.strip().splitlines()
+    assert rows[0].startswith("position,") and all(reader in row for row in rows[1:])
+    assert len(rows) >= 2
+    assert session.get(pi.base_url + "/pi/participants").status_code == 403
+    assert case_manager.get(pi.base_url + "/pi/audit").status_code == 403
+    wrong = session.get(pi.base_url + "/pi/audit?since=gisteren")
+    assert wrong.status_code == 422

@@ -1,6 +1,9 @@
 """The PI's pages: a case manager registers, screens, selects and releases participants in the
-browser, through the same use cases as the API (handlers.py)."""
-from marshmallow import ValidationError
+browser, through the same use cases as the API (handlers.py); the privacy officer reads the
+audit log and exports it."""
+from datetime import datetime, time, timedelta
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from services.intake import handlers
 from services.intake.domain import Status
@@ -9,16 +12,40 @@ from services.intake.schemas import (BasicConditionsUpdate, ConsentSchema, Parti
                                      ScreeningSchema, SelectionDecision, Withdrawal)
 from shared import clock
 from shared.contracts import vocabulary
+from shared.contracts.fields import UUID_PATTERN, Text
 from shared.contracts.municipalities import MUNICIPALITIES
+from shared.http import MAX_OFFSET, ApiError
+from shared.service import PRIVACY_OFFICER, PersonalDataReadSchema, csv_of
+from shared.web.render import secured
 from shared.web.pages import PeoplePages, flat_messages, form_data, page
 
 CASE_MANAGER = ("pi-case-manager",)
 PAGE_SIZE = 25
+# An export larger than this asks for narrower filters.
+MOST_EXPORTED = 10_000
+
+
+class AuditFilters(Schema):
+    """The audit log's filters as the page's form gives them: days, in Amsterdam."""
+    participant_id = fields.String(load_default=None, validate=validate.Regexp(UUID_PATTERN))
+    reader = Text(120, load_default=None)
+    since = fields.Date(load_default=None)
+    until = fields.Date(load_default=None)
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
+
+    @post_load
+    def to_moments(self, data, **kwargs):
+        for name, day in (("since", data["since"]), ("until", data["until"])):
+            if day is not None:
+                # Until a day is until the end of it.
+                day += timedelta(days=1) if name == "until" else timedelta(0)
+                data[name] = datetime.combine(day, time(), clock.ZONE)
+        return data
 
 
 class IntakePages(PeoplePages):
     organisation_name = "Penitentiaire inrichting"
-    home = "/pi/participants"
+    homes = {"pi-case-manager": "/pi/participants", "pi-privacy-officer": "/pi/audit"}
 
     @page("GET", "/pi/participants", roles=CASE_MANAGER)
     def participants_page(self, page):
@@ -126,6 +153,34 @@ class IntakePages(PeoplePages):
     def withdrawal_page(self, page, participant_id):
         handlers.withdraw_participant(self.uow, participant_id, **page.form)
         return page.redirect(f"/pi/participants/{participant_id}")
+
+
+    @page("GET", "/pi/audit", roles=PRIVACY_OFFICER)
+    def audit_page(self, page):
+        """Who read or tried to read whose personal data, in the order logged, filtered."""
+        filters = _audit_filters(page)
+        with self.uow as uow:
+            reads = uow.audit.reads(**filters, limit=PAGE_SIZE)
+            check = uow.audit.check()
+        return page.render("audit.html", reads=reads, total=reads.total, check=check,
+                           offset=filters["offset"], size=PAGE_SIZE, asked=page.query)
+
+    @page("GET", "/pi/audit/export", roles=PRIVACY_OFFICER)
+    def audit_export(self, page):
+        """The entries the filters find, every page of them, as CSV."""
+        filters = dict(_audit_filters(page), offset=0)
+        with self.uow as uow:
+            reads = uow.audit.reads(**filters, limit=MOST_EXPORTED)
+        if reads.total > MOST_EXPORTED:
+            raise ApiError(422, f"meer dan {MOST_EXPORTED} regels: kies een kortere periode")
+        response = csv_of(PersonalDataReadSchema(), reads)
+        response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
+        return secured(response)
+
+
+def _audit_filters(page):
+    return AuditFilters().load({key: value for key, value in page.query.items()
+                                if key in AuditFilters().fields and value})
 
 
 def _choices():

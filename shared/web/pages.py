@@ -43,7 +43,8 @@ class PageRequest:
         self.endpoint = endpoint
         self.request = request
         self.signed_in = signed_in
-        self.person = signed_in.caller if signed_in else None
+        # Who is signed in: not yet while their second factor is awaited.
+        self.person = signed_in.caller if signed_in and signed_in.complete else None
         self.csrf_token = csrf_token
         self.language = language_of(request)
         self.query = request.args.to_dict()
@@ -70,10 +71,11 @@ class PageRequest:
             status=self.status, mimetype="text/html")
         return self._finish(response)
 
-    def url_with(self, **changes):
-        """This page's address with some of its query changed: the next page of a list."""
+    def url_with(self, path=None, **changes):
+        """This page's address, or `path`, with this page's query, some of it changed: the next
+        page of a list, or its export."""
         query = {**self.query, **{name: str(value) for name, value in changes.items()}}
-        return self.request.path + ("?" + urlencode(query) if query else "")
+        return (path or self.request.path) + ("?" + urlencode(query) if query else "")
 
     def redirect(self, where):
         return self._finish(redirect(where, 303))
@@ -249,13 +251,17 @@ def flat_messages(messages, prefix=""):
 
 class PeoplePages:
     """Signing in and out for a service with pages, and their shared assets: a subclass names
-    its `home`, the page a person sees first."""
-    home = "/"
+    in `homes` the page each of its roles sees first."""
+    homes = {}
     people = PeopleProvider()
 
     @page("GET", "/", public=True)
     def start(self, page):
-        return page.redirect(self.home if page.person else "/signin")
+        if page.person is None:
+            return page.redirect("/signin")
+        if page.person.role not in self.homes:
+            raise ApiError(403, "deze pagina is niet voor uw rol")
+        return page.redirect(self.homes[page.person.role])
 
     @page("GET", "/signin", public=True)
     def sign_in_form(self, page):
@@ -279,7 +285,7 @@ class PeoplePages:
         if needs_code:
             return page.redirect("/signin/code" + (f"?{urlencode({'next': where})}"
                                                    if where else ""))
-        return page.redirect(where or self.home)
+        return page.redirect(where or "/")
 
     @page("GET", "/signin/code", roles=ROLES, awaiting_code=True)
     def code_form(self, page):
@@ -291,7 +297,7 @@ class PeoplePages:
             page.status = 401
             page.errors = {"code": ["deze code klopt niet, of is al gebruikt"]}
             return self.code_form(page)
-        return page.redirect(_local(page.raw_form.get("next")) or self.home)
+        return page.redirect(_local(page.raw_form.get("next")) or "/")
 
     @page("POST", "/signout", roles=ROLES, awaiting_code=True)
     def sign_out(self, page):
