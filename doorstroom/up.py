@@ -61,7 +61,7 @@ def api_keys(directory):
 
 
 # The services that serve pages, and the roles their pages are for.
-PAGES = {"intake": ("pi-case-manager",)}
+PAGES = {"intake": ("pi-case-manager", "pi-privacy-officer")}
 
 
 def local_people(directory, holders):
@@ -87,7 +87,8 @@ def sign_in_lines(holders, ports):
     lines += [f"{name:<24} password {holder['password']}"
               + (f"  TOTP secret {holder['totp_secret']}" if "totp_secret" in holder else "")
               for name, holder in holders.items()
-              if "password" in holder and holder["role"] in PAGES.get("intake", ())]
+              if "password" in holder and any(holder["role"] in roles
+                                              for roles in PAGES.values())]
     return lines
 
 

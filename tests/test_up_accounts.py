@@ -64,3 +64,16 @@ def test_without_the_accounts_every_service_runs_as_amqp_uri_says_with_a_warning
     warning = capsys.readouterr().err
     assert warning.count("\n") == 1 and said in warning
     assert "every service runs as guest and consumers cannot check which account" in warning
+
+
+def test_each_local_role_with_pages_gets_a_password_once_and_is_told_where_to_sign_in(tmp_path):
+    holders = up.local_people(tmp_path, up.api_keys(tmp_path))
+    case_manager = holders["pi-case-manager"]
+    assert case_manager["password_argon2"].startswith("$argon2") and case_manager["totp_secret"]
+    assert "totp_secret" not in holders["trainer"]
+    again = up.local_people(tmp_path, up.api_keys(tmp_path))
+    assert again["pi-case-manager"]["password"] == case_manager["password"]
+    lines = up.sign_in_lines(again, {"intake": 8001, "training": 8002})
+    assert lines[0].split() == ["intake", "http://127.0.0.1:8001/signin"]
+    assert any(line.startswith("pi-case-manager") and case_manager["password"] in line and
+               case_manager["totp_secret"] in line for line in lines)

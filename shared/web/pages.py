@@ -114,9 +114,11 @@ class PageEndpoint(ApiEndpoint):
     in_openapi = False
     people = People()
 
-    def __init__(self, method, url, *, awaiting_code=False, **kwargs):
+    def __init__(self, method, url, *, awaiting_code=False, sessionless=False, **kwargs):
         # A page of the sign-in itself, which a session waiting for its second factor opens.
         self.awaiting_code = awaiting_code
+        # The same for everyone (the pages' assets): no session is looked up for it.
+        self.sessionless = sessionless
         kwargs.setdefault("expected_exceptions", (DomainError, ApiError, ValidationError,
                                                   SignInNeeded))
         super().__init__(method, url, **kwargs)
@@ -133,7 +135,8 @@ class PageEndpoint(ApiEndpoint):
         if _nul_fields(request.path_values) or _nul_fields(request.form.to_dict()):
             raise ApiError(404 if _nul_fields(request.path_values) else 422,
                            "text may not hold a NUL character")
-        signed_in = self.people.signed_in(request.cookies.get(self.cookie_name))
+        signed_in = None if self.sessionless else self.people.signed_in(
+            request.cookies.get(self.cookie_name))
         if not self.public:
             if signed_in is None:
                 raise SignInNeeded(request.full_path if self.method == "GET" else None)
@@ -159,8 +162,8 @@ class PageEndpoint(ApiEndpoint):
 
     def response_from_exception(self, exc, request=None):
         if isinstance(exc, SignInNeeded):
-            where = "/signin" + (f"?next={exc.where}" if exc.where and
-                                 exc.where.startswith("/") else "")
+            where = "/signin" + (f"?{urlencode({'next': exc.where})}" if _local(exc.where)
+                                 else "")
             return secured(redirect(where, 303))
         status, message = _status_of(exc)
         if status >= 500:
@@ -305,7 +308,7 @@ class PeoplePages:
         page.set_cookie(None)
         return page.redirect("/signin")
 
-    @page("GET", "/static/<path:asset>", public=True)
+    @page("GET", "/static/<path:asset>", public=True, sessionless=True)
     def asset(self, page, asset):
         path = safe_join(str(STATIC), asset)
         if path is None or not Path(path).is_file():
