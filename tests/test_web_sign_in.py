@@ -168,6 +168,15 @@ def test_a_session_ends_when_idle_and_at_its_end(pi, monkeypatch):
     assert ended.status_code == 303
 
 
+def test_a_password_waits_five_minutes_for_its_code(pi, monkeypatch):
+    name, _ = case_manager(pi)
+    session, _ = sign_in(pi, name)
+    started = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: started + timedelta(minutes=6))
+    page = session.get(pi.base_url + "/signin/code", allow_redirects=False)
+    assert page.status_code == 303 and "/signin" in page.headers["Location"]
+
+
 def test_failed_sign_ins_slow_the_account_down(pi):
     for _ in range(3):
         assert sign_in(pi, "slow.0", "wrong")[1].status_code == 401
