@@ -5,6 +5,7 @@ from services.notifications import handlers
 from services.notifications.channels import NotPublic, Settings, WebhookSecrets
 from services.notifications.domain import validate_webhook_url
 from services.notifications.forwarding import IntegratorRelay
+from services.notifications.pages import EVERYONE, NotificationsPages
 from services.notifications.schemas import (DeliveryQuery, DeliverySchema, InboxEntrySchema,
                                             InboxQuery, NewRecipientSchema, RecipientChange,
                                             RecipientIn, RecipientQuery, RecipientSchema,
@@ -14,14 +15,12 @@ from shared.consumer import follow
 from shared.database import Relay, Resource, UnitsOfWork
 from shared.errors import Invalid, NotFound
 from shared.contracts.policy import RECEIVERS_ONLY
-from shared.http import ROLES, ApiError, api, own_organisation
+from shared.http import ApiError, api, own_organisation
 from shared.store import Page
 from shared.service import ChainService
 
-EVERYONE = tuple(ROLES)
 
-
-class NotificationsService(ChainService):
+class NotificationsService(NotificationsPages, ChainService):
     name = "notifications"
     title = "doorstroom notifications (chain-wide)"
     uow = UnitsOfWork(NotificationsUnitOfWork, uses=("settings", "secrets"),

@@ -275,7 +275,8 @@ class PeoplePages:
     def sign_in(self, page):
         name = page.raw_form.get("name", "").strip()[:120]
         try:
-            token, needs_code = self.people.sign_in(name, page.raw_form.get("password", ""))
+            token, caller, needs_code = self.people.sign_in(name,
+                                                            page.raw_form.get("password", ""))
         except SignInRefused as refused:
             page.status, page.problem = (429 if refused.wait else 401), refused
             response = self.sign_in_form(page)
@@ -288,7 +289,7 @@ class PeoplePages:
         if needs_code:
             return page.redirect("/signin/code" + (f"?{urlencode({'next': where})}"
                                                    if where else ""))
-        return page.redirect(where or "/")
+        return page.redirect(where or self.homes.get(caller.role, "/"))
 
     @page("GET", "/signin/code", roles=ROLES, awaiting_code=True)
     def code_form(self, page):
@@ -300,7 +301,8 @@ class PeoplePages:
             page.status = 401
             page.errors = {"code": ["deze code klopt niet, of is al gebruikt"]}
             return self.code_form(page)
-        return page.redirect(_local(page.raw_form.get("next")) or "/")
+        return page.redirect(_local(page.raw_form.get("next")) or
+                             self.homes.get(page.signed_in.caller.role, "/"))
 
     @page("POST", "/signout", roles=ROLES, awaiting_code=True)
     def sign_out(self, page):

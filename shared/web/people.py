@@ -85,9 +85,9 @@ class People(SharedExtension):
         _, self.sessions = self.database.open()
 
     def sign_in(self, name, password):
-        """A new session's token for the person whose password this is, and whether it waits
-        for a second factor; raises SignInRefused saying why not, without telling whether the
-        name is known."""
+        """A new session's token for the person whose password this is, their caller, and
+        whether the session waits for a second factor; raises SignInRefused saying why not,
+        without telling whether the name is known."""
         now = clock.now()
         wait = self._wait(name, now)
         if wait:
@@ -117,7 +117,7 @@ class People(SharedExtension):
                 session.execute(delete(sign_in_attempts)
                                 .where(sign_in_attempts.c.account == name))
             session.commit()
-        return token, needs_code
+        return token, caller, needs_code
 
     def confirm(self, signed_in, code):
         """Whether `code` is the TOTP of the session's person now, and not used before; a wrong

@@ -95,7 +95,8 @@ ENGLISH = {
     'Auditlog': 'Audit log',
     'Auditlog: wie las welke persoonsgegevens': 'Audit log: who read which personal data',
     'De hashketen is heel: {entries} regels.': 'The hash chain is intact: {entries} entries.',
-    'De hashketen is gebroken bij regel {position}.': 'The hash chain is broken at entry {position}.',
+    'De hashketen is gebroken bij regel {position}.':
+        'The hash chain is broken at entry {position}.',
     'Deelnemer (id)': 'Participant (id)',
     'Lezer': 'Reader',
     'Vanaf': 'From',
@@ -108,6 +109,34 @@ ENGLISH = {
     'Rol': 'Role',
     'Gelezen': 'Read',
     'Uitkomst': 'Outcome',
+    # The inbox pages.
+    "Abonneren": "Subscribe",
+    "Abonnementen": "Subscriptions",
+    "Abonnementen van {name}": "Subscriptions of {name}",
+    "Alleen over deelnemers die terugkeren naar": "Only about participants returning to",
+    "Alleen over deelnemers naar": "Only about participants returning to",
+    "Bericht": "Message",
+    "Berichten": "Messages",
+    "Berichten voor {name}, de oudste eerst": "Messages for {name}, oldest first",
+    "Een soort, zoals participant.released, of alle van een groep, zoals participant.*.":
+        "A type, such as participant.released, or all of a group, such as participant.*.",
+    "Geen ongelezen berichten.": "No unread messages.",
+    "Nog geen abonnementen.": "No subscriptions yet.",
+    "Nog geen berichten.": "No messages yet.",
+    "Ontvanger": "Recipient",
+    "Opzeggen": "Unsubscribe",
+    "Over": "About",
+    "Soort": "Type",
+    "Soort feit": "Type of fact",
+    "Soorten feiten waarover {name} berichten krijgt": "Types of facts {name} is told of",
+    "Tijdstip": "Time",
+    "Uw organisatie heeft nog geen ontvanger van berichten.":
+        "Your organisation has no recipient of messages yet.",
+    "alle berichten": "all messages",
+    "meerdere soorten": "several types",
+    "ongelezen berichten": "unread messages",
+    "{total} berichten": "{total} messages",
+    "{total} ongelezen berichten": "{total} unread messages",
     # What the pages say when they refuse.
     "naam of wachtwoord onjuist": "wrong name or password",
     "te veel mislukte pogingen": "too many failed attempts",
@@ -162,6 +191,50 @@ DUTCH = {
     "settled": "geregeld",
     "in-progress": "in behandeling",
     "not-settled": "niet geregeld",
+    # The chain's event types, as the inbox pages name them.
+    "employer.registered": "werkgever aangemeld",
+    "vacancy.published": "vacature gepubliceerd",
+    "vacancy.changed": "vacature gewijzigd",
+    "vacancy.closed": "vacature gesloten",
+    "match.proposed": "kandidaat voorgesteld",
+    "match.accepted": "voorstel geaccepteerd",
+    "match.declined": "voorstel afgewezen",
+    "match.expired": "voorstel verlopen",
+    "matching.participant_erased": "gewist door bemiddeling",
+    "notification.delivered": "melding bezorgd",
+    "notification.failed": "melding niet bezorgd",
+    "notifications.participant_erased": "gewist door berichten",
+    "participant.registered": "deelnemer aangemeld",
+    "participant.screened": "deelnemer gescreend",
+    "participant.admitted": "deelnemer toegelaten",
+    "participant.rejected": "deelnemer niet toegelaten",
+    "participant.basic_conditions_updated": "basisvoorwaarden bijgewerkt",
+    "participant.consent_given": "grondslag vastgelegd",
+    "participant.consent_withdrawn": "grondslag vervallen",
+    "participant.release_date_changed": "verwachte vrijlating verschoven",
+    "participant.release_corrected": "vrijlating gecorrigeerd",
+    "participant.released": "deelnemer vrijgelaten",
+    "participant.withdrawn": "deelnemer uitgeschreven",
+    "placement.planned": "plaatsing gepland",
+    "placement.started": "aan het werk",
+    "placement.terms_agreed": "arbeidsvoorwaarden afgesproken",
+    "placement.start_corrected": "start plaatsing gecorrigeerd",
+    "placement.milestone_reached": "mijlpaal van plaatsing bereikt",
+    "placement.risk_raised": "risico bij plaatsing gemeld",
+    "placement.sustained": "plaatsing duurzaam",
+    "placement.ended": "plaatsing beëindigd",
+    "placement.end_corrected": "einde plaatsing gecorrigeerd",
+    "placement.participant_erased": "gewist door plaatsing",
+    "training.enrolled": "ingeschreven voor een module",
+    "training.waitlisted": "op de wachtlijst",
+    "training.module_completed": "module afgerond",
+    "training.result_corrected": "resultaat gecorrigeerd",
+    "training.certificate_awarded": "certificaat behaald",
+    "training.programme_completed": "programma afgerond",
+    "training.dropped_out": "gestopt met het programma",
+    "training.module_added": "module toegevoegd",
+    "training.module_changed": "module gewijzigd",
+    "training.participant_erased": "gewist door training",
 }
 
 # marshmallow's messages, and those of our own fields, in Dutch.
@@ -174,14 +247,24 @@ MESSAGES = {
     "Not a valid BSN: nine digits that pass the eleven-test.":
         "Geen geldig BSN: negen cijfers die de elfproef doorstaan.",
     "Not a plausible date of birth.": "Geen aannemelijke geboortedatum.",
+    # Of the inbox pages' subscriptions.
+    "An event type or pattern, e.g. participant.*":
+        "Een soort feit of een patroon, zoals participant.*",
+    "a municipality hears only of the participants returning to it":
+        "een gemeente hoort alleen van de deelnemers die naar haar terugkeren",
 }
+
+
+# A code's words in English: participant.release_date_changed reads "participant release date
+# changed".
+IN_WORDS = str.maketrans("-_.", "   ")
 
 
 def label(code, language):
     if code is None:
         return ""
     code = getattr(code, "value", code)
-    return DUTCH.get(code, code) if language == "nl" else code.replace("-", " ")
+    return DUTCH.get(code, code) if language == "nl" else code.translate(IN_WORDS)
 
 
 def message(text, language):
