@@ -61,7 +61,8 @@ def api_keys(directory):
 
 
 # The services that serve pages, and the roles their pages are for.
-PAGES = {"intake": ("pi-case-manager", "pi-privacy-officer"), "notifications": tuple(ROLES)}
+PAGES = {"intake": ("pi-case-manager", "pi-privacy-officer"), "training": ("trainer",),
+         "notifications": tuple(ROLES)}
 
 
 def local_people(directory, holders):

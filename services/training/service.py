@@ -1,6 +1,7 @@
 """The work company's training service."""
 
 from services.training import handlers
+from services.training.pages import TrainingPages
 from services.training.schemas import (CertificateSchema, CohortPlan, CohortQuery, CohortSchema,
                                        DemandSchema, DropOut, EnrolmentRequest, ModuleChange,
                                        ModuleResultSchema, ModuleSchema, ProgrammeSchema,
@@ -17,7 +18,7 @@ from shared.service import ANY_ROLE, ChainService
 TRAINER = ("trainer",)
 
 
-class TrainingService(ChainService):
+class TrainingService(TrainingPages, ChainService):
     name = "training"
     title = "doorstroom training (work company)"
     uow = UnitsOfWork(TrainingUnitOfWork)

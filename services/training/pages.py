@@ -1,0 +1,126 @@
+"""The trainer's pages: the module catalogue, cohorts with their attendance, waiting lists and
+each participant's programme, in the browser, through the same use cases as the API
+(handlers.py)."""
+from services.training import handlers
+from services.training.domain import Status, StepStatus
+from services.training.schemas import (CohortPlan, CohortQuery, ModuleResultSchema,
+                                       ModuleSchema, SessionSchema)
+from shared import clock
+from shared.contracts import vocabulary
+from shared.errors import NotFound
+from shared.http import Paging
+from shared.web.pages import PeoplePages, form_data, page
+
+TRAINER = ("trainer",)
+PAGE_SIZE = 25
+
+
+class TrainingPages(PeoplePages):
+    organisation_name = "Sociaal werkbedrijf"
+    homes = {"trainer": "/training/cohorts"}
+
+    @page("GET", "/training/modules", roles=TRAINER)
+    def modules_page(self, page):
+        """The catalogue, with the form that adds a module to it."""
+        with self.uow as uow:
+            catalogue = list(uow.modules.catalogue().values())
+        offset = _offset(page)
+        return page.render("modules.html", modules=catalogue[offset:offset + PAGE_SIZE],
+                           total=len(catalogue), offset=offset, size=PAGE_SIZE,
+                           codes=[module.code for module in catalogue],
+                           form_values=form_data(ModuleSchema(), page.raw_form),
+                           certificates=sorted(vocabulary.CERTIFICATES),
+                           sectors=sorted(vocabulary.SECTORS),
+                           language_level_choices=[(level, level) for level
+                                                   in vocabulary.LANGUAGE_LEVELS])
+
+    @page("POST", "/training/modules", roles=TRAINER, form=ModuleSchema, invalid="modules_page")
+    def add_module_page(self, page):
+        module = handlers.add_module(self.uow, **page.form)
+        return page.redirect(f"/training/modules#module-{module.code}")
+
+    @page("GET", "/training/modules/<code>/waiting-list", roles=TRAINER)
+    def waiting_list_page(self, page, code):
+        """Who waits for a place in a cohort of the module, first in line first."""
+        with self.uow as uow:
+            module = uow.modules.catalogue().get(code)
+            if module is None:
+                raise NotFound(f"no module {code!r}")
+            waiting = uow.waiting.waiting_for(code)
+        offset = _offset(page)
+        return page.render("waiting_list.html", module=module, offset=offset, size=PAGE_SIZE,
+                           waiting=list(enumerate(waiting, start=1))[offset:offset + PAGE_SIZE],
+                           total=len(waiting))
+
+    @page("GET", "/training/cohorts", roles=TRAINER)
+    def cohorts_page(self, page):
+        """Cohorts by start date, of one module when asked, page by page, with the form that
+        plans one."""
+        asked = {key: value for key, value in page.query.items()
+                 if key in ("module", "offset") and value}
+        query = CohortQuery().load({**asked, "limit": PAGE_SIZE})
+        found = handlers.list_cohorts(self.uow, page.person, query)
+        with self.uow as uow:
+            catalogue = uow.modules.catalogue()
+        return page.render("cohorts.html", cohorts=found, total=found.total,
+                           offset=query["offset"], size=PAGE_SIZE, asked=asked,
+                           catalogue=catalogue,
+                           module_choices=[(code, module.name)
+                                           for code, module in catalogue.items()],
+                           form_values=form_data(CohortPlan(), page.raw_form))
+
+    @page("POST", "/training/cohorts", roles=TRAINER, form=CohortPlan, invalid="cohorts_page")
+    def plan_cohort_page(self, page):
+        cohort = handlers.plan_cohort(self.uow, **page.form)
+        return page.redirect(f"/training/cohorts/{cohort.id}")
+
+    @page("GET", "/training/cohorts/<cohort_id>", roles=TRAINER)
+    def cohort_page(self, page, cohort_id):
+        """A cohort's places, members and sessions, with a tick list for the next session."""
+        cohort = handlers.read_cohort(self.uow, cohort_id, page.person)
+        with self.uow as uow:
+            module = uow.modules.catalogue().get(cohort.module)
+        # Everyone ticked to start with; shown again, the list as it was sent.
+        return page.render("cohort.html", cohort=cohort, module=module,
+                           held_on=page.raw_form.get("held_on", clock.today().isoformat()),
+                           ticked=(page.raw_form.getlist("present") if page.raw_form
+                                   else cohort.members))
+
+    @page("POST", "/training/cohorts/<cohort_id>/sessions", roles=TRAINER, form=SessionSchema,
+          invalid="cohort_page")
+    def attendance_page(self, page, cohort_id):
+        """The tick list: every member ticked was present, every other member absent
+        (test_attendance_is_recorded_as_a_tick_list)."""
+        with self.uow as uow:
+            members = uow.cohorts.get(cohort_id).members
+        present = page.form["present"]
+        handlers.record_attendance(self.uow, cohort_id, page.form["held_on"], present,
+                                   [member for member in members if member not in present])
+        return page.redirect(f"/training/cohorts/{cohort_id}#sessions")
+
+    @page("GET", "/training/participants/<participant_id>", roles=TRAINER)
+    def participant_page(self, page, participant_id):
+        """A participant's programme: route, places, attendance, results and certificates, and
+        whether it ends before the expected release."""
+        programme = handlers.programme_overview(self.uow, participant_id, page.person,
+                                                clock.today())
+        with self.uow as uow:
+            names = {code: module.name for code, module in uow.modules.catalogue().items()}
+        # A result is for a module followed in a cohort now (Programme.record_result).
+        enrolled = [(step["module"], names.get(step["module"], step["module"]))
+                    for step in programme["steps"] if step["status"] is StepStatus.ENROLLED]
+        return page.render("participant.html", programme=programme, today=clock.today(),
+                           names=names,
+                           enrolled=enrolled if programme["status"] is Status.ACTIVE else [],
+                           form_values=form_data(ModuleResultSchema(), page.raw_form))
+
+    @page("POST", "/training/participants/<participant_id>/results", roles=TRAINER,
+          form=ModuleResultSchema, invalid="participant_page")
+    def result_page(self, page, participant_id):
+        handlers.record_result(self.uow, participant_id, **page.form)
+        return page.redirect(f"/training/participants/{participant_id}#results")
+
+
+def _offset(page):
+    """Where a list page starts, as the API's paging reads it."""
+    return Paging(only=("offset",)).load({"offset": page.query.get("offset") or 0})["offset"]

@@ -1,0 +1,146 @@
+"""The trainer's pages in Debian's Chromium, against training on PostgreSQL: a trainer signs in,
+adds a module (a wrong code refused beside its field), sees who waits for employee skills, plans
+a cohort that takes them, ticks who was present at a session and records a pass; axe finds no
+serious or critical violation on any page, and the cohorts are photographed for the README
+(docs/screenshots/)."""
+import time
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+
+from services.training.service import TrainingService
+from shared import clock
+from tests import browser as chromium
+from tests.browser import assert_accessible, screenshot
+from tests.databases import fresh_database
+from tests.harness import running_service
+
+# The fixtures of the browser and its page.
+browser, page = chromium.browser, chromium.page
+PASSWORD = "een lang wachtwoord voor de proef"
+TODAY = clock.today()
+
+
+@pytest.fixture(scope="module")
+def training(amqp_uri, directory):
+    with fresh_database("postgresql", directory) as url, \
+            running_service(TrainingService, amqp_uri, directory, DATABASE_URL=url,
+                            WEB_COOKIE_SECURE="false") as api:
+        yield api
+
+
+@pytest.fixture
+def trainer(training):
+    name = f"a.de.vries.{uuid.uuid4().hex[:6]}"
+    training.add_person(name, "trainer", PASSWORD)
+    return name
+
+
+@pytest.fixture
+def waiting(training, broker):
+    """Three participants admitted while no cohort of employee skills is open: they wait."""
+    participants = []
+    for _ in range(3):
+        participant = str(uuid.uuid4())
+        broker.publish("intake", "participant.admitted", {
+            "participant_id": participant, "target_group": "detainee-last-phase",
+            "municipality": "0505", "expected_release_date": str(TODAY + timedelta(days=200)),
+            "language_level": "B1", "preferred_sectors": ["logistics"]})
+        participants.append(participant)
+    deadline = time.monotonic() + 10
+    while any(training.call("GET", f"/participants/{participant}/programme",
+                            "trainer").status_code != 200 for participant in participants):
+        assert time.monotonic() < deadline, "no programmes for the admitted participants"
+        time.sleep(0.05)
+    return participants
+
+
+def arrive(page, path):
+    """Wait until the page shows `path`: by looking every tenth of a second, for at most ten
+    seconds (Playwright's wait_for_url can wait for ever in this eventlet-patched process)."""
+    for _ in range(100):
+        if urlsplit(page.url).path.startswith(path):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the page is at {page.url}, not at {path}")
+
+
+def shows(page, where, text):
+    """Wait until the element at `where` says `text` (a locator's wait ends at its timeout)."""
+    page.locator(where).filter(has_text=text).wait_for()
+
+
+def test_a_trainer_plans_a_cohort_for_those_waiting_and_records_their_attendance(
+        training, trainer, waiting, page):
+    for module, weeks in (("forklift", 2), ("vca-basic", 2), ("bhv", 1)):
+        starts = TODAY + timedelta(days=14)
+        assert training.call("POST", "/cohorts", "trainer", {
+            "module": module, "starts_on": str(starts),
+            "ends_on": str(starts + timedelta(weeks=weeks)), "places": 8,
+            "trainer": "Anna de Vries"}).status_code == 201
+    page.set_default_timeout(10_000)
+    page.goto(training.base_url + "/")
+    assert_accessible(page)
+    page.get_by_label("Naam").fill(trainer)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    arrive(page, "/training/cohorts")
+    shows(page, "#results", "Forklift")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Modules", exact=True).click()
+    arrive(page, "/training/modules")
+    assert_accessible(page)
+    page.locator("#f-code").fill("Magazijn")
+    page.locator("#f-name").fill("Magazijnwerk")
+    page.locator("#f-weeks").fill("3")
+    page.locator("#f-places").fill("8")
+    page.locator("#f-certificate").select_option("forklift")
+    page.locator("#f-issuer").fill("Leerwerkbedrijf Drechtsteden")
+    page.get_by_label("Logistiek").check()
+    page.locator("#f-required-employee-skills").check()
+    page.get_by_role("button", name="Module toevoegen").click()
+    shows(page, "#f-code-error", "Geen modulecode")
+    assert page.locator("#f-code").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+    page.locator("#f-code").fill("warehouse")
+    page.get_by_role("button", name="Module toevoegen").click()
+    shows(page, "tbody", "Magazijnwerk")
+
+    page.get_by_role("link", name="Employee skills").click()
+    arrive(page, "/training/modules/employee-skills/waiting-list")
+    shows(page, "tbody", waiting[2][:8])
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Cohorten", exact=True).click()
+    arrive(page, "/training/cohorts")
+    page.locator("#f-module").select_option("employee-skills")
+    page.locator("#f-starts_on").fill(TODAY.isoformat())
+    page.locator("#f-ends_on").fill((TODAY + timedelta(weeks=4)).isoformat())
+    page.locator("#f-places").fill("2")
+    page.get_by_role("button", name="Cohort plannen").click()
+    shows(page, "dl.facts", "2 van 2 bezet")
+    assert_accessible(page)
+
+    first, second, _ = waiting
+    page.locator(f"#f-present-{second}").uncheck()
+    page.get_by_role("button", name="Aanwezigheid vastleggen").click()
+    shows(page, "#sessions tbody", second[:8])
+    shows(page, "#members tbody", "1 van 1 bijeenkomsten")
+    assert_accessible(page)
+
+    page.locator(f'#members a[href="/training/participants/{first}"]').click()
+    arrive(page, f"/training/participants/{first}")
+    shows(page, "#programme tbody", "ingeschreven")
+    assert_accessible(page)
+    page.locator("#f-passed").select_option("true")
+    page.get_by_role("button", name="Resultaat vastleggen").click()
+    shows(page, "#certificates tbody", "Leerwerkbedrijf Drechtsteden")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Cohorten", exact=True).click()
+    shows(page, "#results", "Employee skills")
+    assert_accessible(page)
+    screenshot(page, "trainer")
