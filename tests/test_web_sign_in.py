@@ -6,6 +6,7 @@ import time
 import uuid
 from datetime import timedelta
 
+import eventlet
 import pyotp
 import pytest
 import requests
@@ -228,3 +229,57 @@ def test_the_privacy_officer_reads_and_exports_the_audit_log(pi):
     assert case_manager.get(pi.base_url + "/pi/audit").status_code == 403
     wrong = session.get(pi.base_url + "/pi/audit?since=gisteren")
     assert wrong.status_code == 422
+
+
+def test_a_sign_in_sends_no_one_elsewhere(pi):
+    for where in ("/\t/evil.example/x", "//evil.example/x", "https://evil.example/",
+                  "/\\evil.example", "/x\r\nSet-Cookie: a=b"):
+        session = browser(pi)
+        form = session.get(pi.base_url + "/signin")
+        answer = session.post(pi.base_url + "/signin", allow_redirects=False, data={
+            "name": "t.bakker", "password": PASSWORD, "csrf_token": csrf_of(form),
+            "next": where})
+        assert answer.status_code == 303, where
+        assert answer.headers["Location"] == "/", where
+    session = browser(pi)
+    form = session.get(pi.base_url + "/signin?next=/pi/participants%3Forder%3D-release-date")
+    assert 'value="/pi/participants?order=-release-date"' in form.text
+    answer = session.post(pi.base_url + "/signin", allow_redirects=False, data={
+        "name": "t.bakker", "password": PASSWORD, "csrf_token": csrf_of(form),
+        "next": "/pi/participants?order=-release-date"})
+    assert answer.headers["Location"] == "/pi/participants?order=-release-date"
+
+
+def at_once(*calls):
+    """The calls' answers, the calls made at the same time."""
+    pool = eventlet.GreenPool()
+    return [thread.wait() for thread in [pool.spawn(call) for call in calls]]
+
+
+def test_tries_sent_at_once_are_counted_all(pi):
+    pi.add_person("many.tries", "trainer", PASSWORD)
+    answers = at_once(*[lambda: sign_in(pi, "many.tries", "wrong")[1] for _ in range(12)])
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses.count(401) == 3 and statuses.count(429) == 9
+
+
+def test_a_code_given_twice_at_once_opens_one_session(pi):
+    name, totp = case_manager(pi)
+    sessions = [sign_in(pi, name)[0] for _ in range(2)]
+    pages = [session.get(pi.base_url + "/signin/code") for session in sessions]
+    code = totp.now()
+    answers = at_once(*[lambda session=session, page=page: session.post(
+        pi.base_url + "/signin/code", allow_redirects=False,
+        data={"code": code, "csrf_token": csrf_of(page)}) for session, page in zip(sessions, pages)])
+    assert sorted(answer.status_code for answer in answers) == [303, 401]
+    opened = [session for session, answer in zip(sessions, answers) if answer.status_code == 303]
+    assert opened[0].get(pi.base_url + "/pi/participants").status_code == 200
+
+
+def test_a_code_in_other_digits_is_refused_not_failed(pi):
+    name, _ = case_manager(pi)
+    session, _ = sign_in(pi, name)
+    page = session.get(pi.base_url + "/signin/code")
+    answer = session.post(pi.base_url + "/signin/code", data={
+        "code": "١٢٣٤٥٦", "csrf_token": csrf_of(page)})
+    assert answer.status_code == 401

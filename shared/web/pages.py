@@ -13,7 +13,7 @@ import inspect
 import mimetypes
 import secrets
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from marshmallow import ValidationError, fields
 from werkzeug.security import safe_join
@@ -21,8 +21,8 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from shared.errors import DomainError, Forbidden, Invalid, NotFound
-from shared.http import ROLES, ApiEndpoint, ApiError, _nul_fields
-from shared.store import database_unavailable
+from shared.http import ROLES, ApiEndpoint, ApiError, FailedAfterCommit, _nul_fields
+from shared.store import OutcomeUnknown, database_unavailable
 from shared.web.people import People, PeopleProvider, SignInRefused, csrf_token_of
 from shared.web.render import render, secured
 
@@ -131,6 +131,11 @@ class PageEndpoint(ApiEndpoint):
         # Only a chain served on this machine over plain http turns it off (doorstroom up).
         self.secure_cookies = str(config.get("WEB_COOKIE_SECURE", "true")).lower() != "false"
 
+    def _keyed_request(self, request, caller):
+        """None: a page's form is no API request, and an Idempotency-Key it brings is ignored,
+        so that no answer with personal data is kept to be replayed."""
+        return None
+
     def get_entrypoint_parameters(self, request):
         if _nul_fields(request.path_values) or _nul_fields(request.form.to_dict()):
             raise ApiError(404 if _nul_fields(request.path_values) else 422,
@@ -186,6 +191,11 @@ def _status_of(exc):
         return 403, "dit mag uw rol niet"
     if isinstance(exc, (ValidationError, DomainError)):
         return 422, str(exc)
+    if isinstance(exc, OutcomeUnknown):
+        return 503, ("de database viel weg terwijl dit werd opgeslagen: het kan wel of niet "
+                     "gebeurd zijn; kijk na of het er staat voor u het opnieuw stuurt")
+    if isinstance(exc, FailedAfterCommit):
+        return 500, "het is uitgevoerd, maar de pagina kon niet worden gemaakt; kijk het na"
     if database_unavailable(exc):
         return 503, "de database is even niet bereikbaar; probeer het zo nog eens"
     return 500, "er ging iets mis; het is gemeld"
@@ -228,6 +238,8 @@ def form_data(schema, submitted):
         target = data
         for part in outer:
             target = target.setdefault(part, {})
+            if not isinstance(target, dict):  # `a` and `a.b` both given: the schema says which
+                raise ValidationError({name: ["given both whole and in parts"]})
         target[last] = values if isinstance(field, fields.List) else values[0]
     return data
 
@@ -268,8 +280,8 @@ class PeoplePages:
 
     @page("GET", "/signin", public=True)
     def sign_in_form(self, page):
-        return page.render("signin.html", next=page.query.get("next", ""),
-                           name=page.raw_form.get("name", ""))
+        return page.render("signin.html", name=page.raw_form.get("name", ""),
+                           next=page.query.get("next") or page.raw_form.get("next", ""))
 
     @page("POST", "/signin", public=True)
     def sign_in(self, page):
@@ -293,14 +305,17 @@ class PeoplePages:
 
     @page("GET", "/signin/code", roles=ROLES, awaiting_code=True)
     def code_form(self, page):
-        return page.render("code.html", next=page.query.get("next", ""))
+        return page.render("code.html",
+                           next=page.query.get("next") or page.raw_form.get("next", ""))
 
     @page("POST", "/signin/code", roles=ROLES, awaiting_code=True)
     def give_code(self, page):
-        if not self.people.confirm(page.signed_in, page.raw_form.get("code", "")):
+        token = self.people.confirm(page.signed_in, page.raw_form.get("code", ""))
+        if token is None:
             page.status = 401
             page.errors = {"code": ["deze code klopt niet, of is al gebruikt"]}
             return self.code_form(page)
+        page.set_cookie(token)
         return page.redirect(_local(page.raw_form.get("next")) or
                              self.homes.get(page.signed_in.caller.role, "/"))
 
@@ -322,6 +337,12 @@ class PeoplePages:
 
 
 def _local(where):
-    """`where` if it is a path on this site, so that a sign-in never sends anyone elsewhere."""
-    return where if where and where.startswith("/") and not where.startswith(("//", "/\\")) \
-        else None
+    """`where` if it is a path on this site, so that a sign-in never sends anyone elsewhere: no
+    scheme, no host, no backslash or control character that a browser would read otherwise
+    (test_a_sign_in_sends_no_one_elsewhere)."""
+    if not where or any(char == "\\" or ord(char) < 32 or ord(char) == 127 for char in where):
+        return None
+    parts = urlsplit(where)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or where.startswith("//"):
+        return None
+    return where

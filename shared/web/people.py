@@ -10,6 +10,7 @@ An account whose sign-ins failed again and again must wait longer before each ne
 (tests/test_web_sign_in.py)."""
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +19,8 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from nameko.extensions import DependencyProvider, SharedExtension
-from sqlalchemy import delete, select, update
+from eventlet import tpool
+from sqlalchemy import delete, or_, select, update
 
 from shared import clock
 from shared.database import Database
@@ -34,6 +36,7 @@ FREE_FAILURES = 3
 LONGEST_WAIT = timedelta(minutes=15)
 # How long a password's session waits for its second factor.
 CODE_WAIT = timedelta(minutes=5)
+CODE = re.compile(r"[0-9]{6}")
 hasher = PasswordHasher()
 # Verified when no account has the name, so that an unknown name takes as long as a wrong
 # password and does not tell that it is unknown.
@@ -89,16 +92,9 @@ class People(SharedExtension):
         whether the session waits for a second factor; raises SignInRefused saying why not,
         without telling whether the name is known."""
         now = clock.now()
-        wait = self._wait(name, now)
-        if wait:
-            raise SignInRefused("te veel mislukte pogingen", wait)
+        self._try(name, now)
         account = self.api_keys.person(name)
-        try:
-            hasher.verify(account[1]["password_argon2"] if account else NO_ACCOUNT, password)
-        except (VerificationError, InvalidHashError):
-            account = None
-        if account is None:
-            self._failed(name, now)
+        if not _verified(account[1]["password_argon2"] if account else NO_ACCOUNT, password):
             raise SignInRefused("naam of wachtwoord onjuist")
         caller, entry = account
         needs_code = caller.role in SECOND_FACTOR_ROLES
@@ -113,38 +109,47 @@ class People(SharedExtension):
                 token_sha256=_hash(token), person=name, started_at=now, last_seen_at=now,
                 second_factor_at=None if needs_code else now))
             if not needs_code:
-                # With a code to come, the failures count on until the code is right.
+                # With a code to come, the try counts as failed until the code is right.
                 session.execute(delete(sign_in_attempts)
                                 .where(sign_in_attempts.c.account == name))
             session.commit()
         return token, caller, needs_code
 
     def confirm(self, signed_in, code):
-        """Whether `code` is the TOTP of the session's person now, and not used before; a wrong
-        code counts as a failed sign-in of the account."""
+        """The session's new token, if `code` is the TOTP of its person now and no code of
+        this or a later time step was accepted before, or None; every code counts as a failed
+        try of the account until it is accepted. The token changes once the second factor is
+        given, so that one planted before it does not reach past it."""
         now = clock.now()
         name = signed_in.caller.name
-        if self._wait(name, now):
-            return False
+        try:
+            self._try(name, now)
+        except SignInRefused:
+            return None
         account = self.api_keys.person(name)
         secret = account[1].get("totp_secret") if account else None
-        step = _matching_step(pyotp.TOTP(secret), code.strip(), now) if secret else None
+        step = (_matching_step(pyotp.TOTP(secret), code.strip(), now)
+                if secret and CODE.fullmatch(code.strip()) else None)
+        if step is None:
+            return None
+        token = secrets.token_urlsafe(32)
         with self.sessions() as session:
-            last = session.scalar(select(sign_in_attempts.c.last_code_step)
-                                  .where(sign_in_attempts.c.account == name))
-            if step is None or (last is not None and step <= last):
-                session.rollback()
-                self._failed(name, now)
-                return False
-            session.execute(dialect_insert(session, sign_in_attempts)
-                            .values(account=name, failures=0, last_code_step=step)
-                            .on_conflict_do_update(index_elements=[sign_in_attempts.c.account],
-                                                   set_={"failures": 0, "last_code_step": step}))
+            # Taken by one of two that give the same code at once: the other's update finds
+            # the step used (test_a_code_given_twice_at_once_opens_one_session).
+            taken = session.execute(
+                update(sign_in_attempts)
+                .where(sign_in_attempts.c.account == name,
+                       or_(sign_in_attempts.c.last_code_step.is_(None),
+                           sign_in_attempts.c.last_code_step < step))
+                .values(failures=0, last_code_step=step)).rowcount
+            if taken != 1:
+                return None
             session.execute(update(web_sessions)
                             .where(web_sessions.c.token_sha256 == _hash(signed_in.token))
-                            .values(second_factor_at=now, last_seen_at=now))
+                            .values(token_sha256=_hash(token), second_factor_at=now,
+                                    last_seen_at=now))
             session.commit()
-        return True
+        return token
 
     def signed_in(self, token):
         """The session of this cookie while it lasts, seen now; None once it has ended."""
@@ -174,26 +179,45 @@ class People(SharedExtension):
             session.execute(delete(web_sessions).where(web_sessions.c.token_sha256 == _hash(token)))
             session.commit()
 
-    def _wait(self, name, now):
-        """How long the account must still wait before its next try, or None."""
+    def _try(self, name, now):
+        """Count a try of the account before its password or code is checked, or raise
+        SignInRefused while it must wait: counted first, so that tries sent at once cannot
+        all pass while the first is being checked (test_tries_sent_at_once_are_counted_all)."""
         with self.sessions() as session:
-            row = session.execute(select(sign_in_attempts).where(
-                sign_in_attempts.c.account == name)).one_or_none()
-        if row is None or row.failures < FREE_FAILURES or row.last_failure_at is None:
-            return None
-        pause = min(timedelta(seconds=2 ** min(row.failures - FREE_FAILURES, 10)), LONGEST_WAIT)
-        left = row.last_failure_at + pause - now
-        return left if left > timedelta(0) else None
-
-    def _failed(self, name, now):
-        with self.sessions() as session:
+            # A write first: it holds the row (PostgreSQL) or the database (SQLite) until the
+            # try is counted, so that concurrent tries are counted one after the other.
             session.execute(dialect_insert(session, sign_in_attempts)
-                            .values(account=name, failures=1, last_failure_at=now)
-                            .on_conflict_do_update(
-                                index_elements=[sign_in_attempts.c.account],
-                                set_={"failures": sign_in_attempts.c.failures + 1,
-                                      "last_failure_at": now}))
+                            .values(account=name, failures=0)
+                            .on_conflict_do_update(index_elements=[sign_in_attempts.c.account],
+                                                   set_={"failures": sign_in_attempts.c.failures}))
+            row = session.execute(select(sign_in_attempts).where(
+                sign_in_attempts.c.account == name)).one()
+            wait = _wait(row.failures, row.last_failure_at, now)
+            if wait:
+                session.rollback()
+                raise SignInRefused("te veel mislukte pogingen", wait)
+            session.execute(update(sign_in_attempts).where(sign_in_attempts.c.account == name)
+                            .values(failures=row.failures + 1, last_failure_at=now))
             session.commit()
+
+
+def _wait(failures, last_failure_at, now):
+    """How long an account with `failures` tries not yet proven right must still wait, or
+    None."""
+    if failures < FREE_FAILURES or last_failure_at is None:
+        return None
+    pause = min(timedelta(seconds=2 ** min(failures - FREE_FAILURES, 10)), LONGEST_WAIT)
+    left = last_failure_at + pause - now
+    return left if left > timedelta(0) else None
+
+
+def _verified(password_hash, password):
+    """Whether the password is the one hashed; in a thread of its own, as argon2 takes tens of
+    milliseconds and would hold up every other request of the service meanwhile."""
+    try:
+        return tpool.execute(hasher.verify, password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _matching_step(totp, code, now):

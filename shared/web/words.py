@@ -221,6 +221,11 @@ ENGLISH = {
     "nog eens": "the form has expired or is not of this site: open the page again and retry",
     "niet gevonden": "not found",
     "dit mag uw rol niet": "your role may not do this",
+    "de database viel weg terwijl dit werd opgeslagen: het kan wel of niet gebeurd zijn; kijk "
+    "na of het er staat voor u het opnieuw stuurt": "the database went away while this was being "
+    "saved: it may or may not have been done; check before you send it again",
+    "het is uitgevoerd, maar de pagina kon niet worden gemaakt; kijk het na":
+        "it was done, but its page could not be made; look it up",
     "de database is even niet bereikbaar; probeer het zo nog eens":
         "the database cannot be reached just now; try again shortly",
     "er ging iets mis; het is gemeld": "something went wrong; it has been logged",
