@@ -283,3 +283,12 @@ def test_a_code_in_other_digits_is_refused_not_failed(pi):
     answer = session.post(pi.base_url + "/signin/code", data={
         "code": "١٢٣٤٥٦", "csrf_token": csrf_of(page)})
     assert answer.status_code == 401
+
+
+def test_a_new_password_ends_the_sessions_of_the_old(pi):
+    pi.add_person("reset.me", "trainer", PASSWORD)
+    session, _ = sign_in(pi, "reset.me")
+    assert session.get(pi.base_url + "/signin/code", allow_redirects=False).status_code == 200
+    pi.add_person("reset.me", "trainer", "a new password after a leak")
+    ended = session.get(pi.base_url + "/signin/code", allow_redirects=False)
+    assert ended.status_code == 303 and "/signin" in ended.headers["Location"]

@@ -13,6 +13,7 @@ def create_web_tables():
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("second_factor_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("account_version", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("token_sha256"),
     )
     op.create_index("ix_web_sessions_person", "web_sessions", ["person"], unique=False)

@@ -107,7 +107,7 @@ class People(SharedExtension):
                 web_sessions.c.started_at < now - self.longest))
             session.execute(web_sessions.insert().values(
                 token_sha256=_hash(token), person=name, started_at=now, last_seen_at=now,
-                second_factor_at=None if needs_code else now))
+                second_factor_at=None if needs_code else now, account_version=_version(entry)))
             if not needs_code:
                 # With a code to come, the try counts as failed until the code is right.
                 session.execute(delete(sign_in_attempts)
@@ -164,7 +164,8 @@ class People(SharedExtension):
             account = self.api_keys.person(row.person)
             awaited = row.second_factor_at is None
             this = web_sessions.c.token_sha256 == row.token_sha256
-            if (account is None or now - row.started_at > self.longest or
+            if (account is None or _version(account[1]) != row.account_version or
+                    now - row.started_at > self.longest or
                     now - row.last_seen_at > (CODE_WAIT if awaited else self.idle)):
                 session.execute(delete(web_sessions).where(this))
                 session.commit()
@@ -228,6 +229,12 @@ def _matching_step(totp, code, now):
         if hmac.compare_digest(totp.generate_otp(step), code):
             return step
     return None
+
+
+def _version(entry):
+    """What a session remembers of its account: changed with its password or its secret
+    (test_a_new_password_ends_the_sessions_of_the_old)."""
+    return _hash(entry["password_argon2"] + "\n" + entry.get("totp_secret", ""))
 
 
 def _hash(token):

@@ -17,6 +17,9 @@ def web_tables(metadata: MetaData):
         Column("last_seen_at", UtcDateTime, nullable=False),
         # When the second factor was given; NULL while it is awaited, or where none is needed.
         Column("second_factor_at", UtcDateTime),
+        # A hash of the account's password hash and TOTP secret as the session began: a new
+        # password or secret ends the sessions of the old.
+        Column("account_version", String(64), nullable=False),
     ), Table(
         "sign_in_attempts", metadata,
         Column("account", String(120), primary_key=True),
