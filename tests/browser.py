@@ -3,6 +3,7 @@ by Playwright, with axe for accessibility. A test module imports the fixtures it
 `from tests.browser import browser, page`."""
 import asyncio
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import greenlet
 import pytest
@@ -49,6 +50,23 @@ def _stop(manager):
     for task in asyncio.all_tasks(manager._loop):
         task.add_done_callback(lambda _: setattr(dispatcher, "parent", caller))
     manager.__exit__()
+
+
+def arrive(page, path):
+    """Wait until the page shows `path` (or, where it ends in /, a path under it): by looking
+    every tenth of a second, for at most ten seconds (Playwright's wait_for_url can wait for
+    ever in this eventlet-patched process)."""
+    for _ in range(100):
+        shown = urlsplit(page.url).path
+        if shown == path or path.endswith("/") and shown.startswith(path):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the page is at {page.url}, not at {path}")
+
+
+def shows(page, where, text):
+    """Wait until the element at `where` says `text` (a locator's wait ends at its timeout)."""
+    page.locator(where).filter(has_text=text).wait_for()
 
 
 def assert_accessible(page):

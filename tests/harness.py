@@ -1,6 +1,7 @@
 """One service running in this process on the real broker, with its own database and keys,
 for API tests that go over real HTTP."""
 import json
+import re
 import socket
 import time
 from contextlib import contextmanager
@@ -61,6 +62,25 @@ def api_keys_file(directory):
     path = directory / "api-keys.json"
     path.write_text(json.dumps(keys))
     return path, keys
+
+
+def csrf_of(response):
+    """The CSRF token of the page's forms."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
+
+
+def sign_in(base_url, name, password, code=None):
+    """A person signing in to a service's pages through its forms, as a browser would, with
+    their TOTP code where given; returns (their session, its last answer)."""
+    session = requests.Session()
+    form = session.get(base_url + "/signin")
+    answer = session.post(base_url + "/signin", allow_redirects=False, data={
+        "name": name, "password": password, "csrf_token": csrf_of(form)})
+    if code is not None and answer.status_code == 303:
+        page = session.get(base_url + "/signin/code")
+        answer = session.post(base_url + "/signin/code", allow_redirects=False, data={
+            "code": code, "csrf_token": csrf_of(page)})
+    return session, answer
 
 
 @contextmanager

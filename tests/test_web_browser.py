@@ -3,14 +3,14 @@ with the second factor, registers a participant (a wrong BSN refused beside its 
 records consent and admits them; axe finds no serious or critical violation on any page, and
 the participants list is photographed for the README (docs/screenshots/)."""
 import uuid
-from urllib.parse import urlsplit
 from datetime import timedelta
 
 import pyotp
 import pytest
 
 from shared import clock
-from tests.browser import assert_accessible, browser, page, screenshot  # noqa: F401 (fixtures)
+from tests.browser import (arrive, assert_accessible, browser, page,  # noqa: F401 (fixtures)
+                           screenshot, shows)
 from tests.databases import fresh_database
 from tests.harness import running_intake
 
@@ -29,21 +29,6 @@ def case_manager(pi):
     name, secret = f"c.de.vries.{uuid.uuid4().hex[:6]}", pyotp.random_base32()
     pi.add_person(name, "pi-case-manager", PASSWORD, second_factor=secret)
     return name, pyotp.TOTP(secret)
-
-
-def arrive(page, path):
-    """Wait until the page shows `path`: by looking every tenth of a second, for at most ten
-    seconds (Playwright's wait_for_url can wait for ever in this eventlet-patched process)."""
-    for _ in range(100):
-        if urlsplit(page.url).path.startswith(path):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the page is at {page.url}, not at {path}")
-
-
-def shows(page, where, text):
-    """Wait until the element at `where` says `text` (a locator's wait ends at its timeout)."""
-    page.locator(where).filter(has_text=text).wait_for()
 
 
 def sign_in(page, pi, name, totp):

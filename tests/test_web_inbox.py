@@ -6,10 +6,8 @@ in Debian's Chromium, with axe on every page, and the inbox photographed for the
 (docs/screenshots/)."""
 import re
 import time
-from urllib.parse import urlsplit
 
 import pytest
-import requests
 
 from services.notifications import pages
 from services.notifications.service import NotificationsService
@@ -17,8 +15,8 @@ from services.notifications.tests.facts import released
 from shared.contracts import all_contracts
 from shared.web.words import DUTCH
 from tests import browser as chromium
-from tests.browser import assert_accessible, screenshot
-from tests.harness import running_service
+from tests.browser import arrive, assert_accessible, screenshot
+from tests.harness import csrf_of, running_service, sign_in
 
 PASSWORD = "een lang wachtwoord voor de proef"
 # The browser's fixtures, for the test in Chromium.
@@ -67,19 +65,12 @@ def told(inbox, holder, recipient_id, subjects):
         time.sleep(0.1)
 
 
-def csrf_of(response):
-    return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
-
-
 def error_beside(response, field):
     return re.search(rf'id="f-{field}-error">([^<]*)<', response.text).group(1)
 
 
 def signed_in(inbox, name="g.visser"):
-    session = requests.Session()
-    form = session.get(inbox.base_url + "/signin")
-    answer = session.post(inbox.base_url + "/signin", allow_redirects=False, data={
-        "name": name, "password": PASSWORD, "csrf_token": csrf_of(form)})
+    session, answer = sign_in(inbox.base_url, name, PASSWORD)
     assert answer.status_code == 303 and answer.headers["Location"] == "/inbox"
     return session
 
@@ -176,16 +167,6 @@ def test_the_inbox_is_shown_page_by_page(inbox, recipients, broker, monkeypatch)
 def on_postgresql(database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("in the browser on PostgreSQL only")
-
-
-def arrive(page, path):
-    """Wait until the page shows `path`, looking every tenth of a second for at most ten
-    seconds (Playwright's wait_for_url can wait for ever in this eventlet-patched process)."""
-    for _ in range(100):
-        if urlsplit(page.url).path == path:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the page is at {page.url}, not at {path}")
 
 
 def test_a_caseworker_goes_through_the_inbox_in_the_browser(on_postgresql, inbox, recipients,

@@ -1,7 +1,6 @@
 """Signing in to a service's pages, over real HTTP, on SQLite and on PostgreSQL: passwords,
 the second factor, sessions that end, CSRF tokens, roles of other organisations, slowing down
 after failed tries, and the audit log naming the person."""
-import re
 import time
 import uuid
 from datetime import timedelta
@@ -12,7 +11,8 @@ import pytest
 import requests
 
 from shared import clock
-from tests.harness import running_intake
+from tests.harness import csrf_of, running_intake
+from tests.harness import sign_in as signing_in
 
 PASSWORD = "correct horse battery staple"
 
@@ -28,10 +28,6 @@ def pi(amqp_uri, directory, database_url):
         yield api
 
 
-def csrf_of(response):
-    return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
-
-
 def browser(pi):
     session = requests.Session()
     session.base = pi.base_url
@@ -40,15 +36,7 @@ def browser(pi):
 
 def sign_in(pi, name, password=PASSWORD, code=None):
     """A browser's session after signing in; returns (session, last response)."""
-    session = browser(pi)
-    form = session.get(pi.base_url + "/signin")
-    answer = session.post(pi.base_url + "/signin", allow_redirects=False, data={
-        "name": name, "password": password, "csrf_token": csrf_of(form)})
-    if code is not None and answer.status_code == 303:
-        page = session.get(pi.base_url + "/signin/code")
-        answer = session.post(pi.base_url + "/signin/code", allow_redirects=False, data={
-            "code": code, "csrf_token": csrf_of(page)})
-    return session, answer
+    return signing_in(pi.base_url, name, password, code)
 
 
 def case_manager(pi):

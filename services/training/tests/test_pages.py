@@ -13,7 +13,7 @@ import requests
 
 from services.training.service import TrainingService
 from shared import clock
-from tests.harness import running_service
+from tests.harness import csrf_of, running_service, sign_in
 
 PASSWORD = "correct horse battery staple"
 TODAY = clock.today()
@@ -28,19 +28,8 @@ def training(amqp_uri, directory, database_url):
         yield api
 
 
-def csrf_of(response):
-    return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
-
-
 def signed_in(training, name, code=None):
-    session = requests.Session()
-    form = session.get(training.base_url + "/signin")
-    answer = session.post(training.base_url + "/signin", allow_redirects=False, data={
-        "name": name, "password": PASSWORD, "csrf_token": csrf_of(form)})
-    if code is not None:
-        page = session.get(training.base_url + "/signin/code")
-        answer = session.post(training.base_url + "/signin/code", allow_redirects=False,
-                              data={"code": code, "csrf_token": csrf_of(page)})
+    session, answer = sign_in(training.base_url, name, PASSWORD, code)
     assert answer.status_code == 303, answer.text
     return session
 

@@ -6,14 +6,13 @@ serious or critical violation on any page, and the cohorts are photographed for 
 import time
 import uuid
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 
 from services.training.service import TrainingService
 from shared import clock
 from tests import browser as chromium
-from tests.browser import assert_accessible, screenshot
+from tests.browser import arrive, assert_accessible, screenshot, shows
 from tests.databases import fresh_database
 from tests.harness import running_service
 
@@ -55,21 +54,6 @@ def waiting(training, broker):
         assert time.monotonic() < deadline, "no programmes for the admitted participants"
         time.sleep(0.05)
     return participants
-
-
-def arrive(page, path):
-    """Wait until the page shows `path`: by looking every tenth of a second, for at most ten
-    seconds (Playwright's wait_for_url can wait for ever in this eventlet-patched process)."""
-    for _ in range(100):
-        if urlsplit(page.url).path.startswith(path):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the page is at {page.url}, not at {path}")
-
-
-def shows(page, where, text):
-    """Wait until the element at `where` says `text` (a locator's wait ends at its timeout)."""
-    page.locator(where).filter(has_text=text).wait_for()
 
 
 def test_a_trainer_plans_a_cohort_for_those_waiting_and_records_their_attendance(
