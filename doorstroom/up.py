@@ -62,6 +62,7 @@ def api_keys(directory):
 
 # The services that serve pages, and the roles their pages are for.
 PAGES = {"intake": ("pi-case-manager", "pi-privacy-officer"), "training": ("trainer",),
+         "matching": ("employer-desk", "employer"), "placement": ("job-coach",),
          "notifications": tuple(ROLES)}
 
 

@@ -69,6 +69,23 @@ def shows(page, where, text):
     page.locator(where).filter(has_text=text).wait_for()
 
 
+def sign_in(page, base_url, name, password, first_page, totp=None):
+    """A person signs in through the pages' forms (and gives their TOTP code, where given),
+    axe judging each form, until they see `first_page`."""
+    page.set_default_timeout(10_000)
+    page.goto(base_url + "/")
+    assert_accessible(page)
+    page.get_by_label("Naam").fill(name)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    if totp is not None:
+        arrive(page, "/signin/code")
+        assert_accessible(page)
+        page.get_by_label("Code").fill(totp.now())
+        page.get_by_role("button", name="Bevestigen").click()
+    arrive(page, first_page)
+
+
 def assert_accessible(page):
     """Fails, listing them, on the page's serious and critical axe violations."""
     violations = [violation for violation in Axe().run(page).response["violations"]

@@ -83,6 +83,20 @@ def sign_in(base_url, name, password, code=None):
     return session, answer
 
 
+def post_form(session, base_url, path, data, form_at=None):
+    """Send a page's form as the browser does, with the token of the page it is on (`form_at`,
+    or `path` itself)."""
+    page = session.get(base_url + (form_at or path))
+    return session.post(base_url + path, allow_redirects=False,
+                        data={**data, "csrf_token": csrf_of(page)})
+
+
+def error_beside(page, field):
+    """What the page says beside the form's field, or None."""
+    found = re.search(rf'id="f-{re.escape(field)}-error">([^<]*)<', page.text)
+    return found and found.group(1)
+
+
 @contextmanager
 def running_service(service_cls, amqp_uri, directory, **config):
     """The service under its own account in the vhost of `amqp_uri`, with the directory's API

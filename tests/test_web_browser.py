@@ -10,7 +10,7 @@ import pytest
 
 from shared import clock
 from tests.browser import (arrive, assert_accessible, browser, page,  # noqa: F401 (fixtures)
-                           screenshot, shows)
+                           screenshot, shows, sign_in)
 from tests.databases import fresh_database
 from tests.harness import running_intake
 
@@ -31,22 +31,9 @@ def case_manager(pi):
     return name, pyotp.TOTP(secret)
 
 
-def sign_in(page, pi, name, totp):
-    page.set_default_timeout(10_000)
-    page.goto(pi.base_url + "/")
-    assert_accessible(page)
-    page.get_by_label("Naam").fill(name)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    arrive(page, "/signin/code")
-    assert_accessible(page)
-    page.get_by_label("Code").fill(totp.now())
-    page.get_by_role("button", name="Bevestigen").click()
-    arrive(page, "/pi/participants")
-
-
 def test_a_case_manager_registers_screens_and_admits_a_participant(pi, case_manager, page):
-    sign_in(page, pi, *case_manager)
+    name, totp = case_manager
+    sign_in(page, pi.base_url, name, PASSWORD, "/pi/participants", totp)
     assert_accessible(page)
     page.get_by_role("link", name="Deelnemer registreren").click()
     assert_accessible(page)

@@ -16,7 +16,8 @@ from shared.contracts import all_contracts
 from shared.web.words import DUTCH
 from tests import browser as chromium
 from tests.browser import arrive, assert_accessible, screenshot
-from tests.harness import csrf_of, running_service, sign_in
+from tests.browser import sign_in as signing_in
+from tests.harness import csrf_of, error_beside, running_service, sign_in
 
 PASSWORD = "een lang wachtwoord voor de proef"
 # The browser's fixtures, for the test in Chromium.
@@ -63,10 +64,6 @@ def told(inbox, holder, recipient_id, subjects):
             return len(held)
         assert time.monotonic() < deadline, (subjects, held)
         time.sleep(0.1)
-
-
-def error_beside(response, field):
-    return re.search(rf'id="f-{field}-error">([^<]*)<', response.text).group(1)
 
 
 def signed_in(inbox, name="g.visser"):
@@ -174,13 +171,7 @@ def test_a_caseworker_goes_through_the_inbox_in_the_browser(on_postgresql, inbox
     mine = recipients[0]["dordrecht"]
     held = told(inbox, "dordrecht", mine, [released(broker, "0505")[0] for _ in range(3)])
     unread = len(inbox.call("GET", f"/recipients/{mine}/inbox?unread=true", "dordrecht").json())
-    page.set_default_timeout(10_000)
-    page.goto(inbox.base_url + "/")
-    assert_accessible(page)
-    page.get_by_label("Naam").fill("g.visser")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    arrive(page, "/inbox")
+    signing_in(page, inbox.base_url, "g.visser", PASSWORD, "/inbox")
     status = page.locator("#results [role=status]")
     status.filter(has_text=f"{unread} ongelezen berichten").wait_for()
     assert page.locator("#results tbody tr").count() == unread

@@ -2,6 +2,7 @@
 from nameko.timer import timer
 
 from services.matching import handlers
+from services.matching.pages import MatchingPages
 from services.matching.schemas import (AssessmentSchema, CandidateQuery, CandidateSchema,
                                        EmployerIn, EmployerProposalSchema, EmployerResponse,
                                        EmployerSchema, PairAssessmentSchema, ProposalQuery,
@@ -23,7 +24,7 @@ DESK_AND_EMPLOYERS = ("employer-desk", "employer")
 PROFILE = tuple(name for name in CandidateSchema().fields if name != "participant_id")
 
 
-class MatchingService(ChainService):
+class MatchingService(MatchingPages, ChainService):
     name = "matching"
     title = "doorstroom matching (social service)"
     uow = UnitsOfWork(MatchingUnitOfWork)

@@ -2,6 +2,7 @@
 from nameko.timer import timer
 
 from services.placement import handlers
+from services.placement.pages import PlacementPages
 from services.placement.schemas import (CheckInSchema, CorrectEnd, CorrectStart,
                                         EmployerPlacementSchema, EndPlacement, LedgerEntry,
                                         LedgerQuery, OutcomeQuery, OutcomeSchema, Paging,
@@ -16,7 +17,7 @@ JOB_COACH = ("job-coach",)
 REPORT_READERS = ("job-coach", "employer-desk", "operator")
 
 
-class PlacementService(ChainService):
+class PlacementService(PlacementPages, ChainService):
     name = "placement"
     title = "doorstroom placement (work company)"
     uow = UnitsOfWork(PlacementUnitOfWork)

@@ -270,8 +270,9 @@ class PeoplePages:
     homes = {}
     people = PeopleProvider()
 
+    # Each of these names is one a service's API may not use: its pages' would replace it.
     @page("GET", "/", public=True)
-    def start(self, page):
+    def first_page(self, page):
         if page.person is None:
             return page.redirect("/signin")
         if page.person.role not in self.homes:

@@ -2,7 +2,6 @@
 added to it, cohorts planned and filtered, a waiting list, attendance as a tick list and a
 participant's programme with a result recorded; other roles are refused, and a form that breaks
 the API's rules is shown again with the error beside its field."""
-import re
 import time
 import uuid
 from datetime import timedelta
@@ -13,7 +12,7 @@ import requests
 
 from services.training.service import TrainingService
 from shared import clock
-from tests.harness import csrf_of, running_service, sign_in
+from tests.harness import csrf_of, error_beside, post_form, running_service, sign_in
 
 PASSWORD = "correct horse battery staple"
 TODAY = clock.today()
@@ -40,10 +39,7 @@ def trainer(training):
 
 
 def post(session, training, path, data, form_at=None):
-    """Send a page's form as the browser does, with the token of the page it is on."""
-    page = session.get(training.base_url + (form_at or path))
-    return session.post(training.base_url + path, allow_redirects=False,
-                        data={**data, "csrf_token": csrf_of(page)})
+    return post_form(session, training.base_url, path, data, form_at)
 
 
 def plan_cohort(training, module, places=10, starts_on=TODAY):
@@ -81,11 +77,6 @@ def participants(training, broker):
 def cohort(training, participants):
     """A cohort of employee skills from today, which takes the two waiting participants."""
     return plan_cohort(training, "employee-skills")
-
-
-def error_beside(page, field):
-    found = re.search(rf'id="f-{re.escape(field)}-error">([^<]*)<', page.text)
-    return found and found.group(1)
 
 
 def test_the_pages_are_for_trainers_only(training):

@@ -12,7 +12,7 @@ import pytest
 from services.training.service import TrainingService
 from shared import clock
 from tests import browser as chromium
-from tests.browser import arrive, assert_accessible, screenshot, shows
+from tests.browser import arrive, assert_accessible, screenshot, shows, sign_in
 from tests.databases import fresh_database
 from tests.harness import running_service
 
@@ -64,13 +64,7 @@ def test_a_trainer_plans_a_cohort_for_those_waiting_and_records_their_attendance
             "module": module, "starts_on": str(starts),
             "ends_on": str(starts + timedelta(weeks=weeks)), "places": 8,
             "trainer": "Anna de Vries"}).status_code == 201
-    page.set_default_timeout(10_000)
-    page.goto(training.base_url + "/")
-    assert_accessible(page)
-    page.get_by_label("Naam").fill(trainer)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    arrive(page, "/training/cohorts")
+    sign_in(page, training.base_url, trainer, PASSWORD, "/training/cohorts")
     shows(page, "#results", "Forklift")
     assert_accessible(page)
 

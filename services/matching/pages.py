@@ -1,0 +1,110 @@
+"""The pages of the social service's employer desk and of employers: vacancies, the ranking of
+candidates for one, and proposals answered, in the browser, through the same use cases as the
+API (handlers.py), keeping its rules on who sees what: an employer sees only its own
+(test_an_employer_sees_only_its_own_vacancies)."""
+from services.matching import handlers
+from services.matching.schemas import (EmployerResponse, ProposalQuery, ProposalResponse,
+                                       RankingQuery, VacancyIn, VacancyQuery)
+from shared.contracts import vocabulary
+from shared.errors import NotFound
+from shared.http import employer_of, require_own
+from shared.web.pages import PeoplePages, form_data, page
+
+DESK = ("employer-desk",)
+EMPLOYERS = ("employer",)
+DESK_AND_EMPLOYERS = DESK + EMPLOYERS
+PAGE_SIZE = 25
+
+
+class MatchingPages(PeoplePages):
+    organisation_name = "Sociale dienst · werkgeversservicepunt"
+    homes = {"employer-desk": "/matching/vacancies", "employer": "/matching/vacancies"}
+
+    @page("GET", "/matching/vacancies", roles=DESK_AND_EMPLOYERS)
+    def vacancies_page(self, page):
+        """Vacancies by start date, filtered by status and text, page by page; an employer
+        sees only its own, the desk all of them and the form that publishes one."""
+        asked = {key: value for key, value in page.query.items()
+                 if key in ("status", "q", "offset") and value}
+        query = VacancyQuery().load({**asked, "limit": PAGE_SIZE})
+        if page.person.role == "employer":
+            query["employer_id"] = employer_of(page.person)
+        with self.uow as uow:
+            found = uow.vacancies.list(**query)
+            employers = ({} if page.person.role == "employer" else
+                         {employer.id: employer.name for employer in uow.employers.list(limit=500)})
+        return page.render("vacancies.html", vacancies=found, total=found.total,
+                           offset=query["offset"], size=PAGE_SIZE, asked=asked,
+                           employers=employers, form_values=form_data(VacancyIn(), page.raw_form),
+                           statuses=["open", "filled", "closed"],
+                           occupations=sorted(vocabulary.OCCUPATIONS),
+                           sectors=sorted(vocabulary.SECTORS),
+                           certificates=sorted(vocabulary.CERTIFICATES))
+
+    @page("POST", "/matching/vacancies", roles=DESK, form=VacancyIn, invalid="vacancies_page")
+    def publish_vacancy_page(self, page):
+        require_own(page.person, page.form["employer_id"])
+        vacancy = handlers.publish_vacancy(self.uow, **page.form)
+        return page.redirect(f"/matching/vacancies/{vacancy.id}")
+
+    @page("GET", "/matching/vacancies/<vacancy_id>", roles=DESK_AND_EMPLOYERS)
+    def vacancy_page(self, page, vacancy_id):
+        """A vacancy; for the desk its ranking with each candidate's reasoning, the near misses
+        with the training that would close their gap, on request those it excludes and why,
+        and its proposals; for its employer the
+        proposals with anonymous candidates."""
+        with self.uow as uow:
+            vacancy = uow.vacancies.get(vacancy_id)
+            require_own(page.person, vacancy.employer_id, what="vacancy")
+            employer = uow.employers.get(vacancy.employer_id)
+        ranking = proposals = None
+        if page.person.role in DESK:
+            asked = RankingQuery().load({key: value for key, value in page.query.items()
+                                         if key == "include_excluded" and value})
+            ranking = handlers.ranking_for_vacancy(self.uow, vacancy_id, page.person, **asked)
+            proposals = handlers.list_proposals(self.uow, page.person, ProposalQuery().load(
+                {"vacancy_id": vacancy_id, "limit": PAGE_SIZE}))
+        else:
+            with self.uow as uow:
+                proposals = uow.proposals.list(employer_id=vacancy.employer_id,
+                                               vacancy_id=vacancy_id, limit=PAGE_SIZE)
+        return page.render("vacancy.html", vacancy=vacancy, employer=employer, ranking=ranking,
+                           proposals=proposals)
+
+    @page("GET", "/matching/proposals", roles=DESK_AND_EMPLOYERS)
+    def proposals_page(self, page, proposal_id=None):
+        """Proposals, in the order they were made: for an employer its own with anonymous
+        candidates, for the desk all of them with the full reasoning, by status; shown again
+        after a refused answer, with the errors beside the answered proposal's fields."""
+        asked = {key: value for key, value in page.query.items()
+                 if key in ("status", "offset") and value}
+        query = ProposalQuery().load({**asked, "limit": PAGE_SIZE})
+        if page.person.role == "employer":
+            with self.uow as uow:
+                found = uow.proposals.list(employer_id=employer_of(page.person), **query)
+        else:
+            found = handlers.list_proposals(self.uow, page.person, query)
+        return page.render("proposals.html", proposals=found, total=found.total,
+                           offset=query["offset"], size=PAGE_SIZE, asked=asked,
+                           statuses=["proposed", "accepted", "declined", "expired"],
+                           answered=proposal_id)
+
+    @page("POST", "/matching/proposals/<proposal_id>/employer-response", roles=EMPLOYERS,
+          form=EmployerResponse, invalid="proposals_page")
+    def employer_answer_page(self, page, proposal_id):
+        """The employer accepts or declines a proposal for one of its own vacancies."""
+        employer_id = employer_of(page.person)
+
+        def for_this_employer(proposal):
+            if proposal.employer_id != employer_id:
+                raise NotFound(f"no proposal {proposal_id} for this employer")
+        handlers.respond_to_proposal(self.uow, proposal_id, party="employer",
+                                     authorise=for_this_employer, **page.form)
+        return page.redirect(f"/matching/proposals#proposal-{proposal_id}")
+
+    @page("POST", "/matching/proposals/<proposal_id>/responses", roles=DESK,
+          form=ProposalResponse, invalid="proposals_page")
+    def desk_answer_page(self, page, proposal_id):
+        """The desk answers for the candidate, or for an employer who calls in."""
+        handlers.respond_to_proposal(self.uow, proposal_id, **page.form)
+        return page.redirect(f"/matching/proposals#proposal-{proposal_id}")

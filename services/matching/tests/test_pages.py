@@ -1,0 +1,148 @@
+"""The employer desk's and employers' pages over real HTTP, on SQLite and on PostgreSQL:
+vacancies listed and published, a vacancy's ranking with the reasoning, proposals answered by
+the employer and, for the candidate, by the desk; an employer sees only its own, other roles
+are refused, and a form that breaks the API's rules is shown again with the error beside its
+field."""
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+import requests
+
+from services.matching.service import MatchingService
+from services.matching.tests.test_service import wait_until
+from shared import clock
+from tests.harness import error_beside, post_form, running_service, sign_in
+
+PASSWORD = "correct horse battery staple"
+TODAY = clock.today()
+DESK = "employer-desk"
+
+
+def register(api, name):
+    response = api.call("POST", "/employers", DESK, {
+        "name": name, "sector": "cleaning", "municipality": "0505", "contact_name": "Petra",
+        "contact_email": "petra@schoon.example.org"})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def matching(amqp_uri, directory, database_url):
+    with running_service(MatchingService, amqp_uri, directory, DATABASE_URL=database_url,
+                         WEB_COOKIE_SECURE="false") as api:
+        api.mine, api.theirs = register(api, "Schoon BV"), register(api, "Ander BV")
+        api.add_person("w.desk", DESK, PASSWORD)
+        api.add_person("p.bakker", "employer", PASSWORD, organisation=f"employer:{api.mine}")
+        api.add_person("a.de.vries", "trainer", PASSWORD)
+        yield api
+
+
+def signed_in(api, name):
+    session, answer = sign_in(api.base_url, name, PASSWORD)
+    assert answer.status_code == 303, answer.text
+    return session
+
+
+def post(session, api, path, data, form_at=None):
+    return post_form(session, api.base_url, path, data, form_at)
+
+
+def vacancy(api, employer_id, municipality="0505", **details):
+    response = api.call("POST", "/vacancies", DESK, {
+        "employer_id": employer_id, "occupation": "office-cleaner", "sector": "cleaning",
+        "municipality": municipality, "hours_per_week": 24,
+        "start_date": str(TODAY + timedelta(days=40)),
+        "required_certificates": ["cleaning-diploma"], **details})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def ready_candidate(api, broker, municipality):
+    """A candidate admitted in intake whose programme was completed in training."""
+    participant = str(uuid.uuid4())
+    broker.publish("intake", "participant.admitted", {
+        "participant_id": participant, "target_group": "detainee-last-phase",
+        "municipality": municipality, "expected_release_date": str(TODAY + timedelta(days=20)),
+        "language_level": "B1", "occupations": ["office-cleaner"], "skills": ["teamwork"],
+        "preferred_sectors": ["cleaning"]})
+    broker.publish("training", "training.programme_completed", {
+        "participant_id": participant, "programme_id": str(uuid.uuid4()),
+        "certificates": ["employee-skills", "cleaning-diploma"], "completed_on": str(TODAY)})
+    wait_until(lambda: api.call("GET", f"/candidates/{participant}", DESK).ok and api.call(
+        "GET", f"/candidates/{participant}", DESK).json()["status"] == "ready")
+    return participant
+
+
+def test_the_pages_are_for_the_desk_and_employers_only(matching):
+    trainer = signed_in(matching, "a.de.vries")
+    for path in ("/matching/vacancies", f"/matching/vacancies/{uuid.uuid4()}",
+                 "/matching/proposals"):
+        refused = trainer.get(matching.base_url + path)
+        assert refused.status_code == 403 and "niet voor uw rol" in refused.text, path
+    assert requests.get(matching.base_url + "/matching/vacancies",
+                        allow_redirects=False).headers["Location"].startswith("/signin")
+
+
+def test_an_employer_sees_only_its_own_vacancies(matching):
+    own = vacancy(matching, matching.mine, title="Schoonmaker kantoor")
+    other = vacancy(matching, matching.theirs, title="Schoonmaker hal")
+    employer = signed_in(matching, "p.bakker")
+    listed = employer.get(matching.base_url + "/matching/vacancies")
+    assert listed.status_code == 200
+    assert "Schoonmaker kantoor" in listed.text and "Schoonmaker hal" not in listed.text
+    assert 'id="new-vacancy"' not in listed.text
+    assert employer.get(matching.base_url + f"/matching/vacancies/{own['id']}").status_code == 200
+    assert employer.get(matching.base_url +
+                        f"/matching/vacancies/{other['id']}").status_code == 404
+    desk = signed_in(matching, "w.desk")
+    listed = desk.get(matching.base_url + "/matching/vacancies")
+    assert "Schoonmaker kantoor" in listed.text and "Schoonmaker hal" in listed.text
+    refused = post(employer, matching, "/matching/vacancies", {
+        "employer_id": matching.mine}, form_at="/matching/vacancies")
+    assert refused.status_code == 403
+
+
+def test_the_desk_publishes_a_vacancy_and_a_wrong_field_is_shown_beside_it(matching):
+    desk = signed_in(matching, "w.desk")
+    form = {"employer_id": matching.mine, "title": "Glazenwasser", "occupation": "office-cleaner",
+            "sector": "cleaning", "municipality": "0505", "hours_per_week": "50",
+            "start_date": str(TODAY + timedelta(days=30)),
+            "required_certificates": ["cleaning-diploma"]}
+    refused = post(desk, matching, "/matching/vacancies", form, form_at="/matching/vacancies")
+    assert refused.status_code == 422
+    assert error_beside(refused, "hours_per_week")
+    assert 'value="Glazenwasser"' in refused.text
+    published = post(desk, matching, "/matching/vacancies", {**form, "hours_per_week": "32"},
+                     form_at="/matching/vacancies")
+    assert published.status_code == 303, published.text
+    shown = desk.get(matching.base_url + published.headers["Location"])
+    assert shown.status_code == 200 and "Glazenwasser" in shown.text
+    assert 'id="ranking"' in shown.text
+
+
+def test_the_desk_sees_the_ranking_and_proposals_are_answered_by_both_sides(matching, broker):
+    participant = ready_candidate(matching, broker, municipality="1900")
+    job = vacancy(matching, matching.mine, municipality="1900", title="Schoonmaker Sneek")
+    desk = signed_in(matching, "w.desk")
+    shown = desk.get(matching.base_url + f"/matching/vacancies/{job['id']}")
+    assert participant[:8] in shown.text and "include_excluded=true" in shown.text
+    excluded = desk.get(matching.base_url + f"/matching/vacancies/{job['id']}",
+                        params={"include_excluded": "true"})
+    assert "Kandidaten die de vacature uitsluit" in excluded.text
+    employer = signed_in(matching, "p.bakker")
+    mine = employer.get(matching.base_url + "/matching/proposals")
+    assert mine.status_code == 200 and participant not in mine.text
+    [proposal_id] = re.findall(r'id="proposal-([0-9a-f-]{36})"', mine.text)
+    path = f"/matching/proposals/{proposal_id}/employer-response"
+    refused = post(employer, matching, path, {"decision": "decline"},
+                   form_at="/matching/proposals")
+    assert refused.status_code == 422 and error_beside(refused, f"reason-{proposal_id}")
+    assert post(employer, matching, path, {"decision": "accept"},
+                form_at="/matching/proposals").status_code == 303
+    answered = post(desk, matching, f"/matching/proposals/{proposal_id}/responses",
+                    {"party": "candidate", "decision": "accept"}, form_at="/matching/proposals")
+    assert answered.status_code == 303, answered.text
+    proposals = desk.get(matching.base_url + "/matching/proposals?status=accepted")
+    assert participant[:8] in proposals.text

@@ -1,0 +1,191 @@
+"""The job coach's pages over real HTTP, on SQLite and on PostgreSQL: placements listed and
+filtered, a planned one started (a wage under the minimum wage refused beside its field), a
+check-in that raises the risk, an end with its reason, and the social-return ledger; other roles
+are refused."""
+import uuid
+from datetime import timedelta
+
+import pytest
+import requests
+
+from services.placement.service import PlacementService
+from shared import clock
+from tests.harness import csrf_of, error_beside, post_form, running_service, sign_in
+
+WATCHED = ["placement"]
+PASSWORD = "correct horse battery staple"
+TODAY = clock.today()
+
+
+@pytest.fixture(scope="module")
+def placement(amqp_uri, directory, database_url, broker):
+    with running_service(PlacementService, amqp_uri, directory, DATABASE_URL=database_url,
+                         WEB_COOKIE_SECURE="false") as api:
+        api.add_person("j.smit", "job-coach", PASSWORD)
+        api.add_person("a.de.vries", "trainer", PASSWORD)
+        yield api
+
+
+def signed_in(placement, name):
+    session, answer = sign_in(placement.base_url, name, PASSWORD)
+    assert answer.status_code == 303, answer.text
+    return session
+
+
+@pytest.fixture(scope="module")
+def coach(placement):
+    return signed_in(placement, "j.smit")
+
+
+def post(session, placement, path, data, form_at=None):
+    return post_form(session, placement.base_url, path, data, form_at)
+
+
+def planned(broker, employer_id=None):
+    """A placement planned from an accepted match, as matching publishes it."""
+    participant = str(uuid.uuid4())
+    broker.publish("matching", "match.accepted", {
+        "match_id": str(uuid.uuid4()), "vacancy_id": str(uuid.uuid4()),
+        "employer_id": employer_id or str(uuid.uuid4()), "participant_id": participant,
+        "occupation": "office-cleaner", "hours_per_week": 32,
+        "start_date": str(TODAY + timedelta(days=14))})
+    [fact] = broker.facts("placement.planned", participant)
+    return fact["data"]["placement_id"]
+
+
+def started_participant(placement, placement_id):
+    return placement.call("GET", f"/placements/{placement_id}", "job-coach").json()[
+        "participant_id"]
+
+
+START = {"contract_type": "paid-temporary", "hourly_wage": "15.25",
+         "job_coach": "Team Drechtwerk", "started_on": str(TODAY)}
+
+
+def test_the_pages_are_for_job_coaches_only(placement, broker):
+    trainer = signed_in(placement, "a.de.vries")
+    placement_id = planned(broker)
+    for path in ("/placement/placements", f"/placement/placements/{placement_id}",
+                 "/placement/social-return"):
+        refused = trainer.get(placement.base_url + path)
+        assert refused.status_code == 403 and "niet voor uw rol" in refused.text, path
+    assert requests.get(placement.base_url + "/placement/placements",
+                        allow_redirects=False).headers["Location"].startswith("/signin")
+
+
+def test_a_coach_signs_in_to_the_placements_with_their_status_and_risk(placement, broker):
+    placement_id = planned(broker)
+    session = requests.Session()
+    form = session.get(placement.base_url + "/signin")
+    answer = session.post(placement.base_url + "/signin", data={
+        "name": "j.smit", "password": PASSWORD, "csrf_token": csrf_of(form)})
+    assert answer.url.endswith("/placement/placements")
+    assert "Sociaal werkbedrijf · jobcoaching" in answer.text
+    assert placement_id[:8] in answer.text and "gepland" in answer.text
+    assert "geen" in answer.text  # the risk
+    english = session.get(placement.base_url + "/placement/placements",
+                          headers={"Accept-Language": "en"})
+    assert "Placements by planned start" in english.text
+    assert session.get(placement.base_url + "/").url.endswith("/placement/placements")
+
+
+def test_the_placements_are_filtered_and_paged(placement, coach, broker):
+    employer = str(uuid.uuid4())
+    ids = [planned(broker, employer) for _ in range(26)]
+    first = coach.get(placement.base_url + f"/placement/placements?employer_id={employer}")
+    assert "26 plaatsingen" in first.text and "1–25 van 26" in first.text
+    assert "offset=25" in first.text
+    second = coach.get(placement.base_url
+                       + f"/placement/placements?employer_id={employer}&offset=25")
+    assert "26–26 van 26" in second.text and "Vorige" in second.text
+    started = post(coach, placement, f"/placement/placements/{ids[0]}/start", START,
+                   form_at=f"/placement/placements/{ids[0]}")
+    assert started.status_code == 303, started.text
+    only = coach.get(placement.base_url
+                     + f"/placement/placements?employer_id={employer}&status=started")
+    assert "1 plaatsingen" in only.text and ids[0][:8] in only.text
+    by_participant = coach.get(placement.base_url + "/placement/placements",
+                               params={"participant_id": started_participant(placement, ids[1])})
+    assert "1 plaatsingen" in by_participant.text and ids[1][:8] in by_participant.text
+    refused = coach.get(placement.base_url + "/placement/placements?started_after=gisteren")
+    assert refused.status_code == 422
+    assert error_beside(refused, "started_after") == "Geen geldige datum. "
+
+
+def test_a_placement_is_started_checked_in_on_and_ended(placement, coach, broker):
+    placement_id = planned(broker)
+    here = f"/placement/placements/{placement_id}"
+    page = coach.get(placement.base_url + here)
+    assert page.status_code == 200 and "Plaatsing starten" in page.text
+    assert coach.get(f"{placement.base_url}/placement/placements/{uuid.uuid4()}").status_code \
+        == 404
+    started = post(coach, placement, here + "/start", {
+        **START, "hours_per_week": "24", "subsidy.percentage": "40",
+        "subsidy.starts_on": str(TODAY), "subsidy.ends_on": str(TODAY + timedelta(days=365)),
+        "no_risk_policy": "true"}, form_at=here)
+    assert started.status_code == 303, started.text
+    shown = placement.call("GET", f"/placements/{placement_id}", "job-coach").json()
+    assert (shown["status"], shown["hours_per_week"], shown["hourly_wage_cents"]) == \
+        ("started", 24, 1525)
+    assert shown["subsidy"]["percentage"] == 40 and shown["no_risk_policy"] is True
+    page = coach.get(placement.base_url + here)
+    assert "€ 15,25" in page.text and "Mijlpalen" in page.text and "40%" in page.text
+
+    checked = post(coach, placement, here + "/check-ins", {
+        "held_on": str(TODAY), "risk": "at-risk", "notes": "twee keer te laat"}, form_at=here)
+    assert checked.status_code == 303, checked.text
+    [check_in] = placement.call("GET", f"/placements/{placement_id}", "job-coach").json()[
+        "check_ins"]
+    assert check_in["risk"] == "at-risk" and check_in["coach"] == "j.smit"
+    page = coach.get(placement.base_url + here)
+    assert "twee keer te laat" in page.text and "risico" in page.text
+    future = post(coach, placement, here + "/check-ins", {
+        "held_on": str(TODAY + timedelta(days=1)), "risk": "none"}, form_at=here)
+    assert future.status_code == 422 and "lies in the future" in error_beside(future, "held_on")
+
+    ended = post(coach, placement, here + "/end", {"reason": "resigned",
+                                                   "ended_on": str(TODAY)}, form_at=here)
+    assert ended.status_code == 303, ended.text
+    page = coach.get(placement.base_url + here)
+    assert "beëindigd" in page.text and "zelf opgezegd" in page.text
+    assert "Plaatsing beëindigen" not in page.text
+    assert broker.facts("placement.ended", shown["participant_id"])
+
+
+def test_a_start_that_breaks_the_apis_rules_is_shown_again_with_the_error_beside_it(
+        placement, coach, broker):
+    placement_id = planned(broker)
+    here = f"/placement/placements/{placement_id}"
+    low = post(coach, placement, here + "/start", {**START, "hourly_wage": "5.00"},
+               form_at=here)
+    assert low.status_code == 422
+    assert "below the statutory minimum wage" in error_beside(low, "hourly_wage")
+    assert 'value="5.00"' in low.text and 'value="Team Drechtwerk"' in low.text
+    missing = post(coach, placement, here + "/start", {
+        "hourly_wage": "15.25", "subsidy.percentage": "40", "subsidy.starts_on": str(TODAY),
+        "subsidy.ends_on": str(TODAY - timedelta(days=1))}, form_at=here)
+    assert missing.status_code == 422
+    assert error_beside(missing, "contract_type") == "Dit veld is verplicht. "
+    assert error_beside(missing, "subsidy-ends_on") == \
+        "een subsidie kan niet eindigen voordat ze begint "
+    assert placement.call("GET", f"/placements/{placement_id}", "job-coach").json()[
+        "status"] == "planned"
+    reads = placement.call("GET", "/audit/personal-data-reads", "pi-privacy-officer")
+    assert reads.status_code == 200 and "j.smit" in {read["reader"] for read in reads.json()}
+
+
+def test_the_social_return_ledger_counts_the_months_worked(placement, coach, broker):
+    employer = str(uuid.uuid4())
+    placement_id = planned(broker, employer)
+    assert placement.call("POST", f"/placements/{placement_id}/start", "job-coach", {
+        **START, "started_on": str(TODAY - timedelta(days=70))}).status_code == 200
+    period = {"from": str(TODAY - timedelta(days=100)), "to": str(TODAY + timedelta(days=1))}
+    ledger = coach.get(placement.base_url + "/placement/social-return",
+                       params={**period, "employer_id": employer})
+    assert ledger.status_code == 200 and "1 werkgevers" in ledger.text
+    [entry] = placement.call("GET", f"/social-return?from={period['from']}&to={period['to']}"
+                             f"&employer_id={employer}", "job-coach").json()
+    assert f'<td class="utrecht-table__cell">{entry["regular"]["value"]}</td>' in ledger.text
+    backwards = coach.get(placement.base_url + "/placement/social-return",
+                          params={"from": period["to"], "to": period["from"]})
+    assert backwards.status_code == 422 and error_beside(backwards, "to")
