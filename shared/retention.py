@@ -56,6 +56,12 @@ ENDED_PLACEMENTS = Retention(
     "placements that ended: then anonymised (the job still counts for social return and the "
     "outcome reports; check-ins and notes are erased)",
     ("placement",))
+JOURNEYS = Retention(
+    "RETAIN_JOURNEYS_DAYS", 365,
+    "what the other services told the PI of its participants (training completed or stopped, "
+    "certificates, placements started and ended), which a participant's page shows as their "
+    "journey through the chain, counted from when it happened",
+    ("intake",))
 
 AUDIT_ENTRIES = Retention(
     "RETAIN_AUDIT_DAYS", 1826,
@@ -64,7 +70,7 @@ AUDIT_ENTRIES = Retention(
     "keeps the hash of the last that went, and its check starts from there")
 
 RETENTION = (REQUEST_ANSWERS, HANDLED_FACT_IDS, PUBLISHED_FACTS, DELIVERIES, ENDED_PROGRAMMES,
-             ENDED_PLACEMENTS, AUDIT_ENTRIES)
+             ENDED_PLACEMENTS, JOURNEYS, AUDIT_ENTRIES)
 
 
 def cutoffs(service, config, now=None):

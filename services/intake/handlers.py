@@ -5,7 +5,9 @@ from datetime import datetime
 from services.intake.domain import Consent, Participant, Screening
 from shared import clock
 from shared.audit import audited_read
+from shared.contracts import contract_for
 from shared.contracts.erasure import ERASED_BY
+from shared.contracts.policy import visible_to
 from shared.store import handle_fact
 
 IDENTITY_FIELDS = ("name", "bsn", "date_of_birth")
@@ -131,19 +133,47 @@ def _change(uow, participant_id, change):
 def note_erasure(uow, receipt):
     """A service confirms it erased what it held for a withdrawn consent; once."""
     return handle_fact(uow, receipt, lambda uow: uow.erasures.add(
-        receipt.data["withdrawal_id"], receipt.source.rsplit("/", 1)[-1],
-        datetime.fromisoformat(receipt.time.replace("Z", "+00:00"))))
+        receipt.data["withdrawal_id"], receipt.source.rsplit("/", 1)[-1], _moment(receipt.time)))
+
+
+def note_in_journey(uow, fact):
+    """Another service's fact about one of the PI's participants, for their journey; once."""
+    return handle_fact(uow, fact, lambda uow: uow.journeys.add(fact, _moment(fact.time)))
+
+
+def _moment(time):
+    """A fact's time (RFC 3339) as a datetime."""
+    return datetime.fromisoformat(time.replace("Z", "+00:00"))
+
+
+def _follows(producer):
+    """What intake does with each fact of `producer` the PI may hear of (the chain's policy):
+    a receipt of erasure is noted against its withdrawal, any other fact in its participant's
+    journey."""
+    return {event_type: note_erasure if event_type == f"{producer}.participant_erased"
+            else note_in_journey
+            for event_type in visible_to("pi") if contract_for(event_type).producer == producer}
 
 
 # The facts intake follows, by producer: its queues are made from this table alone
 # (shared/consumer.py follow). Each service that held data for a withdrawn consent confirms its
-# erasure.
-FOLLOWS = {
-    "training": {"training.participant_erased": note_erasure},
-    "matching": {"matching.participant_erased": note_erasure},
-    "placement": {"placement.participant_erased": note_erasure},
-    "notifications": {"notifications.participant_erased": note_erasure},
-}
+# erasure (test_the_pi_sees_which_services_confirmed_an_erasure); what else the PI may hear of
+# its participants makes their journey (test_a_participants_page_shows_their_journey).
+FOLLOWS = {producer: _follows(producer)
+           for producer in ("training", "matching", "placement", "notifications")}
+
+
+def journey_of(uow, participant_id, reader, now=None):
+    """The participant's journey through the chain, oldest first, as (type, source, time,
+    data): what intake recorded of them and what the other services told it; every attempt to
+    read it is logged."""
+    def journey():
+        uow.participants.get(participant_id)
+        own = [(envelope["type"], envelope["source"], _moment(envelope["time"]), envelope["data"])
+               for envelope in uow.published_facts(subject=participant_id)]
+        return sorted(own + [tuple(step) for step in uow.journeys.of(participant_id)],
+                      key=lambda step: step[2])
+    return audited_read(uow, reader, READERS, participant_id, ("journey",), journey, now=now)
 
 
 def erasure_of(uow, participant_id):

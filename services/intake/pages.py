@@ -73,11 +73,15 @@ class IntakePages(PeoplePages):
 
     @page("GET", "/pi/participants/<participant_id>", roles=CASE_MANAGER)
     def participant_page(self, page, participant_id, identity=None):
-        """A participant's record; their identity only when asked for (identity_page)."""
+        """A participant's record and their journey through the chain, as `doorstroom trace`
+        shows it but only what the PI may hear of; their identity only when asked for
+        (identity_page)."""
         participant = handlers.read_participant(self.uow, participant_id, page.person)
         conditions = {c.condition: c for c in participant.basic_conditions}
+        journey = handlers.journey_of(self.uow, participant_id, page.person)
         return page.render("participant.html", participant=participant, identity=identity,
-                           conditions=conditions, today=clock.today(), **_choices())
+                           conditions=conditions, today=clock.today(), journey=journey,
+                           erasure=handlers.erasure_of(self.uow, participant_id), **_choices())
 
     @page("POST", "/pi/participants/<participant_id>/identity", roles=CASE_MANAGER)
     def identity_page(self, page, participant_id):

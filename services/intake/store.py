@@ -1,13 +1,14 @@
 """Intake's own database: participants, their sealed identities, the audit log of reads of
 personal data, and the outbox and inbox."""
 from sqlalchemy import (JSON, Column, Date, Enum, ForeignKey, LargeBinary, MetaData, String,
-                        Table, exists, inspect, insert, select, update)
+                        Table, delete, exists, inspect, insert, select, update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 
 from services.intake.domain import BasicCondition, Consent, Participant, Screening, Status
 from services.intake.vault import IdentityVault
 from shared.errors import Conflict, Invalid, NotFound
+from shared.retention import JOURNEYS
 from shared.store import (AuditLog, Repository, UnitOfWork, UtcDateTime, ValueObjects,
                           audit_entry, audit_tables, reliability_tables)
 from shared.web.store import web_tables
@@ -82,6 +83,44 @@ class ErasureReceipts:
         """{service: confirmed at}."""
         return {row.service: row.confirmed_at for row in self.session.execute(
             select(erasure_receipts).where(erasure_receipts.c.withdrawal_id == withdrawal_id))}
+
+
+# What the other services told the PI of its participants, as the policy lets the PI hear it
+# (shared/contracts/policy.py): each fact once, with its data as it came.
+journeys = Table(
+    "journeys", metadata,
+    Column("fact_id", String(64), primary_key=True),
+    Column("source", String(120), primary_key=True),
+    Column("participant_id", String(36), ForeignKey("participants.id"), nullable=False,
+           index=True),
+    Column("type", String(80), nullable=False),
+    Column("happened_at", UtcDateTime, nullable=False, index=True),
+    Column("data", JSON, nullable=False),
+)
+
+
+class Journeys:
+    def __init__(self, session):
+        self.session = session
+
+    def add(self, fact, happened_at):
+        """Note `fact` in its participant's journey, if the participant is one of ours."""
+        participant_id = fact.data["participant_id"]
+        if self.session.scalar(select(exists().where(participants.c.id == participant_id))):
+            self.session.execute(insert(journeys).values(
+                fact_id=fact.id, source=fact.source, participant_id=participant_id,
+                type=fact.type, happened_at=happened_at, data=fact.to_json()["data"]))
+
+    def of(self, participant_id):
+        """The participant's facts from elsewhere, oldest first."""
+        return list(self.session.execute(
+            select(journeys.c.type, journeys.c.source, journeys.c.happened_at, journeys.c.data)
+            .where(journeys.c.participant_id == participant_id)
+            .order_by(journeys.c.happened_at, journeys.c.fact_id)))
+
+    def forget_before(self, moment):
+        return self.session.execute(
+            delete(journeys).where(journeys.c.happened_at < moment)).rowcount
 
 
 class ParticipantRepository(Repository):
@@ -235,3 +274,7 @@ class IntakeUnitOfWork(UnitOfWork):
         self.participants = ParticipantRepository(session)
         self.identities = IdentityRepository(session, self.vault)
         self.erasures = ErasureReceipts(session)
+        self.journeys = Journeys(session)
+
+    def forget_own_past_retention(self, cutoffs):
+        return {JOURNEYS: self.journeys.forget_before(cutoffs[JOURNEYS])}

@@ -87,7 +87,8 @@ RECEIVERS = {
     "training.waitlisted": {_WORK: "training"},
     "training.module_completed": {_WORK: "training"},
     "training.result_corrected": {_WORK: "training"},
-    "training.certificate_awarded": {_WORK: "training"},
+    # The PI follows its participants' certificates as they are awarded, in their journey.
+    "training.certificate_awarded": {_PI: "case-management", _WORK: "training"},
     "training.programme_completed": {_PI: "case-management", _WORK: "training",
                                      _SOCIAL: "matching"},
     "training.dropped_out": {_PI: "case-management", _WORK: "training"},

@@ -2,6 +2,7 @@
 PostgreSQL: what has passed it goes, or is anonymised where it still counts; what has not, or
 is still to be done, stays."""
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +12,8 @@ from sqlalchemy import delete, func, insert, select
 from doorstroom.chain import PROJECT_ROOT, SERVICES
 from doorstroom.privacy import render
 from doorstroom.up import key_files
+from services.intake import handlers as intake_handlers
+from services.intake.domain import Participant
 from services.intake.service import IntakeService
 from services.matching.service import MatchingService
 from services.notifications import handlers as notifications_handlers
@@ -184,6 +187,26 @@ def test_programmes_that_ended_before_the_period_are_anonymised_and_still_counte
         assert not held.knows(long_gone)
         assert held.knows(anonymised.participant_id) and held.knows(lately_gone)
     assert purge(uow)[retention.ENDED_PROGRAMMES] == 0
+
+
+def test_what_the_pi_heard_of_a_journey_goes_after_its_period(store):
+    uow = store("intake")()
+    with uow:
+        participant = Participant.register("detainee-last-phase", "PI Dordrecht", "0505",
+                                           TODAY + timedelta(days=60), TODAY)
+        uow.participants.add(participant)
+        uow.commit()
+    for happened in (LONG_AGO, LATELY):
+        intake_handlers.note_in_journey(uow, replace(new_event(
+            "training", "training.dropped_out", {"participant_id": participant.id,
+                                                 "programme_id": str(uuid.uuid4()),
+                                                 "reason": "health"},
+            subject=participant.id), time=happened.isoformat()))
+    assert purge(uow)[retention.JOURNEYS] == 1
+    with uow:
+        [kept] = uow.journeys.of(participant.id)
+        assert kept.happened_at == LATELY
+    assert purge(uow)[retention.JOURNEYS] == 0
 
 
 def placement(uow, participant_id, ended_on=None, started_on=TODAY - timedelta(days=1200)):

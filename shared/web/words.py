@@ -335,6 +335,19 @@ ENGLISH = {
     "de database is even niet bereikbaar; probeer het zo nog eens":
         "the database cannot be reached just now; try again shortly",
     "er ging iets mis; het is gemeld": "something went wrong; it has been logged",
+    # A participant's journey through the chain (intake's participant page).
+    "Traject door de keten": "Journey through the chain",
+    "PI": "PI",
+    "Werkbedrijf: training": "Work company: training",
+    "Werkbedrijf: jobcoach": "Work company: job coach",
+    "Sociale dienst": "Social service",
+    "Nog niets vastgelegd.": "Nothing recorded yet.",
+    "Grondslag voor {purpose} vervallen op {day}: gewist bij {confirmed}":
+        "Basis for {purpose} withdrawn on {day}: erased by {confirmed}",
+    "nog niemand": "nobody yet",
+    "nog niet bij {awaited}": "not yet by {awaited}",
+    "{hours} uur per week": "{hours} hours a week",
+    "{months} maanden aan het werk": "{months} months in work",
 }
 
 # The chain's codes in Dutch; in English a code reads as its words.
