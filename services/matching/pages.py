@@ -1,13 +1,14 @@
-"""The pages of the social service's employer desk and of employers: vacancies, the ranking of
-candidates for one, and proposals answered, in the browser, through the same use cases as the
-API (handlers.py), keeping its rules on who sees what: an employer sees only its own
+"""The pages of the social service's employer desk and of employers: the employers the desk
+works with, vacancies, the ranking of candidates for one and the vacancies for a candidate, and
+proposals answered, in the browser, through the same use cases as the API (handlers.py),
+keeping its rules on who sees what: an employer sees only its own
 (test_an_employer_sees_only_its_own_vacancies)."""
 from services.matching import handlers
-from services.matching.schemas import (EmployerResponse, ProposalQuery, ProposalResponse,
-                                       RankingQuery, VacancyIn, VacancyQuery)
+from services.matching.schemas import (EmployerIn, EmployerResponse, ProposalQuery,
+                                       ProposalResponse, RankingQuery, VacancyIn, VacancyQuery)
 from shared.contracts import vocabulary
 from shared.errors import NotFound
-from shared.http import employer_of, require_own
+from shared.http import Paging, employer_of, require_own
 from shared.web.pages import PeoplePages, form_data, page
 
 DESK = ("employer-desk",)
@@ -70,6 +71,36 @@ class MatchingPages(PeoplePages):
                                                vacancy_id=vacancy_id, limit=PAGE_SIZE)
         return page.render("vacancy.html", vacancy=vacancy, employer=employer, ranking=ranking,
                            proposals=proposals)
+
+    @page("GET", "/matching/employers", roles=DESK)
+    def employers_page(self, page):
+        """Employers by name, page by page, and the form that registers one."""
+        asked = {key: value for key, value in page.query.items() if key == "offset" and value}
+        query = Paging().load({**asked, "limit": PAGE_SIZE})
+        with self.uow as uow:
+            found = uow.employers.list(**query)
+        return page.render("employers.html", employers=found, total=found.total,
+                           offset=query["offset"], size=PAGE_SIZE,
+                           form_values=form_data(EmployerIn(), page.raw_form),
+                           sectors=sorted(vocabulary.SECTORS))
+
+    @page("POST", "/matching/employers", roles=DESK, form=EmployerIn, invalid="employers_page")
+    def register_employer_page(self, page):
+        employer = handlers.register_employer(self.uow, **page.form)
+        return page.redirect(f"/matching/employers#employer-{employer.id}")
+
+    @page("GET", "/matching/candidates/<participant_id>/vacancies", roles=DESK)
+    def candidate_vacancies_page(self, page, participant_id):
+        """The open vacancies a candidate may take, best first, with the reasoning: a read of
+        the candidate's assessment, as over the API."""
+        matches = handlers.vacancies_for_candidate(self.uow, participant_id, page.person)
+        with self.uow as uow:
+            vacancies = {match["vacancy_id"]: uow.vacancies.get(match["vacancy_id"])
+                         for match in matches}
+            employers = {vacancy.employer_id: uow.employers.get(vacancy.employer_id).name
+                         for vacancy in vacancies.values()}
+        return page.render("candidate_vacancies.html", participant_id=participant_id,
+                           matches=matches, vacancies=vacancies, employers=employers)
 
     @page("GET", "/matching/proposals", roles=DESK_AND_EMPLOYERS)
     def proposals_page(self, page, proposal_id=None):

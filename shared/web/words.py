@@ -262,6 +262,18 @@ ENGLISH = {
     "Waarom": "Why",
     "Niemand uitgesloten.": "No one excluded.",
     "Toon wie de vacature uitsluit, en waarom": "Show whom the vacancy excludes, and why",
+    "Contactpersoon": "Contact",
+    "De beste eerst, met de redenen": "Best first, with the reasons",
+    "E-mailadres": "E-mail address",
+    "Geen open vacatures die de kandidaat kan aannemen.":
+        "No open vacancies the candidate may take.",
+    "Heeft een social-returnverplichting": "Has a social-return obligation",
+    "Nog geen werkgevers aangemeld.": "No employers registered yet.",
+    "Open vacatures die de kandidaat kan aannemen": "Open vacancies the candidate may take",
+    "Vacatures voor kandidaat {candidate}": "Vacancies for candidate {candidate}",
+    "Werkgever aanmelden": "Register an employer",
+    "Werkgevers": "Employers",
+    "Werkgevers op naam": "Employers by name",
     # The job coach's pages.
     'Beëindigd op': 'Ended on',
     'Bij een betaald contract minstens het wettelijk minimumloon, bijvoorbeeld 15.25.': 'For a paid contract at least the statutory minimum wage, for example 15.25.',
@@ -315,6 +327,30 @@ ENGLISH = {
     '{percentage}% van {starts_on} tot {ends_on}': '{percentage}% from {starts_on} to {ends_on}',
     '{total} plaatsingen': '{total} placements',
     '{total} werkgevers': '{total} employers',
+    'Correcties': 'Corrections',
+    'Door': 'By',
+    'Einddag corrigeren': 'Correct the last day',
+    'Juiste einddag': 'Correct last day',
+    'Juiste startdag': 'Correct first day',
+    'Leeftijd op de juiste startdag (alleen bij minimumjeugdloon)':
+        'Age on the correct first day (only for the minimum youth wage)',
+    'Nog geen correcties vastgelegd.': 'No corrections recorded yet.',
+    'Op': 'On',
+    'Rechtgezette start- en einddagen, de oudste eerst':
+        'First and last days put right, oldest first',
+    'Reden van de correctie': 'Reason for the correction',
+    'Startdag corrigeren': 'Correct the first day',
+    'Was': 'Was',
+    'Wat': 'What',
+    'Werd': 'Became',
+    # An employer's pages in placement.
+    'Bereikte mijlpalen': 'Milestones reached',
+    'De banen bij uw organisatie; wie ze vervult en de begeleiding blijven bij de jobcoach.':
+        'The jobs at your organisation; who fills them and their coaching stay with the job '
+        'coach.',
+    'Plaatsingen bij uw organisatie op geplande startdatum':
+        'Placements at your organisation by planned start',
+    'duurzaam': 'sustained',
     # What the pages say when they refuse.
     "naam of wachtwoord onjuist": "wrong name or password",
     "te veel mislukte pogingen": "too many failed attempts",
@@ -496,6 +532,8 @@ MESSAGES = {
     # Of the job coach's forms.
     "Not a valid number.": "Geen geldig getal.",
     "a subsidy cannot end before it starts": "een subsidie kan niet eindigen voordat ze begint",
+    # Of the employer desk's forms.
+    "Not a valid email address.": "Geen geldig e-mailadres.",
 }
 
 

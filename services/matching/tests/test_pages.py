@@ -1,8 +1,8 @@
 """The employer desk's and employers' pages over real HTTP, on SQLite and on PostgreSQL:
-vacancies listed and published, a vacancy's ranking with the reasoning, proposals answered by
-the employer and, for the candidate, by the desk; an employer sees only its own, other roles
-are refused, and a form that breaks the API's rules is shown again with the error beside its
-field."""
+employers listed and registered, vacancies listed and published, a vacancy's ranking with the
+reasoning and, from it, the vacancies for a candidate, proposals answered by the employer and,
+for the candidate, by the desk; an employer sees only its own, other roles are refused, and a
+form that breaks the API's rules is shown again with the error beside its field."""
 import re
 import uuid
 from datetime import timedelta
@@ -146,3 +146,57 @@ def test_the_desk_sees_the_ranking_and_proposals_are_answered_by_both_sides(matc
     assert answered.status_code == 303, answered.text
     proposals = desk.get(matching.base_url + "/matching/proposals?status=accepted")
     assert participant[:8] in proposals.text
+
+
+def test_the_desk_registers_an_employer_and_a_wrong_field_is_shown_beside_it(matching):
+    desk = signed_in(matching, "w.desk")
+    listed = desk.get(matching.base_url + "/matching/employers")
+    assert listed.status_code == 200 and "Schoon BV" in listed.text and "Ander BV" in listed.text
+    assert 'href="/matching/employers"' in listed.text
+    form = {"name": "Groen BV", "sector": "cleaning", "municipality": "0505",
+            "contact_name": "Karel", "contact_email": "geen adres", "social_return": "true"}
+    refused = post(desk, matching, "/matching/employers", form)
+    assert refused.status_code == 422
+    assert error_beside(refused, "contact_email") == "Geen geldig e-mailadres. "
+    assert 'value="Groen BV"' in refused.text and 'value="geen adres"' in refused.text
+    missing = post(desk, matching, "/matching/employers", {"contact_email": "k@groen.example.org"})
+    assert missing.status_code == 422 and error_beside(missing, "name") == "Dit veld is verplicht. "
+    registered = post(desk, matching, "/matching/employers",
+                      {**form, "contact_email": "karel@groen.example.org"})
+    assert registered.status_code == 303, registered.text
+    where, employer_id = registered.headers["Location"].split("#employer-")
+    assert where == "/matching/employers"
+    shown = matching.call("GET", f"/employers/{employer_id}", DESK).json()
+    assert (shown["name"], shown["social_return"]) == ("Groen BV", True)
+    assert f'id="employer-{employer_id}"' in desk.get(matching.base_url + where).text
+    assert desk.get(matching.base_url + "/matching/employers?offset=-1").status_code == 422
+
+
+def test_the_desk_follows_a_ranked_candidate_to_the_vacancies_they_may_take(matching, broker):
+    participant = ready_candidate(matching, broker, municipality="0344")
+    job = vacancy(matching, matching.mine, municipality="0344", title="Schoonmaker Utrecht")
+    desk = signed_in(matching, "w.desk")
+    ranking = desk.get(matching.base_url + f"/matching/vacancies/{job['id']}")
+    link = f"/matching/candidates/{participant}/vacancies"
+    assert f'href="{link}"' in ranking.text
+    matches = desk.get(matching.base_url + link)
+    assert matches.status_code == 200 and "Schoonmaker Utrecht" in matches.text
+    assert "Schoon BV" in matches.text
+    listed = matching.call("GET", f"/candidates/{participant}/vacancies", DESK).json()
+    assert job["id"] in {match["vacancy_id"] for match in listed}
+    assert [match["vacancy_id"] for match in listed] == re.findall(
+        r'id="vacancy-([0-9a-f-]{36})"', matches.text)
+    assert desk.get(matching.base_url + f"/matching/candidates/{uuid.uuid4()}/vacancies"
+                    ).status_code == 404
+
+
+def test_the_employers_and_a_candidates_vacancies_are_for_the_desk_only(matching):
+    employer = signed_in(matching, "p.bakker")
+    for path in ("/matching/employers", f"/matching/candidates/{uuid.uuid4()}/vacancies"):
+        refused = employer.get(matching.base_url + path)
+        assert refused.status_code == 403 and "niet voor uw rol" in refused.text, path
+    assert 'href="/matching/employers"' not in employer.get(
+        matching.base_url + "/matching/vacancies").text
+    refused = post(employer, matching, "/matching/employers", {"name": "Eigen BV"},
+                   form_at="/matching/vacancies")
+    assert refused.status_code == 403

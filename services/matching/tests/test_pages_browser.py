@@ -2,8 +2,11 @@
 PostgreSQL: the desk publishes a vacancy (a wrong number of hours refused beside its field) and
 sees a trained candidate ranked for it with the reasoning, and the proposal made of them; the
 employer sees its vacancy without the ranking and accepts the proposal, its candidate
-anonymous; axe finds no serious or critical violation on any page, and the ranking and the
-employer's proposals are photographed for the README (docs/screenshots/)."""
+anonymous; the desk registers an employer (a wrong e-mail address refused beside its field) and
+follows a ranked candidate to the vacancies they may take; axe finds no serious or critical
+violation on any page, and the ranking and the employer's proposals are photographed for the
+README (docs/screenshots/)."""
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -93,3 +96,43 @@ def test_the_desk_publishes_a_vacancy_sees_its_ranking_and_the_employer_accepts(
     assert page.get_by_role("button", name="Accepteren", exact=True).count() == 0
     assert_accessible(page)
     screenshot(page, "employer")
+
+
+def test_the_desk_registers_an_employer_and_follows_a_candidate_to_their_vacancies(
+        matching, broker, page):
+    participant = ready_candidate(matching, broker, municipality="0344")
+    name = f"w.desk.{uuid.uuid4().hex[:6]}"
+    matching.add_person(name, "employer-desk", PASSWORD)
+    sign_in(page, matching, name)
+    page.get_by_role("link", name="Werkgevers", exact=True).click()
+    arrive(page, "/matching/employers")
+    assert_accessible(page)
+    page.locator("#f-name").fill("Groen BV")
+    page.locator("#f-sector").select_option("cleaning")
+    page.locator("#f-municipality").fill("0344")
+    page.locator("#f-contact_name").fill("Karel")
+    page.locator("#f-contact_email").fill("geen adres")
+    page.get_by_role("button", name="Werkgever aanmelden").click()
+    shows(page, "#f-contact_email-error", "Geen geldig e-mailadres")
+    assert page.locator("#f-contact_email").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+    page.locator("#f-contact_email").fill("karel@groen.example.org")
+    page.get_by_role("button", name="Werkgever aanmelden").click()
+    shows(page, "#results tbody", "Groen BV")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Vacatures", exact=True).click()
+    arrive(page, "/matching/vacancies")
+    page.locator("#f-employer_id").select_option(label="Groen BV")
+    page.locator("#f-title").fill("Schoonmaker Utrecht")
+    page.locator("#f-occupation").select_option("office-cleaner")
+    page.locator("#f-sector").select_option("cleaning")
+    page.locator("#f-municipality").fill("0344")
+    page.locator("#f-hours_per_week").fill("24")
+    page.locator("#f-start_date").fill((TODAY + timedelta(days=40)).isoformat())
+    page.get_by_role("button", name="Vacature publiceren").click()
+    shows(page, "#ranking tbody", participant[:8])
+    page.locator("#ranking tbody").get_by_role("link", name=participant[:8]).click()
+    arrive(page, f"/matching/candidates/{participant}/vacancies")
+    shows(page, "#matches tbody", "Schoonmaker Utrecht")
+    assert_accessible(page)

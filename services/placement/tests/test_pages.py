@@ -1,7 +1,10 @@
 """The job coach's pages over real HTTP, on SQLite and on PostgreSQL: placements listed and
 filtered, a planned one started (a wage under the minimum wage refused beside its field), a
-check-in that raises the risk, an end with its reason, and the social-return ledger; other roles
-are refused."""
+check-in that raises the risk, an end with its reason, the start and end put right (each
+form's errors beside its own fields), and the social-return ledger; an
+employer's: its own placements without who works them, and its social return; other roles, and
+another employer, are refused."""
+import re
 import uuid
 from datetime import timedelta
 
@@ -15,6 +18,7 @@ from tests.harness import csrf_of, error_beside, post_form, running_service, sig
 WATCHED = ["placement"]
 PASSWORD = "correct horse battery staple"
 TODAY = clock.today()
+EMPLOYER, OTHER_EMPLOYER = str(uuid.uuid4()), str(uuid.uuid4())
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +27,7 @@ def placement(amqp_uri, directory, database_url, broker):
                          WEB_COOKIE_SECURE="false") as api:
         api.add_person("j.smit", "job-coach", PASSWORD)
         api.add_person("a.de.vries", "trainer", PASSWORD)
+        api.add_person("p.bakker", "employer", PASSWORD, organisation=f"employer:{EMPLOYER}")
         yield api
 
 
@@ -189,3 +194,106 @@ def test_the_social_return_ledger_counts_the_months_worked(placement, coach, bro
     backwards = coach.get(placement.base_url + "/placement/social-return",
                           params={"from": period["to"], "to": period["from"]})
     assert backwards.status_code == 422 and error_beside(backwards, "to")
+
+
+def test_an_employer_sees_its_own_placements_not_who_works_them(placement, broker):
+    placement_id, other = planned(broker, EMPLOYER), planned(broker, OTHER_EMPLOYER)
+    assert placement.call("POST", f"/placements/{placement_id}/start", "job-coach", {
+        **START, "started_on": str(TODAY - timedelta(days=70)), "subsidy": {
+            "percentage": 30, "starts_on": str(TODAY - timedelta(days=70)),
+            "ends_on": str(TODAY + timedelta(days=300))}}).status_code == 200
+    participant = started_participant(placement, placement_id)
+    employer, answer = sign_in(placement.base_url, "p.bakker", PASSWORD)
+    first = employer.get(placement.base_url + answer.headers["Location"])
+    assert first.url.endswith(f"/placement/employers/{EMPLOYER}/placements")
+    assert employer.get(placement.base_url + "/").url == first.url
+    assert first.status_code == 200 and placement_id[:8] in first.text
+    assert other[:8] not in first.text and "gestart" in first.text and "30%" in first.text
+    for hidden in (participant, participant[:8], "Team Drechtwerk", "15,25", "15.25"):
+        assert hidden not in first.text, hidden
+    listed = placement.call("GET", f"/employers/{EMPLOYER}/placements", "job-coach").json()
+    assert [row["id"] for row in listed] == re.findall(r'id="placement-([0-9a-f-]{36})"',
+                                                       first.text)
+    assert f'href="/placement/employers/{EMPLOYER}/social-return"' in first.text
+
+    period = {"from": str(TODAY - timedelta(days=100)), "to": str(TODAY + timedelta(days=1))}
+    ledger = employer.get(placement.base_url + f"/placement/employers/{EMPLOYER}/social-return",
+                          params=period)
+    [entry] = placement.call("GET", f"/employers/{EMPLOYER}/social-return?from={period['from']}"
+                             f"&to={period['to']}", "job-coach").json()
+    subsidised = entry["programme"]  # the wage-cost subsidy makes it a programme job
+    assert ledger.status_code == 200 and subsidised["months"] >= 2
+    assert f'<td class="utrecht-table__cell">{subsidised["value"]}</td>' in ledger.text
+    assert 'name="employer_id"' not in ledger.text
+    backwards = employer.get(placement.base_url + f"/placement/employers/{EMPLOYER}/social-return",
+                             params={"from": period["to"], "to": period["from"]})
+    assert backwards.status_code == 422 and error_beside(backwards, "to")
+
+
+def test_an_employer_is_refused_another_employers_pages_and_the_job_coachs(placement, coach,
+                                                                           broker):
+    employer = signed_in(placement, "p.bakker")
+    for path in (f"/placement/employers/{OTHER_EMPLOYER}/placements",
+                 f"/placement/employers/{OTHER_EMPLOYER}/social-return"):
+        assert employer.get(placement.base_url + path).status_code == 404, path
+    placement_id = planned(broker, EMPLOYER)
+    for path in ("/placement/placements", f"/placement/placements/{placement_id}",
+                 "/placement/social-return"):
+        refused = employer.get(placement.base_url + path)
+        assert refused.status_code == 403 and "niet voor uw rol" in refused.text, path
+    started = post(employer, placement, f"/placement/placements/{placement_id}/start", START,
+                   form_at=f"/placement/employers/{EMPLOYER}/placements")
+    assert started.status_code == 403
+    for path in (f"/placement/employers/{EMPLOYER}/placements",
+                 f"/placement/employers/{EMPLOYER}/social-return", "/placement/employer"):
+        assert coach.get(placement.base_url + path).status_code == 403, path
+
+
+def test_a_coach_corrects_the_recorded_start_and_end_with_the_errors_beside_the_field(
+        placement, coach, broker):
+    placement_id = planned(broker)
+    here = f"/placement/placements/{placement_id}"
+    assert placement.call("POST", f"/placements/{placement_id}/start", "job-coach", {
+        **START, "started_on": str(TODAY - timedelta(days=10))}).status_code == 200
+    page = coach.get(placement.base_url + here)
+    assert "Startdag corrigeren" in page.text and "Einddag corrigeren" not in page.text
+    future = post(coach, placement, here + "/start/correction", {
+        "started_on": str(TODAY + timedelta(days=1)), "reason": "entry-error"}, form_at=here)
+    assert future.status_code == 422
+    assert "lies in the future" in error_beside(future, "correct-start-started_on")
+    earlier = str(TODAY - timedelta(days=12))
+    missing = post(coach, placement, here + "/start/correction", {"started_on": earlier},
+                   form_at=here)
+    assert missing.status_code == 422
+    assert error_beside(missing, "correct-start-reason") == "Dit veld is verplicht. "
+    assert error_beside(missing, "reason") is None  # the end's reason, not the one sent
+    assert f'value="{earlier}"' in missing.text
+    not_ended = post(coach, placement, here + "/end/correction", {
+        "ended_on": str(TODAY), "reason": "entry-error"}, form_at=here)
+    assert not_ended.status_code == 409 and "has not ended" in not_ended.text
+    corrected = post(coach, placement, here + "/start/correction", {
+        "started_on": earlier, "reason": "entry-error"}, form_at=here)
+    assert corrected.status_code == 303, corrected.text
+    assert corrected.headers["Location"] == here + "#corrections"
+    shown = placement.call("GET", f"/placements/{placement_id}", "job-coach").json()
+    assert shown["started_on"] == earlier
+    assert [(c["field"], c["reason"], c["corrected_by"]) for c in shown["corrections"]] == [
+        ("started_on", "entry-error", "j.smit")]
+
+    assert post(coach, placement, here + "/end", {"reason": "resigned", "ended_on": str(TODAY)},
+                form_at=here).status_code == 303
+    too_early = post(coach, placement, here + "/end/correction", {
+        "ended_on": str(TODAY - timedelta(days=20)), "reason": "recorded-in-advance"},
+        form_at=here)
+    assert too_early.status_code == 422
+    assert "cannot end before it started" in error_beside(too_early, "correct-end-ended_on")
+    assert error_beside(too_early, "correct-start-started_on") is None
+    ended = post(coach, placement, here + "/end/correction", {
+        "ended_on": str(TODAY - timedelta(days=1)), "reason": "recorded-in-advance"},
+        form_at=here)
+    assert ended.status_code == 303, ended.text
+    assert placement.call("GET", f"/placements/{placement_id}", "job-coach").json()[
+        "ended_on"] == str(TODAY - timedelta(days=1))
+    page = coach.get(placement.base_url + here)
+    assert "invoerfout" in page.text and "vooraf vastgelegd" in page.text
+    assert "Einddag corrigeren" in page.text

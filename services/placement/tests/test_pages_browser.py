@@ -1,8 +1,10 @@
 """The job coach's pages in Debian's Chromium, against placement on PostgreSQL: a coach signs in,
 finds a placement planned from an accepted match, starts it (a wage under the minimum wage
 refused beside its field), records a check-in that raises the risk and reads the social-return
-ledger; axe finds no serious or critical violation on any page, and the placement is
-photographed for the README (docs/screenshots/)."""
+ledger, and puts a recorded start right (a day in the future refused beside its field); the
+employer sees its placement, not who works it, and its social return; axe finds no
+serious or critical violation on any page, and the placement is photographed for the README
+(docs/screenshots/)."""
 import json
 import time
 import uuid
@@ -22,6 +24,7 @@ from tests.harness import running_service
 browser, page = chromium.browser, chromium.page
 PASSWORD = "een lang wachtwoord voor de proef"
 TODAY = clock.today()
+EMPLOYER = str(uuid.uuid4())
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +54,7 @@ def planned(placement, producers):
                 "language_level": "B1", "preferred_sectors": ["cleaning"]}),
             ("matching", "match.accepted", {
                 "match_id": str(uuid.uuid4()), "vacancy_id": str(uuid.uuid4()),
-                "employer_id": str(uuid.uuid4()), "participant_id": participant,
+                "employer_id": EMPLOYER, "participant_id": participant,
                 "occupation": "office-cleaner", "hours_per_week": 32,
                 "start_date": str(TODAY + timedelta(days=14))})):
         producers.publish(service, event_type, json.dumps(
@@ -111,3 +114,45 @@ def test_a_coach_starts_a_planned_placement_and_records_a_check_in(placement, co
     shows(page, "#check-ins tbody", "vervoer is nog lastig")
     assert_accessible(page)
     screenshot(page, "job-coach")
+
+
+def started(placement, placement_id, started_on):
+    assert placement.call("POST", f"/placements/{placement_id}/start", "job-coach", {
+        "contract_type": "paid-temporary", "hourly_wage": "15.25", "job_coach": "Team Drechtwerk",
+        "started_on": str(started_on)}).status_code == 200
+
+
+def test_a_coach_corrects_a_recorded_start(placement, coach, planned, page):
+    started(placement, planned, TODAY - timedelta(days=5))
+    sign_in(page, placement.base_url, coach, PASSWORD, "/placement/placements")
+    page.goto(f"{placement.base_url}/placement/placements/{planned}")
+    shows(page, "#corrections", "Nog geen correcties vastgelegd.")
+    assert_accessible(page)
+    page.locator("#f-correct-start-started_on").fill((TODAY + timedelta(days=1)).isoformat())
+    page.locator("#f-correct-start-reason").select_option("entry-error")
+    page.get_by_role("button", name="Startdag corrigeren").click()
+    shows(page, "#f-correct-start-started_on-error", "lies in the future")
+    assert page.locator("#f-correct-start-started_on").get_attribute("aria-invalid") == "true"
+    assert page.locator("#f-reason-error").count() == 0
+    assert_accessible(page)
+    page.locator("#f-correct-start-started_on").fill((TODAY - timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Startdag corrigeren").click()
+    shows(page, "#corrections tbody", "invoerfout")
+    assert_accessible(page)
+
+
+def test_an_employer_sees_its_placements_and_its_social_return(placement, planned, page):
+    started(placement, planned, TODAY - timedelta(days=40))
+    name = f"p.bakker.{uuid.uuid4().hex[:6]}"
+    placement.add_person(name, "employer", PASSWORD, organisation=f"employer:{EMPLOYER}")
+    sign_in(page, placement.base_url, name, PASSWORD, f"/placement/employers/{EMPLOYER}/placements")
+    shows(page, f"#placement-{planned}", "gestart")
+    assert "Team Drechtwerk" not in page.content()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Social return", exact=True).click()
+    arrive(page, f"/placement/employers/{EMPLOYER}/social-return")
+    shows(page, "tbody", EMPLOYER[:8])
+    assert_accessible(page)
+    page.get_by_role("link", name="Plaatsingen", exact=True).click()
+    arrive(page, f"/placement/employers/{EMPLOYER}/placements")
