@@ -69,6 +69,18 @@ def shows(page, where, text):
     page.locator(where).filter(has_text=text).wait_for()
 
 
+def shows_after_reload(page, where, text, seconds=30):
+    """Reload the page until the element at `where` says `text`: for what a fact from another
+    service brings, which a page shows only once the fact has arrived and the page is asked
+    for again (every half second, for at most `seconds`)."""
+    for _ in range(seconds * 2):
+        if page.locator(where).filter(has_text=text).count():
+            return
+        page.wait_for_timeout(500)
+        page.reload()
+    raise AssertionError(f"{page.url} does not show {text!r} at {where} after {seconds}s")
+
+
 def sign_in(page, base_url, name, password, first_page, totp=None):
     """A person signs in through the pages' forms (and gives their TOTP code, where given),
     axe judging each form, until they see `first_page`."""
