@@ -9,8 +9,12 @@ import eventlet
 import pyotp
 import pytest
 import requests
+from sqlalchemy import func, select
 
 from shared import clock
+from shared.store import make_engine
+from shared.web.people import TRIES_KEPT
+from shared.web.store import sign_in_attempts
 from tests.harness import csrf_of, running_intake
 from tests.harness import sign_in as signing_in
 
@@ -280,3 +284,21 @@ def test_a_new_password_ends_the_sessions_of_the_old(pi):
     pi.add_person("reset.me", "trainer", "a new password after a leak")
     ended = session.get(pi.base_url + "/signin/code", allow_redirects=False)
     assert ended.status_code == 303 and "/signin" in ended.headers["Location"]
+
+
+def test_the_tries_of_a_name_are_forgotten_a_day_after_the_last(pi, database_url, monkeypatch):
+    """Names tried without an account among them: kept only as long as they may slow a try."""
+    unknown = f"nobody.{uuid.uuid4().hex[:6]}"
+    assert sign_in(pi, unknown, "guess")[1].status_code == 401
+    engine = make_engine(database_url)
+
+    def tried():
+        with engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(sign_in_attempts)
+                                     .where(sign_in_attempts.c.account == unknown))
+    assert tried() == 1
+    later = clock.now() + TRIES_KEPT + timedelta(minutes=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert sign_in(pi, "t.bakker")[1].status_code == 303  # anyone's sign-in tidies up
+    assert tried() == 0
+    engine.dispose()

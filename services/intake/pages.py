@@ -183,8 +183,9 @@ class IntakePages(PeoplePages):
 
 
 def _audit_filters(page):
-    return AuditFilters().load({key: value for key, value in page.query.items()
-                                if key in AuditFilters().fields and value})
+    filters = AuditFilters()
+    return filters.load({key: value for key, value in page.query.items()
+                         if key in filters.fields and value})
 
 
 def _choices():

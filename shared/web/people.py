@@ -36,6 +36,12 @@ FREE_FAILURES = 3
 LONGEST_WAIT = timedelta(minutes=15)
 # How long a password's session waits for its second factor.
 CODE_WAIT = timedelta(minutes=5)
+# A session's last request is written at most this often, so that reading pages does not write
+# every time; its idle end may come this much early.
+SEEN_EVERY = timedelta(minutes=1)
+# An account's tries are forgotten this long after the last, tried names that have no account
+# among them: by then no wait is left (LONGEST_WAIT) and no code step taken can come again.
+TRIES_KEPT = timedelta(days=1)
 CODE = re.compile(r"[0-9]{6}")
 hasher = PasswordHasher()
 # Verified when no account has the name, so that an unknown name takes as long as a wrong
@@ -105,6 +111,8 @@ class People(SharedExtension):
         with self.sessions() as session:
             session.execute(delete(web_sessions).where(
                 web_sessions.c.started_at < now - self.longest))
+            session.execute(delete(sign_in_attempts).where(
+                sign_in_attempts.c.last_failure_at < now - TRIES_KEPT))
             session.execute(web_sessions.insert().values(
                 token_sha256=_hash(token), person=name, started_at=now, last_seen_at=now,
                 second_factor_at=None if needs_code else now, account_version=_version(entry)))
@@ -170,7 +178,7 @@ class People(SharedExtension):
                 session.execute(delete(web_sessions).where(this))
                 session.commit()
                 return None
-            if not awaited:
+            if not awaited and now - row.last_seen_at >= SEEN_EVERY:
                 session.execute(update(web_sessions).where(this).values(last_seen_at=now))
                 session.commit()
         return SignedIn(account[0], token, not awaited, account[1].get("name") or row.person)
