@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from shared import audit, clock, retention
 from shared.audit import Outcome
 from shared.contracts.fields import UUID_PATTERN, Code, Text
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from shared.http import ROLES, Paging, api, openapi_document
 from shared.metrics import metrics_for
 from shared.store import ping
@@ -155,12 +155,15 @@ class ChainService:
     def run_check(self, caller, name):
         """For operators: run one of the service's scheduled checks now, as its timer would
         (`doorstroom run-check`), e.g. placement's `milestones` or any service's `retention`; a
-        404 names the checks the service has. A check that runs on one instance at a time is
-        left to the instance running it just then."""
+        404 names the checks the service has. What runs on one instance at a time is left to
+        the instance running it just then, and a 409 says so
+        (test_a_check_another_instance_is_running_is_left_to_it)."""
         if name not in self.scheduled_checks:
             raise NotFound(f"{self.name} has no scheduled check {name!r}; its checks are "
                            f"{', '.join(sorted(self.scheduled_checks))}")
-        getattr(self, self.scheduled_checks[name])()
+        if not getattr(self, self.scheduled_checks[name])():
+            raise Conflict(f"another instance of {self.name} is running its {name} check just "
+                           "now; it is left to that one")
         return {"service": self.name, "check": name}
 
     @api("GET", "/events", roles=ANY_ROLE, readers=audit.FACT_READERS, query=PublishedFactsQuery,
@@ -196,6 +199,7 @@ class ChainService:
                 metrics = metrics_for(self.name)
                 for period, count in purged.items():
                     metrics.purged.labels(period.setting or "request-answers").inc(count)
+        return ours
 
     def _database_ok(self):
         with self.uow as uow:

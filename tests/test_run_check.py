@@ -6,11 +6,14 @@ import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from doorstroom import chain
 from services.placement.service import PlacementService
 from services.placement.tests.test_service import accepted_match, start
 from shared import clock
+from shared.store import _lock_key, make_engine
+from tests.databases import fresh_database
 from tests.harness import free_port, running_service
 from tests.local_chain import doorstroom
 
@@ -63,3 +66,28 @@ def test_a_check_the_service_has_not_is_one_line_and_exit_1(placement, directory
     assert ran.returncode == 1 and ran.stdout == ""
     assert ran.stderr.strip() == ("placement answered 404: placement has no scheduled check "
                                   "'housekeeping'; its checks are milestones, retention")
+
+
+def test_a_check_another_instance_is_running_is_left_to_it(amqp_uri, tmp_path):
+    """On PostgreSQL, where the instances of a service share the lease of each check: while
+    another holds it, as an instance running the check does, run-check answers 409 and exit 1."""
+    with fresh_database("postgresql") as url:
+        port = free_port()
+        with running_service(PlacementService, amqp_uri, tmp_path, DATABASE_URL=url,
+                             WEB_SERVER_ADDRESS=f"127.0.0.1:{port}"):
+            engine = make_engine(url)
+            with engine.connect() as other_instance:
+                # Once the service's own check at start has let go of it.
+                deadline = time.monotonic() + 10
+                while not other_instance.scalar(text("SELECT pg_try_advisory_lock(:key)"), {
+                        "key": _lock_key("placement", "milestones")}):
+                    assert time.monotonic() < deadline
+                    time.sleep(0.1)
+                ran = run_check(tmp_path, port - PLACEMENT_OFFSET, "placement", "milestones")
+            engine.dispose()
+            assert ran.returncode == 1 and ran.stdout == ""
+            assert ran.stderr.strip() == (
+                "placement answered 409: another instance of placement is running its "
+                "milestones check just now; it is left to that one")
+            ran = run_check(tmp_path, port - PLACEMENT_OFFSET, "placement", "milestones")
+            assert ran.returncode == 0, ran.stderr

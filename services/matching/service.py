@@ -44,6 +44,7 @@ class MatchingService(MatchingPages, ChainService):
             if ours:
                 handlers.expire_due_proposals(self.uow)
                 handlers.propose_for_candidates_near_release(self.uow)
+        return ours
 
     # --- employers and vacancies ----------------------------------------------------------
 

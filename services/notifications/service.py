@@ -48,6 +48,7 @@ class NotificationsService(NotificationsPages, ChainService):
         with self.uow.lease("digests") as ours:
             if ours:
                 handlers.send_digests(self.uow)
+        return ours
 
     # --- recipients and subscriptions -----------------------------------------------------
 

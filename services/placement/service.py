@@ -36,6 +36,7 @@ class PlacementService(PlacementPages, ChainService):
         with self.uow.lease("milestones") as ours:
             if ours:
                 handlers.record_milestones(self.uow)
+        return ours
 
     @api("GET", "/placements", roles=ANY_ROLE, readers=JOB_COACH, query=PlacementQuery,
          response=PlacementSchema, many=True)
