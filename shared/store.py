@@ -740,6 +740,17 @@ def audit_entry(row):
     return PersonalDataRead(**{**row._mapping, "fields": tuple(row.fields)})
 
 
+def change_locked(repository, uow, key, change):
+    """Load the aggregate `key` of the unit of work's `repository` (its name) with a lock,
+    apply `change` (whose facts the aggregate records) and commit as one; returns the
+    aggregate. A use case that changes one aggregate by its key is this with its change."""
+    with uow:
+        aggregate = getattr(uow, repository).get(key, lock=True)
+        change(aggregate)
+        uow.commit()
+    return aggregate
+
+
 def handle_fact(uow, fact, apply):
     """Apply `fact` once, and in its producer's order: effects, new facts, the inbox record and
     the consumer's place in the sequence commit together.

@@ -1,6 +1,7 @@
 """Intake's use cases: each loads the participant and applies a domain rule, which records the
 fact."""
 from datetime import datetime
+from functools import partial
 
 from services.intake.domain import Consent, Participant, Screening
 from shared import clock
@@ -8,7 +9,7 @@ from shared.audit import audited_read
 from shared.contracts import contract_for
 from shared.contracts.erasure import ERASED_BY
 from shared.contracts.policy import visible_to
-from shared.store import handle_fact
+from shared.store import change_locked, handle_fact
 
 IDENTITY_FIELDS = ("name", "bsn", "date_of_birth")
 # What a participant's record tells of them: the screening (restrictions, drivers and
@@ -17,6 +18,8 @@ DETAIL_FIELDS = ("screening", "consents", "basic_conditions")
 # Who may read a participant's identity and details. Any other role that asks is refused by
 # the use case rather than the endpoint, so that the refusal is logged (shared/audit.py).
 READERS = frozenset({"pi-case-manager"})
+# Load the participant with a lock, apply a change (whose facts it records) and commit as one.
+_change = partial(change_locked, "participants")
 
 
 def register_participant(uow, identity, target_group, institution, municipality,
@@ -118,16 +121,6 @@ def withdraw_participant(uow, participant_id, reason, withdrawn_on, today=None):
         participant.withdraw(reason, withdrawn_on, today or clock.today())
         uow.identities.retire(participant.id)
     return _change(uow, participant_id, withdraw)
-
-
-def _change(uow, participant_id, change):
-    """Load the participant, apply `change` (whose facts the participant records) and commit
-    as one."""
-    with uow:
-        participant = uow.participants.get(participant_id, lock=True)
-        change(participant)
-        uow.commit()
-    return participant
 
 
 def note_erasure(uow, receipt):

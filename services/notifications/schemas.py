@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from services.notifications.domain import LANGUAGES, DeliveryStatus
+from shared.contracts import vocabulary
 from shared.contracts.fields import UUID_PATTERN, Code, Municipality
 from shared.http import Paging
 
@@ -104,5 +105,5 @@ class InboxQuery(Paging):
 class DeliveryQuery(Paging):
     recipient_id = fields.String(load_default=None, validate=Uuid)
     status = fields.Enum(DeliveryStatus, by_value=True, load_default=None)
-    channel = Code({"inbox", "email", "webhook"}, load_default=None)
+    channel = Code(vocabulary.DELIVERY_CHANNELS, load_default=None)
     event_id = fields.String(load_default=None)

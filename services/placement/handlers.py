@@ -1,16 +1,20 @@
 """Placement's use cases: plan from accepted matches, follow the job, count what it is worth."""
+from functools import partial
 
 from services.placement.domain import (CheckIn, ParticipantRecord, Placement, Status,
                                        outcomes, social_return_ledger)
 from shared import clock
 from shared.audit import audited_read
-from shared.store import EarlyFact, erase_on_withdrawal, handle_fact, keep_order
+from shared.store import (EarlyFact, change_locked, erase_on_withdrawal, handle_fact,
+                          keep_order)
 
 
 # Who may read a placement with its coaching (check-ins, the coach's notes, risk signals); any
 # other role that asks is refused by the use case, so that the refusal is logged.
 READERS = frozenset({"job-coach"})
 COACHING = ("placement", "check_ins")
+# Load the placement with a lock, apply a change (whose facts it records) and commit as one.
+_change = partial(change_locked, "placements")
 
 # How intake's reasons for withdrawal end a placement.
 END_ON_WITHDRAWAL = {"recalled-to-custody": "returned-to-custody", "transferred": "moved-away",
@@ -165,14 +169,6 @@ def outcome_report(uow, group_by, period_start, period_end, today=None):
                       if p.started_on >= period_start]
         people = uow.participants.by_id(p.participant_id for p in placements)
         return outcomes(placements, people, today or clock.today(), group_by)
-
-
-def _change(uow, placement_id, change):
-    with uow:
-        placement = uow.placements.get(placement_id, lock=True)
-        change(placement)
-        uow.commit()
-    return placement
 
 
 def read_placement(uow, placement_id, reader, now=None):

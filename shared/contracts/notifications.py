@@ -2,7 +2,7 @@
 of which fact over which channel, or could not be reached."""
 from marshmallow import Schema, fields, validate
 
-from shared.contracts import event_contract
+from shared.contracts import event_contract, vocabulary
 from shared.contracts.fields import Code, Id, Text
 
 
@@ -10,7 +10,7 @@ class DeliveryFact(Schema):
     delivery_id = Id()
     recipient = Text(80, required=True)
     organisation = Text(40, required=True)
-    channel = Code({"inbox", "email", "webhook"}, required=True)
+    channel = Code(vocabulary.DELIVERY_CHANNELS, required=True)
     event_id = Text(200, required=True)
     event_type = Text(200, required=True)
 

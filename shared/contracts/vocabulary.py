@@ -82,6 +82,8 @@ VACANCY_CLOSE_REASONS = {"filled-elsewhere", "withdrawn-by-employer", "other"}
 MATCH_PARTIES = ("employer", "candidate")
 # Why a proposal lapsed without both answers: timed out, or overtaken by events.
 MATCH_EXPIRY_REASONS = {"timed-out", "vacancy-changed", "vacancy-closed", "candidate-withdrawn"}
+# How notifications reaches a recipient.
+DELIVERY_CHANNELS = {"inbox", "email", "webhook"}
 PLACEMENT_END_REASONS = {"contract-ended", "dismissed", "resigned", "returned-to-custody",
                          "moved-away", "health"}
 # How a job coach sees a placement, in rising order: a check-in that names a later level raises
