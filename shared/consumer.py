@@ -33,7 +33,7 @@ from nameko.amqp.publish import Publisher
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
-from shared.contracts import ordered_types
+from shared.contracts import contract_for, ordered_types
 from shared.events import (STRUCTURED_CONTENT_TYPE, UnreadableEvent, exchange_for, read_event,
                            service_of, utc_now_rfc3339)
 from shared.metrics import metrics_for
@@ -433,6 +433,10 @@ def follow(follows, source):
     follows: queue bindings, broker grants and the catalogue are read from these entrypoints
     (tests/test_catalogue.py test_each_service_follows_what_its_table_says)."""
     handlers = follows[source]
+    elsewhere = sorted(t for t in handlers if contract_for(t).producer != source)
+    if elsewhere:
+        # Bound to this exchange, they would never come (test_a_fact_is_followed_from_its_producer).
+        raise ValueError(f"{source} does not publish {', '.join(elsewhere)}")
 
     @subscribe(source, *handlers)
     def apply(self, fact):

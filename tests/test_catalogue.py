@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from nameko.containers import ServiceContainer
 
 from doorstroom import catalogue, chain, topology
-from shared.consumer import ChainEventHandler
+from shared.consumer import ChainEventHandler, follow
 from shared.contracts import all_contracts
 from tests.payloads import fact, objects, payload_validator
 
@@ -103,3 +103,11 @@ def test_each_service_follows_what_its_table_says(service):
              if isinstance(e, ChainEventHandler)]
     assert dict(found) == table and len(found) == len(table)
     assert {s.source: set(s.event_types) for s in topology.subscriptions(service)} == table
+
+
+def test_a_fact_is_followed_from_its_producer():
+    """A type put under a source that does not publish it would bind a queue to an exchange
+    that never carries it: the table is refused."""
+    with pytest.raises(ValueError, match="intake does not publish training.enrolled"):
+        follow({"intake": {"participant.admitted": print, "training.enrolled": print}},
+               "intake")
