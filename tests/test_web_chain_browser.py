@@ -188,8 +188,8 @@ def desk_publishes_a_vacancy(page, employer, certificates, participant):
     shows_after_reload(page, "#ranking tbody", participant[:8])
     candidate = page.locator(f"#candidate-{participant}")
     # The occupation the PI screened them for scores, and the place they return to.
-    assert "occupation: 15" in candidate.inner_text()
-    assert "lives in the vacancy's municipality" in candidate.inner_text()
+    assert "beroep: 15" in candidate.inner_text()
+    assert "woont in de gemeente van de vacature" in candidate.inner_text()
     shows(page, "#proposals tbody", participant[:8])
     assert_accessible(page)
     return vacancy

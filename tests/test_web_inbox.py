@@ -122,7 +122,7 @@ def test_a_subscription_keeps_the_apis_rules_with_errors_beside_the_field(inbox,
     shown = session.get(f"{inbox.base_url}/inbox/subscriptions?recipient={mine}")
     assert shown.status_code == 200 and "participant.released" in shown.text
     here = f"{inbox.base_url}/inbox/{mine}/subscriptions"
-    for pattern, why in (("participant.unknown", "matches no event type"),
+    for pattern, why in (("participant.unknown", "past bij geen soort feit"),
                          ("Geen Patroon", "Een soort feit of een patroon, zoals participant.*")):
         refused = session.post(here, data={"csrf_token": csrf_of(shown), "pattern": pattern})
         assert refused.status_code == 422, pattern

@@ -1,6 +1,8 @@
 """The pages' words: Dutch as the templates write them, with their English; the chain's codes
-in words of both; and marshmallow's messages in Dutch, so that a form's errors read as the
-page does."""
+in words of both; and the messages of marshmallow and of the domains' rules in Dutch, so that
+a form's errors and a ranking's reasons read as the page does, while the API keeps them in
+English."""
+import re
 
 # Dutch → English, for every text a template puts in _() (tests/test_web_words.py checks that
 # none is missing).
@@ -509,6 +511,26 @@ DUTCH = {
     "resigned": "zelf opgezegd",
     "returned-to-custody": "terug in detentie",
     "moved-away": "verhuisd",
+    # Occupations, as matching's reasons name them too ("wants to work as office cleaner").
+    "office-cleaner": "kantoorschoonmaker",
+    "industrial-cleaner": "industrieel schoonmaker",
+    "warehouse-worker": "magazijnmedewerker",
+    "forklift-driver": "heftruckchauffeur",
+    "construction-labourer": "bouwvakker",
+    "road-worker": "wegenbouwer",
+    "kitchen-assistant": "keukenhulp",
+    "cook": "kok",
+    "van-driver": "bestelbusschauffeur",
+    "truck-driver": "vrachtwagenchauffeur",
+    "gardener": "hovenier",
+    "production-worker": "productiemedewerker",
+    "building-caretaker": "huismeester",
+    # The parts of a ranking's score.
+    "desired_certificates": "gewenste certificaten",
+    "skills": "vaardigheden",
+    "occupation": "beroep",
+    "distance": "afstand",
+    "timing": "aansluiting op vrijlating",
 }
 
 # marshmallow's messages, and those of our own fields, in Dutch.
@@ -528,12 +550,181 @@ MESSAGES = {
         "een gemeente hoort alleen van de deelnemers die naar haar terugkeren",
     "Not a module code (lower-case letters, digits and dashes).":
         "Geen modulecode (kleine letters, cijfers en streepjes).",
-    "a cohort cannot end before it starts": "een cohort kan niet eindigen voordat het begint",
     # Of the job coach's forms.
     "Not a valid number.": "Geen geldig getal.",
-    "a subsidy cannot end before it starts": "een subsidie kan niet eindigen voordat ze begint",
     # Of the employer desk's forms.
     "Not a valid email address.": "Geen geldig e-mailadres.",
+    "Not a Dutch postcode (1234 AB).": "Geen Nederlandse postcode (1234 AB).",
+    "a decline needs a reason": "geef een reden voor de afwijzing",
+    # Of other forms.
+    "Not a valid id.": "Geen geldig id.",
+    "Lower-case letters, digits and dashes.": "Kleine letters, cijfers en streepjes.",
+    "a rejection needs a reason": "geef een reden voor de afwijzing",
+    "the period ends after it starts": "de periode eindigt na het begin",
+    # The domains' rules. A {name} stands for a value, which shows in Dutch where it is itself
+    # a message or a code (quoted or not), or codes listed with commas.
+    "{day} lies in the future: today is {today}":
+        "{day} ligt in de toekomst: vandaag is het {today}",
+    "{day} lies in the past: today is {today}":
+        "{day} ligt in het verleden: vandaag is het {today}",
+    # Intake's.
+    "a name is required": "een naam is verplicht",
+    "not a valid BSN: it must be nine digits that pass the eleven-test":
+        "geen geldig BSN: een BSN heeft negen cijfers en doorstaat de elfproef",
+    "give at least one word of the name, in letters or digits":
+        "geef minstens één woord van de naam, in letters of cijfers",
+    "a participant with this BSN is already in the chain":
+        "er is al een deelnemer met dit BSN in de keten",
+    "unknown basic condition {condition}": "onbekende basisvoorwaarde {condition}",
+    "unknown status {status}": "onbekende status {status}",
+    "unknown purpose {purpose}": "onbekend doel {purpose}",
+    "sharing for {purpose} rests on a {basis}, not on consent: it cannot be withdrawn":
+        "het delen voor {purpose} rust op de grondslag {basis}, niet op toestemming: u kunt het "
+        "niet intrekken",
+    "cannot admit without consent for {purposes}":
+        "toelaten kan alleen met toestemming voor {purposes}",
+    "cannot admit a participant without safety clearance":
+        "toelaten kan alleen als de veiligheid akkoord is",
+    "cannot admit with motivation below {minimum}":
+        "toelaten kan niet met een motivatie lager dan {minimum}",
+    "the expected release date is already {day}": "de verwachte vrijlating staat al op {day}",
+    "each basic condition at most once per update":
+        "noem elke basisvoorwaarde maar één keer per wijziging",
+    "unknown reason for correcting a release {reason}":
+        "onbekende reden om een vrijlating te corrigeren: {reason}",
+    "the release is already recorded on {day}": "de vrijlating staat al op {day}",
+    "unknown withdrawal reason {reason}": "onbekende reden van uitschrijving: {reason}",
+    "cannot {action} a participant who is {status}": "dit kan niet: de deelnemer is {status}",
+    # Training's.
+    "a cohort cannot end before it starts": "een cohort kan niet eindigen voordat het begint",
+    "{module} is not in this programme": "module {module} hoort niet bij dit programma",
+    "already in this cohort": "al ingeschreven in dit cohort",
+    "the cohort is full or has started": "het cohort is vol of al begonnen",
+    "the session is outside the cohort's dates":
+        "de bijeenkomst valt buiten de data van het cohort",
+    "attendance for {day} is already recorded": "de aanwezigheid op {day} is al vastgelegd",
+    "not in this cohort: {participants}": "niet in dit cohort: {participants}",
+    "a participant is either present or absent":
+        "een deelnemer is aanwezig of afwezig, niet allebei",
+    "{module} needs {modules} passed first":
+        "voor module {module} moet eerst {modules} behaald zijn",
+    "{module} needs Dutch at {level} or {language_module} passed":
+        "voor module {module} is Nederlands op niveau {level} nodig, of een behaalde module "
+        "{language_module}",
+    "the cohort is for {module}": "het cohort is voor module {module}",
+    "{module} is already {status}": "module {module} heeft al de status {status}",
+    "{module} is {status}, not followed in a cohort":
+        "module {module} heeft de status {status} en wordt niet in een cohort gevolgd",
+    "unknown correction reason {reason}": "onbekende reden van correctie: {reason}",
+    "the latest result of {module} is now {result} on {day}: look at it again before correcting "
+    "it": "het laatste resultaat van module {module} is nu {result} op {day}: bekijk het opnieuw "
+          "voordat u het corrigeert",
+    "a pass": "geslaagd",
+    "a fail": "niet geslaagd",
+    "the result of {module} is recorded so already":
+        "dit resultaat van module {module} staat er al",
+    "no result of {module} is recorded": "er is geen resultaat van module {module} vastgelegd",
+    "{modules} was taken after the pass of {module}: correct what came after it first":
+        "{modules} is gevolgd na het slagen voor module {module}: corrigeer eerst wat daarna kwam",
+    "no certificate for {module}: it is not passed":
+        "geen certificaat voor module {module}: die is niet behaald",
+    "the certificate for {module} is already awarded":
+        "het certificaat voor module {module} is al uitgereikt",
+    "the programme is {status}": "het programma heeft de status {status}",
+    "module {module} exists; change it instead": "module {module} bestaat al; wijzig die",
+    "required modules must be other modules of the catalogue: {modules}":
+        "vereiste modules moeten andere modules uit de catalogus zijn: {modules}",
+    # Matching's.
+    "{accepted} positions are already taken": "alle {accepted} plaatsen zijn al bezet",
+    "unknown occupation {occupation}": "onbekend beroep {occupation}",
+    "risk areas are screened only when a VOG is required":
+        "risicogebieden worden alleen getoetst als een VOG vereist is",
+    "a shift has a start and an end": "een dienst heeft een begin en een einde",
+    "cannot {action} a vacancy that is {status}": "dit kan niet: de vacature is {status}",
+    "only an eligible candidate is proposed": "alleen een geschikte kandidaat wordt voorgesteld",
+    "the proposal is already {status}": "het voorstel is al {status}",
+    "unknown expiry reason {reason}": "onbekende reden van verlopen: {reason}",
+    "unknown party {party}": "onbekende partij {party}",
+    # Notifications'.
+    "credentials do not belong in a webhook URL":
+        "inloggegevens horen niet in het adres van een webhook",
+    "a webhook URL needs a host": "het adres van een webhook heeft een host nodig",
+    "a webhook URL must use https": "het adres van een webhook moet met https beginnen",
+    "a webhook may not point into a private network":
+        "een webhook mag niet naar een privénetwerk wijzen",
+    "unknown organisation {organisation}": "onbekende organisatie {organisation}",
+    "one of {languages}": "kies uit {languages}",
+    "matches no event type {kind} may hear of":
+        "dit past bij geen soort feit waarvan deze organisatie mag horen",
+    "only a failed delivery is sent again; this one is {status}":
+        "alleen een mislukte bezorging wordt opnieuw verstuurd; deze heeft de status {status}",
+    "only inbox entries are acknowledged":
+        "alleen berichten in de inbox worden als gelezen gemarkeerd",
+    "a recipient named {name} exists": "er is al een ontvanger met de naam {name}",
+    # Placement's.
+    "a subsidy cannot end before it starts": "een subsidie kan niet eindigen voordat ze begint",
+    "the youth minimum wage holds from {youngest} to {oldest} years of age; from {adult} leave "
+    "it out": "het minimumjeugdloon geldt van {youngest} tot en met {oldest} jaar; laat de "
+              "leeftijd vanaf {adult} jaar leeg",
+    "below the statutory minimum wage of {wage} an hour in force on {day} for {adult} and over; "
+    "for a younger employee give age_on_start":
+        "lager dan het wettelijk minimumloon van {wage} per uur dat op {day} geldt vanaf {adult} "
+        "jaar; geef bij een jongere werknemer de leeftijd op de startdag",
+    "below the statutory minimum youth wage of {wage} an hour in force on {day} at the age given":
+        "lager dan het wettelijk minimumjeugdloon van {wage} per uur dat op {day} geldt bij deze "
+        "leeftijd",
+    "unknown end reason {reason}": "onbekende reden van beëindiging: {reason}",
+    "cannot correct the start of a placement that never started":
+        "een plaatsing die niet gestart is, heeft geen start om te corrigeren",
+    "a placement cannot start after it ended":
+        "een plaatsing kan niet starten nadat ze is beëindigd",
+    "a check-in was held before that day": "er was al een voortgangsgesprek vóór die dag",
+    "cannot correct the end of a placement that has not ended":
+        "een plaatsing die niet beëindigd is, heeft geen einde om te corrigeren",
+    "a placement cannot end before it started": "een plaatsing kan niet eindigen voordat ze start",
+    "the placement's {name} is {value} already": "de plaatsing staat al op {value}",
+    "unknown risk level {risk}": "onbekend risiconiveau {risk}",
+    "a check-in before the start of the placement":
+        "een voortgangsgesprek kan niet vóór de start van de plaatsing",
+    "cannot {action} a placement that is {status}": "dit kan niet: de plaatsing is {status}",
+    # Matching's reasons for a ranking and a proposal: why a candidate is excluded...
+    "lacks required certificate {certificates}": "mist het vereiste certificaat {certificates}",
+    "Dutch at {level}, the vacancy needs {needed}":
+        "Nederlands op {level}, de vacature vraagt {needed}",
+    "area ban covers {municipality}": "gebiedsverbod voor {municipality}",
+    "no VOG possible for risk area {areas}": "geen VOG mogelijk voor risicogebied {areas}",
+    "no VOG possible for risk area {areas}, unknown here":
+        "geen VOG mogelijk voor risicogebied {areas}, dat hier onbekend is",
+    "may not work with minors": "mag niet werken met minderjarigen",
+    "may not work with vulnerable people": "mag niet werken met kwetsbare mensen",
+    "has a driving ban": "heeft een rijverbod",
+    "restriction {restrictions} is not known here": "beperking {restrictions} is hier onbekend",
+    "the shift falls in curfew hours ({starts}-{ends})":
+        "de dienst valt binnen de avondklok ({starts}-{ends})",
+    "available from {day}, after the start date": "beschikbaar vanaf {day}, na de startdatum",
+    "already placed": "al geplaatst",
+    # ...what speaks for them or against them...
+    "holds every required certificate": "heeft alle vereiste certificaten",
+    "Dutch at {level} (asked: {asked})": "Nederlands op {level} (gevraagd: {asked})",
+    "available from {day}": "beschikbaar vanaf {day}",
+    "holds desired certificates {certificates}": "heeft de gewenste certificaten {certificates}",
+    "holds none of the desired certificates": "heeft geen van de gewenste certificaten",
+    "has the skills {skills}": "heeft de vaardigheden {skills}",
+    "has none of the skills asked for": "heeft geen van de gevraagde vaardigheden",
+    "wants to work as {occupation}": "wil werken als {occupation}",
+    "prefers another occupation": "wil liever een ander beroep",
+    "prefers the {sector} sector": "werkt het liefst in de sector {sector}",
+    "prefers another sector than {sector}": "werkt liever in een andere sector dan {sector}",
+    "lives in the vacancy's municipality": "woont in de gemeente van de vacature",
+    "lives about {km} km away": "woont op ongeveer {km} km afstand",
+    "travel distance unknown": "reisafstand onbekend",
+    "starts work soon after release": "kan kort na de vrijlating beginnen",
+    "waits {days} days between release and start": "wacht {days} dagen tussen vrijlating en start",
+    # ...and all of it, as a proposal keeps it.
+    "excluded: {reason}": "uitgesloten: {reason}",
+    "met: {reason}": "pluspunt: {reason}",
+    "missed: {reason}": "minpunt: {reason}",
+    "training would close the gap: {module}": "een opleiding lost het op: {module}",
 }
 
 
@@ -549,6 +740,49 @@ def label(code, language):
     return DUTCH.get(code, code) if language == "nl" else code.translate(IN_WORDS)
 
 
+# A value in a template of MESSAGES: {name}.
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _pattern(english):
+    """The texts a template fits: its own words as they are, and any value for each {name}."""
+    parts = PLACEHOLDER.split(english)  # words, a name, words, a name, ..., words
+    return re.compile("".join(f"(?P<{part}>.+?)" if index % 2 else re.escape(part)
+                              for index, part in enumerate(parts)))
+
+
+# The templates, the one with the most words of its own first: "available from {day}, after the
+# start date" must win over "available from {day}".
+TEMPLATES = [(_pattern(english), MESSAGES[english]) for english in sorted(
+    (english for english in MESSAGES if PLACEHOLDER.search(english)),
+    key=lambda english: -len(PLACEHOLDER.sub("", english)))]
+# A code as a message may read it: "office cleaner" for office-cleaner.
+BY_WORDS = {code.translate(IN_WORDS): dutch for code, dutch in DUTCH.items()}
+
+
 def message(text, language):
     """A message of the pages (Dutch) or of a schema or rule (English), in `language`."""
-    return MESSAGES.get(text, text) if language == "nl" else ENGLISH.get(text, text)
+    if language != "nl":
+        return ENGLISH.get(text, text)
+    return in_dutch(text) or text
+
+
+def in_dutch(text):
+    """The Dutch of an English message, as MESSAGES has it or as one of its templates fits it
+    with the values filled in; None where MESSAGES has neither."""
+    if text in MESSAGES:
+        return MESSAGES[text]
+    for pattern, dutch in TEMPLATES:
+        if fits := pattern.fullmatch(text):
+            return dutch.format(**{name: _value_in_dutch(value)
+                                   for name, value in fits.groupdict().items()})
+    return None
+
+
+def _value_in_dutch(value):
+    """A value a message names: itself a message, or a code or codes listed, which a message
+    may quote ('matching') or read as their words; else as it is."""
+    if len(value) > 1 and value[0] == value[-1] == "'":
+        value = value[1:-1]
+    return in_dutch(value) or ", ".join(DUTCH.get(code) or BY_WORDS.get(code, code)
+                                        for code in value.split(", "))

@@ -200,3 +200,31 @@ def test_the_employers_and_a_candidates_vacancies_are_for_the_desk_only(matching
     refused = post(employer, matching, "/matching/employers", {"name": "Eigen BV"},
                    form_at="/matching/vacancies")
     assert refused.status_code == 403
+
+
+def test_the_reasons_and_a_refusal_read_in_dutch_and_on_the_english_page_in_english(matching,
+                                                                                   broker):
+    # Room for the candidates of the tests before, and the best vacancy for this one.
+    job = vacancy(matching, matching.mine, municipality="0513", title="Schoonmaker Gouda",
+                  positions=5)
+    participant = ready_candidate(matching, broker, municipality="0513")
+    desk = signed_in(matching, "w.desk")
+    english = {"Accept-Language": "en"}
+    ranking = desk.get(matching.base_url + f"/matching/vacancies/{job['id']}")
+    assert "wil werken als kantoorschoonmaker" in ranking.text
+    assert "gewenste certificaten: 15" in ranking.text
+    assert "wants to work as office cleaner" in desk.get(
+        matching.base_url + f"/matching/vacancies/{job['id']}", headers=english).text
+    proposed = f"/proposals?vacancy_id={job['id']}&participant_id={participant}"
+    wait_until(lambda: matching.call("GET", proposed, DESK).json())
+    [proposal] = matching.call("GET", proposed, DESK).json()
+    assert "pluspunt: woont in de gemeente van de vacature" in desk.get(
+        matching.base_url + "/matching/proposals").text
+    answer = {"party": "candidate", "decision": "decline", "reason": "other"}
+    path = f"/matching/proposals/{proposal['id']}/responses"
+    assert post(desk, matching, path, answer, form_at="/matching/proposals").status_code == 303
+    refused = post(desk, matching, path, answer, form_at="/matching/proposals")
+    assert refused.status_code == 409 and "het voorstel is al afgewezen" in refused.text
+    desk.headers.update(english)
+    refused = post(desk, matching, path, answer, form_at="/matching/proposals")
+    assert refused.status_code == 409 and "the proposal is already declined" in refused.text

@@ -146,7 +146,13 @@ def test_a_placement_is_started_checked_in_on_and_ended(placement, coach, broker
     assert "twee keer te laat" in page.text and "risico" in page.text
     future = post(coach, placement, here + "/check-ins", {
         "held_on": str(TODAY + timedelta(days=1)), "risk": "none"}, form_at=here)
-    assert future.status_code == 422 and "lies in the future" in error_beside(future, "held_on")
+    assert future.status_code == 422
+    assert "ligt in de toekomst: vandaag is het" in error_beside(future, "held_on")
+    coach.headers["Accept-Language"] = "en"
+    future = post(coach, placement, here + "/check-ins", {
+        "held_on": str(TODAY + timedelta(days=1)), "risk": "none"}, form_at=here)
+    del coach.headers["Accept-Language"]
+    assert "lies in the future: today is" in error_beside(future, "held_on")
 
     ended = post(coach, placement, here + "/end", {"reason": "resigned",
                                                    "ended_on": str(TODAY)}, form_at=here)
@@ -164,7 +170,7 @@ def test_a_start_that_breaks_the_apis_rules_is_shown_again_with_the_error_beside
     low = post(coach, placement, here + "/start", {**START, "hourly_wage": "5.00"},
                form_at=here)
     assert low.status_code == 422
-    assert "below the statutory minimum wage" in error_beside(low, "hourly_wage")
+    assert "lager dan het wettelijk minimumloon" in error_beside(low, "hourly_wage")
     assert 'value="5.00"' in low.text and 'value="Team Drechtwerk"' in low.text
     missing = post(coach, placement, here + "/start", {
         "hourly_wage": "15.25", "subsidy.percentage": "40", "subsidy.starts_on": str(TODAY),
@@ -260,7 +266,7 @@ def test_a_coach_corrects_the_recorded_start_and_end_with_the_errors_beside_the_
     future = post(coach, placement, here + "/start/correction", {
         "started_on": str(TODAY + timedelta(days=1)), "reason": "entry-error"}, form_at=here)
     assert future.status_code == 422
-    assert "lies in the future" in error_beside(future, "correct-start-started_on")
+    assert "ligt in de toekomst" in error_beside(future, "correct-start-started_on")
     earlier = str(TODAY - timedelta(days=12))
     missing = post(coach, placement, here + "/start/correction", {"started_on": earlier},
                    form_at=here)
@@ -270,7 +276,7 @@ def test_a_coach_corrects_the_recorded_start_and_end_with_the_errors_beside_the_
     assert f'value="{earlier}"' in missing.text
     not_ended = post(coach, placement, here + "/end/correction", {
         "ended_on": str(TODAY), "reason": "entry-error"}, form_at=here)
-    assert not_ended.status_code == 409 and "has not ended" in not_ended.text
+    assert not_ended.status_code == 409 and "heeft geen einde om te corrigeren" in not_ended.text
     corrected = post(coach, placement, here + "/start/correction", {
         "started_on": earlier, "reason": "entry-error"}, form_at=here)
     assert corrected.status_code == 303, corrected.text
@@ -286,7 +292,7 @@ def test_a_coach_corrects_the_recorded_start_and_end_with_the_errors_beside_the_
         "ended_on": str(TODAY - timedelta(days=20)), "reason": "recorded-in-advance"},
         form_at=here)
     assert too_early.status_code == 422
-    assert "cannot end before it started" in error_beside(too_early, "correct-end-ended_on")
+    assert "kan niet eindigen voordat ze start" in error_beside(too_early, "correct-end-ended_on")
     assert error_beside(too_early, "correct-start-started_on") is None
     ended = post(coach, placement, here + "/end/correction", {
         "ended_on": str(TODAY - timedelta(days=1)), "reason": "recorded-in-advance"},

@@ -87,7 +87,7 @@ def test_a_coach_starts_a_planned_placement_and_records_a_check_in(placement, co
     page.locator("#f-subsidy-ends_on").fill((TODAY + timedelta(days=365)).isoformat())
     page.get_by_label("No-riskpolis").check()
     page.get_by_role("button", name="Plaatsing starten").click()
-    shows(page, "#f-hourly_wage-error", "below the statutory minimum wage")
+    shows(page, "#f-hourly_wage-error", "lager dan het wettelijk minimumloon")
     assert page.locator("#f-hourly_wage").get_attribute("aria-invalid") == "true"
     assert_accessible(page)
     page.locator("#f-hourly_wage").fill("15.25")
@@ -131,7 +131,7 @@ def test_a_coach_corrects_a_recorded_start(placement, coach, planned, page):
     page.locator("#f-correct-start-started_on").fill((TODAY + timedelta(days=1)).isoformat())
     page.locator("#f-correct-start-reason").select_option("entry-error")
     page.get_by_role("button", name="Startdag corrigeren").click()
-    shows(page, "#f-correct-start-started_on-error", "lies in the future")
+    shows(page, "#f-correct-start-started_on-error", "ligt in de toekomst")
     assert page.locator("#f-correct-start-started_on").get_attribute("aria-invalid") == "true"
     assert page.locator("#f-reason-error").count() == 0
     assert_accessible(page)

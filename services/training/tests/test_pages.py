@@ -136,7 +136,13 @@ def test_a_module_with_an_invalid_field_is_shown_again_with_the_error_beside_it(
     again = post(trainer, training, "/training/modules", {
         "code": "forklift", "name": "Heftruck", "weeks": "2", "places": "8",
         "certificate": "forklift", "issuer": "Leerwerkbedrijf"})
-    assert again.status_code == 409 and "exists" in again.text
+    assert again.status_code == 409 and "module forklift bestaat al; wijzig die" in again.text
+    in_english = trainer.post(training.base_url + "/training/modules", headers={
+        "Accept-Language": "en"}, allow_redirects=False, data={
+        "code": "forklift", "name": "Heftruck", "weeks": "2", "places": "8",
+        "certificate": "forklift", "issuer": "Leerwerkbedrijf", "csrf_token": csrf_of(again)})
+    assert in_english.status_code == 409
+    assert "module &#39;forklift&#39; exists; change it instead" in in_english.text
 
 
 def test_cohorts_are_planned_listed_and_filtered_by_module(training, trainer):
@@ -205,13 +211,13 @@ def test_attendance_is_recorded_as_a_tick_list(training, trainer, participants, 
     assert "1 van 1 bijeenkomsten" in page.text and "0 van 1 bijeenkomsten" in page.text
     again = post(trainer, training, here + "/sessions",
                  {"held_on": str(TODAY), "present": [present]}, form_at=here)
-    assert again.status_code == 409 and "already recorded" in again.text
+    assert again.status_code == 409 and "is al vastgelegd" in again.text
 
 
 def test_a_session_without_a_valid_date_is_refused_beside_it(training, trainer, cohort):
     here = f"/training/cohorts/{cohort['id']}"
     for held_on, said in (("", "Dit veld is verplicht."), ("gisteren", "Geen geldige datum."),
-                          (str(TODAY + timedelta(days=1)), "lies in the future")):
+                          (str(TODAY + timedelta(days=1)), "ligt in de toekomst")):
         refused = post(trainer, training, here + "/sessions", {"held_on": held_on},
                        form_at=here)
         assert refused.status_code == 422 and said in error_beside(refused, "held_on"), held_on
