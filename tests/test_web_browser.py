@@ -1,7 +1,8 @@
 """The PI's pages in Debian's Chromium, against intake on PostgreSQL: a case manager signs in
-with the second factor, registers a participant (a wrong BSN refused beside its field), screens,
-records consent and admits them; axe finds no serious or critical violation on any page, and
-the participants list is photographed for the README (docs/screenshots/)."""
+with the second factor, registers a participant (a wrong BSN refused beside its field), screens
+them (a curfew without its hours refused beside them), records consent and admits them; axe
+finds no serious or critical violation on any page, and the participants list is photographed
+for the README (docs/screenshots/)."""
 import uuid
 from datetime import timedelta
 
@@ -58,11 +59,25 @@ def test_a_case_manager_registers_screens_and_admits_a_participant(pi, case_mana
 
     page.get_by_label("Motivatie (1 tot 5)").select_option("4")
     page.get_by_label("Taalniveau").select_option("B1")
+    for ticked in ("magazijnmedewerker", "heftruckchauffeur", "samenwerken in een team",
+                   "logistiek", "geld"):
+        page.get_by_label(ticked, exact=True).check()
+    page.get_by_label("Drijfveren en ambities").fill("Wil voor zijn dochter zorgen.")
     page.get_by_label("Veiligheid akkoord").check()
     page.get_by_label("Beoordeeld door").fill("Veiligheidsadviseur Smit")
     page.get_by_label("Beoordeeld op").fill(clock.today().isoformat())
+    page.get_by_label("Gebiedsverbod").select_option(["0512", "0590"])
+    page.get_by_label("Met enkelband").check()  # a curfew, but without its hours
+    page.get_by_role("button", name="Screening vastleggen").click()
+    shows(page, "#f-restrictions\\.curfew\\.starts_at-error", "verplicht")
+    assert page.get_by_label("heftruckchauffeur").is_checked()
+    assert_accessible(page)
+    page.get_by_label("Avondklok vanaf").fill("22:00")
+    page.get_by_label("Avondklok tot").fill("06:00")
     page.get_by_role("button", name="Screening vastleggen").click()
     shows(page, "dl.facts", "gescreend")
+    shows(page, "#screening dl", "22:00 tot 06:00, met enkelband")
+    shows(page, "#screening dl", "Gorinchem (0512), Papendrecht (0590)")
     for purpose, label in (("training", "training"), ("matching", "bemiddeling")):
         page.locator("#f-purpose").select_option(purpose)
         page.get_by_label("Grondslag").select_option("consent")

@@ -86,7 +86,7 @@ def pi_admits_a_participant(page, case_manager):
 
     page.get_by_label("Motivatie (1 tot 5)").select_option("4")
     page.get_by_label("Taalniveau").select_option("B1")
-    page.get_by_label("Beroep").select_option("building-caretaker")
+    page.get_by_label("huismeester").check()
     page.get_by_label("Uren per week").fill("32")
     page.get_by_label("Veiligheid akkoord").check()
     page.get_by_label("Beoordeeld door").fill("Veiligheidsadviseur Smit")

@@ -1,6 +1,7 @@
 """The PI's pages: a case manager registers, screens, selects and releases participants in the
 browser, through the same use cases as the API (handlers.py); the privacy officer reads the
 audit log and exports it."""
+import re
 from datetime import datetime, time, timedelta
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
@@ -79,9 +80,11 @@ class IntakePages(PeoplePages):
         participant = handlers.read_participant(self.uow, participant_id, page.person)
         conditions = {c.condition: c for c in participant.basic_conditions}
         journey = handlers.journey_of(self.uow, participant_id, page.person)
+        page.errors = _beside_lists(page.errors)
         return page.render("participant.html", participant=participant, identity=identity,
                            conditions=conditions, today=clock.today(), journey=journey,
-                           erasure=handlers.erasure_of(self.uow, participant_id), **_choices())
+                           erasure=handlers.erasure_of(self.uow, participant_id),
+                           screening_form=_screening_form(page, participant), **_choices())
 
     @page("POST", "/pi/participants/<participant_id>/identity", roles=CASE_MANAGER)
     def identity_page(self, page, participant_id):
@@ -188,6 +191,24 @@ def _audit_filters(page):
                          if key in filters.fields and value})
 
 
+def _screening_form(page, participant):
+    """What the screening form shows: what was sent, where it was refused, so that nothing the
+    case manager gave is lost; otherwise what was recorded, in the shape the form sends."""
+    if page.request.path.endswith("/screening"):
+        return form_data(ScreeningSchema(), page.raw_form)
+    return ScreeningSchema().dump(participant.screening) if participant.screening else {}
+
+
+def _beside_lists(errors):
+    """The errors of a list's items (`occupations.0`) beside the list: the form names a list
+    once, whichever of its boxes or options was refused."""
+    beside = {}
+    for name, texts in errors.items():
+        said = beside.setdefault(re.sub(r"\.[0-9]+$", "", name), [])
+        said += [text for text in texts if text not in said]
+    return beside
+
+
 def _choices():
     """The codes the forms offer, each with what the page shows of it."""
     return {
@@ -200,6 +221,8 @@ def _choices():
         "basic_conditions": vocabulary.BASIC_CONDITIONS,
         "condition_statuses": sorted(vocabulary.CONDITION_STATUSES),
         "language_level_choices": [(level, level) for level in vocabulary.LANGUAGE_LEVELS],
-        "occupation_choices": sorted((code, name) for code, (_, name)
-                                     in vocabulary.OCCUPATIONS.items()),
+        "occupations": sorted(vocabulary.OCCUPATIONS),
+        "skills": sorted(vocabulary.SKILLS),
+        "sectors": sorted(vocabulary.SECTORS),
+        "vog_risk_areas": sorted(vocabulary.VOG_RISK_AREAS),
     }

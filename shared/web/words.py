@@ -386,6 +386,28 @@ ENGLISH = {
     "nog niet bij {awaited}": "not yet by {awaited}",
     "{hours} uur per week": "{hours} hours a week",
     "{months} maanden aan het werk": "{months} months in work",
+    # A participant's screening (intake's participant page).
+    "Beroepen": "Occupations",
+    "Gewenste sectoren": "Preferred sectors",
+    "Mag buiten de inrichting werken vanaf": "May work outside the institution from",
+    "Leeg: pas na de vrijlating.": "Empty: only after the release.",
+    "Drijfveren en ambities": "Drivers and ambitions",
+    "akkoord": "cleared",
+    "niet akkoord": "not cleared",
+    "beoordeeld door {name} op {day}": "assessed by {name} on {day}",
+    "Gebiedsverbod": "Area ban",
+    "Kies elke gemeente waar een gebiedsverbod geldt; houd Ctrl (of Cmd) ingedrukt om er meer "
+    "te kiezen.": "Choose each municipality an area ban covers; hold Ctrl (or Cmd) to choose "
+                  "more than one.",
+    "VOG-risicogebieden": "VOG risk areas",
+    "Avondklok": "Curfew",
+    "Avondklok vanaf": "Curfew from",
+    "Avondklok tot": "Curfew until",
+    "Met enkelband (elektronische monitoring)": "With an ankle monitor (electronic monitoring)",
+    "{starts_at} tot {ends_at}": "{starts_at} to {ends_at}",
+    "met enkelband": "with an ankle monitor",
+    "Nog niet gescreend.": "Not screened yet.",
+    "Screening wijzigen": "Change the screening",
 }
 
 # The chain's codes in Dutch; in English a code reads as its words.
@@ -520,7 +542,7 @@ DUTCH = {
     "road-worker": "wegenbouwer",
     "kitchen-assistant": "keukenhulp",
     "cook": "kok",
-    "van-driver": "bestelbusschauffeur",
+    "van-driver": "bestelbuschauffeur",
     "truck-driver": "vrachtwagenchauffeur",
     "gardener": "hovenier",
     "production-worker": "productiemedewerker",
@@ -531,6 +553,28 @@ DUTCH = {
     "occupation": "beroep",
     "distance": "afstand",
     "timing": "aansluiting op vrijlating",
+    # Skills.
+    "teamwork": "samenwerken in een team",
+    "punctuality": "op tijd komen en afspraken nakomen",
+    "following-safety-instructions": "veiligheidsinstructies opvolgen",
+    "operating-forklift": "heftruck besturen",
+    "cleaning-techniques": "professionele schoonmaaktechnieken",
+    "stock-handling": "goederen ontvangen, opslaan en verzamelen",
+    "food-hygiene": "hygiënisch werken met voedsel",
+    "customer-contact": "omgaan met klanten",
+    "manual-handling": "veilig tillen en dragen",
+    "basic-carpentry": "basis timmerwerk",
+    "driving": "autorijden (rijbewijs B)",
+    "digital-basics": "computer en smartphone gebruiken voor het werk",
+    # The risk areas of Justis' general screening profile, as Justis names them.
+    "information": "informatie",
+    "money": "geld",
+    "goods": "goederen",
+    "services": "diensten",
+    "business-transactions": "zakelijke transacties",
+    "processes": "proces",
+    "managing-the-organisation": "aansturen organisatie",
+    "persons": "personen",
 }
 
 # marshmallow's messages, and those of our own fields, in Dutch.
@@ -725,6 +769,11 @@ MESSAGES = {
     "met: {reason}": "pluspunt: {reason}",
     "missed: {reason}": "minpunt: {reason}",
     "training would close the gap: {module}": "een opleiding lost het op: {module}",
+    # Of the screening form.
+    "Not a time of day (HH:MM).": "Geen tijdstip (UU:MM).",
+    "Must be greater than or equal to 1 and less than or equal to 48.":
+        "Minstens 1 en hoogstens 48.",
+    "Longer than maximum length 2000.": "Langer dan 2000 tekens.",
 }
 
 
