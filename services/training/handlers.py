@@ -136,6 +136,15 @@ def change_module(uow, code, **details):
     return module
 
 
+def employer_demand(uow):
+    """How many open vacancies ask for each certificate, per sector (a sector of None: the
+    configured demand, before any vacancy is known)."""
+    with uow:
+        return [{"sector": sector, "certificate": certificate, "vacancies": count}
+                for (sector, certificate), count in sorted(uow.demand.counts().items(),
+                                                           key=lambda item: str(item[0]))]
+
+
 def plan_cohort(uow, module, starts_on, ends_on, places, trainer, today=None):
     """A new cohort takes waiting participants first, in the order they joined the list."""
     today = today or clock.today()

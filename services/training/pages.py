@@ -1,10 +1,12 @@
-"""The trainer's pages: the module catalogue, cohorts with their attendance, waiting lists and
-each participant's programme, in the browser, through the same use cases as the API
-(handlers.py)."""
+"""The trainer's pages: the module catalogue with a page per module that changes it, cohorts
+with their attendance, waiting lists, employers' demand and each participant's programme, where
+a result is recorded or put right, a place sought by hand and a drop-out recorded; in the
+browser, through the same use cases as the API (handlers.py)."""
 from services.training import handlers
 from services.training.domain import Status, StepStatus
-from services.training.schemas import (CohortPlan, CohortQuery, ModuleResultSchema,
-                                       ModuleSchema, SessionSchema)
+from services.training.schemas import (CohortPlan, CohortQuery, DropOut, EnrolmentRequest,
+                                       ModuleResultSchema, ModuleSchema,
+                                       ResultCorrectionRequest, SessionSchema)
 from shared import clock
 from shared.contracts import vocabulary
 from shared.errors import NotFound
@@ -13,6 +15,20 @@ from shared.web.pages import PeoplePages, form_data, page
 
 TRAINER = ("trainer",)
 PAGE_SIZE = 25
+# The participant page's forms.
+PARTICIPANT_FORMS = (ModuleResultSchema, ResultCorrectionRequest, EnrolmentRequest, DropOut)
+# Steps a place is sought for by hand: not begun yet, or failed and taken again. One who waits
+# for a place is not offered it: seeking again would put them last in line.
+ENROLLABLE = (StepStatus.PLANNED, StepStatus.FAILED)
+
+
+class ModuleForm(ModuleSchema):
+    """The change a module's page sends: all its fields but its code, so that one left empty
+    (no sectors, no expiry) empties it, where the API's partial change (ModuleChange) would
+    keep what it was."""
+
+    def __init__(self, **kwargs):
+        super().__init__(exclude=("code",), **kwargs)
 
 
 class TrainingPages(PeoplePages):
@@ -29,15 +45,33 @@ class TrainingPages(PeoplePages):
                            total=len(catalogue), offset=offset, size=PAGE_SIZE,
                            codes=[module.code for module in catalogue],
                            form_values=form_data(ModuleSchema(), page.raw_form),
-                           certificates=sorted(vocabulary.CERTIFICATES),
-                           sectors=sorted(vocabulary.SECTORS),
-                           language_level_choices=[(level, level) for level
-                                                   in vocabulary.LANGUAGE_LEVELS])
+                           **_module_choices())
 
     @page("POST", "/training/modules", roles=TRAINER, form=ModuleSchema, invalid="modules_page")
     def add_module_page(self, page):
         module = handlers.add_module(self.uow, **page.form)
         return page.redirect(f"/training/modules#module-{module.code}")
+
+    @page("GET", "/training/modules/<code>", roles=TRAINER)
+    def module_page(self, page, code):
+        """A module, with the form that changes any of its fields but its code."""
+        with self.uow as uow:
+            catalogue = uow.modules.catalogue()
+        if code not in catalogue:
+            raise NotFound(f"no module {code!r}")
+        module = catalogue[code]
+        # Its fields as they are, or as they were sent when refused.
+        form_values = (form_data(ModuleForm(), page.raw_form) if page.raw_form
+                       else ModuleForm().dump(module))
+        return page.render("module.html", module=module, form_values=form_values,
+                           codes=[other for other in catalogue if other != code],
+                           **_module_choices())
+
+    @page("POST", "/training/modules/<code>", roles=TRAINER, form=ModuleForm,
+          invalid="module_page")
+    def module_change_page(self, page, code):
+        handlers.change_module(self.uow, code, **page.form)
+        return page.redirect(f"/training/modules#module-{code}")
 
     @page("GET", "/training/modules/<code>/waiting-list", roles=TRAINER)
     def waiting_list_page(self, page, code):
@@ -51,6 +85,15 @@ class TrainingPages(PeoplePages):
         return page.render("waiting_list.html", module=module, offset=offset, size=PAGE_SIZE,
                            waiting=list(enumerate(waiting, start=1))[offset:offset + PAGE_SIZE],
                            total=len(waiting))
+
+    @page("GET", "/training/demand", roles=TRAINER)
+    def demand_page(self, page):
+        """How many open vacancies ask for each certificate, per sector: what the routes of
+        newly admitted participants are proposed from."""
+        demand = handlers.employer_demand(self.uow)
+        offset = _offset(page)
+        return page.render("demand.html", demand=demand[offset:offset + PAGE_SIZE],
+                           total=len(demand), offset=offset, size=PAGE_SIZE)
 
     @page("GET", "/training/cohorts", roles=TRAINER)
     def cohorts_page(self, page):
@@ -100,25 +143,72 @@ class TrainingPages(PeoplePages):
 
     @page("GET", "/training/participants/<participant_id>", roles=TRAINER)
     def participant_page(self, page, participant_id):
-        """A participant's programme: route, places, attendance, results and certificates, and
-        whether it ends before the expected release."""
+        """A participant's programme: route, places, attendance, results with their
+        corrections and certificates, and whether it ends before the expected release; with
+        the forms that seek a place, record a result, put one right and record a drop-out, as
+        far as the programme's status allows."""
         programme = handlers.programme_overview(self.uow, participant_id, page.person,
                                                 clock.today())
         with self.uow as uow:
             names = {code: module.name for code, module in uow.modules.catalogue().items()}
-        # A result is for a module followed in a cohort now (Programme.record_result).
-        enrolled = [(step["module"], names.get(step["module"], step["module"]))
-                    for step in programme["steps"] if step["status"] is StepStatus.ENROLLED]
+        active = programme["status"] is Status.ACTIVE
+
+        def modules_whose_step_is(*statuses):
+            return [(step["module"], names.get(step["module"], step["module"]))
+                    for step in programme["steps"] if active and step["status"] in statuses]
+
+        # Each form shown again keeps what was sent. Forms that share a field's name (a module,
+        # a reason) are told apart by where they were sent: `sent`, after this page's address,
+        # as "/results" or "/results/bhv/correction"; "" where none was.
+        form_values = {name: value for schema in PARTICIPANT_FORMS
+                       for name, value in form_data(schema(), page.raw_form).items()}
         return page.render("participant.html", programme=programme, today=clock.today(),
-                           names=names,
-                           enrolled=enrolled if programme["status"] is Status.ACTIVE else [],
-                           form_values=form_data(ModuleResultSchema(), page.raw_form))
+                           names=names, form_values=form_values,
+                           sent=page.request.path.removeprefix(
+                               f"/training/participants/{participant_id}"),
+                           # A result is for a module followed in a cohort now
+                           # (Programme.record_result).
+                           enrolled=modules_whose_step_is(StepStatus.ENROLLED),
+                           enrollable=modules_whose_step_is(*ENROLLABLE),
+                           # The latest result of each module, the one a correction puts right.
+                           latest={result.module: result
+                                   for result in programme["results"]}.values(),
+                           correction_reasons=sorted(
+                               ResultCorrectionRequest().fields["reason"].choices),
+                           drop_out_reasons=sorted(DropOut().fields["reason"].choices))
 
     @page("POST", "/training/participants/<participant_id>/results", roles=TRAINER,
           form=ModuleResultSchema, invalid="participant_page")
     def result_page(self, page, participant_id):
         handlers.record_result(self.uow, participant_id, **page.form)
         return page.redirect(f"/training/participants/{participant_id}#results")
+
+    @page("POST", "/training/participants/<participant_id>/results/<module>/correction",
+          roles=TRAINER, form=ResultCorrectionRequest, invalid="participant_page")
+    def result_correction_page(self, page, participant_id, module):
+        """A correction is the signed-in trainer's, as over the API."""
+        handlers.correct_result(self.uow, participant_id, module,
+                                corrected_by=page.person.name, **page.form)
+        return page.redirect(f"/training/participants/{participant_id}#results")
+
+    @page("POST", "/training/participants/<participant_id>/enrolments", roles=TRAINER,
+          form=EnrolmentRequest, invalid="participant_page")
+    def enrolment_page(self, page, participant_id):
+        handlers.enrol_in_module(self.uow, participant_id, page.form["module"])
+        return page.redirect(f"/training/participants/{participant_id}#programme")
+
+    @page("POST", "/training/participants/<participant_id>/drop-out", roles=TRAINER,
+          form=DropOut, invalid="participant_page")
+    def drop_out_page(self, page, participant_id):
+        handlers.drop_out(self.uow, participant_id, page.form["reason"])
+        return page.redirect(f"/training/participants/{participant_id}")
+
+
+def _module_choices():
+    """The choices of a module's form."""
+    return {"certificates": sorted(vocabulary.CERTIFICATES),
+            "sectors": sorted(vocabulary.SECTORS),
+            "language_level_choices": [(level, level) for level in vocabulary.LANGUAGE_LEVELS]}
 
 
 def _offset(page):

@@ -58,10 +58,7 @@ class TrainingService(TrainingPages, ChainService):
         """How many open vacancies ask for each certificate, per sector, as routes are
         proposed from them (a sector of null: the configured demand, before any vacancy is
         known)."""
-        with self.uow as uow:
-            return [{"sector": sector, "certificate": certificate, "vacancies": count}
-                    for (sector, certificate), count in sorted(uow.demand.counts().items(),
-                                                               key=lambda item: str(item[0]))]
+        return handlers.employer_demand(self.uow)
 
     @api("GET", "/cohorts", roles=ANY_ROLE, readers=TRAINER, query=CohortQuery,
          response=CohortSchema, many=True)

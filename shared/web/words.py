@@ -211,6 +211,32 @@ ENGLISH = {
     '{total} cohorten': '{total} cohorts',
     '{total} modules': '{total} modules',
     '{total} wachtenden': '{total} waiting',
+    'voor {module}': 'for {module}',
+    'Module wijzigen': 'Change the module',
+    'Alles behalve de code kan veranderen; de keten hoort van elke wijziging.':
+        'Everything but the code may change; the chain hears of every change.',
+    'Vraag van werkgevers': "Employers' demand",
+    'Naar deze vraag krijgt een nieuw toegelaten deelnemer een route voorgesteld.':
+        'A newly admitted participant is proposed a route from this demand.',
+    'Open vacatures per certificaat en sector': 'Open vacancies per certificate and sector',
+    'Open vacatures': 'Open vacancies',
+    'elke sector (ingestelde vraag, nog geen vacature bekend)':
+        'every sector (configured demand, no vacancy known yet)',
+    'Geen open vacatures vragen om een certificaat.': 'No open vacancy asks for a certificate.',
+    'Inschrijven voor een module': 'Enrol in a module',
+    'Een plaats in het eerste open cohort van de module, of anders op de wachtlijst: voor een '
+    'module die nog niet begonnen is, of om een niet gehaalde module over te doen.':
+        "A place in the module's first open cohort, or else on its waiting list: for a module "
+        'not begun yet, or to take a module not passed again.',
+    'Inschrijven': 'Enrol',
+    'Rechtgezette resultaten, de oudste eerst': 'Results put right, oldest first',
+    'Resultaat van {module} corrigeren': 'Correct the result of {module}',
+    'Juist resultaat': 'Correct result',
+    'Juist afgerond op': 'Correctly completed on',
+    'Resultaat corrigeren': 'Correct the result',
+    'Uitval vastleggen': 'Record a drop-out',
+    'Het programma stopt; de plaatsen die het in cohorten heeft gaan naar wie erop wacht.':
+        'The programme stops; its places in cohorts go to those waiting for them.',
     # The employer desk's and employers' pages.
     "Accepteren": "Accept",
     "Accepteren namens de kandidaat": "Accept for the candidate",
@@ -510,6 +536,15 @@ DUTCH = {
     "hospitality": "horeca",
     "transport": "vervoer",
     "facility": "facilitair",
+    # Training's certificates.
+    "employee-skills": "werknemersvaardigheden",
+    "vca-basic": "VCA basisveiligheid",
+    "bhv": "BHV",
+    "forklift": "heftruck",
+    "code-95": "code 95",
+    "cleaning-diploma": "vakdiploma schoonmaak",
+    "hospitality-basic": "horeca basis",
+    "dutch-for-work": "Nederlands voor werk",
     # Matching's codes.
     "open": "open",
     "filled": "vervuld",
