@@ -86,8 +86,9 @@ RECEIVERS = {
     "training.enrolled": {_WORK: "training"},
     "training.waitlisted": {_WORK: "training"},
     "training.module_completed": {_WORK: "training"},
-    "training.result_corrected": {_WORK: "training"},
-    # The PI follows its participants' certificates as they are awarded, in their journey.
+    # The PI follows its participants' certificates in their journey: as they are awarded, and
+    # as a correction re-dates or takes one back.
+    "training.result_corrected": {_PI: "case-management", _WORK: "training"},
     "training.certificate_awarded": {_PI: "case-management", _WORK: "training"},
     "training.programme_completed": {_PI: "case-management", _WORK: "training",
                                      _SOCIAL: "matching"},

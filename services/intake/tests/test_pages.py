@@ -3,14 +3,18 @@ that the API's screening takes (several occupations, skills, preferred sectors, 
 ambitions, work outside the institution, banned municipalities, VOG risk areas and a curfew)
 and records what the API records; a wrong field is refused beside it, with the form shown
 again as it was sent; the participant's page shows what was screened, also once the form is
-gone."""
+gone. And the participant's journey through the chain: what intake recorded of them and what
+the other services told the PI, as the chain's policy lets it hear (handlers.FOLLOWS), over the
+real broker."""
 import re
+import time
+import uuid
 
 import pyotp
 import pytest
 
-from services.intake.tests.test_api import (CASE_MANAGER, SCREENING, admitted_participant,
-                                            new_participant)
+from services.intake.tests.test_api import (CASE_MANAGER, SCREENING, TODAY,
+                                            admitted_participant, new_participant)
 from tests.harness import error_beside, post_form, running_intake, sign_in
 
 PASSWORD = "correct horse battery staple"
@@ -150,3 +154,78 @@ def test_the_page_shows_what_was_screened_once_the_form_is_gone(api, session):
     shown = section(page, "screening")
     assert "magazijnmedewerker" in shown and "Gorinchem" in shown
     assert "<form" not in shown
+
+
+def journey_of(session, base_url, participant):
+    page = session.get(f"{base_url}/pi/participants/{participant}")
+    assert page.status_code == 200, page.text
+    return section(page, "journey")
+
+
+def test_a_participants_page_shows_their_journey(api, broker, session):
+    participant = admitted_participant(api)
+    programme, placement = str(uuid.uuid4()), str(uuid.uuid4())
+    award = {"participant_id": participant, "programme_id": programme,
+             "certificate_id": str(uuid.uuid4()), "number": "DS-2026-000001",
+             "certificate": "forklift", "module": "forklift", "issuer": "Drechtwerk",
+             "issued_on": str(TODAY), "expires_on": None}
+    sent = broker.publish("training", "training.certificate_awarded", award)
+    broker.publish("training", "training.certificate_awarded", award, body=sent)
+    broker.publish("training", "training.programme_completed", {
+        "participant_id": participant, "programme_id": programme,
+        "certificates": ["forklift"], "completed_on": str(TODAY)})
+    broker.publish("placement", "placement.started", {
+        "placement_id": placement, "participant_id": participant,
+        "employer_id": str(uuid.uuid4()), "contract_type": "paid-temporary",
+        "hours_per_week": 24, "started_on": str(TODAY), "wage_cost_subsidy": False})
+    # About someone who is not the PI's participant: nothing to note.
+    broker.publish("training", "training.dropped_out", {
+        "participant_id": str(uuid.uuid4()), "programme_id": programme,
+        "reason": "motivation"})
+    deadline = time.monotonic() + 30
+    while "aan het werk" not in (journey := journey_of(session, api.base_url, participant)):
+        assert time.monotonic() < deadline, journey
+        time.sleep(0.2)
+    steps = journey.split("<li>")[1:]
+    said = [step.split("<strong>", 1)[1].split("</strong>", 1)[0] for step in steps]
+    assert said[:4] == ["deelnemer aangemeld", "deelnemer gescreend", "grondslag vastgelegd",
+                        "grondslag vastgelegd"]
+    assert said[-4:] == ["deelnemer toegelaten", "certificaat behaald", "programma afgerond",
+                         "aan het werk"]
+    assert said.count("certificaat behaald") == 1  # delivered twice, noted once
+    assert "Werkbedrijf: jobcoach" in steps[-1] and "24 uur per week" in steps[-1]
+    english = session.get(f"{api.base_url}/pi/participants/{participant}",
+                          headers={"Accept-Language": "en"}).text
+    assert "Journey through the chain" in english and "certificate awarded" in english
+
+
+def test_a_certificate_taken_back_shows_in_the_journey(api, broker, session):
+    """The PI hears of a pass put right as a fail as of the award, so that the journey does not
+    go on showing a certificate the participant no longer holds."""
+    participant = admitted_participant(api)
+    programme, award = str(uuid.uuid4()), str(uuid.uuid4())
+    broker.publish("training", "training.certificate_awarded", {
+        "participant_id": participant, "programme_id": programme, "certificate_id": award,
+        "number": "DS-2026-000002", "certificate": "forklift", "module": "forklift",
+        "issuer": "Drechtwerk", "issued_on": str(TODAY), "expires_on": None})
+    broker.publish("training", "training.result_corrected", {
+        "participant_id": participant, "programme_id": programme, "module": "forklift",
+        "passed": False, "completed_on": str(TODAY), "previous_passed": True,
+        "previous_completed_on": str(TODAY), "reason": "entry-error",
+        "certificate_revoked": "forklift", "revoked_certificate_id": award})
+    deadline = time.monotonic() + 30
+    while "resultaat gecorrigeerd" not in (journey := journey_of(session, api.base_url,
+                                                                  participant)):
+        assert time.monotonic() < deadline, journey
+        time.sleep(0.2)
+    corrected = journey.split("resultaat gecorrigeerd", 1)[1].split("</li>", 1)[0]
+    assert "niet geslaagd" in corrected and "certificaat ingetrokken: heftruck" in corrected
+    assert "invoerfout" in corrected
+
+
+def test_reading_a_journey_is_logged(api, session):
+    participant = admitted_participant(api)
+    journey_of(session, api.base_url, participant)
+    reads = api.call("GET", f"/audit/personal-data-reads?participant_id={participant}",
+                     "pi-privacy-officer").json()
+    assert [read["fields"] for read in reads if read["reader"] == "m.jansen"][-1] == ["journey"]
