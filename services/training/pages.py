@@ -2,6 +2,8 @@
 with their attendance, waiting lists, employers' demand and each participant's programme, where
 a result is recorded or put right, a place sought by hand and a drop-out recorded; in the
 browser, through the same use cases as the API (handlers.py)."""
+from marshmallow import fields, validate
+
 from services.training import handlers
 from services.training.domain import Status, StepStatus
 from services.training.schemas import (CohortPlan, CohortQuery, DropOut, EnrolmentRequest,
@@ -9,6 +11,7 @@ from services.training.schemas import (CohortPlan, CohortQuery, DropOut, Enrolme
                                        ResultCorrectionRequest, SessionSchema)
 from shared import clock
 from shared.contracts import vocabulary
+from shared.contracts.fields import UUID_PATTERN
 from shared.errors import NotFound
 from shared.http import Paging
 from shared.web.pages import PeoplePages, form_data, page
@@ -20,6 +23,13 @@ PARTICIPANT_FORMS = (ModuleResultSchema, ResultCorrectionRequest, EnrolmentReque
 # Steps a place is sought for by hand: not begun yet, or failed and taken again. One who waits
 # for a place is not offered it: seeking again would put them last in line.
 ENROLLABLE = (StepStatus.PLANNED, StepStatus.FAILED)
+
+
+class TickList(SessionSchema):
+    """The tick list as the page sends it, with the members it listed: one who joined the
+    cohort after it was shown is not recorded absent from a session no one saw them miss."""
+    listed = fields.List(fields.String(validate=validate.Regexp(UUID_PATTERN)),
+                         load_default=list, validate=validate.Length(max=100))
 
 
 class ModuleForm(ModuleSchema):
@@ -129,16 +139,15 @@ class TrainingPages(PeoplePages):
                            ticked=(page.raw_form.getlist("present") if page.raw_form
                                    else cohort.members))
 
-    @page("POST", "/training/cohorts/<cohort_id>/sessions", roles=TRAINER, form=SessionSchema,
+    @page("POST", "/training/cohorts/<cohort_id>/sessions", roles=TRAINER, form=TickList,
           invalid="cohort_page")
     def attendance_page(self, page, cohort_id):
-        """The tick list: every member ticked was present, every other member absent
+        """The tick list: every member ticked was present, every other member it listed absent
         (test_attendance_is_recorded_as_a_tick_list)."""
-        with self.uow as uow:
-            members = uow.cohorts.get(cohort_id).members
         present = page.form["present"]
         handlers.record_attendance(self.uow, cohort_id, page.form["held_on"], present,
-                                   [member for member in members if member not in present])
+                                   [member for member in page.form["listed"]
+                                    if member not in present])
         return page.redirect(f"/training/cohorts/{cohort_id}#sessions")
 
     @page("GET", "/training/participants/<participant_id>", roles=TRAINER)

@@ -3,6 +3,7 @@ added to it and one changed on its own page, cohorts planned and filtered, a wai
 employers' demand, attendance as a tick list and a participant's programme with a result
 recorded and put right, a place sought by hand and a drop-out; other roles are refused, and a
 form that breaks the API's rules is shown again with the error beside its field."""
+import re
 import time
 import uuid
 from datetime import timedelta
@@ -203,11 +204,19 @@ def test_a_cohort_shows_its_places_and_members(training, trainer, participants, 
         == 404
 
 
-def test_attendance_is_recorded_as_a_tick_list(training, trainer, participants, cohort):
+def test_attendance_is_recorded_as_a_tick_list(training, trainer, broker, participants, cohort):
+    """Every member the list showed and the trainer did not tick was absent; one who joined
+    the cohort after the list was shown is not marked absent from a session no one saw them
+    miss."""
     here = f"/training/cohorts/{cohort['id']}"
     present, absent = participants
+    listed = re.findall(r'name="listed" value="([^"]+)"', trainer.get(training.base_url + here).text)
+    assert sorted(listed) == sorted(participants)
+    latecomer = admitted(training, broker)
+    assert latecomer in training.call("GET", f"/cohorts/{cohort['id']}", "trainer").json()[
+        "members"]
     recorded = post(trainer, training, here + "/sessions",
-                    {"held_on": str(TODAY), "present": [present]}, form_at=here)
+                    {"held_on": str(TODAY), "present": [present], "listed": listed}, form_at=here)
     assert recorded.status_code == 303, recorded.text
     [session] = training.call("GET", f"/cohorts/{cohort['id']}", "trainer").json()["sessions"]
     assert session == {"held_on": str(TODAY), "present": [present], "absent": [absent]}
