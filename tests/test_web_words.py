@@ -131,3 +131,14 @@ def test_a_message_shows_in_dutch_with_its_values_and_in_english_as_it_is():
         "toelaten kan alleen met toestemming voor bemiddeling, training"
     assert message("the proposal is already accepted", "en") == "the proposal is already accepted"
     assert message("a text no one wrote", "nl") == "a text no one wrote"
+
+
+def test_a_long_or_nested_text_is_left_as_it_is():
+    """No text makes the templates' matching slow or deep: one longer than any rule's message,
+    or reasons nested past a reason within a reason, stays as it came."""
+    long = "a wage of " + "9" * 20_000 + " is below the minimum"
+    assert message(long, "nl") == long
+    nested = "excluded: " * 1200 + "wants to work as office cleaner"
+    assert message(nested, "nl") == nested
+    deep = "excluded: " * 4 + "wants to work as office cleaner"
+    assert message(deep, "nl").startswith("uitgesloten: ")

@@ -189,6 +189,10 @@ def _status_of(exc):
         return 404, "niet gevonden"
     if isinstance(exc, Forbidden):
         return 403, "dit mag uw rol niet"
+    if isinstance(exc, ValidationError) and isinstance(exc.messages, dict):
+        # A filter of a page without a form to show it beside: named, in words.
+        return 422, "; ".join(f"{name}: {' '.join(map(str, texts))}"
+                              for name, texts in flat_messages(exc.messages).items())
     if isinstance(exc, (ValidationError, DomainError)):
         return 422, str(exc)
     if isinstance(exc, OutcomeUnknown):

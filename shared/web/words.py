@@ -412,6 +412,7 @@ ENGLISH = {
     "nog niet bij {awaited}": "not yet by {awaited}",
     "{hours} uur per week": "{hours} hours a week",
     "{months} maanden aan het werk": "{months} months in work",
+    "certificaat ingetrokken: {certificate}": "certificate taken back: {certificate}",
     # A participant's screening (intake's participant page).
     "Beroepen": "Occupations",
     "Gewenste sectoren": "Preferred sectors",
@@ -851,22 +852,32 @@ def message(text, language):
     return in_dutch(text) or text
 
 
-def in_dutch(text):
+# Longer than any message the rules make (their values are codes, ids, days and amounts): left
+# as it is rather than matched, so that no text makes the templates' matching slow; and a value
+# is read as a message itself to this depth (a reason naming a message) at most
+# (test_a_long_or_nested_text_is_left_as_it_is).
+LONGEST_MATCHED = 400
+DEEPEST_MATCHED = 2
+
+
+def in_dutch(text, depth=0):
     """The Dutch of an English message, as MESSAGES has it or as one of its templates fits it
     with the values filled in; None where MESSAGES has neither."""
     if text in MESSAGES:
         return MESSAGES[text]
+    if len(text) > LONGEST_MATCHED or depth > DEEPEST_MATCHED:
+        return None
     for pattern, dutch in TEMPLATES:
         if fits := pattern.fullmatch(text):
-            return dutch.format(**{name: _value_in_dutch(value)
+            return dutch.format(**{name: _value_in_dutch(value, depth + 1)
                                    for name, value in fits.groupdict().items()})
     return None
 
 
-def _value_in_dutch(value):
+def _value_in_dutch(value, depth):
     """A value a message names: itself a message, or a code or codes listed, which a message
     may quote ('matching') or read as their words; else as it is."""
     if len(value) > 1 and value[0] == value[-1] == "'":
         value = value[1:-1]
-    return in_dutch(value) or ", ".join(DUTCH.get(code) or BY_WORDS.get(code, code)
-                                        for code in value.split(", "))
+    return in_dutch(value, depth) or ", ".join(DUTCH.get(code) or BY_WORDS.get(code, code)
+                                               for code in value.split(", "))

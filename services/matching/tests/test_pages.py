@@ -228,3 +228,11 @@ def test_the_reasons_and_a_refusal_read_in_dutch_and_on_the_english_page_in_engl
     desk.headers.update(english)
     refused = post(desk, matching, path, answer, form_at="/matching/proposals")
     assert refused.status_code == 409 and "the proposal is already declined" in refused.text
+
+
+def test_a_wrong_filter_is_named_in_words(matching):
+    desk = signed_in(matching, "w.desk")
+    refused = desk.get(matching.base_url + "/matching/vacancies?status=x")
+    assert refused.status_code == 422
+    assert "status: Must be one of" in refused.text and "{" not in refused.text.split(
+        "<main", 1)[1].split("</main>", 1)[0]
