@@ -16,8 +16,8 @@ from doorstroom import chain
 from doorstroom.demo import bind_employer_key, demo_bsn
 from shared import clock
 from tests import local_chain
-from tests.browser import (arrive, assert_accessible, browser, page,  # noqa: F401 (fixtures)
-                           shows, shows_after_reload, sign_in)
+from tests.browser import (SCREENSHOTS, arrive, assert_accessible, browser,  # noqa: F401
+                           page, shows, shows_after_reload, sign_in)
 
 pytestmark = pytest.mark.e2e
 
@@ -244,6 +244,7 @@ def pi_follows_their_journey(page, participant):
     for step in ("deelnemer toegelaten", "certificaat behaald", "programma afgerond"):
         assert step in journey
     assert_accessible(page)
+    page.locator("#journey").screenshot(path=SCREENSHOTS / "pi-journey.png")
 
 
 def test_a_participant_goes_from_the_pi_to_work_through_each_organisations_pages(
