@@ -204,15 +204,17 @@ class Placement(Aggregate):
         self._record(PlacementEnded, reason=reason, ended_on=ended_on,
                      months_in_work=self.months_in_work(ended_on))
 
-    def correct_start(self, started_on, reason, corrected_by, age_on_start=None, *, today,
-                      minimum_wage):
+    def correct_start(self, started_on, reason, corrected_by, age_on_start=None, seen=None, *,
+                      today, minimum_wage):
         """Put a recorded start right, under the rules of a start; returns the milestones that
         no longer hold (they are reached again from the corrected day), and those the
         corrected day reaches by `today` are reached (test_a_corrected_start_reckons_the_
         milestones_again). The wage is checked at `age_on_start` on the corrected day, by
-        default the age the start was checked at."""
+        default the age the start was checked at. `seen` is the start the corrector saw, if
+        they say (test_a_correction_of_a_day_corrected_meanwhile_is_refused)."""
         if self.started_on is None:
             raise Conflict("cannot correct the start of a placement that never started")
+        self._as_seen("started_on", seen)
         happened("started_on", started_on, today)
         if self.ended_on is not None and self.ended_on < started_on:
             raise Invalid("started_on", "a placement cannot start after it ended")
@@ -229,11 +231,12 @@ class Placement(Aggregate):
         self.reach_milestones(today)
         return withdrawn
 
-    def correct_end(self, ended_on, reason, corrected_by, *, today):
+    def correct_end(self, ended_on, reason, corrected_by, seen=None, *, today):
         """Put a recorded end right, under the rules of an end; returns the milestones that
-        no longer hold."""
+        no longer hold. `seen` is the end the corrector saw, if they say."""
         if self.ended_on is None:
             raise Conflict("cannot correct the end of a placement that has not ended")
+        self._as_seen("ended_on", seen)
         self._may_end_on(ended_on, today)
         previous = self._correct("ended_on", ended_on, reason, corrected_by, today)
         withdrawn = self._withdraw_milestones_not_reached(today)
@@ -246,6 +249,13 @@ class Placement(Aggregate):
         happened("ended_on", ended_on, today)
         if self.started_on and ended_on < self.started_on:
             raise Invalid("ended_on", "a placement cannot end before it started")
+
+    def _as_seen(self, name, seen):
+        """A correction is of the day its corrector saw: one corrected meanwhile is looked at
+        again first."""
+        if seen is not None and seen != getattr(self, name):
+            raise Conflict(f"the placement's {name} is now {getattr(self, name)}: look at it "
+                           "again before correcting it")
 
     def _correct(self, name, corrected, reason, corrected_by, today):
         if reason not in CORRECTION_REASONS:

@@ -124,17 +124,18 @@ def end_placement(uow, placement_id, reason, ended_on):
                    lambda placement: placement.end(reason, ended_on, today=clock.today()))
 
 
-def correct_start(uow, placement_id, started_on, reason, corrected_by, age_on_start=None):
+def correct_start(uow, placement_id, started_on, reason, corrected_by, age_on_start=None,
+                  previous_started_on=None):
     """Put a recorded start right; milestones are reckoned again from the corrected day
     (test_a_corrected_start_reckons_the_milestones_again)."""
     return _change(uow, placement_id, lambda placement: placement.correct_start(
-        started_on, reason, corrected_by, age_on_start, today=clock.today(),
-        minimum_wage=uow.minimum_wage))
+        started_on, reason, corrected_by, age_on_start, previous_started_on,
+        today=clock.today(), minimum_wage=uow.minimum_wage))
 
 
-def correct_end(uow, placement_id, ended_on, reason, corrected_by):
+def correct_end(uow, placement_id, ended_on, reason, corrected_by, previous_ended_on=None):
     return _change(uow, placement_id, lambda placement: placement.correct_end(
-        ended_on, reason, corrected_by, today=clock.today()))
+        ended_on, reason, corrected_by, previous_ended_on, today=clock.today()))
 
 
 def check_in(uow, placement_id, held_on, coach, notes, risk):

@@ -68,6 +68,9 @@ class EndPlacement(Schema):
 
 class CorrectStart(Schema):
     started_on = fields.Date(required=True, metadata={"description": "not after today"})
+    previous_started_on = fields.Date(load_default=None, metadata={
+        "description": "the start day the corrector saw recorded: where it was corrected "
+                       "meanwhile, the answer is 409 (and nothing changes)"})
     reason = Code(vocabulary.CORRECTION_REASONS, required=True)
     age_on_start = youth_age(
         "the employee's age in whole years on the corrected started_on, where the wage is a "
@@ -77,6 +80,9 @@ class CorrectStart(Schema):
 
 class CorrectEnd(Schema):
     ended_on = fields.Date(required=True, metadata={"description": "not after today"})
+    previous_ended_on = fields.Date(load_default=None, metadata={
+        "description": "the end day the corrector saw recorded: where it was corrected "
+                       "meanwhile, the answer is 409 (and nothing changes)"})
     reason = Code(vocabulary.CORRECTION_REASONS, required=True)
 
 

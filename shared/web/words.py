@@ -583,6 +583,9 @@ DUTCH = {
     "gardener": "hovenier",
     "production-worker": "productiemedewerker",
     "building-caretaker": "huismeester",
+    # The days of a placement a correction puts right.
+    "started_on": "startdag",
+    "ended_on": "einddag",
     # The parts of a ranking's score.
     "desired_certificates": "gewenste certificaten",
     "skills": "vaardigheden",
@@ -696,6 +699,9 @@ MESSAGES = {
     "{module} is {status}, not followed in a cohort":
         "module {module} heeft de status {status} en wordt niet in een cohort gevolgd",
     "unknown correction reason {reason}": "onbekende reden van correctie: {reason}",
+    "the placement's {name} is now {day}: look at it again before correcting it":
+        "de {name} van de plaatsing is inmiddels {day}: bekijk die opnieuw voordat u hem "
+        "corrigeert",
     "the latest result of {module} is now {result} on {day}: look at it again before correcting "
     "it": "het laatste resultaat van module {module} is nu {result} op {day}: bekijk het opnieuw "
           "voordat u het corrigeert",

@@ -314,6 +314,23 @@ def test_only_a_recorded_start_or_end_can_be_corrected():
         started().correct_end(date(2027, 3, 1), "entry-error", "c", today=LATER)
 
 
+def test_a_correction_of_a_day_corrected_meanwhile_is_refused():
+    """Two coaches correct the same start: the second, who saw the day the first put right,
+    is told to look again, and nothing changes."""
+    placement = started(on=date(2027, 2, 10))
+    placement.correct_start(date(2027, 2, 3), "entry-error", "coach-1",
+                            seen=date(2027, 2, 10), **RECORDED)
+    with pytest.raises(Conflict, match="is now 2027-02-03"):
+        placement.correct_start(date(2027, 2, 5), "entry-error", "coach-2",
+                                seen=date(2027, 2, 10), **RECORDED)
+    assert placement.started_on == date(2027, 2, 3) and len(placement.corrections) == 1
+    placement.end("resigned", date(2027, 6, 30), today=LATER)
+    with pytest.raises(Conflict):
+        placement.correct_end(date(2027, 6, 1), "entry-error", "c", seen=date(2027, 6, 29),
+                              today=LATER)
+    assert placement.ended_on == date(2027, 6, 30)
+
+
 def test_anonymising_forgets_the_reasons_of_corrections():
     placement = started(on=date(2027, 2, 10))
     placement.correct_start(date(2027, 2, 3), "entry-error", "c", **RECORDED)

@@ -285,6 +285,13 @@ def test_a_coach_corrects_the_recorded_start_and_end_with_the_errors_beside_the_
     assert shown["started_on"] == earlier
     assert [(c["field"], c["reason"], c["corrected_by"]) for c in shown["corrections"]] == [
         ("started_on", "entry-error", "j.smit")]
+    # A second coach's page, shown before the correction, sends the day it showed.
+    stale = post(coach, placement, here + "/start/correction", {
+        "started_on": str(TODAY - timedelta(days=11)), "reason": "entry-error",
+        "previous_started_on": str(TODAY - timedelta(days=10))}, form_at=here)
+    assert stale.status_code == 409 and "de startdag van de plaatsing is inmiddels" in stale.text
+    assert f'name="previous_started_on" value="{earlier}"' in coach.get(
+        placement.base_url + here).text
 
     assert post(coach, placement, here + "/end", {"reason": "resigned", "ended_on": str(TODAY)},
                 form_at=here).status_code == 303
