@@ -2,10 +2,12 @@
 works with, vacancies, the ranking of candidates for one and the vacancies for a candidate, and
 proposals answered, in the browser, through the same use cases as the API (handlers.py),
 keeping its rules on who sees what: an employer sees only its own
-(test_an_employer_sees_only_its_own_vacancies)."""
+(test_an_employer_sees_only_its_own_vacancies); the desk alone publishes, changes and closes
+vacancies here."""
 from services.matching import handlers
 from services.matching.schemas import (EmployerIn, EmployerResponse, ProposalQuery,
-                                       ProposalResponse, RankingQuery, VacancyIn, VacancyQuery)
+                                       ProposalResponse, RankingQuery, VacancyClosure, VacancyIn,
+                                       VacancyQuery)
 from shared.contracts import vocabulary
 from shared.errors import NotFound
 from shared.http import Paging, employer_of, require_own
@@ -15,6 +17,15 @@ DESK = ("employer-desk",)
 EMPLOYERS = ("employer",)
 DESK_AND_EMPLOYERS = DESK + EMPLOYERS
 PAGE_SIZE = 25
+
+
+class VacancyForm(VacancyIn):
+    """The change a vacancy's page sends: every field but its employer, so that one left empty
+    (a box unticked, no shift) empties it, where the API's partial change (VacancyChange) would
+    keep what it was."""
+
+    def __init__(self, **kwargs):
+        super().__init__(exclude=("employer_id",), **kwargs)
 
 
 class MatchingPages(PeoplePages):
@@ -37,10 +48,7 @@ class MatchingPages(PeoplePages):
         return page.render("vacancies.html", vacancies=found, total=found.total,
                            offset=query["offset"], size=PAGE_SIZE, asked=asked,
                            employers=employers, form_values=form_data(VacancyIn(), page.raw_form),
-                           statuses=["open", "filled", "closed"],
-                           occupations=sorted(vocabulary.OCCUPATIONS),
-                           sectors=sorted(vocabulary.SECTORS),
-                           certificates=sorted(vocabulary.CERTIFICATES))
+                           statuses=["open", "filled", "closed"], **_vacancy_choices())
 
     @page("POST", "/matching/vacancies", roles=DESK, form=VacancyIn, invalid="vacancies_page")
     def publish_vacancy_page(self, page):
@@ -52,14 +60,19 @@ class MatchingPages(PeoplePages):
     def vacancy_page(self, page, vacancy_id):
         """A vacancy; for the desk its ranking with each candidate's reasoning, the near misses
         with the training that would close their gap, on request those it excludes and why,
-        and its proposals; for its employer the
-        proposals with anonymous candidates."""
+        its proposals and, while it is open, the forms that change and close it; for its
+        employer the proposals with anonymous candidates."""
         with self.uow as uow:
             vacancy = uow.vacancies.get(vacancy_id)
             require_own(page.person, vacancy.employer_id, what="vacancy")
             employer = uow.employers.get(vacancy.employer_id)
-        ranking = proposals = None
+        ranking = proposals = form_values = None
         if page.person.role in DESK:
+            # The change shows the vacancy as it is, or as it was sent where the change (sent to
+            # this page's own address, not to its closure) was refused.
+            changed = page.request.method == "POST" and page.request.path.endswith(vacancy_id)
+            form_values = (form_data(VacancyForm(), page.raw_form) if changed
+                           else VacancyForm().dump(vacancy))
             asked = RankingQuery().load({key: value for key, value in page.query.items()
                                          if key == "include_excluded" and value})
             ranking = handlers.ranking_for_vacancy(self.uow, vacancy_id, page.person, **asked)
@@ -70,7 +83,24 @@ class MatchingPages(PeoplePages):
                 proposals = uow.proposals.list(employer_id=vacancy.employer_id,
                                                vacancy_id=vacancy_id, limit=PAGE_SIZE)
         return page.render("vacancy.html", vacancy=vacancy, employer=employer, ranking=ranking,
-                           proposals=proposals)
+                           proposals=proposals, form_values=form_values,
+                           close_reasons=sorted(vocabulary.VACANCY_CLOSE_REASONS),
+                           **_vacancy_choices())
+
+    @page("POST", "/matching/vacancies/<vacancy_id>", roles=DESK, form=VacancyForm,
+          invalid="vacancy_page")
+    def change_vacancy_page(self, page, vacancy_id):
+        """The desk changes a vacancy: it is ranked again, and proposals it no longer allows
+        lapse, as over the API."""
+        handlers.change_vacancy(self.uow, vacancy_id, **page.form)
+        return page.redirect(f"/matching/vacancies/{vacancy_id}")
+
+    @page("POST", "/matching/vacancies/<vacancy_id>/closure", roles=DESK, form=VacancyClosure,
+          invalid="vacancy_page")
+    def close_vacancy_page(self, page, vacancy_id):
+        """The desk closes a vacancy, with the reason; its pending proposals lapse."""
+        handlers.close_vacancy(self.uow, vacancy_id, page.form["reason"])
+        return page.redirect(f"/matching/vacancies/{vacancy_id}")
 
     @page("GET", "/matching/employers", roles=DESK)
     def employers_page(self, page):
@@ -139,3 +169,11 @@ class MatchingPages(PeoplePages):
         """The desk answers for the candidate, or for an employer who calls in."""
         handlers.respond_to_proposal(self.uow, proposal_id, **page.form)
         return page.redirect(f"/matching/proposals#proposal-{proposal_id}")
+
+
+def _vacancy_choices():
+    """The codes a vacancy's forms offer."""
+    return {"occupations": sorted(vocabulary.OCCUPATIONS), "sectors": sorted(vocabulary.SECTORS),
+            "certificates": sorted(vocabulary.CERTIFICATES), "skills": sorted(vocabulary.SKILLS),
+            "vog_risk_areas": sorted(vocabulary.VOG_RISK_AREAS),
+            "language_level_choices": [(level, level) for level in vocabulary.LANGUAGE_LEVELS]}

@@ -302,6 +302,20 @@ ENGLISH = {
     "Werkgever aanmelden": "Register an employer",
     "Werkgevers": "Employers",
     "Werkgevers op naam": "Employers by name",
+    "Omschrijving": "Description",
+    "Gewenste certificaten": "Desired certificates",
+    "{certificate} (gewenst)": "{certificate} (desired)",
+    "Werk met kwetsbare mensen": "Work with vulnerable people",
+    "Dienst": "Shift",
+    "Dienst vanaf": "Shift from",
+    "Dienst tot": "Shift until",
+    "Vacature wijzigen": "Change the vacancy",
+    "Voorstellen die de gewijzigde vacature niet meer toelaat, vervallen; de kandidaten worden "
+    "opnieuw gerangschikt.": "Proposals the changed vacancy no longer allows lapse; the "
+                             "candidates are ranked again.",
+    "Leeg: de titel blijft zoals hij is.": "Empty: the title stays as it is.",
+    "Vacature sluiten": "Close the vacancy",
+    "De voorstellen die nog open staan, vervallen.": "The proposals still open lapse.",
     # The job coach's pages.
     'Beëindigd op': 'Ended on',
     'Bij een betaald contract minstens het wettelijk minimumloon, bijvoorbeeld 15.25.': 'For a paid contract at least the statutory minimum wage, for example 15.25.',
@@ -401,6 +415,7 @@ ENGLISH = {
     "er ging iets mis; het is gemeld": "something went wrong; it has been logged",
     # A participant's journey through the chain (intake's participant page).
     "Traject door de keten": "Journey through the chain",
+    "Toon het formulier": "Show the form",
     "PI": "PI",
     "Werkbedrijf: training": "Work company: training",
     "Werkbedrijf: jobcoach": "Work company: job coach",
@@ -554,6 +569,8 @@ DUTCH = {
     "accepted": "geaccepteerd",
     "declined": "afgewezen",
     "expired": "verlopen",
+    "filled-elsewhere": "elders vervuld",
+    "withdrawn-by-employer": "ingetrokken door de werkgever",
     # Placement's codes.
     "started": "gestart",
     "none": "geen",
@@ -639,6 +656,10 @@ MESSAGES = {
     "Not a valid email address.": "Geen geldig e-mailadres.",
     "Not a Dutch postcode (1234 AB).": "Geen Nederlandse postcode (1234 AB).",
     "a decline needs a reason": "geef een reden voor de afwijzing",
+    "Must be greater than or equal to 1 and less than or equal to 40.":
+        "Minstens 1 en hoogstens 40.",
+    "Must be greater than or equal to 1 and less than or equal to 500.":
+        "Minstens 1 en hoogstens 500.",
     # Of other forms.
     "Not a valid id.": "Geen geldig id.",
     "Lower-case letters, digits and dashes.": "Kleine letters, cijfers en streepjes.",

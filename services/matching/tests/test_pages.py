@@ -1,8 +1,9 @@
 """The employer desk's and employers' pages over real HTTP, on SQLite and on PostgreSQL:
-employers listed and registered, vacancies listed and published, a vacancy's ranking with the
-reasoning and, from it, the vacancies for a candidate, proposals answered by the employer and,
-for the candidate, by the desk; an employer sees only its own, other roles are refused, and a
-form that breaks the API's rules is shown again with the error beside its field."""
+employers listed and registered, vacancies listed, published with every field the API takes,
+changed and closed, a vacancy's ranking with the reasoning and, from it, the vacancies for a
+candidate, proposals answered by the employer and, for the candidate, by the desk; an employer
+sees only its own and changes or closes nothing, other roles are refused, and a form that breaks
+the API's rules is shown again with the error beside its field."""
 import re
 import uuid
 from datetime import timedelta
@@ -236,3 +237,119 @@ def test_a_wrong_filter_is_named_in_words(matching):
     assert refused.status_code == 422
     assert "status: Must be one of" in refused.text and "{" not in refused.text.split(
         "<main", 1)[1].split("</main>", 1)[0]
+
+
+# A vacancy's form with every field the API takes but the employer, each as the browser sends it.
+EVERY_FIELD = {
+    "title": "Schoonmaker ziekenhuis", "description": "Schoonmaak van de verpleegafdelingen.",
+    "occupation": "office-cleaner", "sector": "cleaning", "municipality": "0505",
+    "postcode": "3311 AB", "hours_per_week": "28", "start_date": str(TODAY + timedelta(days=30)),
+    "positions": "2", "required_certificates": ["cleaning-diploma"],
+    "desired_certificates": ["bhv", "vca-basic"], "skills": ["cleaning-techniques", "teamwork"],
+    "min_language_level": "A2", "vog_required": "true", "vog_risk_areas": ["money", "persons"],
+    "works_with_minors": "true", "works_with_vulnerable_people": "true",
+    "shift_starts_at": "07:00", "shift_ends_at": "15:30"}
+
+
+def ticked(page, box):
+    return re.search(rf'id="f-{re.escape(box)}"[^>]* checked', page.text) is not None
+
+
+def test_the_desk_publishes_a_vacancy_with_every_field_as_the_api_shows_it(matching):
+    desk = signed_in(matching, "w.desk")
+    form = {"employer_id": matching.mine, **EVERY_FIELD}
+    refused = post(desk, matching, "/matching/vacancies", {**form, "shift_ends_at": ""},
+                   form_at="/matching/vacancies")
+    assert refused.status_code == 422
+    assert error_beside(refused, "shift_ends_at") == "een dienst heeft een begin en een einde "
+    # Every field kept as it was sent.
+    assert "Schoonmaak van de verpleegafdelingen.</textarea>" in refused.text
+    assert '<option value="A2" selected>' in refused.text and 'value="07:00"' in refused.text
+    assert all(ticked(refused, box) for box in (
+        "desired-vca-basic", "skills-cleaning-techniques", "vog_risk_areas-persons",
+        "works_with_vulnerable_people"))
+    published = post(desk, matching, "/matching/vacancies", form, form_at="/matching/vacancies")
+    assert published.status_code == 303, published.text
+    vacancy_id = published.headers["Location"].removeprefix("/matching/vacancies/")
+    shown = matching.call("GET", f"/vacancies/{vacancy_id}", DESK).json()
+    assert {name: shown[name] for name in form} == {
+        **form, "hours_per_week": 28, "positions": 2, "vog_required": True,
+        "works_with_minors": True, "works_with_vulnerable_people": True}
+    page = desk.get(matching.base_url + published.headers["Location"])
+    assert "07:00 tot 15:30" in page.text and "geld, personen" in page.text
+
+
+def test_the_desk_changes_a_vacancy_and_the_proposals_it_no_longer_allows_lapse(matching,
+                                                                              broker):
+    job = vacancy(matching, matching.mine, municipality="0599", title="Schoonmaker haven",
+                  positions=5, desired_certificates=["employee-skills"], works_with_minors=True)
+    participant = ready_candidate(matching, broker, municipality="0599")
+    proposed = f"/proposals?vacancy_id={job['id']}&participant_id={participant}"
+    wait_until(lambda: matching.call("GET", proposed, DESK).json())
+    desk = signed_in(matching, "w.desk")
+    path = f"/matching/vacancies/{job['id']}"
+    shown = desk.get(matching.base_url + path)
+    assert 'value="Schoonmaker haven"' in shown.text and ticked(shown, "desired-employee-skills")
+    # The boxes of the desired certificate and of work with minors are left unticked.
+    change = {"title": "Schoonmaker haven en kade", "occupation": "office-cleaner",
+              "sector": "cleaning", "municipality": "0599", "hours_per_week": "32",
+              "start_date": job["start_date"], "positions": "5",
+              "required_certificates": ["cleaning-diploma", "forklift"]}
+    refused = post(desk, matching, path, {**change, "vog_risk_areas": ["money"]})
+    assert refused.status_code == 422
+    assert error_beside(refused, "vog_risk_areas") == \
+        "risicogebieden worden alleen getoetst als een VOG vereist is "
+    assert 'value="Schoonmaker haven en kade"' in refused.text
+    assert matching.call("GET", f"/vacancies/{job['id']}", DESK).json()["title"] == \
+        "Schoonmaker haven"
+    changed = post(desk, matching, path, change)
+    assert changed.status_code == 303 and changed.headers["Location"] == path, changed.text
+    after = matching.call("GET", f"/vacancies/{job['id']}", DESK).json()
+    assert {name: after[name] for name in ("title", "hours_per_week", "required_certificates",
+                                           "desired_certificates", "works_with_minors")} == {
+        "title": "Schoonmaker haven en kade", "hours_per_week": 32,
+        "required_certificates": ["cleaning-diploma", "forklift"], "desired_certificates": [],
+        "works_with_minors": False}
+    # The candidate holds no forklift certificate: their proposal lapsed, as over the API.
+    [proposal] = matching.call("GET", proposed, DESK).json()
+    assert (proposal["status"], proposal["expiry_reason"]) == ("expired", "vacancy-changed")
+    page = desk.get(matching.base_url + path)
+    assert "Schoonmaker haven en kade" in page.text
+    assert "<dd>vakdiploma schoonmaak, heftruck</dd>" in page.text
+    assert "verlopen" in page.text.split('id="proposals"', 1)[1]
+
+
+def test_the_desk_closes_a_vacancy_with_a_reason(matching):
+    job = vacancy(matching, matching.mine, title="Schoonmaker loods")
+    desk = signed_in(matching, "w.desk")
+    path = f"/matching/vacancies/{job['id']}"
+    shown = desk.get(matching.base_url + path)
+    assert 'id="change"' in shown.text and 'id="closure"' in shown.text
+    refused = post(desk, matching, path + "/closure", {}, form_at=path)
+    assert refused.status_code == 422
+    assert error_beside(refused, "reason") == "Dit veld is verplicht. "
+    assert 'value="Schoonmaker loods"' in refused.text
+    closed = post(desk, matching, path + "/closure", {"reason": "withdrawn-by-employer"},
+                  form_at=path)
+    assert closed.status_code == 303 and closed.headers["Location"] == path, closed.text
+    assert matching.call("GET", f"/vacancies/{job['id']}", DESK).json()["status"] == "closed"
+    shown = desk.get(matching.base_url + path)
+    assert "<dd>gesloten</dd>" in shown.text
+    assert 'id="change"' not in shown.text and 'id="closure"' not in shown.text
+    again = post(desk, matching, path, {**EVERY_FIELD, "title": "Schoonmaker loods"})
+    assert again.status_code == 409 and "dit kan niet: de vacature is gesloten" in again.text
+
+
+def test_an_employer_gets_no_form_to_change_or_close_a_vacancy_and_is_refused(matching):
+    job = vacancy(matching, matching.mine, title="Schoonmaker kantine")
+    employer = signed_in(matching, "p.bakker")
+    path = f"/matching/vacancies/{job['id']}"
+    shown = employer.get(matching.base_url + path)
+    assert shown.status_code == 200 and "Schoonmaker kantine" in shown.text
+    assert 'id="change"' not in shown.text and 'id="closure"' not in shown.text
+    for sent, form in ((path, {**EVERY_FIELD, "title": "Eigen titel"}),
+                       (path + "/closure", {"reason": "other"})):
+        refused = post(employer, matching, sent, form, form_at=path)
+        assert refused.status_code == 403 and "niet voor uw rol" in refused.text, sent
+    kept = matching.call("GET", f"/vacancies/{job['id']}", DESK).json()
+    assert (kept["title"], kept["status"]) == ("Schoonmaker kantine", "open")

@@ -3,16 +3,17 @@ PostgreSQL: the desk publishes a vacancy (a wrong number of hours refused beside
 sees a trained candidate ranked for it with the reasoning, and the proposal made of them; the
 employer sees its vacancy without the ranking and accepts the proposal, its candidate
 anonymous; the desk registers an employer (a wrong e-mail address refused beside its field) and
-follows a ranked candidate to the vacancies they may take; axe finds no serious or critical
-violation on any page, and the ranking and the employer's proposals are photographed for the
-README (docs/screenshots/)."""
+follows a ranked candidate to the vacancies they may take; the desk changes a vacancy and closes
+it (a risk area without a VOG, and a closure without a reason, refused beside their fields);
+axe finds no serious or critical violation on any page, and the ranking and the employer's
+proposals are photographed for the README (docs/screenshots/)."""
 import uuid
 from datetime import timedelta
 
 import pytest
 
 from services.matching.service import MatchingService
-from services.matching.tests.test_pages import ready_candidate, register
+from services.matching.tests.test_pages import ready_candidate, register, vacancy
 from shared import clock
 from tests import browser as chromium
 from tests.browser import arrive, assert_accessible, screenshot, shows
@@ -135,4 +136,35 @@ def test_the_desk_registers_an_employer_and_follows_a_candidate_to_their_vacanci
     page.locator("#ranking tbody").get_by_role("link", name=participant[:8]).click()
     arrive(page, f"/matching/candidates/{participant}/vacancies")
     shows(page, "#matches tbody", "Schoonmaker Utrecht")
+    assert_accessible(page)
+
+
+def test_the_desk_changes_a_vacancy_and_closes_it(matching, page):
+    job = vacancy(matching, register(matching, "Haven BV"), title="Schoonmaker haven")
+    name = f"w.desk.{uuid.uuid4().hex[:6]}"
+    matching.add_person(name, "employer-desk", PASSWORD)
+    sign_in(page, matching, name)
+    page.goto(matching.base_url + f"/matching/vacancies/{job['id']}")
+    shows(page, "#change", "Vacature wijzigen")
+    assert_accessible(page)
+    page.locator("#change summary").click()
+    page.locator("#f-title").fill("Schoonmaker haven en kade")
+    page.locator("#f-vog_risk_areas-money").check()
+    page.get_by_role("button", name="Vacature wijzigen").click()
+    shows(page, "#f-vog_risk_areas-error", "alleen getoetst als een VOG vereist is")
+    assert_accessible(page)
+    page.locator("#f-vog_required").check()
+    page.locator("#f-desired-bhv").check()
+    page.get_by_role("button", name="Vacature wijzigen").click()
+    shows(page, "h1", "Schoonmaker haven en kade")
+    shows(page, "dl.facts", "BHV")
+    assert_accessible(page)
+    page.get_by_role("button", name="Vacature sluiten").click()
+    shows(page, "#f-reason-error", "Dit veld is verplicht")
+    assert page.locator("#f-reason").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+    page.locator("#f-reason").select_option("filled-elsewhere")
+    page.get_by_role("button", name="Vacature sluiten").click()
+    shows(page, "dl.facts", "gesloten")
+    assert page.locator("#change").count() == 0 and page.locator("#closure").count() == 0
     assert_accessible(page)
